@@ -18,6 +18,9 @@ const (
 	QuerySignature        = "x-oss-signature"
 )
 
+var presignParams = []string{QuerySignatureVersion, QueryDate, QueryExpires, QueryCredential,
+	QueryAdditionalHdrs, QuerySecurityToken, QuerySignature}
+
 // Presign signs req in its query string and returns the signed URL, which is
 // also left in req.URL.
 //
@@ -41,19 +44,24 @@ func Presign(req *http.Request, o *Options) (string, error) {
 	st := getState()
 	defer putState(st)
 
-	t := signingTime(o.Time)
+	ts := newStamp(signingTime(o.Time))
 	product := productOf(o)
 	additional := additionalHeaders(req.Header, o.AdditionalHeaders)
 
 	// Errors are ignored as by the official signer: what parses is kept.
 	q, _ := url.ParseQuery(req.URL.RawQuery)
+	for _, p := range presignParams {
+		if q.Has(p) {
+			return "", invalid("the URL already holds " + p + ": presign an unsigned URL")
+		}
+	}
 	if tok := o.Credentials.SecurityToken; tok != "" {
 		q.Add(QuerySecurityToken, tok)
 	}
 	q.Add(QuerySignatureVersion, Algorithm)
-	q.Add(QueryDate, t.Format(iso8601DateTime))
+	q.Add(QueryDate, string(ts.datetime[:]))
 	q.Add(QueryExpires, strconv.FormatInt(int64(ttl.Seconds()), 10))
-	q.Add(QueryCredential, string(appendScope([]byte(o.Credentials.AccessKeyID+"/"), t, o.Region, product)))
+	q.Add(QueryCredential, string(appendScope([]byte(o.Credentials.AccessKeyID+"/"), &ts, o.Region, product)))
 	if len(additional) > 0 {
 		q.Add(QueryAdditionalHdrs, strings.Join(additional, ";"))
 	}
@@ -63,11 +71,13 @@ func Presign(req *http.Request, o *Options) (string, error) {
 	if payload == "" {
 		payload = UnsignedPayload
 	}
-	st.canonicalRequest(req.Method, o.Bucket, o.Key, raw, req.Header, "", additional, payload)
-	sig := st.signature(o.Credentials.AccessKeySecret, t, o.Region, product)
+	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, raw, req.Header, "", additional, payload, nil); err != nil {
+		return "", err
+	}
+	sig := st.signature(o.Credentials.AccessKeySecret, &ts, o.Region, product)
 
 	q.Add(QuerySignature, string(sig[:]))
 	req.URL.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
-	st.trace(o.Trace, t, o.Region, product, additional)
+	st.trace(o.Trace, &ts, o.Region, product, additional)
 	return req.URL.String(), nil
 }

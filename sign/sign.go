@@ -132,56 +132,79 @@ func Sign(req *http.Request, o *Options) error {
 	st := getState()
 	defer putState(st)
 
-	t := signingTime(o.Time)
+	ts := newStamp(signingTime(o.Time))
 	product := productOf(o)
 	if req.Header == nil {
 		req.Header = make(http.Header, 8)
 	}
 	h := req.Header
 
-	// Three allocations in all: one array behind every []string the signer
-	// adds (map entries are assigned directly: the names are canonical), one
-	// string for both dates and one for the Authorization value.
-	vals := new([5]string)
-	out := t.AppendFormat(st.out[:0], iso8601DateTime)
-	out = t.AppendFormat(out, http.TimeFormat)
-	dates := string(out)
-	vals[0], vals[1] = dates[:len(iso8601DateTime)], dates[len(iso8601DateTime):]
-	h[HeaderOSSDate] = vals[0:1:1]
-	h[HeaderDate] = vals[1:2:2]
-	if o.Credentials.SecurityToken != "" {
-		vals[2] = o.Credentials.SecurityToken
-		h[HeaderSecurityToken] = vals[2:3:3]
-	}
+	// The signer's own headers join the canonical request from the stack
+	// and reach the header map only once the signature is known, so that a
+	// refusal leaves req unchanged and all the values share one string.
 	payload := h.Get(HeaderContentSHA256)
+	var own [4]ownHeader
+	n := 0
+	own[n] = ownHeader{lower: "x-oss-date", b: ts.datetime[:]}
+	n++
+	if tok := o.Credentials.SecurityToken; tok != "" {
+		own[n] = ownHeader{lower: "x-oss-security-token", s: tok}
+		n++
+	}
 	if payload == "" {
 		payload = UnsignedPayload
-		vals[3] = UnsignedPayload
-		h[HeaderContentSHA256] = vals[3:4:4]
+		own[n] = ownHeader{lower: "x-oss-content-sha256", s: UnsignedPayload}
+		n++
 	}
 	additional := additionalHeaders(h, o.AdditionalHeaders)
+	var httpDate [29]byte
+	ts.appendHTTPDate(httpDate[:0])
+	if contains(additional, []byte("date")) {
+		own[n] = ownHeader{lower: "date", b: httpDate[:]}
+		n++
+	}
+	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, req.URL.RawQuery, h, "", additional, payload, own[:n]); err != nil {
+		return err
+	}
+	sig := st.signature(o.Credentials.AccessKeySecret, &ts, o.Region, product)
 
-	st.canonicalRequest(req.Method, o.Bucket, o.Key, req.URL.RawQuery, h, "", additional, payload)
-	sig := st.signature(o.Credentials.AccessKeySecret, t, o.Region, product)
-
-	out = append(out[:0], Algorithm+" Credential="...)
+	out := append(st.out[:0], ts.datetime[:]...)
+	out = append(out, httpDate[:]...)
+	out = append(out, Algorithm+" Credential="...)
 	out = append(out, o.Credentials.AccessKeyID...)
 	out = append(out, '/')
-	out = appendScope(out, t, o.Region, product)
+	out = appendScope(out, &ts, o.Region, product)
 	if len(additional) > 0 {
 		out = append(out, ",AdditionalHeaders="...)
 		out = appendJoined(out, additional)
 	}
 	out = append(out, ",Signature="...)
 	out = append(out, sig[:]...)
-	vals[4] = string(out)
-	h[HeaderAuthorization] = vals[4:5:5]
 	st.out = out
-	st.trace(o.Trace, t, o.Region, product, additional)
+
+	// Two allocations: the string above, and one array behind every
+	// []string set below. Map entries are assigned directly: the names are
+	// canonical already.
+	all := string(out)
+	vals := new([5]string)
+	vals[0], vals[1], vals[2] = all[:16], all[16:16+29], all[16+29:]
+	h[HeaderOSSDate] = vals[0:1:1]
+	h[HeaderDate] = vals[1:2:2]
+	h[HeaderAuthorization] = vals[2:3:3]
+	if tok := o.Credentials.SecurityToken; tok != "" {
+		vals[3] = tok
+		h[HeaderSecurityToken] = vals[3:4:4]
+	}
+	if h[HeaderContentSHA256] == nil {
+		vals[4] = UnsignedPayload
+		h[HeaderContentSHA256] = vals[4:5:5]
+	}
+	st.trace(o.Trace, &ts, o.Region, product, additional)
 	return nil
 }
 
-// validate rejects input that cannot be signed. Its messages name the field
+// validate rejects input that cannot be signed, but for the request's
+// headers, which canonicalRequest checks as it reads them. Its messages name the field
 // or header at fault, never a value: values may be secrets.
 func validate(req *http.Request, o *Options) error {
 	switch {
@@ -213,23 +236,54 @@ func validate(req *http.Request, o *Options) error {
 	if badValue(req.URL.RawQuery) {
 		return invalid("query contains CR, LF or NUL")
 	}
-	for name, vs := range req.Header {
-		if badValue(name) {
-			return invalid("a header name contains CR, LF or NUL")
-		}
-		for _, v := range vs {
-			if badValue(v) {
-				return invalid("value of header " + safeName(name) + " contains CR, LF or NUL")
-			}
+	for _, name := range o.AdditionalHeaders {
+		if !isToken(name) {
+			return invalid("additional header name " + safeName(name) + " is not a valid HTTP header name")
 		}
 	}
-	return nil
+	return nil // header values are checked as the canonical request is built
 }
 
 // badValue reports whether s holds a byte that would split or end an HTTP
 // header line.
+//
+// It reads eight bytes at a time and looks closer only at words holding a
+// byte below 0x0e: validation runs over every header of every request.
 func badValue(s string) bool {
-	return strings.ContainsAny(s, "\r\n\x00")
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if (w-ones*0x0e)&^w&highs != 0 && hasCRLFNUL(s[i:i+8]) {
+			return true
+		}
+	}
+	return hasCRLFNUL(s[i:])
+}
+
+func hasCRLFNUL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '\r' || c == '\n' || c == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// isToken reports whether name is a valid HTTP header name (RFC 9110 token).
+func isToken(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // badToken reports whether s cannot stand in a scope or credential field.

@@ -1,7 +1,6 @@
 package sign
 
 import (
-	"crypto/sha256"
 	"crypto/subtle"
 	"net/http"
 	"strconv"
@@ -199,12 +198,15 @@ func (c *claim) check(req *http.Request, o *VerifyOptions, product string, presi
 	if payload == "" {
 		payload = UnsignedPayload
 	}
-	st.canonicalRequest(req.Method, o.Bucket, o.Key, c.rawQuery, req.Header, req.Host, c.additional, payload)
-	sig := st.signature(cred.AccessKeySecret, c.time, c.region, c.product)
+	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, c.rawQuery, req.Header, req.Host, c.additional, payload, nil); err != nil {
+		return nil, refuse("InvalidArgument", "A header value contains CR, LF or NUL.")
+	}
+	ts := newStamp(c.time)
+	sig := st.signature(cred.AccessKeySecret, &ts, c.region, c.product)
 	if subtle.ConstantTimeCompare(sig[:], []byte(c.signature)) != 1 {
 		e := refuse("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
 		e.CanonicalRequest = string(st.canon)
-		e.StringToSign = string(st.sts[sha256.BlockSize:])
+		e.StringToSign = string(st.sts)
 		return nil, e
 	}
 	return &Verified{AccessKeyID: c.accessKeyID, Time: c.time, Presigned: presigned}, nil

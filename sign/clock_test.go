@@ -1,0 +1,33 @@
+package sign
+
+import (
+	"math/rand/v2"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// TestStampMatchesTimeFormat checks the hand-written formatting against the
+// time package over random instants from 1970 to 9999 and across day,
+// month, year and leap-day boundaries.
+func TestStampMatchesTimeFormat(t *testing.T) {
+	at := []time.Time{
+		time.Unix(0, 0), time.Date(2000, 2, 29, 23, 59, 59, 0, time.UTC), time.Date(2100, 3, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 11, 24, 23, 59, 59, 999, time.UTC), time.Date(2026, 11, 25, 7, 30, 0, 0, time.FixedZone("CST", 8*3600)),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		at = append(at, time.Unix(r.Int64N(253402300799), 0))
+	}
+	for _, tm := range at {
+		s := newStamp(tm)
+		u := tm.UTC()
+		if got, want := string(s.datetime[:]), u.Format(iso8601DateTime); got != want {
+			t.Fatalf("%v: datetime %s, want %s", tm, got, want)
+		}
+		if got, want := string(s.appendHTTPDate(nil)), u.Format(http.TimeFormat); got != want {
+			t.Fatalf("%v: http date %s, want %s", tm, got, want)
+		}
+	}
+}

@@ -1,0 +1,323 @@
+package sign_test
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wgor-dev/wgor/sign"
+)
+
+const (
+	testSecret = "SECRET-4f2c9e-do-not-print"
+	testToken  = "STS-TOKEN-8d1b77-do-not-print"
+	testRoute  = "fc-ap-01-3b00521f653d2b3223680ec39dbbe2aa-opap.oss-cn-qingdao-internal.oss-object-process.aliyuncs.com"
+)
+
+var (
+	testTime  = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	testCreds = sign.Credentials{AccessKeyID: "LTAI5tTestKey", AccessKeySecret: testSecret, SecurityToken: testToken}
+)
+
+// wgorRequest is the WriteGetObjectResponse request the benchmarks sign.
+func wgorRequest(t testing.TB) *http.Request {
+	req, err := http.NewRequest(http.MethodPost, "https://"+testRoute+"/?x-oss-write-get-object-response", nil)
+	require.NoError(t, err)
+	req.Header.Set("X-Oss-Request-Route", testRoute)
+	req.Header.Set("X-Oss-Request-Token", "OSSV1#"+strings.Repeat("abc8", 30)+"=")
+	req.Header.Set("X-Oss-Fwd-Status", "200")
+	req.Header.Set("X-Oss-Fwd-Header-Content-Type", "image/png")
+	return req
+}
+
+func lookup(c sign.Credentials) func(string) (sign.Credentials, bool) {
+	return func(id string) (sign.Credentials, bool) { return c, id == c.AccessKeyID }
+}
+
+func verifyOpts() *sign.VerifyOptions {
+	return &sign.VerifyOptions{Region: "cn-qingdao", Lookup: lookup(testCreds), Now: testTime}
+}
+
+func TestSignRejectsBadInputWithoutPanicOrLeak(t *testing.T) {
+	good := func() *sign.Options {
+		return &sign.Options{Credentials: testCreds, Region: "cn-qingdao", Time: testTime}
+	}
+	cases := []struct {
+		name   string
+		req    func() *http.Request
+		opts   func() *sign.Options
+		expect string
+	}{
+		{"nil request", func() *http.Request { return nil }, good, "nil request"},
+		{"nil URL", func() *http.Request { return &http.Request{Method: "POST"} }, good, "no URL"},
+		{"nil options", func() *http.Request { return wgorRequest(t) }, func() *sign.Options { return nil }, "nil options"},
+		{"empty access key ID", func() *http.Request { return wgorRequest(t) }, func() *sign.Options {
+			o := good()
+			o.Credentials.AccessKeyID = ""
+			return o
+		}, "access key ID"},
+		{"empty secret", func() *http.Request { return wgorRequest(t) }, func() *sign.Options {
+			o := good()
+			o.Credentials.AccessKeySecret = ""
+			return o
+		}, "secret"},
+		{"empty region", func() *http.Request { return wgorRequest(t) }, func() *sign.Options {
+			o := good()
+			o.Region = ""
+			return o
+		}, "region"},
+		{"region with a slash", func() *http.Request { return wgorRequest(t) }, func() *sign.Options {
+			o := good()
+			o.Region = "cn/qingdao"
+			return o
+		}, "region"},
+		{"security token with LF", func() *http.Request { return wgorRequest(t) }, func() *sign.Options {
+			o := good()
+			o.Credentials.SecurityToken = testToken + "\nX-Injected: 1"
+			return o
+		}, "security token"},
+		{"header value with CR", func() *http.Request {
+			r := wgorRequest(t)
+			r.Header.Set("X-Oss-Request-Token", testToken+"\r")
+			return r
+		}, good, "X-Oss-Request-Token"},
+		{"header value with LF", func() *http.Request {
+			r := wgorRequest(t)
+			r.Header.Set("X-Oss-Fwd-Header-Content-Type", "a\nb")
+			return r
+		}, good, "Content-Type"},
+		{"header value with NUL", func() *http.Request {
+			r := wgorRequest(t)
+			r.Header.Add("X-Oss-Meta-A", "ok")
+			r.Header.Add("X-Oss-Meta-A", testSecret+"\x00")
+			return r
+		}, good, "X-Oss-Meta-A"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req, o := tc.req(), tc.opts()
+			var before http.Header
+			if req != nil {
+				before = req.Header.Clone()
+			}
+			var errs []error
+			assert.NotPanics(t, func() {
+				errs = append(errs, sign.Sign(req, o))
+				_, err := sign.Presign(req, o)
+				errs = append(errs, err)
+			})
+			for _, err := range errs {
+				require.Error(t, err)
+				assert.ErrorIs(t, err, sign.ErrInvalid)
+				assert.Contains(t, err.Error(), tc.expect)
+				assert.NotContains(t, err.Error(), testSecret)
+				assert.NotContains(t, err.Error(), testToken)
+			}
+			if req != nil {
+				assert.Equal(t, before, req.Header, "a refused request is left unchanged")
+			}
+		})
+	}
+}
+
+func TestSignKeepsCallersPayloadHash(t *testing.T) {
+	req := wgorRequest(t)
+	const hash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	req.Header.Set("X-Oss-Content-Sha256", hash)
+	tr := &sign.Trace{}
+	require.NoError(t, sign.Sign(req, &sign.Options{Credentials: testCreds, Region: "cn-qingdao", Time: testTime, Trace: tr}))
+	assert.Equal(t, hash, req.Header.Get("X-Oss-Content-Sha256"))
+	assert.True(t, strings.HasSuffix(tr.CanonicalRequest, "\n"+hash))
+	_, err := sign.Verify(req, verifyOpts())
+	assert.NoError(t, err)
+}
+
+func TestSignIsDeterministicAndResignable(t *testing.T) {
+	o := &sign.Options{Credentials: testCreds, Region: "cn-qingdao", Time: testTime}
+	a, b := wgorRequest(t), wgorRequest(t)
+	require.NoError(t, sign.Sign(a, o))
+	require.NoError(t, sign.Sign(b, o))
+	assert.Equal(t, a.Header, b.Header)
+	// Signing again (a retry) replaces the signer's headers instead of adding to them.
+	require.NoError(t, sign.Sign(a, o))
+	assert.Equal(t, b.Header, a.Header)
+	assert.Len(t, a.Header.Values("Authorization"), 1)
+}
+
+func TestTraceDoesNotHoldTheSecret(t *testing.T) {
+	tr := &sign.Trace{}
+	req := wgorRequest(t)
+	require.NoError(t, sign.Sign(req, &sign.Options{Credentials: testCreds, Region: "cn-qingdao", Time: testTime, Trace: tr}))
+	assert.Equal(t, "20261124/cn-qingdao/oss/aliyun_v4_request", tr.Scope)
+	assert.True(t, strings.HasPrefix(tr.StringToSign, "OSS4-HMAC-SHA256\n20261124T120000Z\n"+tr.Scope+"\n"))
+	assert.NotContains(t, fmt.Sprintf("%+v %#v", tr, tr), testSecret)
+	assert.NotContains(t, fmt.Sprintf("%v %+v %#v %s", testCreds, testCreds, testCreds, testCreds), testSecret)
+	assert.NotContains(t, fmt.Sprintf("%v %#v", testCreds, testCreds), testToken)
+}
+
+func TestSignConcurrentlyWithManyKeys(t *testing.T) {
+	var wg sync.WaitGroup
+	for g := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 300 {
+				c := testCreds
+				c.AccessKeySecret = fmt.Sprintf("secret-%d", (g*7+i)%300) // more than the cache holds
+				at := testTime.Add(time.Duration(i%3) * 24 * time.Hour)
+				req := wgorRequest(t)
+				if !assert.NoError(t, sign.Sign(req, &sign.Options{Credentials: c, Region: "cn-qingdao", Time: at})) {
+					return
+				}
+				_, err := sign.Verify(req, &sign.VerifyOptions{Region: "cn-qingdao", Lookup: lookup(c), Now: at})
+				if !assert.NoError(t, err) {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestVerifyRefusals(t *testing.T) {
+	signed := func(mutate func(*sign.Options)) *http.Request {
+		o := &sign.Options{Credentials: testCreds, Region: "cn-qingdao", Time: testTime}
+		if mutate != nil {
+			mutate(o)
+		}
+		req := wgorRequest(t)
+		require.NoError(t, sign.Sign(req, o))
+		return req
+	}
+	cases := []struct {
+		name string
+		req  func() *http.Request
+		opts func(*sign.VerifyOptions)
+		code string
+	}{
+		{"unsigned", func() *http.Request { return wgorRequest(t) }, nil, "AccessDenied"},
+		{"wrong secret", func() *http.Request {
+			return signed(func(o *sign.Options) { o.Credentials.AccessKeySecret = "wrong" })
+		}, nil, "SignatureDoesNotMatch"},
+		{"tampered header", func() *http.Request {
+			r := signed(nil)
+			r.Header.Set("X-Oss-Fwd-Status", "500")
+			return r
+		}, nil, "SignatureDoesNotMatch"},
+		{"added signed header", func() *http.Request {
+			r := signed(nil)
+			r.Header.Set("X-Oss-Fwd-Header-Etag", `"x"`)
+			return r
+		}, nil, "SignatureDoesNotMatch"},
+		{"tampered query", func() *http.Request {
+			r := signed(nil)
+			r.URL.RawQuery += "&acl"
+			return r
+		}, nil, "SignatureDoesNotMatch"},
+		{"wrong region", func() *http.Request {
+			return signed(func(o *sign.Options) { o.Region = "cn-hangzhou" })
+		}, nil, "InvalidArgument"},
+		{"unknown key", func() *http.Request {
+			return signed(func(o *sign.Options) { o.Credentials.AccessKeyID = "LTAIunknown" })
+		}, nil, "InvalidAccessKeyId"},
+		{"missing security token", func() *http.Request {
+			return signed(func(o *sign.Options) { o.Credentials.SecurityToken = "" })
+		}, nil, "InvalidSecurityToken"},
+		{"too old", func() *http.Request { return signed(nil) }, func(v *sign.VerifyOptions) {
+			v.Now = testTime.Add(16 * time.Minute)
+		}, "RequestTimeTooSkewed"},
+		{"malformed credential", func() *http.Request {
+			r := signed(nil)
+			r.Header.Set("Authorization", "OSS4-HMAC-SHA256 Credential=abc,Signature=00")
+			return r
+		}, nil, "InvalidArgument"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			vo := verifyOpts()
+			if tc.opts != nil {
+				tc.opts(vo)
+			}
+			_, err := sign.Verify(tc.req(), vo)
+			var ve *sign.VerifyError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, tc.code, ve.Code)
+			assert.NotContains(t, err.Error(), testSecret)
+			assert.NotContains(t, err.Error(), testToken)
+			if tc.code == "SignatureDoesNotMatch" {
+				assert.True(t, strings.HasPrefix(ve.StringToSign, "OSS4-HMAC-SHA256\n"), "server's string to sign: %q", ve.StringToSign)
+			}
+		})
+	}
+}
+
+func TestVerifyAcceptsHostAsServerSeesIt(t *testing.T) {
+	// On a server, net/http moves Host out of the header map.
+	req := wgorRequest(t)
+	req.Header.Set("Host", testRoute)
+	require.NoError(t, sign.Sign(req, &sign.Options{Credentials: testCreds, Region: "cn-qingdao", Time: testTime, AdditionalHeaders: []string{"Host"}}))
+	require.Contains(t, req.Header.Get("Authorization"), "AdditionalHeaders=host,")
+	req.Host = req.Header.Get("Host")
+	req.Header.Del("Host")
+	_, err := sign.Verify(req, verifyOpts())
+	assert.NoError(t, err)
+}
+
+func TestPresignVerifiesAndExpires(t *testing.T) {
+	req, err := http.NewRequest(http.MethodGet, "https://examplebucket.oss-cn-qingdao.aliyuncs.com/a%20b.txt?versionId=v+1", nil)
+	require.NoError(t, err)
+	o := &sign.Options{Credentials: testCreds, Region: "cn-qingdao", Time: testTime, Bucket: "examplebucket", Key: "a b.txt", Expires: time.Hour}
+	signedURL, err := sign.Presign(req, o)
+	require.NoError(t, err)
+	u, err := url.Parse(signedURL)
+	require.NoError(t, err)
+	assert.Equal(t, "3600", u.Query().Get("x-oss-expires"))
+	assert.Equal(t, "v 1", u.Query().Get("versionId"))
+
+	got, err := http.NewRequest(http.MethodGet, signedURL, nil)
+	require.NoError(t, err)
+	vo := &sign.VerifyOptions{Region: "cn-qingdao", Bucket: "examplebucket", Key: "a b.txt", Lookup: lookup(testCreds), Now: testTime.Add(59 * time.Minute)}
+	v, err := sign.Verify(got, vo)
+	require.NoError(t, err)
+	assert.True(t, v.Presigned)
+
+	vo.Now = testTime.Add(61 * time.Minute)
+	_, err = sign.Verify(got, vo)
+	var ve *sign.VerifyError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "AccessDenied", ve.Code)
+
+	vo.Now, vo.Key = testTime, "other.txt"
+	_, err = sign.Verify(got, vo)
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "SignatureDoesNotMatch", ve.Code)
+}
+
+func TestPresignRefusesBadExpiryAndSignedURLs(t *testing.T) {
+	for _, d := range []time.Duration{time.Millisecond, -time.Second, 7*24*time.Hour + time.Second} {
+		req, _ := http.NewRequest(http.MethodGet, "https://b.oss-cn-qingdao.aliyuncs.com/k", nil)
+		_, err := sign.Presign(req, &sign.Options{Credentials: testCreds, Region: "cn-qingdao", Expires: d})
+		assert.ErrorIs(t, err, sign.ErrInvalid, "expires %v", d)
+	}
+	req, _ := http.NewRequest(http.MethodGet, "https://b.oss-cn-qingdao.aliyuncs.com/k", nil)
+	o := &sign.Options{Credentials: testCreds, Region: "cn-qingdao"}
+	_, err := sign.Presign(req, o)
+	require.NoError(t, err)
+	_, err = sign.Presign(req, o)
+	assert.ErrorIs(t, err, sign.ErrInvalid, "a URL is presigned once")
+}
+
+func TestErrInvalidIsNotAVerifyError(t *testing.T) {
+	_, err := sign.Verify(nil, verifyOpts())
+	var ve *sign.VerifyError
+	assert.False(t, errors.As(err, &ve))
+	assert.ErrorIs(t, err, sign.ErrInvalid)
+}
