@@ -1,21 +1,64 @@
 // Package creds supplies the credentials that sign a WriteGetObjectResponse.
 //
 // Every source of credentials is a [Provider]: one method that takes a
-// context and returns [Credentials]. Sources differ only in where the keys
-// come from; caching and refresh before expiry are a wrapper, not a feature
-// of each source.
+// context and returns [Credentials], in the spirit of oauth2.TokenSource.
+// Sources differ only in where the keys come from; caching and refresh
+// before expiry are a wrapper ([Cache]), not a feature of each source.
+//
+// # Sources
+//
+//   - [Default]: the default chain of github.com/aliyun/credentials-go
+//     (environment, OIDC, CLI and profile files, ECS RAM role, credentials
+//     URI), behind one process-wide [Cache]. What wgor uses when given no
+//     other provider. [DefaultChain] is the same chain without the cache.
+//   - [FromFCHeaders]: the per-invocation headers x-fc-access-key-id,
+//     x-fc-access-key-secret and x-fc-security-token that Function Compute
+//     sends to a custom runtime, so a handler signs with the credentials of
+//     the invocation it serves.
+//   - [FromEnv]: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET
+//     and ALIBABA_CLOUD_SECURITY_TOKEN, read on every call.
+//   - [Static]: keys the program already holds (long-term keys, or STS keys
+//     handed over by a runtime, such as a built-in runtime's context).
+//   - [ProviderFunc]: anything else.
+//
+// # Caching
+//
+// [NewCache] wraps any Provider. It returns the cached credentials until a
+// margin before they expire, then refreshes them once for all callers; a
+// failed refresh is survived while the old credentials are still valid.
+// Credentials without a known expiry (credentials-go does not expose it) are
+// trusted for [CacheOptions].MaxAge. The hot path takes no lock and
+// allocates nothing. FromEnv, FromFCHeaders and Static need no cache;
+// Default has one.
+//
+// # Secrets
+//
+// Nothing in this package puts an access key secret or a security token in
+// an error, and [Credentials] redacts them when printed with any fmt verb
+// or logged with log/slog. Formatting cannot reach a Credentials held in an
+// unexported struct field, so do not print structs that hold one there; and
+// encoding/json marshals every field, the secret included.
 package creds
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
 	"time"
 )
+
+// ErrNoCredentials reports that a source has no credentials to give: nothing
+// is configured, or a required part (such as the secret) is missing. Errors
+// from every source wrap it when that is the cause; test with [errors.Is].
+var ErrNoCredentials = errors.New("creds: no credentials found")
 
 // Credentials are an access key pair and, for temporary (STS) credentials, the
 // security token and the time they expire.
 //
 // The zero Expiration means the credentials do not expire, or that their
-// expiry is not known. The String method never prints the secret or the token.
+// expiry is not known. Printing Credentials with fmt (any verb) or logging
+// them with log/slog never reveals the secret or the token.
 type Credentials struct {
 	AccessKeyID     string
 	AccessKeySecret string
@@ -56,4 +99,64 @@ func (c Credentials) String() string {
 		s += ", Expiration: " + c.Expiration.UTC().Format(time.RFC3339)
 	}
 	return s + "}"
+}
+
+// GoString is like String, in Go syntax, for the %#v verb. The secret and
+// the token are replaced by "<redacted>" when set.
+func (c Credentials) GoString() string {
+	s := fmt.Sprintf("creds.Credentials{AccessKeyID:%q, AccessKeySecret:%q, SecurityToken:%q",
+		c.AccessKeyID, redact(c.AccessKeySecret), redact(c.SecurityToken))
+	if !c.Expiration.IsZero() {
+		s += ", Expiration:" + c.Expiration.UTC().Format(time.RFC3339)
+	}
+	return s + "}"
+}
+
+// Format makes every fmt verb print the redacted form: %#v prints GoString,
+// %q the quoted String, any other verb String. Without it, verbs such as %d or %x would
+// print the struct's fields, the secret among them.
+func (c Credentials) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		fmt.Fprint(f, c.GoString())
+	case verb == 'q':
+		fmt.Fprintf(f, "%q", c.String())
+	default:
+		fmt.Fprint(f, c.String())
+	}
+}
+
+// LogValue implements [slog.LogValuer]: the access key ID, whether a secret
+// and a security token are set, and the expiration when known.
+func (c Credentials) LogValue() slog.Value {
+	attrs := []slog.Attr{
+		slog.String("access_key_id", c.AccessKeyID),
+		slog.Bool("access_key_secret_set", c.AccessKeySecret != ""),
+		slog.Bool("security_token_set", c.SecurityToken != ""),
+	}
+	if !c.Expiration.IsZero() {
+		attrs = append(attrs, slog.Time("expiration", c.Expiration))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+func redact(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "<redacted>"
+}
+
+// check reports what is missing from c, naming where the value should have
+// come from (idName and secretName: a field, a variable or a header).
+func check(c Credentials, idName, secretName, fix string) error {
+	switch {
+	case c.AccessKeyID == "" && c.AccessKeySecret == "":
+		return fmt.Errorf("%w: %s and %s are empty: %s", ErrNoCredentials, idName, secretName, fix)
+	case c.AccessKeyID == "":
+		return fmt.Errorf("%w: %s is empty: %s", ErrNoCredentials, idName, fix)
+	case c.AccessKeySecret == "":
+		return fmt.Errorf("%w: %s is empty: %s", ErrNoCredentials, secretName, fix)
+	}
+	return nil
 }
