@@ -61,7 +61,7 @@ func ExampleFromFCHeaders() {
 	fmt.Println(err)
 	// Output:
 	// signing with STS.NTmR4x
-	// creds: no credentials found: request headers missing or empty: x-fc-access-key-secret, x-fc-security-token: run the handler in a Function Compute custom runtime, with a RAM role attached to the function that allows oss:WriteGetObjectResponse
+	// creds: no credentials found: request headers missing or empty: x-fc-access-key-secret: run the handler in a Function Compute custom runtime, with a RAM role attached to the function that allows oss:WriteGetObjectResponse
 }
 
 func ExampleFromEnv() {

@@ -22,9 +22,12 @@ const (
 // sends fresh credentials with every invocation, so there is nothing to
 // cache or refresh. The expiry is not sent (the zero Expiration).
 //
-// All three headers are required, since Function Compute always hands over
-// STS credentials. When any is missing or empty, the error wraps
-// [ErrNoCredentials] and names the missing headers, never any value.
+// The key ID and secret are required. Function Compute always hands over
+// STS credentials and so a security token, but a local emulator (such as
+// "wgor emulate" with long-term keys) may not, so a missing token is
+// accepted and the credentials are then used as long-term keys. When the ID
+// or the secret is missing or empty, the error wraps [ErrNoCredentials] and
+// names the missing headers, never any value.
 func FromFCHeaders(h http.Header) (Provider, error) {
 	c := Credentials{
 		AccessKeyID:     header(h, HeaderFCAccessKeyID),
@@ -35,7 +38,6 @@ func FromFCHeaders(h http.Header) (Provider, error) {
 	for _, m := range []struct{ name, value string }{
 		{HeaderFCAccessKeyID, c.AccessKeyID},
 		{HeaderFCAccessKeySecret, c.AccessKeySecret},
-		{HeaderFCSecurityToken, c.SecurityToken},
 	} {
 		if m.value == "" {
 			missing = append(missing, m.name)

@@ -54,10 +54,10 @@ func TestNoErrorContainsASecret(t *testing.T) {
 			_, err := FromFCHeaders(h)
 			return err
 		}},
-		{"FC headers without token", func(*testing.T) error {
+		{"FC headers without secret", func(*testing.T) error {
 			h := http.Header{}
 			h.Set(HeaderFCAccessKeyID, "id")
-			h.Set(HeaderFCAccessKeySecret, testSecret)
+			h.Set(HeaderFCSecurityToken, testToken)
 			_, err := FromFCHeaders(h)
 			return err
 		}},
