@@ -1,0 +1,198 @@
+package wgor_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/wgor-dev/wgor/creds"
+	"github.com/wgor-dev/wgor/sign"
+	"github.com/wgor-dev/wgor/wgor"
+)
+
+// redPNG is the handler of OSS's documentation, in Go: whatever object is
+// asked for, the caller gets a 200×200 red PNG. The image is encoded into
+// a pipe while Write streams it, so it is never held whole in memory.
+func redPNG(ctx context.Context, c *wgor.Client, event []byte) error {
+	ev, err := wgor.ParseEvent(event)
+	if err != nil {
+		return err
+	}
+	img := image.NewRGBA(image.Rect(0, 0, 200, 200))
+	draw.Draw(img, img.Bounds(), &image.Uniform{C: color.RGBA{R: 255, A: 255}}, image.Point{}, draw.Src)
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(png.Encode(pw, img)) }()
+
+	_, err = c.Write(ctx, &wgor.Response{
+		Route:       ev.GetObjectContext.OutputRoute,
+		Token:       ev.GetObjectContext.OutputToken,
+		Status:      http.StatusOK,
+		ContentType: "image/png",
+		Body:        pr, // closed by Write, which stops the encoder if Write fails
+	})
+	return err
+}
+
+// The red-PNG handler of OSS's documentation, answering an event from a
+// local stand-in for the access point that checks the signature as OSS
+// does. In Function Compute, c would be &wgor.Client{} (or wgor.Write
+// used directly) and the event would come from OSS.
+func Example_redPNG() {
+	id := creds.Credentials{AccessKeyID: "LTAI-EXAMPLE", AccessKeySecret: "example-secret", SecurityToken: "example-sts-token"}
+	accessPoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, err := sign.Verify(r, &sign.VerifyOptions{Region: "cn-qingdao", Lookup: func(string) (sign.Credentials, bool) {
+			return sign.Credentials{AccessKeyID: id.AccessKeyID, AccessKeySecret: id.AccessKeySecret, SecurityToken: id.SecurityToken}, true
+		}})
+		fmt.Println("signature verified:", err == nil)
+		fmt.Println("token:", r.Header.Get("X-Oss-Request-Token"))
+		fmt.Println("status:", r.Header.Get("X-Oss-Fwd-Status"))
+		fmt.Println("content type:", r.Header.Get("X-Oss-Fwd-Header-Content-Type"))
+		img, err := png.Decode(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		fmt.Println("image:", img.Bounds().Dx(), "x", img.Bounds().Dy(), "pixel (0,0):", img.At(0, 0))
+	}))
+	defer accessPoint.Close()
+
+	event := `{"getObjectContext":{"outputRoute":"` + accessPoint.URL + `","outputToken":"OSSV1#example-token"}}`
+	c := &wgor.Client{Credentials: creds.Static(id), Region: "cn-qingdao"}
+	if err := redPNG(context.Background(), c, []byte(event)); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// signature verified: true
+	// token: OSSV1#example-token
+	// status: 200
+	// content type: image/png
+	// image: 200 x 200 pixel (0,0): {255 0 0 255}
+}
+
+// A Function Compute handler answering with the default client: the
+// credentials come from creds.Default() and the region from the route.
+func ExampleWrite() {
+	handler := func(ctx context.Context, event []byte) error {
+		ev, err := wgor.ParseEvent(event)
+		if err != nil {
+			return err
+		}
+		res, err := wgor.Write(ctx, &wgor.Response{
+			Route:       ev.GetObjectContext.OutputRoute,
+			Token:       ev.GetObjectContext.OutputToken,
+			Status:      http.StatusOK,
+			ContentType: "text/plain",
+			Body:        strings.NewReader("hello from Function Compute\n"), // length detected
+		})
+		if err != nil {
+			return err
+		}
+		log.Printf("answered, OSS request ID %s", res.RequestID)
+		return nil
+	}
+	_ = handler // registered with the Function Compute runtime
+}
+
+// A Client for everything configurable; one Client is shared by all
+// invocations of a function instance.
+func ExampleClient() {
+	accessPoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		fmt.Printf("%s %s: %q\n", r.Method, r.URL.RequestURI(), body)
+		w.Header().Set("X-Oss-Request-Id", "5C1B138A109F4E405B2D0001")
+	}))
+	defer accessPoint.Close()
+
+	c := &wgor.Client{
+		HTTPClient: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}},
+		Credentials: creds.Static(creds.Credentials{
+			AccessKeyID: "LTAI-EXAMPLE", AccessKeySecret: "example-secret", SecurityToken: "example-sts-token"}),
+		Region:     "cn-qingdao", // the local route names no region
+		UserAgent:  "thumbnailer/1.2",
+		MaxRetries: 1,
+	}
+	res, err := c.Write(context.Background(), &wgor.Response{
+		Route:  accessPoint.URL,
+		Token:  "OSSV1#example-token",
+		Status: http.StatusNotFound,
+		Body:   strings.NewReader("no such thumbnail"),
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("request ID:", res.RequestID, "bytes:", res.BytesSent)
+	// Output:
+	// POST /?x-oss-write-get-object-response: "no such thumbnail"
+	// request ID: 5C1B138A109F4E405B2D0001 bytes: 17
+}
+
+func ExampleParseEvent() {
+	event := []byte(`{
+		"getObjectContext": {
+			"outputRoute": "fc-ap-01-3b00521f653d2b3223680ec39dbbe2****-opap.oss-cn-qingdao-internal.oss-object-process.aliyuncs.com",
+			"outputToken": "OSSV1#ZvBDC3XPm3g****",
+			"inputOssUrl": "https://examplebucket.oss-cn-qingdao-internal.aliyuncs.com/example.png?x-oss-signature=abc"
+		},
+		"userRequest": {"url": "https://example.com/example.png"}
+	}`)
+	ev, err := wgor.ParseEvent(event)
+	if err != nil {
+		log.Fatal(err)
+	}
+	region, _ := wgor.RegionFromRoute(ev.GetObjectContext.OutputRoute)
+	fmt.Println("region:", region)
+	fmt.Println("kept:", string(ev.Extra["userRequest"]))
+	fmt.Println(ev) // never shows the token or the URL's query
+	// Output:
+	// region: cn-qingdao
+	// kept: {"url": "https://example.com/example.png"}
+	// wgor.Event{GetObjectContext: wgor.GetObjectContext{OutputRoute: "fc-ap-01-3b00521f653d2b3223680ec39dbbe2****-opap.oss-cn-qingdao-internal.oss-object-process.aliyuncs.com", OutputToken: <redacted>, InputOSSURL: "https://examplebucket.oss-cn-qingdao-internal.aliyuncs.com/example.png?<redacted>"}, Extra: ["userRequest"]}
+}
+
+func ExampleRegionFromRoute() {
+	for _, route := range []string{
+		"fc-ap-01-3b00521f653d2b3223680ec39dbbe2****-opap.oss-cn-qingdao-internal.oss-object-process.aliyuncs.com",
+		"oss-ap-southeast-1.aliyuncs.com",
+		"http://127.0.0.1:8080",
+	} {
+		region, err := wgor.RegionFromRoute(route)
+		fmt.Printf("%q %v\n", region, err != nil)
+	}
+	// Output:
+	// "cn-qingdao" false
+	// "ap-southeast-1" false
+	// "" true
+}
+
+func ExampleServiceError() {
+	accessPoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Oss-Request-Id", "5C1B138A109F4E405B2D0002")
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?>
+<Error><Code>AccessDenied</Code><Message>The token has been used.</Message><EC>0003-00000001</EC></Error>`)
+	}))
+	defer accessPoint.Close()
+
+	c := &wgor.Client{
+		Credentials: creds.Static(creds.Credentials{AccessKeyID: "LTAI-EXAMPLE", AccessKeySecret: "example-secret"}),
+		Region:      "cn-qingdao",
+	}
+	_, err := c.Write(context.Background(), &wgor.Response{Route: accessPoint.URL, Token: "OSSV1#used", Status: 200})
+	var se *wgor.ServiceError
+	if errors.As(err, &se) {
+		fmt.Println(se.StatusCode, se.Code, se.EC, se.RequestID)
+	}
+	fmt.Println(err)
+	// Output:
+	// 403 AccessDenied 0003-00000001 5C1B138A109F4E405B2D0002
+	// wgor: OSS refused WriteGetObjectResponse: HTTP 403 AccessDenied: The token has been used. (EC 0003-00000001, request ID 5C1B138A109F4E405B2D0002): grant oss:WriteGetObjectResponse to the function's role, and send each outputToken once
+}

@@ -1,0 +1,174 @@
+package wgor_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wgor-dev/wgor/wgor"
+)
+
+// recorder remembers the signature of every request sent through it.
+type recorder struct {
+	base http.RoundTripper
+	mu   sync.Mutex
+	sigs []string
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	r.sigs = append(r.sigs, signatureIn(req.Header))
+	r.mu.Unlock()
+	return r.base.RoundTrip(req)
+}
+
+func (r *recorder) signatures() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.sigs...)
+}
+
+// echo answers with everything secret the request carried, in every place
+// an error body can hold text.
+func echo(w http.ResponseWriter, r *http.Request, status int, html bool) {
+	secrets := strings.Join([]string{r.Header.Get("X-Oss-Request-Token"), r.Header.Get("X-Oss-Security-Token"),
+		r.Header.Get("Authorization"), testSecret}, " ")
+	w.Header().Set("X-Echo", secrets)
+	w.Header().Set("X-Oss-Request-Id", "ECHO "+secrets)
+	w.WriteHeader(status)
+	if html {
+		fmt.Fprintf(w, "<html><body><pre>%s</pre></body></html>", secrets)
+		return
+	}
+	fmt.Fprintf(w, "<Error><Code>AccessDenied %s</Code><Message>%s</Message><HostId>%s</HostId><EC>%s</EC>"+
+		"<RecommendDoc>%s</RecommendDoc><SignatureProvided>%s</SignatureProvided><StringToSign>%s</StringToSign></Error>",
+		secrets, secrets, secrets, secrets, secrets, signatureIn(r.Header), secrets)
+}
+
+func TestNoSecretInAnyErrorOrLogLine(t *testing.T) {
+	var logs syncBuffer
+	rec := &recorder{base: newTransport()}
+	var outputs []string
+	record := func(name string, err error) {
+		require.Error(t, err, name)
+		outputs = append(outputs, name+": "+fmt.Sprintf("%v | %+v | %s | %q | %#v", err, err, err, err, err))
+	}
+	client := func(f *fakeOSS) *wgor.Client {
+		return &wgor.Client{
+			HTTPClient:   &http.Client{Transport: rec},
+			Credentials:  testCreds(),
+			Region:       testRegion,
+			RetryBackoff: time.Millisecond,
+			Logger:       newLogger(&logs),
+		}
+	}
+	write := func(name string, f *fakeOSS, c *wgor.Client, edit func(*wgor.Response)) {
+		r := &wgor.Response{Route: f.srv.URL, Token: testToken, Status: 200, Body: strings.NewReader("body")}
+		if edit != nil {
+			edit(r)
+		}
+		_, err := c.Write(context.Background(), r)
+		record(name, err)
+	}
+	f := newFakeOSS(t)
+
+	// Refused before sending.
+	for name, edit := range map[string]func(*wgor.Response){
+		"token with CR LF":          func(r *wgor.Response) { r.Token = testToken + "\r\n" },
+		"route with the token":      func(r *wgor.Response) { r.Route = "https://" + testToken + "@" + testRoute },
+		"route with a query":        func(r *wgor.Response) { r.Route = testRoute + "/?x-oss-security-token=" + testSecurityToken },
+		"header name with a secret": func(r *wgor.Response) { r.Header = http.Header{"Bad " + testToken: {"v"}} },
+		"header value with LF":      func(r *wgor.Response) { r.ContentType = testToken + "\n" },
+		"status":                    func(r *wgor.Response) { r.Status = 1000 },
+		"length":                    func(r *wgor.Response) { r.ContentLength = 99 },
+	} {
+		write(name, f, client(f), edit)
+	}
+	c := client(f)
+	c.Region = ""
+	write("no region", f, c, func(r *wgor.Response) { r.Route = "http://" + testToken + ".example" })
+
+	// Refused by the route, which echoes the secrets back.
+	for _, html := range []bool{false, true} {
+		f := newFakeOSS(t)
+		f.respond = func(w http.ResponseWriter, r *http.Request, _ received) { echo(w, r, http.StatusForbidden, html) }
+		write(fmt.Sprintf("echo html=%v", html), f, client(f), nil)
+	}
+	mismatch := mismatchServer(t, func(r *http.Request) { r.Header.Set("X-Oss-Request-Token", testToken+"-changed") }, testSecret)
+	write("signature mismatch with the canonical request", mismatch, client(mismatch), nil)
+	other := mismatchServer(t, func(*http.Request) {}, "SECRET-other")
+	write("signature mismatch with another secret", other, client(other), nil)
+
+	// Failures in transit.
+	write("body too short", f, client(f), func(r *wgor.Response) {
+		r.Body, r.ContentLength = io.LimitReader(&zeros{left: 1 << 20}, 10), 100
+	})
+	write("body too long", f, client(f), func(r *wgor.Response) { r.Body, r.ContentLength = &zeros{left: 1 << 20}, 100 })
+	write("body read error", f, client(f), func(r *wgor.Response) { r.Body = io.MultiReader(strings.NewReader("x"), failing{}) })
+	addr, _ := rawServer(t, func(c net.Conn) { c.Close() })
+	write("connection closed", &fakeOSS{srv: f.srv}, client(f), func(r *wgor.Response) { r.Route = "http://" + addr })
+	write("connection closed during TLS", f, client(f), func(r *wgor.Response) { r.Route = "https://" + addr })
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	closed := l.Addr().String()
+	l.Close()
+	write("dial refused and retried", f, client(f), func(r *wgor.Response) { r.Route = "http://" + closed })
+	srv, stalled, release := stallingServer(t, 1<<16)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-stalled; cancel() }()
+	_, err = client(f).Write(ctx, &wgor.Response{Route: srv.URL, Token: testToken, Status: 200, Body: &zeros{left: 1 << 30}})
+	record("canceled", err)
+	release()
+
+	// Events.
+	for name, ev := range map[string]string{
+		"event without route":   `{"getObjectContext":{"outputToken":"` + testToken + `"}}`,
+		"event cut short":       `{"getObjectContext":{"outputToken":"` + testToken,
+		"event with bad syntax": `{"getObjectContext":{"outputToken":"` + testToken + `" "x"}}`,
+		"event with bad types":  `{"getObjectContext":{"outputToken":"` + testToken + `","outputRoute":["` + testToken + `"]}}`,
+	} {
+		_, err := wgor.ParseEvent([]byte(ev))
+		record(name, err)
+	}
+
+	secrets := append([]string{testToken, testSecret, testSecurityToken}, rec.signatures()...)
+	require.Greater(t, len(secrets), 10, "signatures were recorded")
+	for _, out := range outputs {
+		assert.Empty(t, leaked(out, secrets...), out)
+	}
+	assert.Empty(t, leaked(logs.String(), secrets...), "log output")
+	assert.Contains(t, logs.String(), "retrying", "the retry path was logged")
+	t.Logf("%d error paths, %d log bytes, %d signatures checked", len(outputs), len(logs.String()), len(secrets)-3)
+}
+
+type failing struct{}
+
+func (failing) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
+
+func TestEventPrintsWithoutSecrets(t *testing.T) {
+	ev, err := wgor.ParseEvent(readFixture(t, "events", "seed.json"))
+	require.NoError(t, err)
+	ev.GetObjectContext.OutputToken = testToken
+	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+		for _, v := range []any{ev, *ev, ev.GetObjectContext, &ev.GetObjectContext} {
+			out := fmt.Sprintf(format, v)
+			assert.NotContains(t, out, testToken, format)
+			assert.NotContains(t, out, "x-oss-signature=", format)
+			assert.Contains(t, out, "opap.oss-cn-qingdao-internal", format)
+		}
+	}
+	var logs syncBuffer
+	newLogger(&logs).Info("event", "event", ev, "ctx", ev.GetObjectContext)
+	assert.NotContains(t, logs.String(), testToken)
+	assert.NotContains(t, logs.String(), "x-oss-signature=")
+	assert.Contains(t, logs.String(), `"output_token_set":true`)
+}
