@@ -76,14 +76,17 @@ func (s *stamp) appendHTTPDate(b []byte) []byte {
 	return append(b, ' ', dt[0], dt[1], dt[2], dt[3], ' ', dt[9], dt[10], ':', dt[11], dt[12], ':', dt[13], dt[14], ' ', 'G', 'M', 'T')
 }
 
-// appendDigits appends v zero-padded to width digits; years outside 0-9999
-// are clamped, as OSS accepts no others.
+// appendDigits appends v zero-padded to width (2 or 4) digits; years
+// outside 0-9999 are clamped, as OSS accepts no others.
 func appendDigits(b []byte, v, width int) []byte {
 	v = max(0, min(v, 9999))
-	var d [4]byte
-	for i := width - 1; i >= 0; i-- {
-		d[i] = byte('0' + v%10)
-		v /= 10
+	if width == 4 {
+		b = append(b, digitPairs[2*(v/100)], digitPairs[2*(v/100)+1])
+		v %= 100
 	}
-	return append(b, d[:width]...)
+	return append(b, digitPairs[2*v], digitPairs[2*v+1])
 }
+
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"

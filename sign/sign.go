@@ -142,7 +142,7 @@ func Sign(req *http.Request, o *Options) error {
 	// The signer's own headers join the canonical request from the stack
 	// and reach the header map only once the signature is known, so that a
 	// refusal leaves req unchanged and all the values share one string.
-	payload := h.Get(HeaderContentSHA256)
+	payload := first(h[HeaderContentSHA256])
 	var own [4]ownHeader
 	n := 0
 	own[n] = ownHeader{lower: "x-oss-date", b: ts.datetime[:]}
@@ -151,7 +151,8 @@ func Sign(req *http.Request, o *Options) error {
 		own[n] = ownHeader{lower: "x-oss-security-token", s: tok}
 		n++
 	}
-	if payload == "" {
+	payloadUnset := payload == ""
+	if payloadUnset {
 		payload = UnsignedPayload
 		own[n] = ownHeader{lower: "x-oss-content-sha256", s: UnsignedPayload}
 		n++
@@ -195,12 +196,20 @@ func Sign(req *http.Request, o *Options) error {
 		vals[3] = tok
 		h[HeaderSecurityToken] = vals[3:4:4]
 	}
-	if h[HeaderContentSHA256] == nil {
+	if payloadUnset {
 		vals[4] = UnsignedPayload
 		h[HeaderContentSHA256] = vals[4:5:5]
 	}
 	st.trace(o.Trace, &ts, o.Region, product, additional)
 	return nil
+}
+
+// first returns the first of values, or "".
+func first(values []string) string {
+	if len(values) == 0 {
+		return ""
+	}
+	return values[0]
 }
 
 // validate rejects input that cannot be signed, but for the request's
