@@ -1,0 +1,115 @@
+package accesspoint
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// serveGetObject answers a GetObject through the access point: it mints a
+// token, invokes the function, and waits until either a
+// WriteGetObjectResponse claims the token, which it then relays, or the
+// function fails, times out, or the caller goes away.
+func (s *Server) serveGetObject(w http.ResponseWriter, r *http.Request) {
+	requestID := newRequestID()
+	if !s.enter() {
+		writeError(w, r, requestID, newError(http.StatusServiceUnavailable, CodeServiceUnavailable,
+			"The emulator is shutting down."))
+		return
+	}
+	defer s.inflight.Done()
+	key := strings.TrimPrefix(r.URL.Path, "/")
+	if key == "" {
+		writeError(w, r, requestID, newError(http.StatusBadRequest, CodeInvalidArgument,
+			"GetObject needs an object key: GET /<key>."))
+		return
+	}
+	start := time.Now()
+	deadline := start.Add(s.timeout)
+	base := s.baseURL(r)
+	p := &pending{
+		token:     newToken(),
+		route:     base,
+		requestID: requestID,
+		deadline:  deadline,
+		jobs:      make(chan *relayJob, 1),
+	}
+	inputURL, err := s.originURL(base, key, s.timeout)
+	if err == nil {
+		var ev []byte
+		ev, err = newEvent(r, base, p.route, p.token, inputURL)
+		if err == nil {
+			s.tokens.add(p)
+			s.wait(w, r, p, key, ev, start)
+			return
+		}
+	}
+	s.log.Error("getobject: build the event", "request_id", requestID, "key", key, "error", err)
+	writeError(w, r, requestID, newError(http.StatusInternalServerError, CodeInternalError,
+		"The emulator could not build the function's event."))
+}
+
+// wait invokes the function and waits for its response.
+func (s *Server) wait(w http.ResponseWriter, r *http.Request, p *pending, key string, ev []byte, start time.Time) {
+	ctx, cancel := context.WithDeadline(s.base, p.deadline)
+	inv := &Invocation{RequestID: p.requestID, Event: ev, Credentials: s.creds, Region: s.region}
+	done := make(chan error, 1)
+	go func() { done <- invoke(ctx, s.function, inv) }()
+	s.log.Info("getobject: invoking the function", "request_id", p.requestID, "key", key)
+
+	timer := time.NewTimer(time.Until(p.deadline))
+	defer timer.Stop()
+	callerGone := r.Context().Done()
+	for {
+		var state tokenState
+		var err error
+		returned := false
+		select {
+		case job := <-p.jobs:
+			// The function goes on until it returns or times out, as in
+			// Function Compute: cancelling now would fail its
+			// WriteGetObjectResponse, which is still being answered.
+			go func() {
+				<-done
+				cancel()
+			}()
+			s.relay(w, p, job, start)
+			return
+		case err = <-done:
+			done, returned = nil, true
+			state = s.tokens.end(p, stateAbandoned)
+		case <-timer.C:
+			state = s.tokens.end(p, stateExpired)
+		case <-callerGone:
+			callerGone = nil
+			state = s.tokens.end(p, stateAbandoned)
+		}
+		if state == stateClaimed {
+			continue // the job is on its way
+		}
+
+		switch {
+		case state == stateExpired: // by the timer, or by a late claim
+			<-ctx.Done() // due now: the function sees DeadlineExceeded, not Canceled
+			cancel()
+			s.log.Warn("getobject: "+CodeFunctionTimeout, "request_id", p.requestID, "key", key, "timeout", s.timeout)
+			writeError(w, r, p.requestID, newError(http.StatusGatewayTimeout, CodeFunctionTimeout,
+				"The function did not send WriteGetObjectResponse within "+s.timeout.String()+"."))
+		case returned:
+			cancel()
+			e := newError(http.StatusBadGateway, CodeFunctionResponseNotReceived,
+				"The function returned without sending WriteGetObjectResponse.")
+			if err != nil {
+				e = newError(http.StatusBadGateway, CodeFunctionInvocationFailed,
+					"The function failed before it sent WriteGetObjectResponse; the emulator's log has the error of request "+p.requestID+".")
+			}
+			s.log.Warn("getobject: "+e.code, "request_id", p.requestID, "key", key, "error", err)
+			writeError(w, r, p.requestID, e)
+		default: // the caller went away
+			cancel()
+			s.log.Info("getobject: the caller went away", "request_id", p.requestID, "key", key)
+		}
+		return
+	}
+}

@@ -1,0 +1,277 @@
+package accesspoint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestTokenIsSingleUse(t *testing.T) {
+	second := make(chan answer, 1)
+	s := start(t, Config{Function: InvokerFunc(func(ctx context.Context, inv *Invocation) error {
+		ev := parseEvent(t, inv)
+		if a := send(ctx, inv, ev, reply{body: strings.NewReader("first")}); a.err != nil || a.status != 200 {
+			return fmt.Errorf("first write: %d %v", a.status, a.err)
+		}
+		second <- send(ctx, inv, ev, reply{body: strings.NewReader("second")})
+		return nil
+	})})
+
+	resp, body, err := get(t, s, "k", nil)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "first", string(body))
+
+	a := receive(t, second)
+	require.NoError(t, a.err)
+	assert.Equal(t, http.StatusForbidden, a.status)
+	e := parseXMLError(t, a.body)
+	assert.Equal(t, CodeAccessDenied, e.Code)
+	assert.Contains(t, e.Message, "already been used")
+}
+
+func TestGetObjectFailsInTimeWhenTheFunctionDoesNotAnswer(t *testing.T) {
+	const timeout = 200 * time.Millisecond
+	late := make(chan answer, 1)
+	sawCancel := make(chan error, 1)
+	s := start(t, Config{Timeout: timeout, Function: InvokerFunc(func(ctx context.Context, inv *Invocation) error {
+		<-ctx.Done() // a function that hangs until Function Compute stops it
+		sawCancel <- ctx.Err()
+		late <- send(context.Background(), inv, parseEvent(t, inv), reply{body: strings.NewReader("late")})
+		return ctx.Err()
+	})})
+
+	began := time.Now()
+	resp, body, err := get(t, s, "k", nil)
+	took := time.Since(began)
+	require.NoError(t, err)
+
+	assert.Equal(t, http.StatusGatewayTimeout, resp.StatusCode)
+	assert.Equal(t, "application/xml", resp.Header.Get("Content-Type"))
+	e := parseXMLError(t, string(body))
+	assert.Equal(t, CodeFunctionTimeout, e.Code)
+	assert.Equal(t, resp.Header.Get("x-oss-request-id"), e.RequestID)
+	assert.GreaterOrEqual(t, took, timeout)
+	assert.Less(t, took, timeout+2*time.Second, "the caller must not wait much past the timeout")
+
+	assert.ErrorIs(t, receive(t, sawCancel), context.DeadlineExceeded, "the function's context ends at the timeout")
+	a := receive(t, late)
+	require.NoError(t, a.err)
+	assert.Equal(t, http.StatusForbidden, a.status)
+	le := parseXMLError(t, a.body)
+	assert.Equal(t, CodeAccessDenied, le.Code)
+	assert.Contains(t, le.Message, "expired")
+}
+
+func TestGetObjectReportsAFailedFunction(t *testing.T) {
+	tests := []struct {
+		name     string
+		function InvokerFunc
+		wantCode string
+	}{
+		{
+			name:     "function returns an error",
+			function: func(context.Context, *Invocation) error { return errors.New("cannot decode the image") },
+			wantCode: CodeFunctionInvocationFailed,
+		},
+		{
+			name:     "function panics",
+			function: func(context.Context, *Invocation) error { panic("boom") },
+			wantCode: CodeFunctionInvocationFailed,
+		},
+		{
+			name:     "function returns without a response",
+			function: func(context.Context, *Invocation) error { return nil },
+			wantCode: CodeFunctionResponseNotReceived,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := start(t, Config{Function: tt.function})
+			resp, body, err := get(t, s, "k", nil)
+			require.NoError(t, err)
+			assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
+			e := parseXMLError(t, string(body))
+			assert.Equal(t, tt.wantCode, e.Code)
+			assert.Regexp(t, requestIDPattern, e.RequestID)
+		})
+	}
+}
+
+func TestCallerThatLeavesEndsTheInvocation(t *testing.T) {
+	invoked := make(chan struct{})
+	late := make(chan answer, 1)
+	ended := make(chan error, 1)
+	s := start(t, Config{Function: InvokerFunc(func(ctx context.Context, inv *Invocation) error {
+		close(invoked)
+		<-ctx.Done()
+		ended <- ctx.Err()
+		late <- send(context.Background(), inv, parseEvent(t, inv), reply{body: strings.NewReader("late")})
+		return nil
+	})})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL()+"/k", nil)
+	require.NoError(t, err)
+	go func() {
+		<-invoked
+		cancel()
+	}()
+	_, err = http.DefaultClient.Do(req)
+	require.ErrorIs(t, err, context.Canceled)
+
+	assert.ErrorIs(t, receive(t, ended), context.Canceled)
+	a := receive(t, late)
+	require.NoError(t, a.err)
+	assert.Equal(t, http.StatusForbidden, a.status)
+	e := parseXMLError(t, a.body)
+	assert.Equal(t, CodeAccessDenied, e.Code)
+	assert.Contains(t, e.Message, "has ended")
+}
+
+func TestCallerThatLeavesMidResponseFailsTheWrite(t *testing.T) {
+	answers := make(chan answer, 1)
+	s := start(t, Config{Function: InvokerFunc(func(ctx context.Context, inv *Invocation) error {
+		answers <- send(ctx, inv, parseEvent(t, inv), reply{body: generated(256 << 20), chunked: true})
+		return nil
+	})})
+
+	resp, err := http.Get(s.URL() + "/k")
+	require.NoError(t, err)
+	_, err = io.ReadFull(resp.Body, make([]byte, 1<<20))
+	require.NoError(t, err)
+	resp.Body.Close() // before the end: net/http closes the connection
+
+	a := receive(t, answers)
+	if a.err == nil { // the emulator answered before the function finished sending
+		assert.Equal(t, http.StatusBadRequest, a.status)
+		assert.Equal(t, CodeCallerDisconnected, parseXMLError(t, a.body).Code)
+	}
+	assert.NotEqual(t, http.StatusOK, a.status, "the function must not be told its response arrived")
+}
+
+func TestConcurrentGetObjectsEachGetTheirOwnResponse(t *testing.T) {
+	s := start(t, Config{Function: InvokerFunc(func(ctx context.Context, inv *Invocation) error {
+		ev := parseEvent(t, inv)
+		key := strings.TrimPrefix(ev.UserRequest.URL, strings.TrimRight(ev.GetObjectContext.OutputRoute, "/")+"/")
+		a := send(ctx, inv, ev, reply{
+			headers: map[string]string{"ETag": `"` + key + `"`},
+			body:    strings.NewReader(strings.Repeat(key, 1000)),
+			chunked: len(key)%2 == 0,
+		})
+		if a.err == nil && a.status != http.StatusOK {
+			return fmt.Errorf("write answered %d", a.status)
+		}
+		return a.err
+	})})
+
+	const callers = 64
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			key := fmt.Sprintf("object-%d", i)
+			resp, err := http.Get(s.URL() + "/" + key)
+			if !assert.NoError(t, err) {
+				return
+			}
+			defer resp.Body.Close()
+			body, err := io.ReadAll(resp.Body)
+			assert.NoError(t, err)
+			assert.Equal(t, http.StatusOK, resp.StatusCode, key)
+			assert.Equal(t, `"`+key+`"`, resp.Header.Get("ETag"))
+			assert.Equal(t, strings.Repeat(key, 1000), string(body))
+		}()
+	}
+	wg.Wait()
+}
+
+func TestRouteIsAcceptedWithOrWithoutItsScheme(t *testing.T) {
+	answers := make(chan answer, 1)
+	s := start(t, Config{Function: replying(t, reply{
+		body: strings.NewReader("ok"),
+		before: func(r *http.Request) {
+			r.Header.Set("x-oss-request-route", strings.TrimPrefix(r.Header.Get("x-oss-request-route"), "http://"))
+		},
+	}, answers)})
+
+	resp, body, err := get(t, s, "k", nil)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "ok", string(body))
+	assert.Equal(t, http.StatusOK, receive(t, answers).status)
+}
+
+func TestOtherRequestsAreRefused(t *testing.T) {
+	s := start(t, Config{Function: replying(t, reply{}, nil)})
+	tests := []struct {
+		name, method, path string
+		wantStatus         int
+		wantCode           string
+	}{
+		{"PUT", http.MethodPut, "/k", 405, CodeMethodNotAllowed},
+		{"DELETE", http.MethodDelete, "/k", 405, CodeMethodNotAllowed},
+		{"POST without the sub-resource", http.MethodPost, "/", 405, CodeMethodNotAllowed},
+		{"HEAD", http.MethodHead, "/k", 405, ""},
+		{"GET without a key", http.MethodGet, "/", 400, CodeInvalidArgument},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(tt.method, s.URL()+tt.path, nil)
+			require.NoError(t, err)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			body, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantStatus, resp.StatusCode)
+			if tt.wantCode != "" { // a HEAD answer has no body
+				assert.Equal(t, tt.wantCode, parseXMLError(t, string(body)).Code)
+			}
+		})
+	}
+}
+
+func TestResponseBodyThatStallsIsCutAtTheTimeout(t *testing.T) {
+	const timeout = 300 * time.Millisecond
+	answers := make(chan answer, 1)
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop) })
+	s := start(t, Config{Timeout: timeout, Function: InvokerFunc(func(ctx context.Context, inv *Invocation) error {
+		pr, pw := io.Pipe()
+		go func() {
+			_, _ = pw.Write([]byte("0123456789"))
+			select { // the rest never comes; the body ends with the invocation
+			case <-stop:
+			case <-ctx.Done():
+			}
+			pw.CloseWithError(errors.New("the function was stopped"))
+		}()
+		answers <- send(ctx, inv, parseEvent(t, inv), reply{body: pr, chunked: true})
+		return nil
+	})})
+
+	began := time.Now()
+	resp, body, err := get(t, s, "k", nil)
+	took := time.Since(began)
+	require.Error(t, err, "the caller sees a broken transfer")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "0123456789", string(body))
+	assert.Less(t, took, timeout+2*time.Second)
+
+	a := receive(t, answers)
+	assert.NotEqual(t, http.StatusOK, a.status)
+	if a.err == nil {
+		assert.Equal(t, CodeRequestTimeout, parseXMLError(t, a.body).Code)
+	}
+}

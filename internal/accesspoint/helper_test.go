@@ -1,0 +1,201 @@
+package accesspoint
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/wgor-dev/wgor/sign"
+)
+
+var testCreds = sign.Credentials{
+	AccessKeyID:     "STS.NTestAccessKeyId",
+	AccessKeySecret: "test-access-key-secret-value",
+	SecurityToken:   "CAIS-test-security-token-value",
+}
+
+const testRegion = "cn-qingdao"
+
+// start runs a server on a free loopback port for the test.
+func start(t testing.TB, cfg Config) *Server {
+	t.Helper()
+	if cfg.Credentials.AccessKeyID == "" {
+		cfg.Credentials = testCreds
+	}
+	if cfg.Region == "" {
+		cfg.Region = testRegion
+	}
+	s, err := New(cfg)
+	require.NoError(t, err)
+	require.NoError(t, s.Start(""))
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// parseEvent reads the getObjectContext and userRequest of an invocation.
+func parseEvent(t testing.TB, inv *Invocation) event {
+	t.Helper()
+	var ev event
+	require.NoError(t, json.Unmarshal(inv.Event, &ev))
+	return ev
+}
+
+// reply is a WriteGetObjectResponse to send, as a function would.
+type reply struct {
+	status  string            // x-oss-fwd-status; "" means 200
+	headers map[string]string // sent as x-oss-fwd-header-<name>
+	body    io.Reader         // nil: empty
+	chunked bool              // hide the length so the body is sent chunked
+
+	creds  *sign.Credentials   // nil: the invocation's
+	region string              // "": the invocation's
+	at     time.Time           // the signing time; zero: now
+	before func(*http.Request) // changes the request before signing
+	after  func(*http.Request) // changes the request after signing
+	noSign bool
+}
+
+// answer is what a WriteGetObjectResponse was answered.
+type answer struct {
+	status int
+	header http.Header
+	body   string
+	err    error
+}
+
+// onlyReader hides every method but Read, so net/http cannot tell a length.
+type onlyReader struct{ io.Reader }
+
+// build makes the WriteGetObjectResponse rp for the event of inv, signed as
+// the official clients sign.
+func build(ctx context.Context, inv *Invocation, ev event, rp reply) (*http.Request, error) {
+	route := ev.GetObjectContext.OutputRoute
+	var body io.Reader = rp.body
+	if body != nil && rp.chunked {
+		body = onlyReader{body}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, route+"/?x-oss-write-get-object-response", body)
+	if err != nil {
+		return nil, err
+	}
+	status := rp.status
+	if status == "" {
+		status = "200"
+	}
+	req.Header.Set("x-oss-request-route", route)
+	req.Header.Set("x-oss-request-token", ev.GetObjectContext.OutputToken)
+	req.Header.Set("x-oss-fwd-status", status)
+	for name, v := range rp.headers {
+		req.Header.Set("x-oss-fwd-header-"+name, v)
+	}
+	if rp.before != nil {
+		rp.before(req)
+	}
+	if !rp.noSign {
+		creds, region := inv.Credentials, inv.Region
+		if rp.creds != nil {
+			creds = *rp.creds
+		}
+		if rp.region != "" {
+			region = rp.region
+		}
+		if err := sign.Sign(req, &sign.Options{Credentials: creds, Region: region, Time: rp.at}); err != nil {
+			return nil, err
+		}
+	}
+	if rp.after != nil {
+		rp.after(req)
+	}
+	return req, nil
+}
+
+// send posts rp for the event of inv and reads the answer.
+func send(ctx context.Context, inv *Invocation, ev event, rp reply) answer {
+	req, err := build(ctx, inv, ev, rp)
+	if err != nil {
+		return answer{err: err}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return answer{err: err}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return answer{status: resp.StatusCode, header: resp.Header, body: string(b), err: err}
+}
+
+// replying is a function that sends rp and reports the answer on answers.
+func replying(t testing.TB, rp reply, answers chan<- answer) InvokerFunc {
+	return func(ctx context.Context, inv *Invocation) error {
+		a := send(ctx, inv, parseEvent(t, inv), rp)
+		if answers != nil {
+			answers <- a
+		}
+		return a.err
+	}
+}
+
+// get makes a GetObject through the server and reads the whole response.
+func get(t testing.TB, s *Server, key string, header http.Header) (*http.Response, []byte, error) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.URL()+"/"+key, nil)
+	require.NoError(t, err)
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp, body, err
+}
+
+// xmlError is OSS's XML error body as a client parses it.
+type xmlError struct {
+	Code         string `xml:"Code"`
+	Message      string `xml:"Message"`
+	RequestID    string `xml:"RequestId"`
+	HostID       string `xml:"HostId"`
+	StringToSign string `xml:"StringToSign"`
+	EC           string `xml:"EC"`
+}
+
+func parseXMLError(t testing.TB, body string) xmlError {
+	t.Helper()
+	var e xmlError
+	require.NoError(t, xml.Unmarshal([]byte(body), &e), "body: %s", body)
+	return e
+}
+
+var requestIDPattern = regexp.MustCompile(`^[0-9A-F]{24}$`)
+
+// receive waits for one answer, failing the test after a while.
+func receive[T any](t testing.TB, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		require.FailNow(t, "nothing received within 10s")
+		var zero T
+		return zero
+	}
+}
+
+// noSecrets asserts that s holds none of the function's secrets.
+func noSecrets(t testing.TB, s string, extra ...string) {
+	t.Helper()
+	for _, secret := range append([]string{testCreds.AccessKeySecret, testCreds.SecurityToken}, extra...) {
+		if secret != "" && strings.Contains(s, secret) {
+			t.Errorf("a secret leaked into: %s", s)
+		}
+	}
+}

@@ -1,0 +1,183 @@
+package accesspoint
+
+import (
+	"bytes"
+	"crypto/md5"
+	"errors"
+	"hash"
+	"io"
+	"net/http"
+	"net/textproto"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// relayJob is a claimed WriteGetObjectResponse on its way to the GetObject
+// handler, which owns the caller's ResponseWriter and relays the body in its
+// own goroutine while the WriteGetObjectResponse handler waits on done.
+type relayJob struct {
+	req    *http.Request
+	status int
+	digest []byte // Content-MD5, when sent
+	done   chan relayResult
+}
+
+type relayResult struct {
+	err   *ossError // nil: the caller got the whole response
+	bytes int64
+}
+
+// unforwarded are x-oss-fwd-header-<Name> names that are not relayed: they
+// describe a connection or the framing of a message, which the emulator's
+// own response sets.
+var unforwarded = map[string]bool{
+	"Connection": true, "Keep-Alive": true, "Proxy-Connection": true, "Te": true,
+	"Trailer": true, "Transfer-Encoding": true, "Upgrade": true, "Content-Length": true,
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
+// relay writes the function's response to the GetObject caller: the status,
+// the forwarded headers, then the body streamed as it arrives, with the
+// WriteGetObjectResponse's Content-Length when it has one. A body that ends
+// early, or does not match its Content-MD5, aborts the caller's response so
+// that the caller sees a broken transfer rather than a success.
+func (s *Server) relay(w http.ResponseWriter, p *pending, job *relayJob, start time.Time) {
+	var res relayResult
+	abort := false
+	defer func() {
+		job.done <- res
+		code := ""
+		if res.err != nil {
+			code = res.err.code
+		}
+		s.log.Info("getobject: relayed", "request_id", p.requestID, "status", job.status,
+			"bytes", res.bytes, "error_code", code, "duration", time.Since(start))
+		if abort {
+			panic(http.ErrAbortHandler) // net/http closes the connection, silently
+		}
+	}()
+	rc := http.NewResponseController(w)
+	_ = rc.SetWriteDeadline(p.deadline)
+
+	h := w.Header()
+	for name, values := range job.req.Header {
+		fwd, ok := strings.CutPrefix(name, fwdHeaderPrefix)
+		if !ok || fwd == "" {
+			continue
+		}
+		fwd = textproto.CanonicalMIMEHeaderKey(fwd)
+		if !unforwarded[fwd] {
+			h[fwd] = append(h[fwd], values...)
+		}
+	}
+	if _, ok := h["Content-Type"]; !ok {
+		h["Content-Type"] = nil // relay as sent: no sniffing
+	}
+	h.Set(headerRequestID, p.requestID)
+	body := job.req.Body
+
+	if job.status == http.StatusNoContent || job.status == http.StatusNotModified {
+		w.WriteHeader(job.status)
+		// The status has no body; whatever the function sent is dropped.
+		n, err := io.Copy(io.Discard, body)
+		if err != nil {
+			res.err = readError(err, n)
+		}
+		return
+	}
+	if n := job.req.ContentLength; n >= 0 {
+		h.Set("Content-Length", strconv.FormatInt(n, 10))
+	}
+	w.WriteHeader(job.status)
+	res.bytes, res.err = copyBody(w, rc, body, job.digest)
+	abort = res.err != nil
+}
+
+// copyBody streams body to w through one pooled buffer, flushing every
+// chunk so the caller gets bytes as they come. With a digest it hashes the
+// body and holds its last byte back until the digest matched.
+func copyBody(w io.Writer, rc *http.ResponseController, body io.Reader, digest []byte) (int64, *ossError) {
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
+
+	var sum hash.Hash
+	if digest != nil {
+		sum = md5.New()
+	}
+	var written, read int64
+	held := 0 // 1 when buf[0] is a byte held back
+	for {
+		n, rerr := body.Read(buf[held:])
+		read += int64(n)
+		if sum != nil {
+			sum.Write(buf[held : held+n])
+		}
+		data := buf[:held+n]
+		var last byte
+		hold := sum != nil && len(data) > 0
+		if hold {
+			last, data = data[len(data)-1], data[:len(data)-1]
+		}
+		if len(data) > 0 {
+			if err := write(w, rc, data); err != nil {
+				return written, callerError(err)
+			}
+			written += int64(len(data))
+		}
+		held = 0
+		if hold {
+			buf[0], held = last, 1
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return written, readError(rerr, read)
+		}
+	}
+	if sum != nil {
+		if !bytes.Equal(sum.Sum(nil), digest) {
+			return written, newError(http.StatusBadRequest, CodeInvalidDigest,
+				"The Content-MD5 you specified does not match the body that was sent.")
+		}
+		if held == 1 {
+			if err := write(w, rc, buf[:1]); err != nil {
+				return written, callerError(err)
+			}
+			written++
+		}
+	}
+	return written, nil
+}
+
+func write(w io.Writer, rc *http.ResponseController, data []byte) error {
+	if _, err := w.Write(data); err != nil {
+		return err
+	}
+	return rc.Flush()
+}
+
+// readError answers a WriteGetObjectResponse whose body could not be read.
+func readError(err error, n int64) *ossError {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return newError(http.StatusBadRequest, CodeRequestTimeout,
+			"The body of WriteGetObjectResponse did not arrive within the timeout; "+strconv.FormatInt(n, 10)+" bytes were read.")
+	}
+	return newError(http.StatusBadRequest, CodeIncompleteBody,
+		"The body of WriteGetObjectResponse ended before it was complete after "+strconv.FormatInt(n, 10)+" bytes.")
+}
+
+// callerError answers a WriteGetObjectResponse whose GetObject caller could
+// not be written to.
+func callerError(err error) *ossError {
+	msg := "The GetObject caller went away before the whole response reached it."
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		msg = "The GetObject caller did not read the response within the timeout."
+	}
+	return newError(http.StatusBadRequest, CodeCallerDisconnected, msg)
+}
