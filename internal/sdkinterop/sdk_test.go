@@ -1,0 +1,235 @@
+package sdkinterop
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wgor-dev/wgor/internal/accesspoint"
+	"github.com/wgor-dev/wgor/sign"
+)
+
+var functionCreds = sign.Credentials{
+	AccessKeyID:     "STS.NSdkInteropKeyId",
+	AccessKeySecret: "sdk-interop-access-key-secret",
+	SecurityToken:   "CAIS-sdk-interop-security-token",
+}
+
+const region = "cn-qingdao"
+
+// redPNG is the seed example's response: a 200x200 red PNG.
+func redPNG(t testing.TB) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 200, 200))
+	for y := range 200 {
+		for x := range 200 {
+			img.Set(x, y, color.RGBA{R: 255, A: 255})
+		}
+	}
+	var b bytes.Buffer
+	require.NoError(t, png.Encode(&b, img))
+	return b.Bytes()
+}
+
+// getObjectContext is the part of the event a function reads.
+type getObjectContext struct {
+	OutputRoute string `json:"outputRoute"`
+	OutputToken string `json:"outputToken"`
+}
+
+func parseEvent(t testing.TB, data []byte) getObjectContext {
+	t.Helper()
+	var ev struct {
+		GetObjectContext getObjectContext `json:"getObjectContext"`
+	}
+	require.NoError(t, json.Unmarshal(data, &ev))
+	return ev.GetObjectContext
+}
+
+// sdkClient is an OSS Go SDK v2 client as a function builds it: the
+// invocation's STS credentials, the region, and the route as the endpoint.
+func sdkClient(route string, creds sign.Credentials, region string) *oss.Client {
+	cfg := oss.LoadDefaultConfig().
+		WithCredentialsProvider(credentials.NewStaticCredentialsProvider(
+			creds.AccessKeyID, creds.AccessKeySecret, creds.SecurityToken)).
+		WithRegion(region).
+		WithEndpoint(route). // "http://127.0.0.1:<port>": an IP, so path style; no bucket, so the host as is
+		WithRetryMaxAttempts(1)
+	return oss.NewClient(cfg)
+}
+
+// start runs the emulator with fn as the function.
+func start(t testing.TB, fn accesspoint.InvokerFunc) *accesspoint.Server {
+	t.Helper()
+	s, err := accesspoint.New(accesspoint.Config{
+		Credentials: functionCreds,
+		Region:      region,
+		Function:    fn,
+		Timeout:     20 * time.Second,
+	})
+	require.NoError(t, err)
+	require.NoError(t, s.Start(""))
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func TestWriteGetObjectResponseFromTheOfficialSDKReachesTheCaller(t *testing.T) {
+	img := redPNG(t)
+	notFound := []byte(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>")
+	tests := []struct {
+		name        string
+		request     oss.WriteGetObjectResponseRequest
+		body        []byte
+		wantStatus  int
+		wantHeaders map[string]string
+	}{
+		{
+			name: "red PNG with every typed header",
+			request: oss.WriteGetObjectResponseRequest{
+				FwdStatus:                   oss.Ptr("200"),
+				FwdHeaderAcceptRanges:       oss.Ptr("bytes"),
+				FwdHeaderCacheControl:       oss.Ptr("no-cache"),
+				FwdHeaderContentDisposition: oss.Ptr(`inline; filename="red.png"`),
+				FwdHeaderContentEncoding:    oss.Ptr("identity"),
+				FwdHeaderContentLanguage:    oss.Ptr("en-US"),
+				FwdHeaderContentType:        oss.Ptr("image/png"),
+				FwdHeaderEtag:               oss.Ptr(`"5B3C1A2B"`),
+				FwdHeaderExpires:            oss.Ptr("Fri, 28 Feb 2031 05:38:42 GMT"),
+				FwdHeaderLastModified:       oss.Ptr("Tue, 31 Oct 2023 03:17:58 GMT"),
+			},
+			body:       img,
+			wantStatus: 200,
+			wantHeaders: map[string]string{
+				"Accept-Ranges": "bytes", "Cache-Control": "no-cache",
+				"Content-Disposition": `inline; filename="red.png"`, "Content-Encoding": "identity",
+				"Content-Language": "en-US", "Content-Type": "image/png", "ETag": `"5B3C1A2B"`,
+				"Expires": "Fri, 28 Feb 2031 05:38:42 GMT", "Last-Modified": "Tue, 31 Oct 2023 03:17:58 GMT",
+			},
+		},
+		{
+			name: "partial content",
+			request: oss.WriteGetObjectResponseRequest{
+				FwdStatus:             oss.Ptr("206"),
+				FwdHeaderContentRange: oss.Ptr("bytes 0-99/" + strconv.Itoa(len(img))),
+				FwdHeaderContentType:  oss.Ptr("image/png"),
+			},
+			body:        img[:100],
+			wantStatus:  206,
+			wantHeaders: map[string]string{"Content-Range": "bytes 0-99/" + strconv.Itoa(len(img))},
+		},
+		{
+			name: "not found with an XML body",
+			request: oss.WriteGetObjectResponseRequest{
+				FwdStatus:            oss.Ptr("404"),
+				FwdHeaderContentType: oss.Ptr("application/xml"),
+			},
+			body:        notFound,
+			wantStatus:  404,
+			wantHeaders: map[string]string{"Content-Type": "application/xml"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			results := make(chan error, 1)
+			s := start(t, func(ctx context.Context, inv *accesspoint.Invocation) error {
+				ev := parseEvent(t, inv.Event)
+				req := tt.request
+				req.RequestRoute = oss.Ptr(ev.OutputRoute)
+				req.RequestToken = oss.Ptr(ev.OutputToken)
+				req.Body = io.NopCloser(bytes.NewReader(tt.body)) // not seekable: the SDK reads it for Content-MD5
+				_, err := sdkClient(ev.OutputRoute, inv.Credentials, inv.Region).WriteGetObjectResponse(ctx, &req)
+				results <- err
+				return err
+			})
+
+			resp, err := http.Get(s.URL() + "/red.png")
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			got, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+
+			assert.Equal(t, tt.wantStatus, resp.StatusCode)
+			assert.Equal(t, tt.body, got, "the body arrived intact")
+			assert.Equal(t, int64(len(tt.body)), resp.ContentLength)
+			for name, want := range tt.wantHeaders {
+				assert.Equal(t, want, resp.Header.Get(name), "header %s", name)
+			}
+			assert.NoError(t, <-results, "the SDK's WriteGetObjectResponse succeeded")
+		})
+	}
+}
+
+func TestTheOfficialSDKSeesOSSErrors(t *testing.T) {
+	wrongSecret := functionCreds
+	wrongSecret.AccessKeySecret = "not-the-secret"
+	tests := []struct {
+		name       string
+		creds      sign.Credentials
+		region     string
+		reuse      bool
+		wantStatus int
+		wantCode   string
+		wantEC     string
+	}{
+		{name: "wrong secret", creds: wrongSecret, region: region, wantStatus: 403, wantCode: "SignatureDoesNotMatch", wantEC: "0002-00000201"},
+		{name: "wrong region", creds: functionCreds, region: "cn-beijing", wantStatus: 400, wantCode: "InvalidArgument"},
+		{name: "reused token", creds: functionCreds, region: region, reuse: true, wantStatus: 403, wantCode: "AccessDenied"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			results := make(chan error, 1)
+			s := start(t, func(ctx context.Context, inv *accesspoint.Invocation) error {
+				ev := parseEvent(t, inv.Event)
+				write := func(c *oss.Client, body string) error {
+					_, err := c.WriteGetObjectResponse(ctx, &oss.WriteGetObjectResponseRequest{
+						RequestRoute: oss.Ptr(ev.OutputRoute),
+						RequestToken: oss.Ptr(ev.OutputToken),
+						FwdStatus:    oss.Ptr("200"),
+						Body:         strings.NewReader(body),
+					})
+					return err
+				}
+				good := sdkClient(ev.OutputRoute, inv.Credentials, inv.Region)
+				if tt.reuse {
+					if err := write(good, "served"); err != nil {
+						return err
+					}
+					results <- write(good, "again")
+					return nil
+				}
+				results <- write(sdkClient(ev.OutputRoute, tt.creds, tt.region), "refused")
+				return write(good, "served")
+			})
+
+			resp, err := http.Get(s.URL() + "/k")
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			got, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			assert.Equal(t, http.StatusOK, resp.StatusCode)
+			assert.Equal(t, "served", string(got))
+
+			var serr *oss.ServiceError
+			require.True(t, errors.As(<-results, &serr), "the SDK reports an OSS service error")
+			assert.Equal(t, tt.wantStatus, serr.StatusCode)
+			assert.Equal(t, tt.wantCode, serr.Code)
+			assert.Equal(t, tt.wantEC, serr.EC)
+			assert.Regexp(t, `^[0-9A-F]{24}$`, serr.RequestID)
+		})
+	}
+}
