@@ -204,8 +204,8 @@ func TestWriteFailurePrintsTheOSSCodeAndRequestID(t *testing.T) {
 	useEnvCredentials(t)
 	ap := startEmulator(t, func(ctx context.Context, inv *accesspoint.Invocation) error { return nil })
 	route := ap.URL()
-	code, stdout, stderr := runCLI(t, t.Context(), strings.NewReader("hello"), nil,
-		"write", "--route", route, "--token", "OSSV1#not-a-token-we-issued", "--region", "cn-qingdao", "-")
+	code, stdout, stderr := runCLI(t, t.Context(), strings.NewReader("hello"), map[string]string{"WGOR_TOKEN": "OSSV1#not-a-token-we-issued"},
+		"write", "--route", route, "--region", "cn-qingdao", "-")
 	assert.Equal(t, exitFail, code, stdout)
 	assert.Regexp(t, `OSS error \w+ \(HTTP 4\d\d\), request ID [0-9A-F]{24}`, stderr)
 	assert.NotContains(t, stderr, testSecret)

@@ -18,7 +18,8 @@ import (
 const writeUsage = `write --route ROUTE --token TOKEN [--status 200] [--header 'Content-Type: image/png']... [--region R] [FILE|-]
 
 Sends a WriteGetObjectResponse: the body is FILE, or standard input when FILE
-is "-" or absent, streamed as it is read. Each --header is forwarded to the
+is "-" or absent, streamed as it is read. The token may come from $WGOR_TOKEN
+instead of --token, out of sight of other users' process listings. Each --header is forwarded to the
 GetObject caller (sent as x-oss-fwd-header-<Name>). Credentials come from the
 default chain ($ALIBABA_CLOUD_ACCESS_KEY_ID and friends, a credentials URI, a
 profile, a RAM role). On a terminal, a progress line is shown on standard
@@ -27,6 +28,9 @@ error for bodies over 4 MiB.
 On failure the OSS error code and request ID are printed and the exit code
 is 1.`
 
+// envToken names the variable that may hold the output token.
+const envToken = "WGOR_TOKEN"
+
 // progressFrom is the body size from which a progress line is shown.
 const progressFrom = 4 << 20
 
@@ -34,7 +38,7 @@ func runWrite(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "write", writeUsage)
 	var headers headerFlags
 	route := fs.String("route", "", "the event's getObjectContext.outputRoute (required)")
-	token := fs.String("token", "", "the event's getObjectContext.outputToken (required)")
+	token := fs.String("token", "", "the event's getObjectContext.outputToken (required; default $"+envToken+")")
 	status := fs.Int("status", 200, "HTTP `status` the GetObject caller receives")
 	fs.Var(&headers, "header", "forwarded header 'Name: value' (repeatable)")
 	region := fs.String("region", "", "signing `region` (default: derived from the route)")
@@ -44,6 +48,9 @@ func runWrite(ctx context.Context, e *env, args []string) error {
 	}
 	if fs.NArg() > 1 {
 		return usagef("write takes one FILE at most")
+	}
+	if *token == "" {
+		*token = e.getenv(envToken)
 	}
 	if *route == "" || *token == "" {
 		return usagef("--route and --token are required")
