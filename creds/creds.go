@@ -46,6 +46,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/wgor-dev/wgor/sign"
 )
 
 // ErrNoCredentials reports that a source has no credentials to give: nothing
@@ -78,6 +80,12 @@ type ProviderFunc func(ctx context.Context) (Credentials, error)
 
 // Credentials calls f(ctx).
 func (f ProviderFunc) Credentials(ctx context.Context) (Credentials, error) { return f(ctx) }
+
+// Signing returns the keys as package sign takes them; the expiry is the
+// provider's business, not the signer's.
+func (c Credentials) Signing() sign.Credentials {
+	return sign.Credentials{AccessKeyID: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken}
+}
 
 // Expired reports whether the credentials are expired at now, or will be
 // within margin of it. Credentials without an expiration never expire.

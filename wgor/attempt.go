@@ -53,7 +53,7 @@ func (c *Client) attempt(ctx context.Context, rt http.RoundTripper, timeout time
 	}
 	req := base.WithContext(tr.context(ctx))
 	opts := sign.Options{
-		Credentials: sign.Credentials{AccessKeyID: cr.AccessKeyID, AccessKeySecret: cr.AccessKeySecret, SecurityToken: cr.SecurityToken},
+		Credentials: cr.Signing(),
 		Region:      p.region,
 		Time:        start,
 	}

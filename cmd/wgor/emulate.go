@@ -9,7 +9,6 @@ import (
 
 	"github.com/wgor-dev/wgor/creds"
 	"github.com/wgor-dev/wgor/internal/accesspoint"
-	"github.com/wgor-dev/wgor/sign"
 )
 
 const emulateUsage = `emulate --listen ADDR --function URL [--objects DIR] [--access-key-id ID --access-key-secret SECRET [--security-token TOKEN]] [--region REGION]
@@ -59,7 +58,7 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		cfg.Credentials = sign.Credentials{AccessKeyID: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken}
+		cfg.Credentials = c.Signing()
 	}
 	if *objects != "" {
 		fi, err := os.Stat(*objects)

@@ -78,7 +78,7 @@ func runSign(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	o.Credentials = sign.Credentials{AccessKeyID: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken}
+	o.Credentials = c.Signing()
 
 	req := &http.Request{Method: strings.ToUpper(*method), URL: u, Header: h, Host: u.Host}
 	var result string
