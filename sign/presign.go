@@ -71,7 +71,7 @@ func Presign(req *http.Request, o *Options) (string, error) {
 	if payload == "" {
 		payload = UnsignedPayload
 	}
-	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, raw, req.Header, "", additional, payload, nil); err != nil {
+	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, raw, req.Header, additional, payload, nil); err != nil {
 		return "", err
 	}
 	sig := st.signature(o.Credentials.AccessKeySecret, &ts, o.Region, product)

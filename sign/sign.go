@@ -3,6 +3,7 @@ package sign
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -145,26 +146,30 @@ func Sign(req *http.Request, o *Options) error {
 	payload := first(h[HeaderContentSHA256])
 	var own [4]ownHeader
 	n := 0
-	own[n] = ownHeader{lower: "x-oss-date", b: ts.datetime[:]}
+	own[n] = ownOSSDate
+	own[n].b = ts.datetime[:]
 	n++
 	if tok := o.Credentials.SecurityToken; tok != "" {
-		own[n] = ownHeader{lower: "x-oss-security-token", s: tok}
+		own[n] = ownSecurityToken
+		own[n].s = tok
 		n++
 	}
 	payloadUnset := payload == ""
 	if payloadUnset {
 		payload = UnsignedPayload
-		own[n] = ownHeader{lower: "x-oss-content-sha256", s: UnsignedPayload}
+		own[n] = ownContentSHA256
+		own[n].s = UnsignedPayload
 		n++
 	}
 	additional := additionalHeaders(h, o.AdditionalHeaders)
 	var httpDate [29]byte
 	ts.appendHTTPDate(httpDate[:0])
-	if contains(additional, []byte("date")) {
-		own[n] = ownHeader{lower: "date", b: httpDate[:]}
+	if slices.Contains(additional, "date") {
+		own[n] = ownDate
+		own[n].b = httpDate[:]
 		n++
 	}
-	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, req.URL.RawQuery, h, "", additional, payload, own[:n]); err != nil {
+	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, req.URL.RawQuery, h, additional, payload, own[:n]); err != nil {
 		return err
 	}
 	sig := st.signature(o.Credentials.AccessKeySecret, &ts, o.Region, product)

@@ -3,6 +3,7 @@ package sign
 import (
 	"crypto/subtle"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -198,7 +199,14 @@ func (c *claim) check(req *http.Request, o *VerifyOptions, product string, presi
 	if payload == "" {
 		payload = UnsignedPayload
 	}
-	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, c.rawQuery, req.Header, req.Host, c.additional, payload, nil); err != nil {
+	// net/http moves Host out of the header map; sign it from req.Host.
+	var own []ownHeader
+	if req.Host != "" && slices.Contains(c.additional, "host") && req.Header.Get("Host") == "" {
+		host := ownHost
+		host.s = req.Host
+		own = []ownHeader{host}
+	}
+	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, c.rawQuery, req.Header, c.additional, payload, own); err != nil {
 		return nil, refuse("InvalidArgument", "A header value contains CR, LF or NUL.")
 	}
 	ts := newStamp(c.time)
