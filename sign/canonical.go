@@ -146,15 +146,27 @@ func (st *state) appendCanonicalQuery(b []byte, rawQuery string) []byte {
 	if strings.IndexByte(rawQuery, '+') >= 0 {
 		rawQuery = strings.ReplaceAll(rawQuery, "+", "%20")
 	}
+	if strings.IndexByte(rawQuery, '&') < 0 && strings.IndexByte(rawQuery, '=') < 0 {
+		// One parameter without a value, such as
+		// x-oss-write-get-object-response: it is its own canonical form.
+		return append(b, rawQuery...)
+	}
 	var buf [16]queryParam
 	ps := buf[:0]
 	for q := rawQuery; q != ""; {
-		var kv string
-		kv, q, _ = strings.Cut(q, "&")
+		kv := q
+		if i := strings.IndexByte(q, '&'); i >= 0 {
+			kv, q = q[:i], q[i+1:]
+		} else {
+			q = ""
+		}
 		if kv == "" {
 			continue
 		}
-		k, v, _ := strings.Cut(kv, "=")
+		k, v := kv, ""
+		if i := strings.IndexByte(kv, '='); i >= 0 {
+			k, v = kv[:i], kv[i+1:]
+		}
 		ps = append(ps, queryParam{key: k, value: v, pos: len(ps)})
 	}
 	slices.SortFunc(ps, func(a, b queryParam) int {

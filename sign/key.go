@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding"
-	"encoding/hex"
 	"sync"
 	"sync/atomic"
 )
@@ -115,15 +114,34 @@ func (st *state) signature(secret string, ts *stamp, region, product string) [2 
 	b = append(b, '\n')
 	b = appendScope(b, ts, region, product)
 	b = append(b, '\n')
-	b = hex.AppendEncode(b, crHash[:])
+	b = appendHex(b, &crHash)
 	st.sts = b
 
 	inner := st.hmac(k.inner, b, st.sum[:0])
 	mac := st.hmac(k.outer, inner, inner[:0])
 	var sig [2 * sha256.Size]byte
-	hex.Encode(sig[:], mac)
+	appendHex(sig[:0], (*[sha256.Size]byte)(mac))
 	return sig
 }
+
+// appendHex appends the lower-case hex of a digest, two digits per lookup.
+func appendHex(b []byte, sum *[sha256.Size]byte) []byte {
+	n := len(b)
+	b = append(b, make([]byte, 2*sha256.Size)...)
+	dst := (*[2 * sha256.Size]byte)(b[n:])
+	for i, c := range sum {
+		dst[2*i], dst[2*i+1] = hexPairs[2*int(c)], hexPairs[2*int(c)+1]
+	}
+	return b
+}
+
+var hexPairs = func() (t [512]byte) {
+	const digits = "0123456789abcdef"
+	for c := range 256 {
+		t[2*c], t[2*c+1] = digits[c>>4], digits[c&15]
+	}
+	return t
+}()
 
 // hmac resumes SHA-256 from a pad's midstate, absorbs data and returns the
 // digest appended to out. Buffers passed to hash.Hash methods escape, so

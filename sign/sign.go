@@ -300,15 +300,23 @@ func isToken(name string) bool {
 	return true
 }
 
-// badToken reports whether s cannot stand in a scope or credential field.
+// badToken reports whether s cannot stand in a scope or credential field:
+// it holds a control character, a space, ',' or '/'.
 func badToken(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c == 0x7f || c == ',' || c == '/' {
+		if notInToken[s[i]] {
 			return true
 		}
 	}
 	return false
 }
+
+var notInToken = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c <= ' ' || c == 0x7f || c == ',' || c == '/'
+	}
+	return t
+}()
 
 // safeName quotes a header name for an error message, cut short so that a
 // hostile name cannot flood a log.
