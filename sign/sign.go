@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // Algorithm is the name of the signature scheme, as it appears in the
@@ -188,11 +189,10 @@ func Sign(req *http.Request, o *Options) error {
 	out = append(out, sig[:]...)
 	st.out = out
 
-	// Two allocations: the string above, and one array behind every
-	// []string set below. Map entries are assigned directly: the names are
-	// canonical already.
-	all := string(out)
-	vals := new([5]string)
+	// One allocation holds the values and the arrays behind every []string
+	// set below. Map entries are assigned directly: the names are canonical
+	// already.
+	vals, all := newValues(out)
 	vals[0], vals[1], vals[2] = all[:16], all[16:16+29], all[16+29:]
 	h[HeaderOSSDate] = vals[0:1:1]
 	h[HeaderDate] = vals[1:2:2]
@@ -207,6 +207,29 @@ func Sign(req *http.Request, o *Options) error {
 	}
 	st.trace(o.Trace, &ts, o.Region, product, additional)
 	return nil
+}
+
+// signedValues is what Sign adds to a request, in one allocation: the
+// arrays behind the []string values it sets, and the bytes of the x-oss-date,
+// Date and Authorization values. A signature costs little more than one
+// allocation of the header map's values: this halves the allocations, which
+// are a tenth of Sign's time.
+type signedValues struct {
+	vals [5]string
+	buf  [240]byte // x-oss-date, Date, Authorization: about 220 bytes
+}
+
+// newValues returns an array for the header values and out as a string, in
+// one allocation when out fits in signedValues.buf, in two otherwise.
+func newValues(out []byte) (*[5]string, string) {
+	if len(out) == 0 || len(out) > len(signedValues{}.buf) {
+		return new([5]string), string(out)
+	}
+	sv := new(signedValues)
+	n := copy(sv.buf[:], out)
+	// sv.buf is never written again, so the string is immutable as
+	// unsafe.String requires, and it keeps sv alive as any pointer does.
+	return &sv.vals, unsafe.String(&sv.buf[0], n)
 }
 
 // first returns the first of values, or "".
@@ -264,12 +287,9 @@ func validate(req *http.Request, o *Options) error {
 // It reads eight bytes at a time and looks closer only at words holding a
 // byte below 0x0e: validation runs over every header of every request.
 func badValue(s string) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		if (w-ones*0x0e)&^w&highs != 0 && hasCRLFNUL(s[i:i+8]) {
+		if w := le64(s[i:]); (w-swarOnes*0x0e)&^w&swarHighs != 0 && hasCRLFNUL(s[i:i+8]) {
 			return true
 		}
 	}

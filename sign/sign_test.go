@@ -1,10 +1,12 @@
 package sign_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -320,4 +322,45 @@ func TestErrInvalidIsNotAVerifyError(t *testing.T) {
 	var ve *sign.VerifyError
 	assert.False(t, errors.As(err, &ve))
 	assert.ErrorIs(t, err, sign.ErrInvalid)
+}
+
+// TestSignedValuesSurviveGC keeps many signed requests across collections
+// and checks that every value Sign set is intact: the values share one
+// allocation per request.
+func TestSignedValuesSurviveGC(t *testing.T) {
+	const n = 300
+	reqs := make([]*http.Request, n)
+	want := make([]http.Header, n)
+	for i := range reqs {
+		reqs[i] = wgorRequest(t)
+		o := &sign.Options{Credentials: testCreds, Region: "cn-qingdao", Time: testTime.Add(time.Duration(i) * time.Second)}
+		if i%7 == 0 {
+			// An access key ID long enough for the values not to fit in
+			// the shared allocation.
+			o.Credentials.AccessKeyID = strings.Repeat("K", 100)
+		}
+		require.NoError(t, sign.Sign(reqs[i], o))
+		want[i] = reqs[i].Header.Clone() // copies of the strings, not the bytes
+		for k, vs := range want[i] {
+			for j := range vs {
+				vs[j] = strings.Clone(vs[j])
+			}
+			want[i][k] = vs
+		}
+	}
+	for range 3 {
+		runtime.GC()
+		garbage := make([][]byte, 0, 1000)
+		for range 1000 {
+			garbage = append(garbage, bytes.Repeat([]byte{0xff}, 256))
+		}
+		runtime.KeepAlive(garbage)
+	}
+	for i, req := range reqs {
+		assert.Equal(t, want[i], req.Header, "request %d", i)
+		assert.Equal(t, testTime.Add(time.Duration(i)*time.Second).Format("20060102T150405Z"), req.Header.Get(sign.HeaderOSSDate))
+		_, err := sign.Verify(req, &sign.VerifyOptions{Region: "cn-qingdao", Now: testTime.Add(time.Duration(i) * time.Second),
+			Lookup: func(id string) (sign.Credentials, bool) { c := testCreds; c.AccessKeyID = id; return c, true }})
+		assert.NoError(t, err, "request %d", i)
+	}
 }
