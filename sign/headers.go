@@ -148,46 +148,45 @@ func containsLower(names []string, name string) bool {
 
 // ownHeader is a header the signer sets, or, on a server, the Host header
 // that net/http keeps out of the map. It is signed in place of every header
-// of the same name in the request, whatever their case.
+// of the same name in the request, whatever their case. id names it; the
+// value is b, then s.
 type ownHeader struct {
-	lower string // the name lower-cased
-	canon string // the name as in the header map
-	key   nameKey
-	id    int    // the index of lower in ownNames
-	b     []byte // the value: b, then s
-	s     string
+	id int
+	b  []byte
+	s  string
 }
 
-// ownNames are the lower-cased names of the own headers. Signed headers take
-// their names from here rather than from an ownHeader, whose value may point
-// to the signer's stack, so that the compiler can keep the values there.
-var ownNames = [...]string{"x-oss-date", "x-oss-security-token", "x-oss-content-sha256", "date", "host"}
-
-// ownTemplate is an ownHeader without its value.
-func ownTemplate(id int, canon string) ownHeader {
-	l := ownNames[id]
-	if l != strings.ToLower(canon) {
-		panic("sign: own header " + canon + " misnamed") // caught by every test
-	}
-	return ownHeader{lower: l, canon: canon, key: rawKey(l), id: id}
-}
+// The signer's own headers, as ownHeader.id.
+const (
+	ownOSSDate = iota
+	ownSecurityToken
+	ownContentSHA256
+	ownDate
+	ownHost
+)
 
 var (
-	ownOSSDate       = ownTemplate(0, HeaderOSSDate)
-	ownSecurityToken = ownTemplate(1, HeaderSecurityToken)
-	ownContentSHA256 = ownTemplate(2, HeaderContentSHA256)
-	ownDate          = ownTemplate(3, HeaderDate)
-	ownHost          = ownTemplate(4, "Host")
+	// ownCanon are the names as in the header map.
+	ownCanon = [...]string{HeaderOSSDate, HeaderSecurityToken, HeaderContentSHA256, HeaderDate, "Host"}
+	// ownNames are ownCanon lower-cased; ownKeys are their keys.
+	ownNames, ownKeys = func() (names [len(ownCanon)]string, keys [len(ownCanon)]nameKey) {
+		for i, c := range ownCanon {
+			names[i] = strings.ToLower(c)
+			keys[i] = rawKey(names[i])
+		}
+		return names, keys
+	}()
 )
 
 // ownOf returns the index in own of the header that name, whose key is k,
 // replaces, or -1. ascii is keyOf's.
 func ownOf(own []ownHeader, k nameKey, name string, ascii bool) int {
 	for i := range own {
-		if own[i].key != k {
+		id := own[i].id
+		if ownKeys[id] != k {
 			continue
 		}
-		l := own[i].lower
+		l := ownNames[id]
 		switch {
 		case !ascii:
 			if equalLower(name, l) {
@@ -240,14 +239,14 @@ func appendCanonicalHeaders(b []byte, h http.Header, additional []string, own []
 	var kbuf [16]sortKey
 	hs, ks := hbuf[:0], kbuf[:0]
 	for i := range own {
-		l := ownNames[own[i].id]
-		ks = append(ks, sortKey{nameKey: own[i].key, i: int32(len(hs)), n: int32(len(l)), ascii: true})
-		hs = append(hs, signedHeader{name: l, own: i})
+		id := own[i].id
+		ks = append(ks, sortKey{nameKey: ownKeys[id], i: int32(len(hs)), n: int32(len(ownNames[id])), ascii: true})
+		hs = append(hs, signedHeader{name: ownNames[id], own: i})
 	}
 	for name, values := range h {
 		k, n, ascii := keyOf(name)
 		if i := ownOf(own, k, name, ascii); i >= 0 {
-			if name != own[i].canon {
+			if name != ownCanon[own[i].id] {
 				// Another spelling stays in the map beside the signer's.
 				if err := checkHeader(name, values); err != nil {
 					return b, err

@@ -21,8 +21,7 @@ func BenchmarkCanonicalHeaders(b *testing.B) {
 		"Authorization":                 {"OSS4-HMAC-SHA256 Credential=..."},
 	}
 	date := []byte("20261124T120000Z")
-	own := []ownHeader{ownOSSDate, ownSecurityToken}
-	own[0].b, own[1].s = date, "STS-TOKEN-8d1b77-do-not-print"
+	own := []ownHeader{{id: ownOSSDate, b: date}, {id: ownSecurityToken, s: "STS-TOKEN-8d1b77-do-not-print"}}
 	buf := make([]byte, 0, 1024)
 	b.ReportAllocs()
 	for b.Loop() {

@@ -74,7 +74,7 @@ func Presign(req *http.Request, o *Options) (string, error) {
 	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, raw, req.Header, additional, payload, nil); err != nil {
 		return "", err
 	}
-	sig := st.signature(o.Credentials.AccessKeySecret, &ts, o.Region, product)
+	sig, _ := st.signature(o.Credentials.AccessKeySecret, &ts, o.Region, product)
 
 	q.Add(QuerySignature, string(sig[:]))
 	req.URL.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")

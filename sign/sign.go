@@ -132,8 +132,6 @@ func Sign(req *http.Request, o *Options) error {
 		return err
 	}
 	st := getState()
-	defer putState(st)
-
 	ts := newStamp(signingTime(o.Time))
 	product := productOf(o)
 	if req.Header == nil {
@@ -146,41 +144,37 @@ func Sign(req *http.Request, o *Options) error {
 	// refusal leaves req unchanged and all the values share one string.
 	payload := first(h[HeaderContentSHA256])
 	var own [4]ownHeader
-	n := 0
-	own[n] = ownOSSDate
-	own[n].b = ts.datetime[:]
-	n++
+	own[0] = ownHeader{id: ownOSSDate, b: ts.datetime[:]}
+	n := 1
 	if tok := o.Credentials.SecurityToken; tok != "" {
-		own[n] = ownSecurityToken
-		own[n].s = tok
+		own[n] = ownHeader{id: ownSecurityToken, s: tok}
 		n++
 	}
 	payloadUnset := payload == ""
 	if payloadUnset {
 		payload = UnsignedPayload
-		own[n] = ownContentSHA256
-		own[n].s = UnsignedPayload
+		own[n] = ownHeader{id: ownContentSHA256, s: UnsignedPayload}
 		n++
 	}
 	additional := additionalHeaders(h, o.AdditionalHeaders)
 	var httpDate [29]byte
 	ts.appendHTTPDate(httpDate[:0])
 	if slices.Contains(additional, "date") {
-		own[n] = ownDate
-		own[n].b = httpDate[:]
+		own[n] = ownHeader{id: ownDate, b: httpDate[:]}
 		n++
 	}
 	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, req.URL.RawQuery, h, additional, payload, own[:n]); err != nil {
+		putState(st)
 		return err
 	}
-	sig := st.signature(o.Credentials.AccessKeySecret, &ts, o.Region, product)
+	sig, scope := st.signature(o.Credentials.AccessKeySecret, &ts, o.Region, product)
 
 	out := append(st.out[:0], ts.datetime[:]...)
 	out = append(out, httpDate[:]...)
 	out = append(out, Algorithm+" Credential="...)
 	out = append(out, o.Credentials.AccessKeyID...)
 	out = append(out, '/')
-	out = appendScope(out, &ts, o.Region, product)
+	out = append(out, scope...)
 	if len(additional) > 0 {
 		out = append(out, ",AdditionalHeaders="...)
 		out = appendJoined(out, additional)
@@ -206,6 +200,7 @@ func Sign(req *http.Request, o *Options) error {
 		h[HeaderContentSHA256] = vals[4:5:5]
 	}
 	st.trace(o.Trace, &ts, o.Region, product, additional)
+	putState(st)
 	return nil
 }
 

@@ -202,15 +202,13 @@ func (c *claim) check(req *http.Request, o *VerifyOptions, product string, presi
 	// net/http moves Host out of the header map; sign it from req.Host.
 	var own []ownHeader
 	if req.Host != "" && slices.Contains(c.additional, "host") && req.Header.Get("Host") == "" {
-		host := ownHost
-		host.s = req.Host
-		own = []ownHeader{host}
+		own = []ownHeader{{id: ownHost, s: req.Host}}
 	}
 	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, c.rawQuery, req.Header, c.additional, payload, own); err != nil {
 		return nil, refuse("InvalidArgument", "A header value contains CR, LF or NUL.")
 	}
 	ts := newStamp(c.time)
-	sig := st.signature(cred.AccessKeySecret, &ts, c.region, c.product)
+	sig, _ := st.signature(cred.AccessKeySecret, &ts, c.region, c.product)
 	if subtle.ConstantTimeCompare(sig[:], []byte(c.signature)) != 1 {
 		e := refuse("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
 		e.CanonicalRequest = string(st.canon)
