@@ -244,6 +244,9 @@ func appendCanonicalHeaders(b []byte, h http.Header, additional []string, own []
 		hs = append(hs, signedHeader{name: ownNames[id], own: i})
 	}
 	for name, values := range h {
+		if len(additional) == 0 && (name == HeaderDate || name == HeaderAuthorization) {
+			continue // unsigned, and Sign writes them
+		}
 		k, n, ascii := keyOf(name)
 		if i := ownOf(own, k, name, ascii); i >= 0 {
 			if name != ownCanon[own[i].id] {
