@@ -154,6 +154,9 @@ type ownHeader struct {
 	id int
 	b  []byte
 	s  string
+	// present is set when the request holds the header, as spelt in
+	// the map, with this value (s) and no other.
+	present bool
 }
 
 // The signer's own headers, as ownHeader.id.
@@ -254,6 +257,8 @@ func appendCanonicalHeaders(b []byte, h http.Header, additional []string, own []
 				if err := checkHeader(name, values); err != nil {
 					return b, err
 				}
+			} else if len(values) == 1 && values[0] == own[i].s && own[i].b == nil {
+				own[i].present = true
 			}
 			continue
 		}

@@ -146,8 +146,10 @@ func Sign(req *http.Request, o *Options) error {
 	var own [4]ownHeader
 	own[0] = ownHeader{id: ownOSSDate, b: ts.datetime[:]}
 	n := 1
+	tokenAt := -1
 	if tok := o.Credentials.SecurityToken; tok != "" {
 		own[n] = ownHeader{id: ownSecurityToken, s: tok}
+		tokenAt = n
 		n++
 	}
 	payloadUnset := payload == ""
@@ -191,8 +193,10 @@ func Sign(req *http.Request, o *Options) error {
 	h[HeaderOSSDate] = vals[0:1:1]
 	h[HeaderDate] = vals[1:2:2]
 	h[HeaderAuthorization] = vals[2:3:3]
-	if tok := o.Credentials.SecurityToken; tok != "" {
-		vals[3] = tok
+	if tokenAt >= 0 && !own[tokenAt].present {
+		// A request signed again with the same credentials, as on a
+		// retry, holds this token already.
+		vals[3] = o.Credentials.SecurityToken
 		h[HeaderSecurityToken] = vals[3:4:4]
 	}
 	if payloadUnset {
