@@ -1,6 +1,9 @@
 package sign
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // stamp is a signing time formatted once for the scope, the string to sign
 // and the headers: time.Time.AppendFormat interprets its layout on every call,
@@ -17,7 +20,7 @@ func newStamp(t time.Time) stamp {
 		days--
 	}
 	sod := int(secs - days*86400)
-	y, mo, d := civil(days)
+	y, mo, d := civilCached(days)
 	s := stamp{weekday: time.Weekday((days%7 + 11) % 7)} // 1970-01-01 was a Thursday
 	h, mi, sec := sod/3600, sod/60%60, sod%60
 	b := s.datetime[:0]
@@ -30,6 +33,24 @@ func newStamp(t time.Time) stamp {
 	b = appendDigits(b, sec, 2)
 	_ = append(b, 'Z')
 	return s
+}
+
+// lastDay is the date civil gave last, as days<<32 | year<<16 | month<<8 |
+// day: the date of a signature changes once a day.
+var lastDay atomic.Uint64
+
+// civilCached is civil, remembering the last day asked for.
+func civilCached(days int64) (year, month, day int) {
+	if days == int64(int32(days)) {
+		if v := lastDay.Load(); v != 0 && int32(v>>32) == int32(days) {
+			return int(v >> 16 & 0xffff), int(v >> 8 & 0xff), int(v & 0xff)
+		}
+	}
+	year, month, day = civil(days)
+	if days == int64(int32(days)) && 0 <= year && year <= 0xffff {
+		lastDay.Store(uint64(uint32(days))<<32 | uint64(year)<<16 | uint64(month)<<8 | uint64(day))
+	}
+	return year, month, day
 }
 
 // civil converts days since 1970-01-01 to a proleptic Gregorian date
