@@ -59,3 +59,25 @@ func FuzzLowerHelpers(f *testing.F) {
 		}
 	})
 }
+
+// FuzzBadToken holds the word-at-a-time check to a byte loop.
+func FuzzBadToken(f *testing.F) {
+	for _, s := range []string{"", "LTAI5tTestKey", "cn-qingdao", "a/b", "a,b", "a b", "\x7f", "0123456789abcdef\x00", "STS.NUa,", "ünïcode-région"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := false
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c <= ' ' || c == 0x7f || c == ',' || c == '/' {
+				want = true
+			}
+		}
+		if got := badToken(s); got != want {
+			t.Fatalf("badToken(%q) = %v, want %v", s, got, want)
+		}
+		wantValue := strings.ContainsAny(s, "\r\n\x00")
+		if got := badValue(s); got != wantValue {
+			t.Fatalf("badValue(%q) = %v, want %v", s, got, wantValue)
+		}
+	})
+}
