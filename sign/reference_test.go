@@ -53,15 +53,19 @@ func refQuery(raw string) string {
 	for _, p := range ps {
 		last[p.k] = p.v
 	}
-	var parts []string
+	// As the official signer writes it, '&' goes only after something:
+	// a parameter with an empty name and value ("=") first adds nothing.
+	var b strings.Builder
 	for _, p := range ps {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(p.k)
 		if v := last[p.k]; v != "" {
-			parts = append(parts, p.k+"="+v)
-		} else {
-			parts = append(parts, p.k)
+			b.WriteString("=" + v)
 		}
 	}
-	return strings.Join(parts, "&")
+	return b.String()
 }
 
 func refDefaultSigned(lower string) bool {
