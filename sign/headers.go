@@ -89,8 +89,8 @@ func keyOf(name string) (k nameKey, n int, ascii bool) {
 	return nameKey{bits.ReverseBytes64(lowerWord(w0)), bits.ReverseBytes64(lowerWord(w1))}, len(name), true
 }
 
-// defaultSigned reports whether the header whose lower-cased name has key
-// k and length n is signed without being named.
+// defaultSigned is isDefaultSigned for the header whose lower-cased name
+// has key k and length n.
 func (k nameKey) defaultSigned(n int) bool {
 	return k.k0>>16 == keyXOSS>>16 ||
 		n == len("content-type") && k == keyContentType ||

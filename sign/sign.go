@@ -210,9 +210,8 @@ func Sign(req *http.Request, o *Options) error {
 
 // signedValues is what Sign adds to a request, in one allocation: the
 // arrays behind the []string values it sets, and the bytes of the x-oss-date,
-// Date and Authorization values. A signature costs little more than one
-// allocation of the header map's values: this halves the allocations, which
-// are a tenth of Sign's time.
+// Date and Authorization values. One allocation instead of two saves about
+// 45 ns of a 1.2 µs signature (BenchmarkSign).
 type signedValues struct {
 	vals [5]string
 	buf  [240]byte // x-oss-date, Date, Authorization: about 220 bytes
