@@ -332,6 +332,13 @@ func appendKeyedLower(b []byte, k *sortKey, name string) []byte {
 	if k.n <= 16 {
 		return b[:len(b)-16+int(k.n)]
 	}
+	if r := len(name) - 16; r < 8 {
+		// The rest as the last bytes of the name's last eight.
+		if w := le64(name[len(name)-8:]) >> (8 * (8 - r)); w&swarHighs == 0 {
+			b = binary.LittleEndian.AppendUint64(b, lowerWord(w))
+			return b[:len(b)-8+r]
+		}
+	}
 	return appendLower(b, name[16:])
 }
 
