@@ -185,12 +185,12 @@ func appendScope(b []byte, ts *stamp, region, product string) []byte {
 }
 
 // trace fills tr, if not nil, with what the last signature was computed over.
-func (st *state) trace(tr *Trace, ts *stamp, region, product string, additional []string) {
+func (st *state) trace(tr *Trace, scope string, additional []string) {
 	if tr == nil {
 		return
 	}
 	tr.CanonicalRequest = string(st.canon)
 	tr.StringToSign = string(st.sts)
-	tr.Scope = string(appendScope(nil, ts, region, product))
+	tr.Scope = scope
 	tr.AdditionalHeaders = additional
 }

@@ -74,10 +74,10 @@ func Presign(req *http.Request, o *Options) (string, error) {
 	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, raw, req.Header, additional, payload, nil); err != nil {
 		return "", err
 	}
-	sig, _ := st.signature(o.Credentials.AccessKeySecret, &ts, o.Region, product)
+	sig, scope := st.signature(o.Credentials.AccessKeySecret, &ts, o.Region, product)
 
 	q.Add(QuerySignature, string(sig[:]))
 	req.URL.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
-	st.trace(o.Trace, &ts, o.Region, product, additional)
+	st.trace(o.Trace, scope, additional)
 	return req.URL.String(), nil
 }

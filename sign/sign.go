@@ -203,7 +203,7 @@ func Sign(req *http.Request, o *Options) error {
 		vals[4] = UnsignedPayload
 		h[HeaderContentSHA256] = vals[4:5:5]
 	}
-	st.trace(o.Trace, &ts, o.Region, product, additional)
+	st.trace(o.Trace, scope, additional)
 	putState(st)
 	return nil
 }
