@@ -174,7 +174,10 @@ func TestSignConcurrentlyWithManyKeys(t *testing.T) {
 			for i := range 300 {
 				c := testCreds
 				c.AccessKeySecret = fmt.Sprintf("secret-%d", (g*7+i)%300) // more than the cache holds
-				at := testTime.Add(time.Duration(i%3) * 24 * time.Hour)
+				// Three days, five seconds in each: the derived keys
+				// and their states for a second change under the
+				// goroutines' feet.
+				at := testTime.Add(time.Duration(i%3)*24*time.Hour + time.Duration(i%5)*time.Second)
 				req := wgorRequest(t)
 				if !assert.NoError(t, sign.Sign(req, &sign.Options{Credentials: c, Region: "cn-qingdao", Time: at})) {
 					return
