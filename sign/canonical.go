@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // state is the scratch space of one signature, pooled so that signing in a
@@ -21,6 +22,26 @@ type state struct {
 	out   []byte    // header values and URLs under construction
 	sha   hash.Hash // SHA-256, resumed from a pad's state for each HMAC
 	sum   []byte    // an HMAC digest
+
+	second secondState // the last HMAC state after a first block
+	stamp  lastStamp   // the last signing time formatted
+}
+
+// lastStamp is a stamp and the Unix second it formats.
+type lastStamp struct {
+	unix int64
+	ok   bool
+	s    stamp
+}
+
+// stampAt returns the stamp of t, formatting it only when it falls in
+// another second than the last one st formatted.
+func (st *state) stampAt(t time.Time) stamp {
+	l := &st.stamp
+	if u := t.Unix(); !l.ok || l.unix != u {
+		*l = lastStamp{unix: u, ok: true, s: newStamp(t)}
+	}
+	return l.s
 }
 
 type queryParam struct {
@@ -30,11 +51,12 @@ type queryParam struct {
 
 var statePool = sync.Pool{New: func() any {
 	return &state{
-		canon: make([]byte, 0, 1024),
-		sts:   make([]byte, 0, 256),
-		out:   make([]byte, 0, 256),
-		sha:   sha256.New(),
-		sum:   make([]byte, 0, sha256.Size),
+		canon:  make([]byte, 0, 1024),
+		sts:    make([]byte, 0, 256),
+		out:    make([]byte, 0, 256),
+		sha:    sha256.New(),
+		sum:    make([]byte, 0, sha256.Size),
+		second: secondState{state: make([]byte, 0, 128)},
 	}
 }}
 

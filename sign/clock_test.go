@@ -9,7 +9,8 @@ import (
 
 // TestStampMatchesTimeFormat checks the hand-written formatting against the
 // time package over random instants from 1970 to 9999 and across day,
-// month, year and leap-day boundaries.
+// month, year and leap-day boundaries, as a state formats them, which keeps
+// the last second it formatted.
 func TestStampMatchesTimeFormat(t *testing.T) {
 	at := []time.Time{
 		time.Unix(0, 0), time.Date(2000, 2, 29, 23, 59, 59, 0, time.UTC), time.Date(2100, 3, 1, 0, 0, 0, 0, time.UTC),
@@ -20,12 +21,19 @@ func TestStampMatchesTimeFormat(t *testing.T) {
 	for range 20000 {
 		at = append(at, time.Unix(r.Int64N(253402300799), 0))
 	}
+	st := &state{} // fresh: its first stamp, at Unix time 0, is not the zero one
 	for i, tm := range at {
-		if i%2 == 1 {
+		switch i % 3 {
+		case 1:
 			// The same day again, from the cache of the last day.
 			tm = at[i-1].Add(time.Duration(r.Int64N(int64(time.Hour))))
+		case 2:
+			// The same second again, or the next, from the state's
+			// last stamp.
+			tm = at[i-1].Truncate(time.Second).Add(time.Duration(r.Int64N(int64(2 * time.Second))))
 		}
-		s := newStamp(tm)
+		at[i] = tm
+		s := st.stampAt(tm)
 		u := tm.UTC()
 		if got, want := string(s.datetime[:]), u.Format(iso8601DateTime); got != want {
 			t.Fatalf("%v: datetime %s, want %s", tm, got, want)

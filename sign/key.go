@@ -8,6 +8,14 @@ import (
 	"sync/atomic"
 )
 
+// secondState is the HMAC's inner SHA-256 state under key after the first
+// block of the strings to sign at datetime (see state.innerHMAC).
+type secondState struct {
+	key      *derivedKey
+	datetime [16]byte
+	state    []byte // marshalled
+}
+
 // The signing key is the HMAC-SHA256 chain
 //
 //	HMAC(HMAC(HMAC(HMAC("aliyun_v4"+secret, date), region), product), "aliyun_v4_request")
@@ -22,19 +30,6 @@ type derivedKey struct {
 	id           keyID
 	inner, outer []byte // marshalled sha256 states
 	scope        string // date/region/product/aliyun_v4_request
-	// second is the inner state after the first block of the string to
-	// sign, for the second it was last taken at.
-	second atomic.Pointer[secondState]
-}
-
-// secondState is the HMAC's inner SHA-256 state after the first block of
-// the string to sign, which is the algorithm, the time stamp and the start
-// of the scope: the same for every signature with one key in one second.
-// A process that signs more than once a second saves a block compression on
-// each signature after the first.
-type secondState struct {
-	datetime [16]byte
-	state    []byte // marshalled
 }
 
 type keyID struct {
@@ -187,28 +182,33 @@ func (st *state) resume(midstate, data, out []byte) []byte {
 }
 
 // innerHMAC returns the inner hash of the HMAC of sts under k, in st.sum.
-// It starts from k's state after the first block of sts when that state was
-// taken in the second of ts, and otherwise takes it.
+//
+// The first block of a string to sign holds the algorithm, the time stamp
+// and the start of the scope: it is the same for every signature under one
+// key in one second. st keeps the HMAC's state after that block for the
+// last key and second it signed with, so that a process signing more than
+// once a second saves a block compression on each signature after the first.
 func (st *state) innerHMAC(k *derivedKey, ts *stamp, sts []byte) []byte {
-	// The first block must hold nothing past the scope: the algorithm, a
-	// newline, the stamp, a newline, the scope and a newline. Scopes are at
-	// least 30 bytes long, so it always does; the test is a guard.
+	// The first block must end within the algorithm, the stamp and the
+	// scope, with their newlines. Scopes are at least 30 bytes long, so it
+	// always does; the test is a guard.
 	const fixed = len(Algorithm) + 1 + len(ts.datetime) + 1
 	if fixed+len(k.scope)+1 < sha256.BlockSize {
 		return st.resume(k.inner, sts, st.sum[:0])
 	}
-	if s := k.second.Load(); s != nil && s.datetime == ts.datetime {
-		return st.resume(s.state, sts[sha256.BlockSize:], st.sum[:0])
+	c := &st.second
+	if c.key == k && c.datetime == ts.datetime {
+		return st.resume(c.state, sts[sha256.BlockSize:], st.sum[:0])
 	}
 	if err := st.sha.(encoding.BinaryUnmarshaler).UnmarshalBinary(k.inner); err != nil {
 		panic("sign: sha256 state cannot be restored: " + err.Error()) // made by midstate
 	}
 	st.sha.Write(sts[:sha256.BlockSize])
-	state, err := st.sha.(encoding.BinaryMarshaler).MarshalBinary()
+	state, err := st.sha.(encoding.BinaryAppender).AppendBinary(c.state[:0])
 	if err != nil {
 		panic("sign: sha256 state cannot be marshalled: " + err.Error()) // the standard library guarantees it
 	}
-	k.second.Store(&secondState{datetime: ts.datetime, state: state})
+	*c = secondState{key: k, datetime: ts.datetime, state: state}
 	st.sha.Write(sts[sha256.BlockSize:])
 	return st.sha.Sum(st.sum[:0])
 }

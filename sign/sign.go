@@ -132,7 +132,7 @@ func Sign(req *http.Request, o *Options) error {
 		return err
 	}
 	st := getState()
-	ts := newStamp(signingTime(o.Time))
+	ts := st.stampAt(signingTime(o.Time))
 	product := productOf(o)
 	if req.Header == nil {
 		req.Header = make(http.Header, 8)
