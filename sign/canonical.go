@@ -3,6 +3,7 @@ package sign
 import (
 	"cmp"
 	"crypto/sha256"
+	"encoding"
 	"hash"
 	"net/http"
 	"slices"
@@ -17,14 +18,22 @@ import (
 // stack of the function that sorts them instead, where storing a pointer
 // costs no GC write barrier and nothing outlives the call.
 type state struct {
-	canon []byte    // the canonical request
-	sts   []byte    // the string to sign
-	out   []byte    // header values and URLs under construction
-	sha   hash.Hash // SHA-256, resumed from a pad's state for each HMAC
-	sum   []byte    // an HMAC digest
+	canon []byte      // the canonical request
+	sts   []byte      // the string to sign
+	out   []byte      // header values and URLs under construction
+	sha   sha256State // SHA-256, resumed from a saved state for each hash
+	sum   []byte      // an HMAC digest
 
 	second secondState // the last HMAC state after a first block
 	stamp  lastStamp   // the last signing time formatted
+}
+
+// sha256State is what crypto/sha256 returns: a hash whose state can be
+// saved and restored. Asserted once, when a state is made.
+type sha256State interface {
+	hash.Hash
+	encoding.BinaryAppender
+	encoding.BinaryUnmarshaler
 }
 
 // lastStamp is a stamp and the Unix second it formats.
@@ -54,7 +63,7 @@ var statePool = sync.Pool{New: func() any {
 		canon:  make([]byte, 0, 1024),
 		sts:    make([]byte, 0, 256),
 		out:    make([]byte, 0, 256),
-		sha:    sha256.New(),
+		sha:    sha256.New().(sha256State),
 		sum:    make([]byte, 0, sha256.Size),
 		second: secondState{state: make([]byte, 0, 128)},
 	}

@@ -244,7 +244,9 @@ func appendCanonicalHeaders(b []byte, h http.Header, additional []string, own []
 	for i := range own {
 		id := own[i].id
 		ks = append(ks, sortKey{nameKey: ownKeys[id], i: int32(len(hs)), n: int32(len(ownNames[id])), ascii: true})
-		hs = append(hs, signedHeader{name: ownNames[id], own: i})
+		hs = hs[:len(hs)+1] // own has at most four headers
+		sh := &hs[len(hs)-1]
+		sh.name, sh.values, sh.own = ownNames[id], nil, i
 	}
 	for name, values := range h {
 		if len(additional) == 0 && (name == HeaderDate || name == HeaderAuthorization) {
@@ -272,7 +274,15 @@ func appendCanonicalHeaders(b []byte, h http.Header, additional []string, own []
 			continue
 		}
 		ks = append(ks, sortKey{nameKey: k, i: int32(len(hs)), n: int32(n), ascii: ascii})
-		hs = append(hs, signedHeader{name: name, values: values, own: -1})
+		// Filled in place: appending a literal builds it on the stack
+		// and copies it in 16-byte moves that wait for its 8-byte
+		// stores.
+		if len(hs) == cap(hs) {
+			hs = append(hs, signedHeader{})[:len(hs)]
+		}
+		hs = hs[:len(hs)+1]
+		sh := &hs[len(hs)-1]
+		sh.name, sh.values, sh.own = name, values, -1
 	}
 	sortHeaders(ks, hs)
 

@@ -174,7 +174,7 @@ var wgorBlockState = midstate([]byte(wgorBlock))
 // digest appended to out. Buffers passed to hash.Hash methods escape, so
 // they belong to st.
 func (st *state) resume(midstate, data, out []byte) []byte {
-	if err := st.sha.(encoding.BinaryUnmarshaler).UnmarshalBinary(midstate); err != nil {
+	if err := st.sha.UnmarshalBinary(midstate); err != nil {
 		panic("sign: sha256 state cannot be restored: " + err.Error()) // made by midstate
 	}
 	st.sha.Write(data)
@@ -200,11 +200,11 @@ func (st *state) innerHMAC(k *derivedKey, ts *stamp, sts []byte) []byte {
 	if c.key == k && c.datetime == ts.datetime {
 		return st.resume(c.state, sts[sha256.BlockSize:], st.sum[:0])
 	}
-	if err := st.sha.(encoding.BinaryUnmarshaler).UnmarshalBinary(k.inner); err != nil {
+	if err := st.sha.UnmarshalBinary(k.inner); err != nil {
 		panic("sign: sha256 state cannot be restored: " + err.Error()) // made by midstate
 	}
 	st.sha.Write(sts[:sha256.BlockSize])
-	state, err := st.sha.(encoding.BinaryAppender).AppendBinary(c.state[:0])
+	state, err := st.sha.AppendBinary(c.state[:0])
 	if err != nil {
 		panic("sign: sha256 state cannot be marshalled: " + err.Error()) // the standard library guarantees it
 	}
