@@ -20,7 +20,6 @@ import (
 type state struct {
 	canon []byte      // the canonical request
 	sts   []byte      // the string to sign
-	out   []byte      // header values and URLs under construction
 	sha   sha256State // SHA-256, resumed from a saved state for each hash
 	sum   []byte      // an HMAC digest
 
@@ -62,7 +61,6 @@ var statePool = sync.Pool{New: func() any {
 	return &state{
 		canon:  make([]byte, 0, 1024),
 		sts:    make([]byte, 0, 256),
-		out:    make([]byte, 0, 256),
 		sha:    sha256.New().(sha256State),
 		sum:    make([]byte, 0, sha256.Size),
 		second: secondState{state: make([]byte, 0, 128)},
@@ -94,7 +92,7 @@ func additionalHeaders(h http.Header, want []string) []string {
 	if len(want) == 0 {
 		return nil
 	}
-	var names []string
+	names := make([]string, 0, len(want))
 	for _, name := range want {
 		lo := strings.ToLower(name)
 		if isDefaultSigned(lo) || lo == "authorization" || h.Get(lo) == "" {

@@ -171,7 +171,19 @@ func Sign(req *http.Request, o *Options) error {
 	}
 	sig, scope := st.signature(o.Credentials.AccessKeySecret, &ts, o.Region, product)
 
-	out := append(st.out[:0], ts.datetime[:]...)
+	// One allocation holds the values and the arrays behind every []string
+	// set below. Map entries are assigned directly: the names are canonical
+	// already.
+	size := len(ts.datetime) + len(httpDate) + len(Algorithm+" Credential=") + len(o.Credentials.AccessKeyID) +
+		1 + len(scope) + len(",Signature=") + len(sig)
+	if len(additional) > 0 {
+		size += len(",AdditionalHeaders=") + len(additional) - 1
+		for _, a := range additional {
+			size += len(a)
+		}
+	}
+	vals, out := newValues(size)
+	out = append(out, ts.datetime[:]...)
 	out = append(out, httpDate[:]...)
 	out = append(out, Algorithm+" Credential="...)
 	out = append(out, o.Credentials.AccessKeyID...)
@@ -183,12 +195,10 @@ func Sign(req *http.Request, o *Options) error {
 	}
 	out = append(out, ",Signature="...)
 	out = append(out, sig[:]...)
-	st.out = out
-
-	// One allocation holds the values and the arrays behind every []string
-	// set below. Map entries are assigned directly: the names are canonical
-	// already.
-	vals, all := newValues(out)
+	// out is never written again, so the string is immutable as
+	// unsafe.String requires, and it keeps the allocation alive as any
+	// pointer into it does.
+	all := unsafe.String(unsafe.SliceData(out), len(out))
 	vals[0], vals[1], vals[2] = all[:16], all[16:16+29], all[16+29:]
 	h[HeaderOSSDate] = vals[0:1:1]
 	h[HeaderDate] = vals[1:2:2]
@@ -217,17 +227,16 @@ type signedValues struct {
 	buf  [240]byte // x-oss-date, Date, Authorization: about 220 bytes
 }
 
-// newValues returns an array for the header values and out as a string, in
-// one allocation when out fits in signedValues.buf, in two otherwise.
-func newValues(out []byte) (*[5]string, string) {
-	if len(out) == 0 || len(out) > len(signedValues{}.buf) {
-		return new([5]string), string(out)
+// newValues returns an array for the header values and an empty buffer of
+// the given capacity for their bytes, in one allocation when size fits in
+// signedValues.buf, in two otherwise. The bytes are written straight into
+// the buffer, never copied.
+func newValues(size int) (*[5]string, []byte) {
+	if size > len(signedValues{}.buf) {
+		return new([5]string), make([]byte, 0, size)
 	}
 	sv := new(signedValues)
-	n := copy(sv.buf[:], out)
-	// sv.buf is never written again, so the string is immutable as
-	// unsafe.String requires, and it keeps sv alive as any pointer does.
-	return &sv.vals, unsafe.String(&sv.buf[0], n)
+	return &sv.vals, sv.buf[:0:size]
 }
 
 // first returns the first of values, or "".

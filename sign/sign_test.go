@@ -367,3 +367,43 @@ func TestSignedValuesSurviveGC(t *testing.T) {
 		assert.NoError(t, err, "request %d", i)
 	}
 }
+
+// TestSignAllocatesOnce checks that a signature costs one allocation, the
+// values it adds to the request, whatever it adds; one more for the list of
+// additional headers, sorted; and one more when the values
+// outgrow the space set aside for them.
+func TestSignAllocatesOnce(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop states at random")
+	}
+	long := testCreds
+	long.AccessKeyID = strings.Repeat("K", 200)
+	noToken := testCreds
+	noToken.SecurityToken = ""
+	cases := []struct {
+		name   string
+		opts   sign.Options
+		allocs float64
+	}{
+		{"STS", sign.Options{Credentials: testCreds, Region: "cn-qingdao"}, 1},
+		{"long-term key", sign.Options{Credentials: noToken, Region: "cn-qingdao"}, 1},
+		{"additional headers", sign.Options{Credentials: testCreds, Region: "cn-qingdao", AdditionalHeaders: []string{"host", "date"}}, 2},
+		{"long access key ID", sign.Options{Credentials: long, Region: "cn-qingdao"}, 2},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req := wgorRequest(t)
+			req.Header.Set("Host", testRoute)
+			o := c.opts
+			o.Time = testTime
+			var err error
+			got := testing.AllocsPerRun(100, func() {
+				err = sign.Sign(req, &o)
+			})
+			require.NoError(t, err)
+			require.Equal(t, c.allocs, got)
+			_, err = sign.Verify(req, &sign.VerifyOptions{Region: "cn-qingdao", Lookup: lookup(o.Credentials), Now: testTime})
+			require.NoError(t, err)
+		})
+	}
+}
