@@ -68,7 +68,10 @@ func FuzzSignerMatchesTheOfficialSDK(f *testing.F) {
 		if !sts {
 			creds.SecurityToken = ""
 		}
-		at := time.Date(2026, 11, 24, 23, 59, 59, 0, time.UTC)
+		// The last second of a day or the first two of the next, so that
+		// the signer's per-second and per-day shortcuts are both taken
+		// and missed.
+		at := time.Date(2026, 11, 24, 23, 59, 59, 0, time.UTC).Add(time.Duration(len(key)%3) * time.Second)
 
 		ours := newRequest()
 		require.NoError(t, sign.Sign(ours, &sign.Options{
