@@ -21,6 +21,8 @@
 // sign that a signature was computed over, for debugging signature mismatches.
 // Neither contains the secret or the derived signing key.
 //
-// Derived signing keys are cached per secret, date, region and product; all
-// functions are safe for concurrent use.
+// Derived signing keys are cached per secret, date, region and product, and
+// the work that depends only on the key and the second (the formatted time,
+// the HMAC over the first block of the string to sign) is reused within a
+// second. All functions are safe for concurrent use.
 package sign
