@@ -2,6 +2,7 @@ package accesspoint
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -78,7 +79,13 @@ func (s *Server) wait(w http.ResponseWriter, r *http.Request, p *pending, key st
 			return
 		case err = <-done:
 			done, returned = nil, true
-			state = s.tokens.end(p, stateAbandoned)
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				// The function returned because its time was up,
+				// before the timer above was seen: a timeout too.
+				state = s.tokens.end(p, stateExpired)
+			} else {
+				state = s.tokens.end(p, stateAbandoned)
+			}
 		case <-timer.C:
 			state = s.tokens.end(p, stateExpired)
 		case <-callerGone:
