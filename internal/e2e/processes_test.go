@@ -51,7 +51,12 @@ func build(t *testing.T) (wgorBin, redpngBin string) {
 			exe = ".exe"
 		}
 		binaries.wgor, binaries.red = filepath.Join(dir, "wgor"+exe), filepath.Join(dir, "redpng"+exe)
-		gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+		// go test puts its own Go's bin directory first in PATH.
+		gobin, err := exec.LookPath("go")
+		if err != nil {
+			binaries.err = err.Error()
+			return
+		}
 		for pkg, out := range map[string]string{"../../cmd/wgor": binaries.wgor, "../../cmd/redpng": binaries.red} {
 			cmd := exec.Command(gobin, "build", "-o", out, pkg)
 			if msg, err := cmd.CombinedOutput(); err != nil {
