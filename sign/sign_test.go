@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -370,12 +371,9 @@ func TestSignedValuesSurviveGC(t *testing.T) {
 
 // TestSignAllocatesOnce checks that a signature costs one allocation, the
 // values it adds to the request, whatever it adds; one more for the list of
-// additional headers, sorted; and one more when the values
-// outgrow the space set aside for them.
+// additional headers, sorted; and one more when the values outgrow the
+// space set aside for them.
 func TestSignAllocatesOnce(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector makes sync.Pool drop states at random")
-	}
 	long := testCreds
 	long.AccessKeyID = strings.Repeat("K", 200)
 	noToken := testCreds
@@ -397,9 +395,14 @@ func TestSignAllocatesOnce(t *testing.T) {
 			o := c.opts
 			o.Time = testTime
 			var err error
-			got := testing.AllocsPerRun(100, func() {
-				err = sign.Sign(req, &o)
-			})
+			signOnce := func() { err = sign.Sign(req, &o) }
+			// The fewest of single signatures: with the race detector
+			// on, sync.Pool drops a quarter of what it is given, and a
+			// signature without a pooled state allocates one.
+			got := math.Inf(1)
+			for range 20 {
+				got = min(got, testing.AllocsPerRun(1, signOnce))
+			}
 			require.NoError(t, err)
 			require.Equal(t, c.allocs, got)
 			_, err = sign.Verify(req, &sign.VerifyOptions{Region: "cn-qingdao", Lookup: lookup(o.Credentials), Now: testTime})
