@@ -174,11 +174,16 @@ var wgorBlockState = midstate([]byte(wgorBlock))
 // digest appended to out. Buffers passed to hash.Hash methods escape, so
 // they belong to st.
 func (st *state) resume(midstate, data, out []byte) []byte {
-	if err := st.sha.UnmarshalBinary(midstate); err != nil {
-		panic("sign: sha256 state cannot be restored: " + err.Error()) // made by midstate
-	}
+	st.restore(midstate)
 	st.sha.Write(data)
 	return st.sha.Sum(out)
+}
+
+// restore sets st.sha to a saved state.
+func (st *state) restore(saved []byte) {
+	if err := st.sha.UnmarshalBinary(saved); err != nil {
+		panic("sign: sha256 state cannot be restored: " + err.Error()) // saved by this package
+	}
 }
 
 // innerHMAC returns the inner hash of the HMAC of sts under k, in st.sum.
@@ -200,9 +205,7 @@ func (st *state) innerHMAC(k *derivedKey, ts *stamp, sts []byte) []byte {
 	if c.key == k && c.datetime == ts.datetime {
 		return st.resume(c.state, sts[sha256.BlockSize:], st.sum[:0])
 	}
-	if err := st.sha.UnmarshalBinary(k.inner); err != nil {
-		panic("sign: sha256 state cannot be restored: " + err.Error()) // made by midstate
-	}
+	st.restore(k.inner)
 	st.sha.Write(sts[:sha256.BlockSize])
 	state, err := st.sha.AppendBinary(c.state[:0])
 	if err != nil {
