@@ -1,4 +1,4 @@
-package wgor
+package client
 
 import (
 	"context"
@@ -28,7 +28,7 @@ const (
 )
 
 // Client sends WriteGetObjectResponse requests. The zero Client is ready to
-// use: it signs with creds.Default() and sends over HTTPS with a shared
+// use: it signs with the default credentials chain and sends over HTTPS with a shared
 // HTTP/1.1 transport. A Client is safe for concurrent use and reuses
 // connections; set its fields before its first use and leave them alone
 // afterwards.
@@ -67,7 +67,8 @@ type Client struct {
 	// keeps up to 64 idle connections per host.
 	HTTPClient *http.Client
 
-	// Credentials sign the requests. Nil means creds.Default(). They are
+	// Credentials sign the requests. Nil means the default credentials chain
+	// (see package wgor). They are
 	// asked for on every attempt, so a provider that caches (all of those
 	// in package creds do) serves fresh credentials without cost.
 	Credentials creds.Provider
@@ -110,14 +111,14 @@ type Result struct {
 	Attempts  int   // requests made: 1, or more after retries (see Client)
 }
 
-var defaultClient = sync.OnceValue(func() *Client { return &Client{Credentials: creds.Default()} })
+// DefaultCredentials returns the provider a Client with nil Credentials
+// signs with. Package wgor sets it to the default credentials chain; a
+// program that links only this package (a function built on wgor/fcrt,
+// which passes each invocation's credentials) never links that chain, and a
+// nil Credentials is then an error.
+var DefaultCredentials func() creds.Provider
 
-// Write sends r with a Client whose fields are all zero: credentials from
-// creds.Default(), HTTPS, the region derived from the route. See
-// Client.Write.
-func Write(ctx context.Context, r *Response) (*Result, error) {
-	return defaultClient().Write(ctx, r)
-}
+var defaultClient = sync.OnceValue(func() *Client { return &Client{} })
 
 var defaultHTTPClient = sync.OnceValue(func() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
@@ -225,7 +226,10 @@ func (c *Client) prepare(ctx context.Context, r *Response) (*prepared, error) {
 func (c *Client) send(ctx context.Context, r *Response, p *prepared) (*Result, error) {
 	provider := c.Credentials
 	if provider == nil {
-		provider = creds.Default()
+		if DefaultCredentials == nil {
+			return nil, invalid("Client.Credentials is nil: set it (creds.Static, creds.FromFCHeaders), or import github.com/wgor-dev/wgor/wgor, whose Client uses the default credentials chain")
+		}
+		provider = DefaultCredentials()
 	}
 	hc := c.httpClient()
 	rt := hc.Transport

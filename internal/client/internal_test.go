@@ -1,4 +1,4 @@
-package wgor
+package client
 
 import (
 	"encoding/hex"
