@@ -221,10 +221,15 @@ func maskQuery(q string) string {
 	return strings.Join(params, "&")
 }
 
-// maskAll replaces every occurrence of each token, raw or escaped.
+// maskAll replaces every other occurrence of each token, raw or escaped.
+// The masks by position above are the rule; this one catches a token that
+// the user also put elsewhere, such as in --url. A token shorter than
+// maskAllFrom is left alone here: replacing a short word everywhere would
+// mangle the canonical request it is meant to explain.
 func maskAll(s string, tokens []string) string {
+	const maskAllFrom = 8
 	for _, t := range tokens {
-		if t == "" {
+		if len(t) < maskAllFrom {
 			continue
 		}
 		qe := url.QueryEscape(t)

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wgor-dev/wgor/internal/accesspoint"
+)
+
+// runWriteAgainst runs "wgor write" as the function of an emulated access
+// point, with the event's route and token, and returns its outcome and the
+// body the GetObject caller received.
+func runWriteAgainst(t *testing.T, e func(*env), body io.Reader, args ...string) (code int, stdout, stderr string, got []byte) {
+	t.Helper()
+	useEnvCredentials(t)
+	done := make(chan struct{})
+	ap := startEmulator(t, func(ctx context.Context, inv *accesspoint.Invocation) error {
+		defer close(done)
+		var out, errOut syncBuffer
+		en := &env{stdin: body, stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
+		e(en)
+		code = run(ctx, en, append([]string{"write", "--route", eventField(t, inv.Event, "outputRoute"),
+			"--token", eventField(t, inv.Event, "outputToken"), "--region", inv.Region}, args...))
+		stdout, stderr = out.String(), errOut.String()
+		return nil
+	})
+	resp, err := http.Get(ap.URL() + "/k")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	got, _ = io.ReadAll(resp.Body)
+	<-done
+	return code, stdout, stderr, got
+}
+
+func TestWriteOnATerminalSaysItReadsStandardInputAndShowsProgressOnlyAbove4MiB(t *testing.T) {
+	terminal := func(e *env) { e.stdinIsTTY, e.stderrIsTTY = true, true }
+	t.Run("small body", func(t *testing.T) {
+		code, stdout, stderr, got := runWriteAgainst(t, terminal, strings.NewReader("hello!"))
+		require.Equal(t, exitOK, code, stderr)
+		assert.Equal(t, "hello!", string(got))
+		assert.Equal(t, "reading the body from standard input… (end it with Ctrl-D)\n", stderr, "no progress for 6 bytes")
+		assert.Contains(t, stdout, "sent 6 bytes with status 200")
+	})
+	t.Run("body over 4 MiB", func(t *testing.T) {
+		big := bytes.Repeat([]byte("0123456789abcdef"), (5<<20)/16)
+		code, _, stderr, got := runWriteAgainst(t, terminal, bytes.NewReader(big), "-")
+		require.Equal(t, exitOK, code, stderr)
+		assert.Equal(t, len(big), len(got))
+		assert.Regexp(t, `\rsent 5\.0 MiB, [0-9.]+ MiB/s \n$`, stderr)
+	})
+	t.Run("not a terminal", func(t *testing.T) {
+		code, _, stderr, _ := runWriteAgainst(t, func(*env) {}, strings.NewReader("hello!"), "-v")
+		require.Equal(t, exitOK, code, stderr)
+		assert.NotContains(t, stderr, "reading the body")
+		assert.Contains(t, stderr, "credentials: access key ID "+testKeyID, "-v names the keys")
+		assert.Contains(t, stderr, "level=DEBUG", "-v logs the attempt")
+		assert.NotContains(t, stderr, testSecret)
+		assert.NotContains(t, stderr, testSTS)
+	})
+}
+
+func TestWriteTimeoutCutsOffAServerThatNeverAnswers(t *testing.T) {
+	useEnvCredentials(t)
+	stop := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		<-stop
+	}))
+	t.Cleanup(func() { close(stop); srv.Close() })
+	start := time.Now()
+	code, stdout, stderr := runCLI(t, t.Context(), strings.NewReader("body"), nil,
+		"write", "--route", srv.URL, "--token", "t", "--region", "cn-qingdao", "--timeout", "1s")
+	assert.Less(t, time.Since(start), 8*time.Second)
+	assert.Equal(t, exitFail, code, stdout)
+	assert.Regexp(t, `^wgor write: gave up after --timeout 1s: `, stderr)
+	assert.Equal(t, 1, strings.Count(stderr, "\n"))
+}
+
+// TestWriteShowsServerTextOnOneLine feeds the CLI error bodies whose text
+// would forge lines or reorder a terminal's display.
+func TestWriteShowsServerTextOnOneLine(t *testing.T) {
+	useEnvCredentials(t)
+	forged := "wgor write: sent 5 bytes with status 200: OSS answered 200"
+	cases := map[string]string{
+		"newline in Message":  "<Error><Code>AccessDenied</Code><Message>no\n" + forged + "</Message><RequestId>ID1</RequestId></Error>",
+		"CR in Code":          "<Error><Code>Bad\r" + forged + "</Code><RequestId>ID1</RequestId></Error>",
+		"line separator":      "<Error><Code>X</Code><Message>a\u2028" + forged + "</Message></Error>",
+		"bidi override":       "<Error><Code>X</Code><Message>a\u202e" + forged + "</Message></Error>",
+		"entity newline":      "<Error><Code>X</Code><Message>a&#10;" + forged + "</Message></Error>",
+		"not XML, with lines": "oops\n" + forged + "\n",
+		"not UTF-8":           "<Error><Code>X</Code><Message>\xff\xfe\n" + forged + "</Message></Error>",
+	}
+	for name, body := range cases {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.Copy(io.Discard, r.Body)
+				w.Header().Set("X-Oss-Request-Id", "REQ\nforged")
+				w.WriteHeader(http.StatusForbidden)
+				io.WriteString(w, body)
+			}))
+			defer srv.Close()
+			code, stdout, stderr := runCLI(t, t.Context(), strings.NewReader("body"), nil,
+				"write", "--route", srv.URL, "--token", "t", "--region", "cn-qingdao")
+			assert.Equal(t, exitFail, code, stdout)
+			assert.Empty(t, stdout)
+			assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
+			assert.True(t, strings.HasPrefix(stderr, "wgor write: OSS refused the response: HTTP 403"), stderr)
+			assert.False(t, strings.ContainsAny(stderr, "\r\u2028\u202e"), "%q", stderr)
+		})
+	}
+}
+
+func TestWriteNamesTheFlagsInLibraryErrors(t *testing.T) {
+	useEnvCredentials(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close()) // nothing listens there now
+	code, _, stderr := runCLI(t, t.Context(), strings.NewReader("x"), nil,
+		"write", "--route", "http://"+addr, "--token", "t", "--region", "cn-qingdao", "--timeout", "5s")
+	assert.Equal(t, exitFail, code)
+	assert.Regexp(t, `^wgor write: WriteGetObjectResponse to 127\.0\.0\.1:\d+`, stderr)
+	assert.NotContains(t, stderr, "wgor: ")
+}
