@@ -16,13 +16,13 @@ import (
 // Compute, "Custom runtime: context and log format"; fc-runtime-go-sdk
 // v0.3.1, fc/runtime_api_client.go).
 const (
-	headerRequestID    = "X-Fc-Request-Id"
-	headerRegion       = "X-Fc-Region"
-	headerAccountID    = "X-Fc-Account-Id"
-	headerFunctionName = "X-Fc-Function-Name"
-	headerDeadline     = "X-Fc-Function-Deadline" // Unix milliseconds
-	headerTimeout      = "X-Fc-Function-Timeout"  // seconds
-	headerStatus       = "X-Fc-Status"
+	headerRequestID    = "x-fc-request-id"
+	headerRegion       = "x-fc-region"
+	headerAccountID    = "x-fc-account-id"
+	headerFunctionName = "x-fc-function-name"
+	headerDeadline     = "x-fc-function-deadline" // Unix milliseconds
+	headerTimeout      = "x-fc-function-timeout"  // seconds
+	headerStatus       = "x-fc-status"
 )
 
 // NewCustomRuntime returns the custom-runtime protocol of Function Compute

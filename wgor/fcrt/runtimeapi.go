@@ -25,7 +25,7 @@ const runtimeAPIPath = "/2020-11-11/runtime/invocation/"
 
 // headerFunctionType marks the lifecycle invocations (1 initializer, 2
 // pre-stop, 3 pre-freeze); 0 or absent is an event (fc/function.go).
-const headerFunctionType = "X-Fc-Function-Type"
+const headerFunctionType = "x-fc-function-type"
 
 // runtimeAPI is the long-poll loop against one runtime API.
 type runtimeAPI struct {
@@ -144,7 +144,7 @@ func (a *runtimeAPI) invocation(m *invocationMsg) (*Invocation, error) {
 	for _, name := range []string{headerDeadline, headerTimeout} {
 		if m.header.Get(name) == "" {
 			inv := &Invocation{RequestID: m.header.Get(headerRequestID)}
-			return inv, fmt.Errorf("fcrt: the runtime API sent no %s: is FC_RUNTIME_API Function Compute's Go runtime API?", strings.ToLower(name))
+			return inv, fmt.Errorf("fcrt: the runtime API sent no %s: is FC_RUNTIME_API Function Compute's Go runtime API?", name)
 		}
 	}
 	inv, err := invocationOf(m.header, time.Time{})

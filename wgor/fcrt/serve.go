@@ -2,6 +2,7 @@ package fcrt
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -90,6 +91,9 @@ func call(ctx context.Context, h Handler, w ResponseWriter, inv *Invocation) (er
 			err = &PanicError{Value: v, Stack: debug.Stack()}
 		}
 	}()
+	if h == nil {
+		return errors.New("fcrt: the Handler is nil: pass your function's handler to NewCustomRuntime")
+	}
 	return h.ServeGetObject(ctx, w, inv)
 }
 

@@ -139,7 +139,9 @@ func NewServerURL(functionURL string, cfg *Config) (*Server, error) {
 func newServer(cfg *Config) *Server {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 64
-	return &Server{hc: &http.Client{Transport: t}}
+	return &Server{hc: &http.Client{Transport: t,
+		// GetObject shows what the function answered, a redirect included.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
 func logger(cfg *Config) *slog.Logger {
@@ -214,8 +216,8 @@ func (s *Server) Region() string { return s.ap.Region() }
 // Credentials returns the credentials handed to the function.
 func (s *Server) Credentials() sign.Credentials { return s.ap.Credentials() }
 
-// Client returns an HTTP client for the access point, whose connections
-// Close closes.
+// Client returns an HTTP client for the access point, which does not
+// follow redirects and whose connections Close closes.
 func (s *Server) Client() *http.Client { return s.hc }
 
 // Response is the answer to a GetObject through the access point, read
