@@ -32,10 +32,12 @@ type Relay struct {
 	// Answer is the access point's status: 200 when it accepted and
 	// relayed the response; otherwise Code and Message say why it refused
 	// (403 SignatureDoesNotMatch, 403 AccessDenied for a used token, 400
-	// IncompleteBody for a body cut short …).
-	Answer  int
-	Code    string
-	Message string
+	// IncompleteBody for a body cut short …). RequestID is the answer's
+	// x-oss-request-id.
+	Answer    int
+	Code      string
+	Message   string
+	RequestID string
 }
 
 // Invocation is one invocation of the function.
@@ -134,7 +136,7 @@ func (rc *recorder) wrap(h http.Handler) http.Handler {
 		rw := &answerWriter{ResponseWriter: w}
 		defer rc.end(func() {
 			rel.Body, rel.BodyTruncated = body.kept.Bytes(), body.truncated
-			rel.Answer = rw.status
+			rel.Answer, rel.RequestID = rw.status, rw.requestID
 			if rel.Answer == 0 {
 				rel.Answer = http.StatusOK
 			}
@@ -172,20 +174,22 @@ func (t *teeBody) Read(p []byte) (int, error) {
 // answerWriter keeps the status and the start of the body of an answer.
 type answerWriter struct {
 	http.ResponseWriter
-	status int
-	body   bytes.Buffer
+	status    int
+	requestID string
+	body      bytes.Buffer
 }
 
 func (a *answerWriter) WriteHeader(status int) {
 	if a.status == 0 {
 		a.status = status
+		a.requestID = a.Header().Get("X-Oss-Request-Id")
 	}
 	a.ResponseWriter.WriteHeader(status)
 }
 
 func (a *answerWriter) Write(p []byte) (int, error) {
 	if a.status == 0 {
-		a.status = http.StatusOK
+		a.WriteHeader(http.StatusOK)
 	}
 	if a.body.Len() < 64<<10 {
 		a.body.Write(p[:min(len(p), 64<<10-a.body.Len())])

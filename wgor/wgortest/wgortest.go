@@ -31,6 +31,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -233,7 +234,7 @@ type Response struct {
 // When the transfer breaks off (the function failed midway), it returns
 // the response read so far and an error.
 func (s *Server) GetObject(ctx context.Context, key string, header http.Header) (*Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url+"/"+key, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url+(&url.URL{Path: "/" + key}).EscapedPath(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("wgortest: GetObject %q: %w", key, err)
 	}
