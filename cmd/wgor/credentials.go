@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wgor-dev/wgor/creds"
+	"github.com/wgor-dev/wgor/creds/chain"
 )
 
 // credentialFlags are --access-key-id and friends. The secret and the token
@@ -84,7 +85,7 @@ func (cf *credentialFlags) credentials(ctx context.Context, e *env, random bool)
 func chainCredentials(ctx context.Context, e *env, random bool) (creds.Credentials, string, error) {
 	ctx, cancel := context.WithTimeout(ctx, chainTimeout)
 	defer cancel()
-	c, err := creds.DefaultChain().Credentials(ctx)
+	c, err := chain.New().Credentials(ctx)
 	switch {
 	case err == nil && e.getenv(creds.EnvAccessKeyID) == c.AccessKeyID:
 		return c, sourceEnv, nil
