@@ -18,9 +18,12 @@ type credentialFlags struct {
 }
 
 func addCredentialFlags(fs *flag.FlagSet, withSecretFlags bool) *credentialFlags {
+	secretFrom := "$" + creds.EnvAccessKeySecret
+	if withSecretFlags {
+		secretFrom = "--access-key-secret or " + secretFrom
+	}
 	cf := &credentialFlags{id: newText(fs, "access-key-id", "--access-key-id",
-		"access key `ID`; its secret from --access-key-secret or $"+creds.EnvAccessKeySecret+
-			" (default: the default credentials chain)")}
+		"access key `ID`, its secret from "+secretFrom+" (default: the default credentials chain)")}
 	empty := ""
 	cf.secret, cf.token = &empty, &empty
 	if withSecretFlags {
