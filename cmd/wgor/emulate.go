@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -86,7 +88,11 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 		addr = e.listenAddr(addr)
 	}
 	if err := ap.Start(addr); err != nil {
-		return err
+		var op *net.OpError
+		if errors.As(err, &op) {
+			err = op.Err // "bind: address already in use", without the address again
+		}
+		return fmt.Errorf("cannot listen on --listen %s: %w", *listen, err)
 	}
 	fmt.Fprintf(e.stdout, "access point listening on %s (region %s)\n", ap.URL(), ap.Region())
 	fmt.Fprintf(e.stdout, "credentials: access key ID %s, %s\n", ap.Credentials().AccessKeyID, source)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -238,4 +239,15 @@ func eventField(t *testing.T, event []byte, name string) string {
 	m := regexp.MustCompile(`"` + name + `"\s*:\s*"([^"]*)"`).FindSubmatch(event)
 	require.NotNil(t, m, "event lacks %s", name)
 	return string(m[1])
+}
+
+func TestEmulateSaysWhenItsAddressIsTaken(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	code, stdout, stderr := runCLI(t, t.Context(), nil, nil, "emulate", "--listen", l.Addr().String(),
+		"--function", "http://127.0.0.1:9", "--access-key-id", testKeyID, "--access-key-secret", testSecret)
+	assert.Equal(t, exitFail, code)
+	assert.Empty(t, stdout, "nothing claims to listen")
+	assert.Equal(t, "wgor emulate: cannot listen on --listen "+l.Addr().String()+": bind: address already in use\n", stderr)
 }
