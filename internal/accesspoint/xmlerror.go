@@ -29,6 +29,8 @@ const (
 	CodeServiceUnavailable    = "ServiceUnavailable"
 	CodeInternalError         = "InternalError"
 	CodeSignatureDoesNotMatch = "SignatureDoesNotMatch"
+	CodeMissingContentLength  = "MissingContentLength"
+	CodeRequestTimeTooSkewed  = "RequestTimeTooSkewed"
 
 	// CodeFunctionInvocationFailed: the function returned an error, or the
 	// custom runtime answered a failure, before any WriteGetObjectResponse
