@@ -156,8 +156,36 @@ func verifyV1(r *http.Request, o v1Options) error {
 		}
 	}
 	e := v1Refuse(CodeSignatureDoesNotMatch, "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
-	e.StringToSign = first
+	e.StringToSign = redactV1(first)
 	return e
+}
+
+// redacted stands for a token in a V1 StringToSign sent back to a client.
+const redacted = "<redacted>"
+
+// redactV1 hides the tokens that a V1 string to sign holds in clear — the
+// security token and the request token among the x-oss-* headers, the
+// security-token sub-resource — so that an error body never carries them.
+// The rest stays as the server computed it, for comparison.
+func redactV1(sts string) string {
+	lines := strings.Split(sts, "\n")
+	for i, line := range lines {
+		name, _, ok := strings.Cut(line, ":")
+		if ok && (name == "x-oss-security-token" || name == "x-oss-request-token") {
+			lines[i] = name + ":" + redacted
+		}
+	}
+	last := lines[len(lines)-1] // the canonical resource
+	if path, query, ok := strings.Cut(last, "?"); ok {
+		params := strings.Split(query, "&")
+		for i, p := range params {
+			if strings.HasPrefix(p, v1QuerySecurityToken+"=") {
+				params[i] = v1QuerySecurityToken + "=" + redacted
+			}
+		}
+		lines[len(lines)-1] = path + "?" + strings.Join(params, "&")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // v1Headers is CanonicalizedOSSHeaders: every x-oss-* header, its name in
