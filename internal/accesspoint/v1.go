@@ -85,6 +85,20 @@ type v1Options struct {
 
 func v1Refuse(code, msg string) *sign.VerifyError { return &sign.VerifyError{Code: code, Message: msg} }
 
+// OSS's detailed error codes for the V1 refusals that have one, each with
+// its page https://www.alibabacloud.com/help/en/oss/support/<EC> (the same
+// that sign.Verify reports for V4).
+const (
+	ecSignatureDoesNotMatch = "0002-00000201"
+	ecBadDateFormat         = "0002-00000502" // Date not GMT
+	ecNoDate                = "0002-00000503" // neither x-oss-date nor Date
+	ecTimeTooSkewed         = "0002-00000504" // request time too far from now
+)
+
+func v1RefuseEC(code, ec, msg string) *sign.VerifyError {
+	return &sign.VerifyError{Code: code, EC: ec, Message: msg}
+}
+
 // verifyV1 checks the V1 signature of r, in its Authorization header or its
 // query. A refusal is a *sign.VerifyError, with the server's StringToSign
 // for SignatureDoesNotMatch.
@@ -102,16 +116,19 @@ func verifyV1(r *http.Request, o v1Options) error {
 		if date = r.Header.Get("Date"); date == "" {
 			date = r.Header.Get(sign.HeaderOSSDate)
 		}
+		if date == "" {
+			return v1RefuseEC(CodeAccessDenied, ecNoDate, "A V1 signature needs the Date header (or x-oss-date) in RFC 1123 form, such as \"Tue, 01 Dec 2026 12:00:00 GMT\": send one.")
+		}
 		t, err := time.Parse(http.TimeFormat, date)
 		if err != nil {
-			return v1Refuse(CodeAccessDenied, "A V1 signature needs the Date header (or x-oss-date) in RFC 1123 form, such as \"Tue, 01 Dec 2026 12:00:00 GMT\".")
+			return v1RefuseEC(CodeAccessDenied, ecBadDateFormat, "The Date header (or x-oss-date) of a V1 signature must be in RFC 1123 form, such as \"Tue, 01 Dec 2026 12:00:00 GMT\".")
 		}
 		skew := o.maxSkew
 		if skew == 0 {
 			skew = 15 * time.Minute
 		}
 		if d := o.now.Sub(t); d > skew || d < -skew {
-			return v1Refuse(CodeRequestTimeTooSkewed, "The difference between the request time and the current time is too large: sign with the current time (the emulator allows "+skew.String()+").")
+			return v1RefuseEC(CodeRequestTimeTooSkewed, ecTimeTooSkewed, "The difference between the request time and the current time is too large: sign with the current time (the emulator allows "+skew.String()+").")
 		}
 		token = r.Header.Get(sign.HeaderSecurityToken)
 	} else {
@@ -155,7 +172,7 @@ func verifyV1(r *http.Request, o v1Options) error {
 			break
 		}
 	}
-	e := v1Refuse(CodeSignatureDoesNotMatch, "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
+	e := v1RefuseEC(CodeSignatureDoesNotMatch, ecSignatureDoesNotMatch, "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
 	e.StringToSign = redactV1(first)
 	return e
 }

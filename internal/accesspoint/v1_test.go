@@ -157,18 +157,18 @@ func TestV1RefusalsSayWhy(t *testing.T) {
 		{name: "unknown access key", bad: v1Reply(v1Signing{creds: wrongKey}, nil), wantStatus: 403, wantCode: "InvalidAccessKeyId"},
 		{name: "wrong security token", bad: v1Reply(v1Signing{creds: wrongToken}, nil), wantStatus: 403, wantCode: "InvalidSecurityToken", wantEC: "0002-00000006"},
 		{name: "wrong security token, query", bad: v1Reply(v1Signing{creds: wrongToken, query: true}, nil), wantStatus: 403, wantCode: "InvalidSecurityToken", wantEC: "0002-00000006"},
-		{name: "Date an hour old", bad: v1Reply(v1Signing{at: time.Now().Add(-time.Hour)}, nil), wantStatus: 403, wantCode: CodeRequestTimeTooSkewed, wantMessage: "sign with the current time"},
-		{name: "Date an hour ahead", bad: v1Reply(v1Signing{at: time.Now().Add(time.Hour)}, nil), wantStatus: 403, wantCode: CodeRequestTimeTooSkewed},
+		{name: "Date an hour old", bad: v1Reply(v1Signing{at: time.Now().Add(-time.Hour)}, nil), wantStatus: 403, wantCode: CodeRequestTimeTooSkewed, wantMessage: "sign with the current time", wantEC: "0002-00000504"},
+		{name: "Date an hour ahead", bad: v1Reply(v1Signing{at: time.Now().Add(time.Hour)}, nil), wantStatus: 403, wantCode: CodeRequestTimeTooSkewed, wantEC: "0002-00000504"},
 		{name: "expired URL", bad: v1Reply(v1Signing{query: true, expires: time.Now().Add(-time.Second)}, nil), wantStatus: 403, wantCode: CodeAccessDenied, wantMessage: "expired"},
 		{
 			name:       "no Date",
 			bad:        v1Reply(v1Signing{}, nil),
-			wantStatus: 403, wantCode: CodeAccessDenied, wantMessage: "RFC 1123",
+			wantStatus: 403, wantCode: CodeAccessDenied, wantMessage: "RFC 1123", wantEC: "0002-00000503",
 		},
 		{
 			name:       "Date not in RFC 1123",
 			bad:        reply{noSign: true, after: func(r *http.Request) { v1Signing{}.sign(r); r.Header.Set("Date", "20261201T120000Z") }},
-			wantStatus: 403, wantCode: CodeAccessDenied, wantMessage: "RFC 1123",
+			wantStatus: 403, wantCode: CodeAccessDenied, wantMessage: "RFC 1123", wantEC: "0002-00000502",
 		},
 		{
 			name:       "malformed Authorization",
