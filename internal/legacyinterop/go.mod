@@ -7,6 +7,7 @@ replace github.com/wgor-dev/wgor => ../..
 require (
 	github.com/aliyun/aliyun-oss-go-sdk v3.0.2+incompatible
 	github.com/stretchr/testify v1.12.1
+	github.com/wgor-dev/wgor v0.0.0-00010101000000-000000000000
 )
 
 require (
