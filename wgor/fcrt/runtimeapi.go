@@ -49,6 +49,7 @@ func (a *runtimeAPI) run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer a.o.httpClient().CloseIdleConnections()
 	defer a.hc.CloseIdleConnections()
+	defer a.log.Info("fcrt: stopped")
 	defer wg.Wait()
 	failures := 0
 	for {

@@ -97,6 +97,7 @@ func serveCustom(ctx context.Context, l net.Listener, h Handler, o *Options) err
 		return fmt.Errorf("fcrt: serve: %w", err)
 	case <-ctx.Done():
 	}
+	o.logger().Info("fcrt: stopping: no new invocation; waiting for those in flight", "grace", ShutdownGrace.String())
 	grace, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
 	defer cancel()
 	err := srv.Shutdown(grace)
@@ -106,5 +107,6 @@ func serveCustom(ctx context.Context, l net.Listener, h Handler, o *Options) err
 	<-served
 	running.Wait()
 	o.httpClient().CloseIdleConnections()
+	o.logger().Info("fcrt: stopped")
 	return nil
 }
