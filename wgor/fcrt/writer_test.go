@@ -47,6 +47,15 @@ func TestFailureBeforeAnyWriteIsAnsweredAtOnce(t *testing.T) {
 			w.WriteHeader(299)
 			return nil
 		}), 500, "InternalError", true},
+		{"a header value that cannot be sent", handler(func(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
+			w.Header().Set("X-Note", "two\nlines")
+			_, err := io.WriteString(w, "body")
+			return err
+		}), 500, "InternalError", true},
+		{"a header name that cannot be sent, nothing written", handler(func(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
+			w.Header()["Bad Name"] = []string{"v"}
+			return nil
+		}), 500, "InternalError", true},
 		{"deliberate 403", handler(func(context.Context, fcrt.ResponseWriter, *fcrt.Invocation) error {
 			return fcrt.Error(403, "AccessDenied", "Not for you.")
 		}), 403, "AccessDenied", false},
@@ -74,7 +83,7 @@ func TestFailureBeforeAnyWriteIsAnsweredAtOnce(t *testing.T) {
 			assert.NotContains(t, string(resp.Body), "database", "the caller never sees the function's own error")
 
 			relays := ap.Relays()
-			require.Len(t, relays, 1, "exactly one WriteGetObjectResponse")
+			require.Len(t, relays, 1, "exactly one WriteGetObjectResponse reached the access point")
 			assert.Equal(t, 200, relays[0].Answer)
 			invs := ap.Invocations()
 			require.Len(t, invs, 1)
