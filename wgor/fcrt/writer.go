@@ -43,7 +43,7 @@ type ResponseWriter interface {
 	Close() error
 }
 
-// Outcome is what one invocation delivered.
+// outcome is what one invocation delivered.
 type outcome struct {
 	status    int
 	bytes     int64
