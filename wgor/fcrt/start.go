@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// ShutdownGrace is how long a custom runtime asked to stop waits for the
+// ShutdownGrace is how long the runtime, asked to stop, waits for the
 // invocations in flight before it cancels them.
 const ShutdownGrace = 10 * time.Second
 
