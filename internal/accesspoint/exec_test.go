@@ -1,0 +1,276 @@
+package accesspoint
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The processes of these tests are this test binary, run again as
+// TestExecHelperProcess in one of these modes (the os/exec tests' way).
+const (
+	modePoll        = "poll"          // a Go runtime function
+	modeListen      = "listen"        // a custom runtime
+	modeNeither     = "neither"       // starts, and does nothing
+	modeExit        = "exit"          // writes to stderr and exits 3
+	modeIgnoreTerm  = "ignore-term"   // a Go runtime function deaf to SIGTERM
+	modeCrashOnCall = "crash-on-call" // a Go runtime function that exits when invoked
+)
+
+const helperSecret = "HELPER-ENV-SECRET-never-print-5e2d"
+
+// TestExecHelperProcess is not a test: it is the function process of the
+// tests below, and does nothing unless run by them.
+func TestExecHelperProcess(t *testing.T) {
+	mode := os.Getenv("WGOR_EXEC_HELPER")
+	if mode == "" {
+		return
+	}
+	os.Exit(helperMain(mode))
+}
+
+// helperMain runs a mode and returns the exit code. Each invocation prints
+// "invoked <id> key=<access key id> region=<region>" on stdout.
+func helperMain(mode string) int {
+	switch mode {
+	case modePoll, modeCrashOnCall:
+		return helperPoll(mode)
+	case modeIgnoreTerm:
+		signal.Ignore(syscall.SIGTERM)
+		fmt.Println("ignoring SIGTERM")
+		return helperPoll(mode)
+	case modeListen:
+		addr := net.JoinHostPort(os.Getenv("FC_SERVER_HOST"), os.Getenv("FC_SERVER_PORT"))
+		http.HandleFunc("POST /invoke", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Printf("invoked %s key=%s region=%s\n", r.Header.Get("x-fc-request-id"),
+				r.Header.Get("x-fc-access-key-id"), r.Header.Get("x-fc-region"))
+			w.WriteHeader(http.StatusOK)
+		})
+		fmt.Fprintln(os.Stderr, http.ListenAndServe(addr, nil))
+		return 1
+	case modeNeither:
+		time.Sleep(time.Minute)
+		return 0
+	case modeExit:
+		fmt.Fprintln(os.Stderr, "starting")
+		fmt.Fprintln(os.Stderr, "cannot start: secret is "+os.Getenv("HELPER_SECRET"))
+		return 3
+	}
+	return 2
+}
+
+// helperPoll polls FC_RUNTIME_API as fc-runtime-go-sdk does.
+func helperPoll(mode string) int {
+	base := "http://" + os.Getenv("FC_RUNTIME_API") + "/2020-11-11/runtime/invocation/"
+	for {
+		resp, err := http.Get(base + "next")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "poll:", err)
+			return 1
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return 0
+		}
+		id := resp.Header.Get("x-fc-request-id")
+		fmt.Printf("invoked %s key=%s region=%s\n", id, resp.Header.Get("x-fc-access-key-id"), resp.Header.Get("x-fc-region"))
+		if mode == modeCrashOnCall {
+			fmt.Fprintln(os.Stderr, "panic: invoked with secret "+resp.Header.Get("x-fc-access-key-secret"))
+			return 2
+		}
+		r, err := http.Post(base+id+"/response", "application/json", strings.NewReader("{}"))
+		if err == nil {
+			r.Body.Close()
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the writes of os/exec.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// openFDs counts this process's open file descriptors, or -1 where that
+// cannot be known.
+func openFDs() int {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return -1
+	}
+	return len(entries)
+}
+
+// execHelper returns an ExecInvoker running this test binary in mode.
+func execHelper(t *testing.T, mode string) (*ExecInvoker, *syncBuffer, *syncBuffer) {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("the helper processes rely on Unix signals")
+	}
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	var stdout, stderr syncBuffer
+	e := &ExecInvoker{
+		Path:         exe,
+		Args:         []string{"-test.run=^TestExecHelperProcess$"},
+		Env:          []string{"WGOR_EXEC_HELPER=" + mode, "HELPER_SECRET=" + helperSecret},
+		Stdout:       &stdout,
+		Stderr:       &stderr,
+		StartTimeout: 5 * time.Second,
+		GracePeriod:  2 * time.Second,
+	}
+	return e, &stdout, &stderr
+}
+
+func execInvocation(id string) *Invocation {
+	return &Invocation{RequestID: id, Event: []byte("{}"), Credentials: rtCreds, Region: "cn-qingdao"}
+}
+
+func TestExecInvokesAProcessInTheProtocolItSpeaks(t *testing.T) {
+	for _, mode := range []string{modePoll, modeListen} {
+		t.Run(mode, func(t *testing.T) {
+			goroutines, fds := runtime.NumGoroutine(), openFDs()
+			e, stdout, _ := execHelper(t, mode)
+			require.NoError(t, e.Start(t.Context()))
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			var wg sync.WaitGroup
+			for i := range 8 {
+				wg.Go(func() {
+					assert.NoError(t, e.Invoke(ctx, execInvocation(fmt.Sprintf("REQ%d", i))))
+				})
+			}
+			wg.Wait()
+			require.NoError(t, e.Close())
+			for i := range 8 {
+				assert.Contains(t, stdout.String(), fmt.Sprintf("invoked REQ%d key=%s region=cn-qingdao\n", i, rtCreds.AccessKeyID))
+			}
+			settled(t, goroutines)
+			if fds >= 0 {
+				assert.Equal(t, fds, openFDs(), "file descriptors left open")
+			}
+		})
+	}
+}
+
+func TestExecFailsAProcessThatNeitherPollsNorListens(t *testing.T) {
+	e, _, _ := execHelper(t, modeNeither)
+	e.StartTimeout = 200 * time.Millisecond
+	require.NoError(t, e.Start(t.Context()))
+	defer e.Close()
+	start := time.Now()
+	err := e.Invoke(t.Context(), execInvocation("REQ1"))
+	assert.ErrorContains(t, err, "the function neither polled FC_RUNTIME_API nor listened on FC_SERVER_PORT within 200ms")
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
+func TestExecReportsAnEarlyExitWithoutSecrets(t *testing.T) {
+	e, _, stderr := execHelper(t, modeExit)
+	var log syncBuffer
+	e.Logger = newTestLogger(&log)
+	require.NoError(t, e.Start(t.Context()))
+	defer e.Close()
+	err := e.Invoke(t.Context(), execInvocation("REQ1"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "exited (exit status 3)")
+	assert.Contains(t, err.Error(), "before it polled FC_RUNTIME_API or listened on FC_SERVER_PORT")
+	assert.Contains(t, err.Error(), `"cannot start: secret is <redacted>"`)
+	assert.Contains(t, stderr.String(), helperSecret, "stderr itself is forwarded as it is")
+	for _, s := range []string{err.Error(), log.String()} {
+		assert.NotContains(t, s, helperSecret)
+	}
+}
+
+func TestExecReportsAnExitDuringAnInvocation(t *testing.T) {
+	e, _, _ := execHelper(t, modeCrashOnCall)
+	require.NoError(t, e.Start(t.Context()))
+	defer e.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	err := e.Invoke(ctx, execInvocation("REQ1"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "exited (exit status 2)")
+	assert.Contains(t, err.Error(), "panic: invoked with secret <redacted>")
+	assert.NotContains(t, err.Error(), rtCreds.AccessKeySecret)
+	assert.ErrorContains(t, e.Invoke(ctx, execInvocation("REQ2")), "exited (exit status 2)", "later invocations fail at once")
+}
+
+func TestExecCloseKillsAProcessThatIgnoresSIGTERM(t *testing.T) {
+	goroutines := runtime.NumGoroutine()
+	e, stdout, _ := execHelper(t, modeIgnoreTerm)
+	e.GracePeriod = 300 * time.Millisecond
+	require.NoError(t, e.Start(t.Context()))
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, e.Invoke(ctx, execInvocation("REQ1")), "the process is up and deaf to SIGTERM")
+	require.Contains(t, stdout.String(), "ignoring SIGTERM")
+	start := time.Now()
+	require.NoError(t, e.Close())
+	elapsed := time.Since(start)
+	assert.GreaterOrEqual(t, elapsed, 300*time.Millisecond, "killed before the grace period")
+	assert.Less(t, elapsed, 5*time.Second)
+	assert.ErrorContains(t, e.Invoke(ctx, execInvocation("REQ2")), "signal: killed")
+	settled(t, goroutines)
+}
+
+func TestExecStopsTheProcessWhenStartsContextEnds(t *testing.T) {
+	e, _, _ := execHelper(t, modePoll)
+	ctx, cancel := context.WithCancel(t.Context())
+	require.NoError(t, e.Start(ctx))
+	defer e.Close()
+	require.NoError(t, e.Invoke(t.Context(), execInvocation("REQ1")))
+	cancel()
+	select {
+	case <-e.exited:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the process outlived Start's context")
+	}
+	assert.ErrorContains(t, e.Invoke(t.Context(), execInvocation("REQ2")), "signal: terminated")
+}
+
+func TestExecRefusesMisuse(t *testing.T) {
+	assert.ErrorContains(t, (&ExecInvoker{}).Start(t.Context()), "has no Path")
+	assert.ErrorContains(t, (&ExecInvoker{Path: "x"}).Invoke(t.Context(), execInvocation("R")), "not started")
+	assert.NoError(t, (&ExecInvoker{}).Close(), "closing an unstarted invoker")
+	err := (&ExecInvoker{Path: "/nonexistent/wgor-function"}).Start(t.Context())
+	assert.ErrorContains(t, err, "start the function /nonexistent/wgor-function")
+
+	e, _, _ := execHelper(t, modePoll)
+	require.NoError(t, e.Start(t.Context()))
+	assert.ErrorContains(t, e.Start(t.Context()), "already started")
+	require.NoError(t, e.Close())
+	assert.NoError(t, e.Close(), "a second Close")
+	assert.ErrorContains(t, e.Start(t.Context()), "closed")
+}
+
+func newTestLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
