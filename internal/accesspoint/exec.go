@@ -36,8 +36,8 @@ const (
 //	FC_SERVER_PORT=<a free loopback port>  FC_SERVER_HOST=127.0.0.1
 //	FC_RUNTIME_API=<host:port of a RuntimeAPI>
 //
-// The first (Function Compute, "Custom runtime") is where a custom runtime
-// listens for POST /invoke; the second is where a function built on the Go
+// The port (Function Compute, "Custom runtime") is where a custom runtime
+// listens for POST /invoke; the runtime API is where a function built on the Go
 // runtime (fc.Start of github.com/aliyun/fc-runtime-go-sdk, fc/entry.go)
 // polls for invocations; see RuntimeAPI.
 //
@@ -69,8 +69,11 @@ type ExecInvoker struct {
 	// Args are its arguments, without the command name.
 	Args []string
 
-	// Env is extra environment, appended to os.Environ(). FC_SERVER_PORT,
-	// FC_SERVER_HOST and FC_RUNTIME_API are always the emulator's.
+	// Env is extra environment, appended to os.Environ() and to the
+	// emulator's FC_* variables, which it may override: "FC_RUNTIME_API="
+	// (empty) hides the runtime API, as for a custom runtime; a
+	// FC_SERVER_PORT or FC_SERVER_HOST of its own is where the process is
+	// expected to listen.
 	Env []string
 
 	// Stdout and Stderr receive the process's output; nil discards it.
@@ -137,7 +140,7 @@ func (e *ExecInvoker) Start(ctx context.Context) error {
 	case ctx.Err() != nil:
 		return fmt.Errorf("accesspoint: start the function: %w", context.Cause(ctx))
 	}
-	port, err := freeLoopbackPort()
+	host, port, err := serverAddr(e.Env)
 	if err != nil {
 		return err
 	}
@@ -153,8 +156,9 @@ func (e *ExecInvoker) Start(ctx context.Context) error {
 		}
 	}
 	cmd := exec.Command(e.Path, e.Args...)
-	cmd.Env = append(append(os.Environ(), e.Env...),
-		"FC_SERVER_PORT="+port, "FC_SERVER_HOST=127.0.0.1", "FC_RUNTIME_API="+api.Addr())
+	// os/exec keeps the last of duplicate variables: Env wins.
+	cmd.Env = append(append(os.Environ(),
+		"FC_SERVER_PORT="+port, "FC_SERVER_HOST=127.0.0.1", "FC_RUNTIME_API="+api.Addr()), e.Env...)
 	cmd.Stdout = e.Stdout
 	stderr := io.Writer(io.Discard)
 	if e.Stderr != nil {
@@ -170,7 +174,8 @@ func (e *ExecInvoker) Start(ctx context.Context) error {
 	}
 	e.started, e.cmd, e.api = true, cmd, api
 	e.transport = &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second}
-	e.custom = HTTPInvoker{URL: "http://127.0.0.1:" + port, Client: &http.Client{
+	addr := net.JoinHostPort(host, port)
+	e.custom = HTTPInvoker{URL: "http://" + addr, Client: &http.Client{
 		Transport: e.transport,
 		// A custom runtime answers the invocation itself; never follow it
 		// elsewhere.
@@ -183,7 +188,7 @@ func (e *ExecInvoker) Start(ctx context.Context) error {
 		"FC_SERVER_PORT", port, "FC_RUNTIME_API", api.Addr())
 	e.wg.Add(2)
 	go e.wait()
-	go e.find(run, "127.0.0.1:"+port)
+	go e.find(run, addr)
 	e.ctxDone = make(chan struct{})
 	e.stopCtx = context.AfterFunc(ctx, func() {
 		defer close(e.ctxDone)
@@ -199,14 +204,36 @@ func (e *ExecInvoker) log() *slog.Logger {
 	return e.Logger
 }
 
-// freeLoopbackPort returns a loopback TCP port that was free a moment ago.
-func freeLoopbackPort() (string, error) {
+// serverAddr returns where a custom runtime is to listen, as the host and
+// port to reach it at: FC_SERVER_HOST and FC_SERVER_PORT as env sets them
+// (an unspecified host is reached on 127.0.0.1), else a loopback port that
+// was free a moment ago.
+func serverAddr(env []string) (host, port string, err error) {
+	host = "127.0.0.1"
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "FC_SERVER_PORT":
+			port = v
+		case "FC_SERVER_HOST":
+			host = v
+		}
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	if port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return "", "", fmt.Errorf("accesspoint: ExecInvoker.Env sets FC_SERVER_PORT to %.16q: use a port number from 1 to 65535", port)
+		}
+		return host, port, nil
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", fmt.Errorf("accesspoint: find a free port for FC_SERVER_PORT: %w", err)
+		return "", "", fmt.Errorf("accesspoint: find a free port for FC_SERVER_PORT: %w", err)
 	}
 	defer l.Close()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port), nil
+	return host, strconv.Itoa(l.Addr().(*net.TCPAddr).Port), nil
 }
 
 // secretName tells whether an environment variable's name suggests that

@@ -30,6 +30,7 @@ const (
 	modeExit        = "exit"          // writes to stderr and exits 3
 	modeIgnoreTerm  = "ignore-term"   // a Go runtime function deaf to SIGTERM
 	modeCrashOnCall = "crash-on-call" // a Go runtime function that exits when invoked
+	modeEither      = "either"        // polls if FC_RUNTIME_API is set, else listens
 )
 
 const helperSecret = "HELPER-ENV-SECRET-never-print-5e2d"
@@ -54,6 +55,13 @@ func helperMain(mode string) int {
 		signal.Ignore(syscall.SIGTERM)
 		fmt.Println("ignoring SIGTERM")
 		return helperPoll(mode)
+	case modeEither:
+		if os.Getenv("FC_RUNTIME_API") != "" {
+			fmt.Println("speaking the runtime API")
+			return helperPoll(mode)
+		}
+		fmt.Println("listening")
+		fallthrough
 	case modeListen:
 		addr := net.JoinHostPort(os.Getenv("FC_SERVER_HOST"), os.Getenv("FC_SERVER_PORT"))
 		http.HandleFunc("POST /invoke", func(w http.ResponseWriter, r *http.Request) {
@@ -231,7 +239,7 @@ func TestExecCloseKillsAProcessThatIgnoresSIGTERM(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	require.NoError(t, e.Invoke(ctx, execInvocation("REQ1")), "the process is up and deaf to SIGTERM")
-	require.Contains(t, stdout.String(), "ignoring SIGTERM")
+	require.Eventually(t, func() bool { return strings.Contains(stdout.String(), "ignoring SIGTERM") }, 5*time.Second, time.Millisecond)
 	start := time.Now()
 	require.NoError(t, e.Close())
 	elapsed := time.Since(start)
@@ -273,4 +281,35 @@ func TestExecRefusesMisuse(t *testing.T) {
 
 func newTestLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+func TestExecEnvCanHideTheRuntimeAPI(t *testing.T) {
+	tests := []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"both set", nil, "speaking the runtime API"},
+		{"FC_RUNTIME_API emptied", []string{"FC_RUNTIME_API="}, "listening"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, stdout, _ := execHelper(t, modeEither)
+			e.Env = append(e.Env, tt.env...)
+			require.NoError(t, e.Start(t.Context()))
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			require.NoError(t, e.Invoke(ctx, execInvocation("REQ1")))
+			require.NoError(t, e.Close()) // all output copied
+			assert.Contains(t, stdout.String(), tt.want)
+			assert.Contains(t, stdout.String(), "invoked REQ1 key="+rtCreds.AccessKeyID)
+		})
+	}
+}
+
+func TestExecRefusesABadServerPortInEnv(t *testing.T) {
+	for _, port := range []string{"0", "65536", "nine", "-1"} {
+		e := &ExecInvoker{Path: "unused", Env: []string{"FC_SERVER_PORT=" + port}}
+		assert.ErrorContains(t, e.Start(t.Context()), "use a port number from 1 to 65535", port)
+	}
 }
