@@ -313,3 +313,26 @@ func TestExecRefusesABadServerPortInEnv(t *testing.T) {
 		assert.ErrorContains(t, e.Start(t.Context()), "use a port number from 1 to 65535", port)
 	}
 }
+
+// An emulated access point whose function is a binary, started as Function
+// Compute starts one; it may be a custom runtime or use fc.Start.
+func ExampleExecInvoker() {
+	fn := &ExecInvoker{Path: "./bootstrap", Stdout: os.Stdout, Stderr: os.Stderr}
+	if err := fn.Start(context.Background()); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer fn.Close() // after the access point's Close: it stops the process
+
+	ap, err := New(Config{Function: fn, Region: "cn-qingdao"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := ap.Start("127.0.0.1:8080"); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer ap.Close()
+	fmt.Println("GetObject: curl", ap.URL()+"/<key>")
+}

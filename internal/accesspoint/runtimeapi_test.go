@@ -329,3 +329,41 @@ func TestRuntimeAPICloseEndsPollsAndInvocations(t *testing.T) {
 	c.hc.CloseIdleConnections()
 	settled(t, before)
 }
+
+// A function polls the runtime API, as fc.Start does when FC_RUNTIME_API is
+// set, and reports that its invocation succeeded.
+func ExampleRuntimeAPI() {
+	api := &RuntimeAPI{}
+	if err := api.Start(""); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer api.Close()
+
+	go func() { // the function, given FC_RUNTIME_API=api.Addr()
+		base := "http://" + api.Addr() + "/2020-11-11/runtime/invocation/"
+		resp, err := http.Get(base + "next")
+		if err != nil {
+			return
+		}
+		event, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		id := resp.Header.Get("x-fc-request-id")
+		fmt.Printf("the function got %s as %s in %s\n", event, id, resp.Header.Get("x-fc-region"))
+		if r, err := http.Post(base+id+"/response", "application/json", strings.NewReader(`"done"`)); err == nil {
+			r.Body.Close()
+		}
+	}()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := api.Invoke(ctx, &Invocation{
+		RequestID: "5C3D9175B6FC201293AD4890",
+		Event:     []byte(`{"getObjectContext":{}}`),
+		Region:    "cn-qingdao",
+	})
+	fmt.Println("invocation error:", err)
+	// Output:
+	// the function got {"getObjectContext":{}} as 5C3D9175B6FC201293AD4890 in cn-qingdao
+	// invocation error: <nil>
+}
