@@ -338,7 +338,11 @@ func (a *RuntimeAPI) serveNext(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Fc-Qualifier", "LATEST")
 	h.Set("Content-Length", strconv.Itoa(len(inv.Event)))
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(inv.Event)
+	if _, err := w.Write(inv.Event); err != nil {
+		// The poll went away with the invocation: no report can come.
+		c.done <- fmt.Errorf("accesspoint: the function's poll ended before it received invocation %s: %w", inv.RequestID, err)
+		return
+	}
 	a.log().Info("runtime API: handed out the invocation", "request_id", inv.RequestID)
 }
 
@@ -362,16 +366,23 @@ func (a *RuntimeAPI) serveResult(w http.ResponseWriter, r *http.Request) {
 			"no invocation with this request ID is in progress: report each invocation once, after polling for it")
 		return
 	}
+	// The result is counted and discarded; an error report is parsed.
 	limit := int64(maxInvocationResult)
+	var body []byte
+	var n int64
+	var err error
 	if failed {
 		limit = maxInvocationError
+		body, err = io.ReadAll(io.LimitReader(r.Body, limit+1))
+		n = int64(len(body))
+	} else {
+		n, err = io.Copy(io.Discard, io.LimitReader(r.Body, limit+1))
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	switch {
 	case err != nil:
 		c.done <- fmt.Errorf("accesspoint: read the function's report of invocation %s: %w", id, err)
 		return
-	case int64(len(body)) > limit:
+	case n > limit:
 		c.done <- fmt.Errorf("accesspoint: the function's report of invocation %s is larger than %d bytes", id, limit)
 		writeRuntimeError(w, http.StatusRequestEntityTooLarge, "EntityTooLarge",
 			fmt.Sprintf("the report is larger than %d bytes", limit))

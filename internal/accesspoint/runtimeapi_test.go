@@ -265,11 +265,33 @@ func TestRuntimeAPIHandsOverlappingInvocationsEachToOnePoll(t *testing.T) {
 func TestRuntimeAPIBoundsReports(t *testing.T) {
 	a := startRuntimeAPI(t)
 	c := newRTClient(t, a)
-	done := invokeAsync(t.Context(), a, "BIG", "{}")
-	c.next()
-	huge := `{"errorMessage":"` + strings.Repeat("x", maxInvocationError) + `"}`
-	assert.Equal(t, http.StatusRequestEntityTooLarge, c.report("BIG", "error", huge))
-	assert.ErrorContains(t, within(t, done), "larger than")
+	tests := []struct {
+		what  string
+		limit int
+		sizes []int
+	}{
+		{"error", maxInvocationError, []int{maxInvocationError, maxInvocationError + 10}},
+		{"response", maxInvocationResult, []int{maxInvocationResult + 10}}, // 32 MiB: once
+	}
+	for _, tt := range tests {
+		t.Run(tt.what, func(t *testing.T) {
+			for _, size := range tt.sizes {
+				done := invokeAsync(t.Context(), a, "BIG", "{}")
+				c.next()
+				// A JSON string of size bytes in all.
+				body := `"` + strings.Repeat("x", size-2) + `"`
+				status := c.report("BIG", tt.what, body)
+				err := within(t, done)
+				if size > tt.limit {
+					assert.Equal(t, http.StatusRequestEntityTooLarge, status)
+					assert.ErrorContains(t, err, "larger than")
+				} else {
+					assert.Equal(t, http.StatusOK, status)
+					assert.NotContains(t, fmt.Sprint(err), "larger than", "a report of exactly the limit")
+				}
+			}
+		})
+	}
 }
 
 func TestRuntimeAPIInvokeEndsWithItsContext(t *testing.T) {
