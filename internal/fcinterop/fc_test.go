@@ -170,12 +170,19 @@ func TestAnUnchangedFCStartFunctionPassesTheObjectThroughByteExact(t *testing.T)
 	assert.NotContains(t, out.String(), fnCreds.AccessKeySecret)
 }
 
-func TestAnFCStartFunctionsErrorFailsTheGetObjectAtOnce(t *testing.T) {
-	url, _ := startFunction(t, nil)
-	start := time.Now()
-	resp, body := get(t, url+"/fail-before-write")
-	assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
-	assert.Contains(t, string(body), "FunctionInvocationFailed")
-	assert.Less(t, time.Since(start), 5*time.Second, "not after the 20s timeout")
-	assert.False(t, strings.Contains(string(body), fnCreds.AccessKeySecret))
+func TestAnFCStartFunctionsFailureFailsTheGetObjectAtOnce(t *testing.T) {
+	url, out := startFunction(t, nil)
+	for _, key := range []string{"fail-before-write", "panic-before-write", "fail-before-write"} {
+		t.Run(key, func(t *testing.T) {
+			start := time.Now()
+			resp, body := get(t, url+"/"+key)
+			assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
+			assert.Contains(t, string(body), "FunctionInvocationFailed")
+			assert.Less(t, time.Since(start), 5*time.Second, "not after the 20s timeout")
+			assert.False(t, strings.Contains(string(body), fnCreds.AccessKeySecret))
+		})
+	}
+	// The SDK survives a handler's panic, as in Function Compute: the
+	// third invocation above reached the same process.
+	assert.Contains(t, out.String(), "asked to panic before writing")
 }

@@ -7,9 +7,9 @@
 //
 // It passes the original object through: it reads getObjectContext's
 // inputOssUrl and streams the answer, status and headers included, to
-// WriteGetObjectResponse. An object key ending in "fail-before-write" makes
-// the handler return an error before it sends anything, for the tests of a
-// function's failure.
+// WriteGetObjectResponse. An object key ending in "fail-before-write" or
+// "panic-before-write" makes the handler return an error or panic before it
+// sends anything, for the tests of a function's failure.
 package main
 
 import (
@@ -45,8 +45,11 @@ func HandleRequest(ctx context.Context, event StructEvent) (string, error) {
 		return "", errors.New("fcfunction: no Function Compute context: run it with fc.Start")
 	}
 	goc := event.GetObjectContext
-	if strings.HasSuffix(strings.SplitN(goc.InputOssUrl, "?", 2)[0], "fail-before-write") {
+	switch key := strings.SplitN(goc.InputOssUrl, "?", 2)[0]; {
+	case strings.HasSuffix(key, "fail-before-write"):
 		return "", errors.New("fcfunction: asked to fail before writing")
+	case strings.HasSuffix(key, "panic-before-write"):
+		panic("fcfunction: asked to panic before writing")
 	}
 	// The region to sign for: the route's, or the invocation's when the
 	// route names none (a local emulator).
