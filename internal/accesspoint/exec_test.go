@@ -24,16 +24,16 @@ import (
 // The processes of these tests are this test binary, run again as
 // TestExecHelperProcess in one of these modes (the os/exec tests' way).
 const (
-	modePoll        = "poll"          // a Go runtime function
-	modeListen      = "listen"        // a custom runtime
-	modeNeither     = "neither"       // starts, and does nothing
-	modeExit        = "exit"          // writes to stderr and exits 3
-	modeIgnoreTerm  = "ignore-term"   // a Go runtime function deaf to SIGTERM
-	modeCrashOnCall = "crash-on-call" // a Go runtime function that exits when invoked
-	modeEither      = "either"        // polls if FC_RUNTIME_API is set, else listens
+	execModePoll        = "poll"          // a Go runtime function
+	execModeListen      = "listen"        // a custom runtime
+	execModeNeither     = "neither"       // starts, and does nothing
+	execModeExit        = "exit"          // writes to stderr and exits 3
+	execModeIgnoreTerm  = "ignore-term"   // a Go runtime function deaf to SIGTERM
+	execModeCrashOnCall = "crash-on-call" // a Go runtime function that exits when invoked
+	execModeEither      = "either"        // polls if FC_RUNTIME_API is set, else listens
 )
 
-const helperSecret = "HELPER-ENV-SECRET-never-print-5e2d"
+const execHelperSecret = "HELPER-ENV-SECRET-never-print-5e2d"
 
 // TestExecHelperProcess is not a test: it is the function process of the
 // tests below, and does nothing unless run by them.
@@ -42,27 +42,27 @@ func TestExecHelperProcess(t *testing.T) {
 	if mode == "" {
 		return
 	}
-	os.Exit(helperMain(mode))
+	os.Exit(execHelperMain(mode))
 }
 
-// helperMain runs a mode and returns the exit code. Each invocation prints
+// execHelperMain runs a mode and returns the exit code. Each invocation prints
 // "invoked <id> key=<access key id> region=<region>" on stdout.
-func helperMain(mode string) int {
+func execHelperMain(mode string) int {
 	switch mode {
-	case modePoll, modeCrashOnCall:
-		return helperPoll(mode)
-	case modeIgnoreTerm:
+	case execModePoll, execModeCrashOnCall:
+		return execHelperPoll(mode)
+	case execModeIgnoreTerm:
 		signal.Ignore(syscall.SIGTERM)
 		fmt.Println("ignoring SIGTERM")
-		return helperPoll(mode)
-	case modeEither:
+		return execHelperPoll(mode)
+	case execModeEither:
 		if os.Getenv("FC_RUNTIME_API") != "" {
 			fmt.Println("speaking the runtime API")
-			return helperPoll(mode)
+			return execHelperPoll(mode)
 		}
 		fmt.Println("listening")
 		fallthrough
-	case modeListen:
+	case execModeListen:
 		addr := net.JoinHostPort(os.Getenv("FC_SERVER_HOST"), os.Getenv("FC_SERVER_PORT"))
 		http.HandleFunc("POST /invoke", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Printf("invoked %s key=%s region=%s\n", r.Header.Get("x-fc-request-id"),
@@ -71,10 +71,10 @@ func helperMain(mode string) int {
 		})
 		fmt.Fprintln(os.Stderr, http.ListenAndServe(addr, nil))
 		return 1
-	case modeNeither:
+	case execModeNeither:
 		time.Sleep(time.Minute)
 		return 0
-	case modeExit:
+	case execModeExit:
 		fmt.Fprintln(os.Stderr, "starting")
 		fmt.Fprintln(os.Stderr, "cannot start: secret is "+os.Getenv("HELPER_SECRET"))
 		return 3
@@ -82,8 +82,8 @@ func helperMain(mode string) int {
 	return 2
 }
 
-// helperPoll polls FC_RUNTIME_API as fc-runtime-go-sdk does.
-func helperPoll(mode string) int {
+// execHelperPoll polls FC_RUNTIME_API as fc-runtime-go-sdk does.
+func execHelperPoll(mode string) int {
 	base := "http://" + os.Getenv("FC_RUNTIME_API") + "/2020-11-11/runtime/invocation/"
 	for {
 		resp, err := http.Get(base + "next")
@@ -98,7 +98,7 @@ func helperPoll(mode string) int {
 		}
 		id := resp.Header.Get("x-fc-request-id")
 		fmt.Printf("invoked %s key=%s region=%s\n", id, resp.Header.Get("x-fc-access-key-id"), resp.Header.Get("x-fc-region"))
-		if mode == modeCrashOnCall {
+		if mode == execModeCrashOnCall {
 			fmt.Fprintln(os.Stderr, "panic: invoked with secret "+resp.Header.Get("x-fc-access-key-secret"))
 			return 2
 		}
@@ -109,27 +109,27 @@ func helperPoll(mode string) int {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the writes of os/exec.
-type syncBuffer struct {
+// execBuffer is a bytes.Buffer safe for the writes of os/exec.
+type execBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *execBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *execBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
 }
 
-// openFDs counts this process's open file descriptors, or -1 where that
+// execOpenFDs counts this process's open file descriptors, or -1 where that
 // cannot be known.
-func openFDs() int {
+func execOpenFDs() int {
 	entries, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
 		return -1
@@ -138,18 +138,18 @@ func openFDs() int {
 }
 
 // execHelper returns an ExecInvoker running this test binary in mode.
-func execHelper(t *testing.T, mode string) (*ExecInvoker, *syncBuffer, *syncBuffer) {
+func execHelper(t *testing.T, mode string) (*ExecInvoker, *execBuffer, *execBuffer) {
 	t.Helper()
 	if runtime.GOOS == "windows" {
 		t.Skip("the helper processes rely on Unix signals")
 	}
 	exe, err := os.Executable()
 	require.NoError(t, err)
-	var stdout, stderr syncBuffer
+	var stdout, stderr execBuffer
 	e := &ExecInvoker{
 		Path:         exe,
 		Args:         []string{"-test.run=^TestExecHelperProcess$"},
-		Env:          []string{"WGOR_EXEC_HELPER=" + mode, "HELPER_SECRET=" + helperSecret},
+		Env:          []string{"WGOR_EXEC_HELPER=" + mode, "HELPER_SECRET=" + execHelperSecret},
 		Stdout:       &stdout,
 		Stderr:       &stderr,
 		StartTimeout: 5 * time.Second,
@@ -163,9 +163,9 @@ func execInvocation(id string) *Invocation {
 }
 
 func TestExecInvokesAProcessInTheProtocolItSpeaks(t *testing.T) {
-	for _, mode := range []string{modePoll, modeListen} {
+	for _, mode := range []string{execModePoll, execModeListen} {
 		t.Run(mode, func(t *testing.T) {
-			goroutines, fds := runtime.NumGoroutine(), openFDs()
+			goroutines, fds := runtime.NumGoroutine(), execOpenFDs()
 			e, stdout, _ := execHelper(t, mode)
 			require.NoError(t, e.Start(t.Context()))
 			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
@@ -181,16 +181,16 @@ func TestExecInvokesAProcessInTheProtocolItSpeaks(t *testing.T) {
 			for i := range 8 {
 				assert.Contains(t, stdout.String(), fmt.Sprintf("invoked REQ%d key=%s region=cn-qingdao\n", i, rtCreds.AccessKeyID))
 			}
-			settled(t, goroutines)
+			rtSettled(t, goroutines)
 			if fds >= 0 {
-				assert.Equal(t, fds, openFDs(), "file descriptors left open")
+				assert.Equal(t, fds, execOpenFDs(), "file descriptors left open")
 			}
 		})
 	}
 }
 
 func TestExecFailsAProcessThatNeitherPollsNorListens(t *testing.T) {
-	e, _, _ := execHelper(t, modeNeither)
+	e, _, _ := execHelper(t, execModeNeither)
 	e.StartTimeout = 200 * time.Millisecond
 	require.NoError(t, e.Start(t.Context()))
 	defer e.Close()
@@ -201,9 +201,9 @@ func TestExecFailsAProcessThatNeitherPollsNorListens(t *testing.T) {
 }
 
 func TestExecReportsAnEarlyExitWithoutSecrets(t *testing.T) {
-	e, _, stderr := execHelper(t, modeExit)
-	var log syncBuffer
-	e.Logger = newTestLogger(&log)
+	e, _, stderr := execHelper(t, execModeExit)
+	var log execBuffer
+	e.Logger = execTestLogger(&log)
 	require.NoError(t, e.Start(t.Context()))
 	defer e.Close()
 	err := e.Invoke(t.Context(), execInvocation("REQ1"))
@@ -211,14 +211,14 @@ func TestExecReportsAnEarlyExitWithoutSecrets(t *testing.T) {
 	assert.Contains(t, err.Error(), "exited (exit status 3)")
 	assert.Contains(t, err.Error(), "before it polled FC_RUNTIME_API or listened on FC_SERVER_PORT")
 	assert.Contains(t, err.Error(), `"cannot start: secret is <redacted>"`)
-	assert.Contains(t, stderr.String(), helperSecret, "stderr itself is forwarded as it is")
+	assert.Contains(t, stderr.String(), execHelperSecret, "stderr itself is forwarded as it is")
 	for _, s := range []string{err.Error(), log.String()} {
-		assert.NotContains(t, s, helperSecret)
+		assert.NotContains(t, s, execHelperSecret)
 	}
 }
 
 func TestExecReportsAnExitDuringAnInvocation(t *testing.T) {
-	e, _, _ := execHelper(t, modeCrashOnCall)
+	e, _, _ := execHelper(t, execModeCrashOnCall)
 	require.NoError(t, e.Start(t.Context()))
 	defer e.Close()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
@@ -233,7 +233,7 @@ func TestExecReportsAnExitDuringAnInvocation(t *testing.T) {
 
 func TestExecCloseKillsAProcessThatIgnoresSIGTERM(t *testing.T) {
 	goroutines := runtime.NumGoroutine()
-	e, stdout, _ := execHelper(t, modeIgnoreTerm)
+	e, stdout, _ := execHelper(t, execModeIgnoreTerm)
 	e.GracePeriod = 300 * time.Millisecond
 	require.NoError(t, e.Start(t.Context()))
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
@@ -246,11 +246,11 @@ func TestExecCloseKillsAProcessThatIgnoresSIGTERM(t *testing.T) {
 	assert.GreaterOrEqual(t, elapsed, 300*time.Millisecond, "killed before the grace period")
 	assert.Less(t, elapsed, 5*time.Second)
 	assert.ErrorContains(t, e.Invoke(ctx, execInvocation("REQ2")), "signal: killed")
-	settled(t, goroutines)
+	rtSettled(t, goroutines)
 }
 
 func TestExecStopsTheProcessWhenStartsContextEnds(t *testing.T) {
-	e, _, _ := execHelper(t, modePoll)
+	e, _, _ := execHelper(t, execModePoll)
 	ctx, cancel := context.WithCancel(t.Context())
 	require.NoError(t, e.Start(ctx))
 	defer e.Close()
@@ -271,7 +271,7 @@ func TestExecRefusesMisuse(t *testing.T) {
 	err := (&ExecInvoker{Path: "/nonexistent/wgor-function"}).Start(t.Context())
 	assert.ErrorContains(t, err, "start the function /nonexistent/wgor-function")
 
-	e, _, _ := execHelper(t, modePoll)
+	e, _, _ := execHelper(t, execModePoll)
 	require.NoError(t, e.Start(t.Context()))
 	assert.ErrorContains(t, e.Start(t.Context()), "already started")
 	require.NoError(t, e.Close())
@@ -279,7 +279,7 @@ func TestExecRefusesMisuse(t *testing.T) {
 	assert.ErrorContains(t, e.Start(t.Context()), "closed")
 }
 
-func newTestLogger(w io.Writer) *slog.Logger {
+func execTestLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
@@ -294,7 +294,7 @@ func TestExecEnvCanHideTheRuntimeAPI(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e, stdout, _ := execHelper(t, modeEither)
+			e, stdout, _ := execHelper(t, execModeEither)
 			e.Env = append(e.Env, tt.env...)
 			require.NoError(t, e.Start(t.Context()))
 			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)

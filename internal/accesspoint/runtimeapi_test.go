@@ -25,8 +25,8 @@ var rtCreds = sign.Credentials{
 	SecurityToken:   "RTAPI-TOKEN-never-print-77c1",
 }
 
-// startRuntimeAPI starts a runtime API that the test closes.
-func startRuntimeAPI(t *testing.T) *RuntimeAPI {
+// rtStart starts a runtime API that the test closes.
+func rtStart(t *testing.T) *RuntimeAPI {
 	t.Helper()
 	a := &RuntimeAPI{FunctionName: "fn-under-test", AccountID: "1234567890123456"}
 	require.NoError(t, a.Start(""))
@@ -68,8 +68,8 @@ func (c *rtClient) report(id, what, body string) int {
 	return resp.StatusCode
 }
 
-// invokeAsync runs a.Invoke in the background.
-func invokeAsync(ctx context.Context, a *RuntimeAPI, id, event string) <-chan error {
+// rtInvokeAsync runs a.Invoke in the background.
+func rtInvokeAsync(ctx context.Context, a *RuntimeAPI, id, event string) <-chan error {
 	done := make(chan error, 1)
 	go func() {
 		done <- a.Invoke(ctx, &Invocation{RequestID: id, Event: []byte(event), Credentials: rtCreds, Region: "cn-qingdao"})
@@ -78,7 +78,7 @@ func invokeAsync(ctx context.Context, a *RuntimeAPI, id, event string) <-chan er
 }
 
 // within returns what ch yields, failing the test after 5 s.
-func within[T any](t *testing.T, ch <-chan T) T {
+func rtWithin[T any](t *testing.T, ch <-chan T) T {
 	t.Helper()
 	select {
 	case v := <-ch:
@@ -90,7 +90,7 @@ func within[T any](t *testing.T, ch <-chan T) T {
 }
 
 // settled waits until no more goroutines run than before, or fails.
-func settled(t *testing.T, before int) {
+func rtSettled(t *testing.T, before int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for runtime.NumGoroutine() > before {
@@ -104,12 +104,12 @@ func settled(t *testing.T, before int) {
 }
 
 func TestRuntimeAPIHandsTheInvocationToAPollWithTheHeadersTheSDKReads(t *testing.T) {
-	a := startRuntimeAPI(t)
+	a := rtStart(t)
 	c := newRTClient(t, a)
 	deadline := time.Now().Add(30 * time.Second)
 	ctx, cancel := context.WithDeadline(t.Context(), deadline)
 	defer cancel()
-	done := invokeAsync(ctx, a, "REQ1", `{"getObjectContext":{}}`)
+	done := rtInvokeAsync(ctx, a, "REQ1", `{"getObjectContext":{}}`)
 
 	resp, body := c.next()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
@@ -141,32 +141,32 @@ func TestRuntimeAPIHandsTheInvocationToAPollWithTheHeadersTheSDKReads(t *testing
 	default:
 	}
 	assert.Equal(t, http.StatusOK, c.report("REQ1", "response", `"ok"`))
-	assert.NoError(t, within(t, done))
+	assert.NoError(t, rtWithin(t, done))
 }
 
 func TestRuntimeAPISendsTheDefaultTimeoutWithoutADeadline(t *testing.T) {
-	a := startRuntimeAPI(t)
+	a := rtStart(t)
 	c := newRTClient(t, a)
 	before := time.Now()
-	done := invokeAsync(context.Background(), a, "REQ1", "{}")
+	done := rtInvokeAsync(context.Background(), a, "REQ1", "{}")
 	resp, _ := c.next()
 	assert.Equal(t, strconv.Itoa(int(DefaultTimeout/time.Second)), resp.Header.Get("x-fc-function-timeout"))
 	ms, err := strconv.ParseInt(resp.Header.Get("x-fc-function-deadline"), 10, 64)
 	require.NoError(t, err)
 	assert.WithinDuration(t, before.Add(DefaultTimeout), time.UnixMilli(ms), 5*time.Second)
 	assert.Equal(t, http.StatusOK, c.report("REQ1", "response", ""))
-	assert.NoError(t, within(t, done))
+	assert.NoError(t, rtWithin(t, done))
 }
 
 func TestRuntimeAPIFailsTheInvocationOnError(t *testing.T) {
-	a := startRuntimeAPI(t)
+	a := rtStart(t)
 	c := newRTClient(t, a)
-	done := invokeAsync(t.Context(), a, "REQ1", "{}")
+	done := rtInvokeAsync(t.Context(), a, "REQ1", "{}")
 	c.next()
 	report := fmt.Sprintf(`{"errorMessage":"sign with %s failed","errorType":"SignError","stackTrace":[{"path":"main.go","line":3,"label":"main"}]}`,
 		rtCreds.AccessKeySecret)
 	assert.Equal(t, http.StatusOK, c.report("REQ1", "error", report))
-	err := within(t, done)
+	err := rtWithin(t, done)
 	var fe *FunctionError
 	require.True(t, errors.As(err, &fe), "got %v", err)
 	assert.Equal(t, "SignError", fe.Type)
@@ -175,11 +175,11 @@ func TestRuntimeAPIFailsTheInvocationOnError(t *testing.T) {
 }
 
 func TestRuntimeAPIRefusesReportsForNoInvocationInProgress(t *testing.T) {
-	a := startRuntimeAPI(t)
+	a := rtStart(t)
 	c := newRTClient(t, a)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	queued := invokeAsync(ctx, a, "QUEUED", "{}")
+	queued := rtInvokeAsync(ctx, a, "QUEUED", "{}")
 
 	tests := []struct{ name, id, what string }{
 		{"an unknown id", "NOSUCH", "response"},
@@ -193,19 +193,19 @@ func TestRuntimeAPIRefusesReportsForNoInvocationInProgress(t *testing.T) {
 		})
 	}
 	cancel()
-	assert.ErrorIs(t, within(t, queued), context.Canceled)
+	assert.ErrorIs(t, rtWithin(t, queued), context.Canceled)
 
 	t.Run("a second report", func(t *testing.T) {
-		done := invokeAsync(t.Context(), a, "TWICE", "{}")
+		done := rtInvokeAsync(t.Context(), a, "TWICE", "{}")
 		c.next()
 		assert.Equal(t, http.StatusOK, c.report("TWICE", "response", "{}"))
-		assert.NoError(t, within(t, done))
+		assert.NoError(t, rtWithin(t, done))
 		assert.Equal(t, http.StatusNotFound, c.report("TWICE", "error", "{}"))
 	})
 }
 
 func TestRuntimeAPIRefusesARequestIDThatCannotTravel(t *testing.T) {
-	a := startRuntimeAPI(t)
+	a := rtStart(t)
 	for _, id := range []string{"", "a/b", "a b", "a\r\nb", strings.Repeat("a", 129)} {
 		err := a.Invoke(t.Context(), &Invocation{RequestID: id})
 		assert.ErrorContains(t, err, "cannot be sent to the runtime API", "%q", id)
@@ -213,10 +213,10 @@ func TestRuntimeAPIRefusesARequestIDThatCannotTravel(t *testing.T) {
 }
 
 func TestRuntimeAPIRefusesTwoInvocationsWithOneID(t *testing.T) {
-	a := startRuntimeAPI(t)
+	a := rtStart(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	first := invokeAsync(ctx, a, "SAME", "{}")
+	first := rtInvokeAsync(ctx, a, "SAME", "{}")
 	require.Eventually(t, func() bool {
 		a.mu.Lock()
 		defer a.mu.Unlock()
@@ -225,17 +225,17 @@ func TestRuntimeAPIRefusesTwoInvocationsWithOneID(t *testing.T) {
 	err := a.Invoke(t.Context(), &Invocation{RequestID: "SAME"})
 	assert.ErrorContains(t, err, "already in progress")
 	cancel()
-	within(t, first)
+	rtWithin(t, first)
 }
 
 func TestRuntimeAPIHandsOverlappingInvocationsEachToOnePoll(t *testing.T) {
-	a := startRuntimeAPI(t)
+	a := rtStart(t)
 	c := newRTClient(t, a)
 	const n = 16
 	dones := make(map[string]<-chan error)
 	for i := range n {
 		id := fmt.Sprintf("REQ%02d", i)
-		dones[id] = invokeAsync(t.Context(), a, id, `"`+id+`"`)
+		dones[id] = rtInvokeAsync(t.Context(), a, id, `"`+id+`"`)
 	}
 	// Poll for all of them before answering any, as the SDK does.
 	seen := make(map[string]int)
@@ -258,12 +258,12 @@ func TestRuntimeAPIHandsOverlappingInvocationsEachToOnePoll(t *testing.T) {
 	}
 	for id, done := range dones {
 		assert.Equal(t, http.StatusOK, c.report(id, "response", "{}"))
-		assert.NoError(t, within(t, done), id)
+		assert.NoError(t, rtWithin(t, done), id)
 	}
 }
 
 func TestRuntimeAPIBoundsReports(t *testing.T) {
-	a := startRuntimeAPI(t)
+	a := rtStart(t)
 	c := newRTClient(t, a)
 	tests := []struct {
 		what  string
@@ -276,12 +276,12 @@ func TestRuntimeAPIBoundsReports(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.what, func(t *testing.T) {
 			for _, size := range tt.sizes {
-				done := invokeAsync(t.Context(), a, "BIG", "{}")
+				done := rtInvokeAsync(t.Context(), a, "BIG", "{}")
 				c.next()
 				// A JSON string of size bytes in all.
 				body := `"` + strings.Repeat("x", size-2) + `"`
 				status := c.report("BIG", tt.what, body)
-				err := within(t, done)
+				err := rtWithin(t, done)
 				if size > tt.limit {
 					assert.Equal(t, http.StatusRequestEntityTooLarge, status)
 					assert.ErrorContains(t, err, "larger than")
@@ -295,17 +295,17 @@ func TestRuntimeAPIBoundsReports(t *testing.T) {
 }
 
 func TestRuntimeAPIInvokeEndsWithItsContext(t *testing.T) {
-	a := startRuntimeAPI(t)
+	a := rtStart(t)
 	c := newRTClient(t, a)
 	for _, polled := range []bool{false, true} {
 		t.Run(fmt.Sprintf("polled=%v", polled), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 			defer cancel()
-			done := invokeAsync(ctx, a, "SLOW", "{}")
+			done := rtInvokeAsync(ctx, a, "SLOW", "{}")
 			if polled {
 				c.next()
 			}
-			assert.ErrorIs(t, within(t, done), context.DeadlineExceeded)
+			assert.ErrorIs(t, rtWithin(t, done), context.DeadlineExceeded)
 			if polled {
 				assert.Equal(t, http.StatusNotFound, c.report("SLOW", "response", "{}"), "a late report")
 			}
@@ -328,8 +328,8 @@ func TestRuntimeAPICloseEndsPollsAndInvocations(t *testing.T) {
 		resp.Body.Close()
 		polls <- resp.StatusCode
 	}()
-	within(t, a.Polled())
-	queued := invokeAsync(context.Background(), a, "HANDED", "{}")
+	rtWithin(t, a.Polled())
+	queued := rtInvokeAsync(context.Background(), a, "HANDED", "{}")
 	// The first poll takes HANDED; a second one waits.
 	var second int
 	wg := sync.WaitGroup{}
@@ -340,16 +340,16 @@ func TestRuntimeAPICloseEndsPollsAndInvocations(t *testing.T) {
 			second = resp.StatusCode
 		}
 	})
-	assert.Equal(t, http.StatusOK, within(t, polls))
+	assert.Equal(t, http.StatusOK, rtWithin(t, polls))
 	time.Sleep(20 * time.Millisecond) // let the second poll arrive; either way it must end
 	require.NoError(t, a.Close())
 	wg.Wait()
 	assert.Contains(t, []int{0, http.StatusServiceUnavailable}, second)
-	assert.ErrorIs(t, within(t, queued), ErrRuntimeAPIClosed)
+	assert.ErrorIs(t, rtWithin(t, queued), ErrRuntimeAPIClosed)
 	assert.ErrorIs(t, a.Invoke(t.Context(), &Invocation{RequestID: "LATE"}), ErrRuntimeAPIClosed)
 	assert.NoError(t, a.Close(), "a second Close")
 	c.hc.CloseIdleConnections()
-	settled(t, before)
+	rtSettled(t, before)
 }
 
 // A function polls the runtime API, as fc.Start does when FC_RUNTIME_API is
