@@ -7,10 +7,6 @@
 //
 // # Sources
 //
-//   - [Default]: the default chain of github.com/aliyun/credentials-go
-//     (environment, OIDC, CLI and profile files, ECS RAM role, credentials
-//     URI), behind one process-wide [Cache]. What wgor uses when given no
-//     other provider. [DefaultChain] is the same chain without the cache.
 //   - [FromFCHeaders]: the per-invocation headers x-fc-access-key-id,
 //     x-fc-access-key-secret and x-fc-security-token that Function Compute
 //     sends to a custom runtime, so a handler signs with the credentials of
@@ -21,6 +17,16 @@
 //     handed over by a runtime, such as a built-in runtime's context).
 //   - [ProviderFunc]: anything else.
 //
+// The default chain of github.com/aliyun/credentials-go (environment, OIDC,
+// CLI and profile files, ECS RAM role, credentials URI), which wgor uses when
+// given no other provider, is in package
+// github.com/wgor-dev/wgor/creds/chain: chain.Default, behind one
+// process-wide Cache, and chain.New without it. It lives apart so that a
+// program that does not use it (such as a function that signs with each
+// invocation's credentials) links neither credentials-go nor its
+// dependencies: this package imports only the standard library and package
+// sign.
+//
 // # Caching
 //
 // [NewCache] wraps any Provider. It returns the cached credentials until a
@@ -29,7 +35,7 @@
 // Credentials without a known expiry (credentials-go does not expose it) are
 // trusted for [CacheOptions].MaxAge. The hot path takes no lock and
 // allocates nothing. FromEnv, FromFCHeaders and Static need no cache;
-// Default has one.
+// chain.Default has one.
 //
 // # Secrets
 //

@@ -45,6 +45,6 @@ func (envProvider) Credentials(ctx context.Context) (Credentials, error) {
 	if c.AccessKeySecret == "" {
 		missing = append(missing, EnvAccessKeySecret)
 	}
-	return Credentials{}, fmt.Errorf("%w: environment variables not set: %s: set %s and %s (and %s for STS keys), or use creds.Default to also try profiles, OIDC, an ECS RAM role and ALIBABA_CLOUD_CREDENTIALS_URI",
+	return Credentials{}, fmt.Errorf("%w: environment variables not set: %s: set %s and %s (and %s for STS keys), or use chain.Default (package github.com/wgor-dev/wgor/creds/chain) to also try profiles, OIDC, an ECS RAM role and ALIBABA_CLOUD_CREDENTIALS_URI",
 		ErrNoCredentials, strings.Join(missing, " and "), EnvAccessKeyID, EnvAccessKeySecret, EnvSecurityToken)
 }

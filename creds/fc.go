@@ -7,7 +7,11 @@ import (
 )
 
 // The request headers in which Function Compute hands a custom runtime the
-// function's temporary credentials on every invocation (SPEC §5).
+// function's temporary credentials on every invocation. Source: Function
+// Compute's documentation "Custom runtime: context and log format" (the
+// request headers of POST /invoke); the Go runtime receives the same three
+// headers with each invocation from its runtime API (fc-runtime-go-sdk
+// v0.3.1, fc/runtime_api_client.go).
 const (
 	HeaderFCAccessKeyID     = "x-fc-access-key-id"
 	HeaderFCAccessKeySecret = "x-fc-access-key-secret"

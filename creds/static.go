@@ -24,7 +24,7 @@ func (p *staticProvider) Credentials(ctx context.Context) (Credentials, error) {
 		return Credentials{}, err
 	}
 	if p.c.Expired(time.Now(), 0) {
-		return Credentials{}, fmt.Errorf("creds: static credentials expired at %s: pass fresh ones to creds.Static, or use a refreshing source such as creds.Default",
+		return Credentials{}, fmt.Errorf("creds: static credentials expired at %s: pass fresh ones to creds.Static, or use a refreshing source such as chain.Default (package github.com/wgor-dev/wgor/creds/chain)",
 			p.c.Expiration.UTC().Format(time.RFC3339))
 	}
 	return p.c, nil

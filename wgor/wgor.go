@@ -3,7 +3,7 @@ package wgor
 import (
 	"context"
 
-	"github.com/wgor-dev/wgor/creds"
+	"github.com/wgor-dev/wgor/creds/chain"
 	"github.com/wgor-dev/wgor/internal/client"
 )
 
@@ -63,7 +63,7 @@ var (
 )
 
 func init() {
-	client.DefaultCredentials = creds.Default
+	client.DefaultCredentials = chain.Default
 }
 
 // Write sends r with a Client whose fields are all zero: credentials from

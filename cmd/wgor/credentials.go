@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wgor-dev/wgor/creds"
+	"github.com/wgor-dev/wgor/creds/chain"
 )
 
 // credentialFlags are --access-key-id and friends. The secret and the token
@@ -33,7 +34,7 @@ func (cf *credentialFlags) credentials(ctx context.Context, e *env) (creds.Crede
 	if *cf.id == "" && *cf.secret == "" {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		c, err := creds.Default().Credentials(ctx)
+		c, err := chain.Default().Credentials(ctx)
 		if err != nil {
 			return creds.Credentials{}, err
 		}

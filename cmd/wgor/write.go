@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wgor-dev/wgor/creds"
+	"github.com/wgor-dev/wgor/creds/chain"
 	"github.com/wgor-dev/wgor/wgor"
 )
 
@@ -85,7 +85,7 @@ func runWrite(ctx context.Context, e *env, args []string) error {
 	}
 	r.Body = body
 
-	c := &wgor.Client{Credentials: creds.Default(), Region: *region, Scheme: *scheme}
+	c := &wgor.Client{Credentials: chain.Default(), Region: *region, Scheme: *scheme}
 	res, err := c.Write(ctx, r)
 	prog.stop()
 	if err != nil {

@@ -1,17 +1,19 @@
-package creds
+package chain
 
 import (
 	"errors"
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/wgor-dev/wgor/creds"
 )
 
 // credentials-go's messages are not safe to show: the credentials URI source
 // quotes the server's response body and the URL, the CLI profile source
 // quotes its whole config file when it is not valid JSON, the ECS and STS
 // sources quote response bodies. Any of these can hold a secret. So the
-// errors of DefaultChain are built only from the fixed phrases below, chosen
+// errors of the chain are built only from the fixed phrases below, chosen
 // by recognising the library's messages; the raw text is dropped.
 
 // envCredentialsURI is the variable credentials-go's URI source reads.
@@ -84,7 +86,7 @@ func chainError(err error) error {
 	msg := err.Error()
 	summaries := summarize(msg)
 	if strings.HasPrefix(msg, "unable to get credentials from any of the providers in the chain") {
-		return fmt.Errorf("%w: %s (tried: %s)", ErrNoCredentials, chainHint, strings.Join(summaries, "; "))
+		return fmt.Errorf("%w: %s (tried: %s)", creds.ErrNoCredentials, chainHint, strings.Join(summaries, "; "))
 	}
 	// One source failed alone: the one that worked before.
 	s := strings.Join(summaries, "; ")

@@ -1,13 +1,17 @@
-package creds
+package chain
 
 import (
 	"context"
+	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wgor-dev/wgor/creds"
 )
 
 // These tests run credentials-go's real default chain against a local
@@ -17,17 +21,41 @@ import (
 // server's fetch count is the cache's refresh count. credentials-go does not
 // expose the expiry, so the cache refreshes on its MaxAge.
 
-// uriChain points the default chain at srv and wraps it in a cache.
-func uriChain(t *testing.T, srv *uriServer, opts CacheOptions) *Cache {
+// uriChain points the default chain at srv and wraps it in a cache. The
+// returned counter holds the calls into the chain in progress.
+func uriChain(t *testing.T, srv *uriServer, opts creds.CacheOptions) (*creds.Cache, *atomic.Int32) {
 	t.Helper()
 	isolateEnv(t)
 	t.Setenv(envCredentialsURI, srv.URL+"/?auth=SECRET-in-url")
-	return NewCache(DefaultChain(), opts)
+	p := New()
+	var inflight atomic.Int32
+	counted := creds.ProviderFunc(func(ctx context.Context) (creds.Credentials, error) {
+		inflight.Add(1)
+		defer inflight.Add(-1)
+		return p.Credentials(ctx)
+	})
+	return creds.NewCache(counted, opts), &inflight
+}
+
+// settle waits until no call into the chain is in progress and c serves
+// the credentials srv issued last (so the refresh a call may have started in
+// the background is over), and returns their ID.
+func settle(t *testing.T, c *creds.Cache, inflight *atomic.Int32, srv *uriServer) string {
+	t.Helper()
+	var id string
+	require.Eventually(t, func() bool {
+		if inflight.Load() != 0 {
+			return false
+		}
+		id = get(t, c)
+		return id == fmt.Sprintf("STS.uri-%d", srv.fetches.Load())
+	}, 5*time.Second, 20*time.Millisecond, "the cache serves the last credentials fetched")
+	return id
 }
 
 func TestIntegrationCacheRefreshesBeforeExpiry(t *testing.T) {
 	srv := newURIServer(t, 3*time.Second, 0)
-	c := uriChain(t, srv, CacheOptions{MaxAge: 2 * time.Second, Margin: time.Second, RetryAfter: 100 * time.Millisecond})
+	c, inflight := uriChain(t, srv, creds.CacheOptions{MaxAge: 2 * time.Second, Margin: time.Second, RetryAfter: 100 * time.Millisecond})
 
 	ctx := context.Background()
 	seen := map[string]bool{}
@@ -43,8 +71,7 @@ func TestIntegrationCacheRefreshesBeforeExpiry(t *testing.T) {
 		assert.Contains(t, got.SecurityToken, "uri-token-")
 		seen[got.AccessKeyID] = true
 	}
-	c.waitIdle() // a refresh the last call started
-	seen[get(t, c)] = true
+	seen[settle(t, c, inflight, srv)] = true // after the refresh the last call may have started
 	fetches := int(srv.fetches.Load())
 	t.Logf("%d calls, %d fetches, %d distinct credentials", calls, fetches, len(seen))
 	assert.GreaterOrEqual(t, len(seen), 3, "credentials were refreshed before the first ones expired")
@@ -55,7 +82,7 @@ func TestIntegrationCacheRefreshesBeforeExpiry(t *testing.T) {
 func TestIntegrationConcurrentCallersShareOneFetchPerRefresh(t *testing.T) {
 	srv := newURIServer(t, time.Minute, 100*time.Millisecond)
 	const maxAge = 600 * time.Millisecond
-	c := uriChain(t, srv, CacheOptions{MaxAge: maxAge, Margin: 400 * time.Millisecond})
+	c, _ := uriChain(t, srv, creds.CacheOptions{MaxAge: maxAge, Margin: 400 * time.Millisecond})
 
 	burst := func() []string {
 		const callers = 100
@@ -91,9 +118,9 @@ func TestIntegrationConcurrentCallersShareOneFetchPerRefresh(t *testing.T) {
 
 	time.Sleep(350 * time.Millisecond) // within the margin: old ones served, one refresh behind
 	same(t, burst(), "STS.uri-2")
-	c.waitIdle()
+	require.Eventually(t, func() bool { return get(t, c) == "STS.uri-3" }, 5*time.Second, 20*time.Millisecond,
+		"the refresh behind the burst is served")
 	assert.EqualValues(t, 3, srv.fetches.Load())
-	assert.Equal(t, "STS.uri-3", get(t, c))
 }
 
 func TestIntegrationOutageSurvivedUntilExpiry(t *testing.T) {
@@ -103,7 +130,7 @@ func TestIntegrationOutageSurvivedUntilExpiry(t *testing.T) {
 		margin     = time.Second
 		retryAfter = 200 * time.Millisecond
 	)
-	c := uriChain(t, srv, CacheOptions{MaxAge: maxAge, Margin: margin, RetryAfter: retryAfter})
+	c, _ := uriChain(t, srv, creds.CacheOptions{MaxAge: maxAge, Margin: margin, RetryAfter: retryAfter})
 	ctx := context.Background()
 
 	fetched := time.Now()

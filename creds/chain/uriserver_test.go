@@ -1,4 +1,4 @@
-package creds
+package chain
 
 import (
 	"fmt"

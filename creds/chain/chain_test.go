@@ -1,4 +1,4 @@
-package creds
+package chain
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"github.com/aliyun/credentials-go/credentials"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wgor-dev/wgor/creds"
 )
 
 func writeFile(t *testing.T, path, content string) {
@@ -25,36 +27,36 @@ func TestDefaultChainSources(t *testing.T) {
 	tests := []struct {
 		name  string
 		setup func(t *testing.T)
-		want  Credentials
+		want  creds.Credentials
 	}{
 		{"environment, long-term keys", func(t *testing.T) {
-			t.Setenv(EnvAccessKeyID, "env-id")
-			t.Setenv(EnvAccessKeySecret, testSecret)
-		}, Credentials{AccessKeyID: "env-id", AccessKeySecret: testSecret}},
+			t.Setenv(creds.EnvAccessKeyID, "env-id")
+			t.Setenv(creds.EnvAccessKeySecret, testSecret)
+		}, creds.Credentials{AccessKeyID: "env-id", AccessKeySecret: testSecret}},
 		{"environment, STS keys", func(t *testing.T) {
-			t.Setenv(EnvAccessKeyID, "STS.env-id")
-			t.Setenv(EnvAccessKeySecret, testSecret)
-			t.Setenv(EnvSecurityToken, testToken)
-		}, Credentials{AccessKeyID: "STS.env-id", AccessKeySecret: testSecret, SecurityToken: testToken}},
+			t.Setenv(creds.EnvAccessKeyID, "STS.env-id")
+			t.Setenv(creds.EnvAccessKeySecret, testSecret)
+			t.Setenv(creds.EnvSecurityToken, testToken)
+		}, creds.Credentials{AccessKeyID: "STS.env-id", AccessKeySecret: testSecret, SecurityToken: testToken}},
 		{"aliyun CLI config", func(t *testing.T) {
 			writeFile(t, filepath.Join(os.Getenv("HOME"), ".aliyun", "config.json"),
 				`{"current":"p","profiles":[{"name":"p","mode":"AK","access_key_id":"cli-id","access_key_secret":"`+testSecret+`"}]}`)
-		}, Credentials{AccessKeyID: "cli-id", AccessKeySecret: testSecret}},
+		}, creds.Credentials{AccessKeyID: "cli-id", AccessKeySecret: testSecret}},
 		{"credentials file", func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "credentials")
 			writeFile(t, path, "[default]\ntype = access_key\naccess_key_id = file-id\naccess_key_secret = "+testSecret+"\n")
 			t.Setenv("ALIBABA_CLOUD_CREDENTIALS_FILE", path)
-		}, Credentials{AccessKeyID: "file-id", AccessKeySecret: testSecret}},
+		}, creds.Credentials{AccessKeyID: "file-id", AccessKeySecret: testSecret}},
 		{"credentials URI", func(t *testing.T) {
 			srv := newURIServer(t, time.Hour, 0)
 			t.Setenv(envCredentialsURI, srv.URL)
-		}, Credentials{AccessKeyID: "STS.uri-1", AccessKeySecret: "uri-secret-1", SecurityToken: "uri-token-1"}},
+		}, creds.Credentials{AccessKeyID: "STS.uri-1", AccessKeySecret: "uri-secret-1", SecurityToken: "uri-token-1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			isolateEnv(t)
 			tt.setup(t)
-			got, err := DefaultChain().Credentials(context.Background())
+			got, err := New().Credentials(context.Background())
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
 			assert.True(t, got.Expiration.IsZero(), "credentials-go does not expose the expiry")
@@ -76,7 +78,7 @@ func TestDefaultChainMissingOrPartialConfiguration(t *testing.T) {
 			"credentials file (~/.alibabacloud/credentials, ALIBABA_CLOUD_CREDENTIALS_FILE): not found",
 		}},
 		{"only the access key ID", func(t *testing.T) {
-			t.Setenv(EnvAccessKeyID, "id")
+			t.Setenv(creds.EnvAccessKeyID, "id")
 		}, []string{"environment: ALIBABA_CLOUD_ACCESS_KEY_SECRET not set (ALIBABA_CLOUD_ACCESS_KEY_ID is)"}},
 		{"CLI config that is not JSON", func(t *testing.T) {
 			writeFile(t, filepath.Join(os.Getenv("HOME"), ".aliyun", "config.json"), `{"access_key_secret":"SECRET-in-file"`)
@@ -114,29 +116,29 @@ func TestDefaultChainMissingOrPartialConfiguration(t *testing.T) {
 			isolateEnv(t)
 			tt.setup(t)
 			start := time.Now()
-			got, err := DefaultChain().Credentials(context.Background())
+			got, err := New().Credentials(context.Background())
 			require.Error(t, err)
 			assert.Less(t, time.Since(start), time.Second, "fails fast with the ECS metadata source disabled")
-			assert.ErrorIs(t, err, ErrNoCredentials)
+			assert.ErrorIs(t, err, creds.ErrNoCredentials)
 			for _, w := range tt.want {
 				assert.Contains(t, err.Error(), w)
 			}
 			assert.Empty(t, secretsIn(err.Error()), err.Error())
-			assert.Equal(t, Credentials{}, got)
+			assert.Equal(t, creds.Credentials{}, got)
 		})
 	}
 }
 
 func TestDefaultChainTriesEverySourceAgainUntilOneWorks(t *testing.T) {
 	isolateEnv(t)
-	p := DefaultChain()
+	p := New()
 	_, err := p.Credentials(context.Background())
-	require.ErrorIs(t, err, ErrNoCredentials)
+	require.ErrorIs(t, err, creds.ErrNoCredentials)
 
 	// credentials-go alone would now ask only its last source (the ECS one,
 	// or here the URI one); the chain is rebuilt instead.
-	t.Setenv(EnvAccessKeyID, "late-id")
-	t.Setenv(EnvAccessKeySecret, testSecret)
+	t.Setenv(creds.EnvAccessKeyID, "late-id")
+	t.Setenv(creds.EnvAccessKeySecret, testSecret)
 	got, err := p.Credentials(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, "late-id", got.AccessKeyID)
@@ -146,7 +148,7 @@ func TestDefaultChainSticksToTheSourceThatWorked(t *testing.T) {
 	isolateEnv(t)
 	srv := newURIServer(t, time.Hour, 0)
 	t.Setenv(envCredentialsURI, srv.URL+"/?auth=SECRET-in-url")
-	p := DefaultChain()
+	p := New()
 	_, err := p.Credentials(context.Background())
 	require.NoError(t, err)
 
@@ -165,7 +167,7 @@ type fakeCredential struct {
 func (f fakeCredential) GetCredential() (*credentials.CredentialModel, error) { return f.get() }
 
 func fakeChain(get func() (*credentials.CredentialModel, error)) *chain {
-	c := DefaultChain().(*chain)
+	c := New().(*chain)
 	c.newCredential = func(*credentials.Config) (credentials.Credential, error) {
 		return fakeCredential{get: get}, nil
 	}
@@ -256,7 +258,8 @@ func TestDefaultChainRejectsIncompleteCredentials(t *testing.T) {
 
 func TestDefaultIsOneSharedCache(t *testing.T) {
 	a, b := Default(), Default()
-	require.IsType(t, &Cache{}, a)
-	assert.Same(t, a.(*Cache), b.(*Cache))
-	assert.IsType(t, &chain{}, a.(*Cache).p)
+	require.IsType(t, &creds.Cache{}, a)
+	assert.Same(t, a.(*creds.Cache), b.(*creds.Cache))
+	// That the chain is behind the cache, ExampleDefault shows: it reads
+	// the environment through Default.
 }
