@@ -10,8 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -22,31 +20,6 @@ import (
 
 	"github.com/wgor-dev/wgor/internal/accesspoint"
 )
-
-// rtapiFunc is testdata/rtapifunc, built once: a red-PNG function that
-// speaks the Go runtime API.
-var rtapiFunc struct {
-	once      sync.Once
-	path, err string
-}
-
-func buildRTAPIFunc(t *testing.T) string {
-	t.Helper()
-	build(t) // makes the directory, and skips with -short
-	rtapiFunc.once.Do(func() {
-		rtapiFunc.path = filepath.Join(binaries.dir, "rtapifunc")
-		gobin, err := exec.LookPath("go")
-		if err != nil {
-			rtapiFunc.err = err.Error()
-			return
-		}
-		if out, err := exec.Command(gobin, "build", "-o", rtapiFunc.path, "./testdata/rtapifunc").CombinedOutput(); err != nil {
-			rtapiFunc.err = fmt.Sprintf("go build ./testdata/rtapifunc: %v\n%s", err, out)
-		}
-	})
-	require.Empty(t, rtapiFunc.err)
-	return rtapiFunc.path
-}
 
 // lockedBuffer collects output written from several goroutines.
 type lockedBuffer struct {
@@ -84,33 +57,24 @@ func assertRedPNG(t *testing.T, body []byte) {
 }
 
 func TestExecRedPNGUnderBothProtocols(t *testing.T) {
+	// One binary: redpng on fcrt, which speaks the Go runtime API when
+	// FC_RUNTIME_API is set and is a custom runtime otherwise.
 	tests := []struct {
-		name   string
-		binary func(*testing.T) string
-		env    []string
-		proto  string // as ExecInvoker logs it
+		name  string
+		env   []string
+		proto string // as ExecInvoker logs it
 	}{
-		{
-			// FC_RUNTIME_API is hidden, as in a custom runtime, so that
-			// redpng serves FC_SERVER_PORT whatever runtime it is built on.
-			name:   "custom runtime",
-			binary: func(t *testing.T) string { _, red := build(t); return red },
-			env:    []string{"FC_RUNTIME_API="},
-			proto:  "custom runtime",
-		},
-		{
-			// rtapifunc until cmd/redpng is built on a runtime that speaks
-			// the Go runtime API when FC_RUNTIME_API is set.
-			name:   "Go runtime API",
-			binary: buildRTAPIFunc,
-			proto:  "runtime API",
-		},
+		{"Go runtime API", nil, "runtime API"},
+		// Hidden as in a custom runtime, where Function Compute sets no
+		// FC_RUNTIME_API.
+		{"custom runtime", []string{"FC_RUNTIME_API="}, "custom runtime"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			_, redBin := build(t)
 			var output, log lockedBuffer
 			fn := &accesspoint.ExecInvoker{
-				Path: tt.binary(t), Env: tt.env, Stdout: &output, Stderr: &output,
+				Path: redBin, Env: tt.env, Stdout: &output, Stderr: &output,
 				Logger: slog.New(slog.NewTextHandler(&log, nil)),
 			}
 			require.NoError(t, fn.Start(t.Context()))
