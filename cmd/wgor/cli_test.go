@@ -1,10 +1,12 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // noKeys hides any credentials of the machine from a command.
@@ -17,6 +19,8 @@ var noKeys = map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_SECRET": "", "ALIBABA_C
 func TestEveryCommandChecksItsArguments(t *testing.T) {
 	t.Setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
 	missing := filepath.Join(t.TempDir(), "missing.bin")
+	plain := filepath.Join(t.TempDir(), "plain.txt")
+	require.NoError(t, os.WriteFile(plain, []byte("not a program"), 0o600))
 	help := func(name string, args ...string) cliCase {
 		return cliCase{name, args, exitOK, true, "Usage: wgor"}
 	}
@@ -51,7 +55,13 @@ func TestEveryCommandChecksItsArguments(t *testing.T) {
 
 		// emulate
 		help("emulate --help", "emulate", "--help"),
-		bad("emulate without --function", "--function is required", "emulate"),
+		bad("emulate without --function", "--function or --exec is required", "emulate"),
+		bad("emulate --function and --exec", "--function and --exec exclude each other", "emulate", "--function", "http://127.0.0.1:9000", "--exec", "/bin/true"),
+		bad("emulate --exec missing", "--exec \""+missing+"\" does not exist", "emulate", "--exec", missing),
+		bad("emulate --exec not found in PATH", "--exec \"no-such-wgor-function\": executable file not found", "emulate", "--exec", "no-such-wgor-function"),
+		bad("emulate --exec not executable", "is not an executable file", "emulate", "--exec", plain),
+		bad("emulate --exec arguments without --", "put the function's arguments after --", "emulate", "--exec", "/bin/true", "x"),
+		bad("emulate --allow-chunked with a value", "invalid boolean", "emulate", "--allow-chunked=maybe", "--function", "http://127.0.0.1:9000"),
 		bad("emulate with an argument", "emulate takes no arguments", "emulate", "--function", "http://127.0.0.1:9000", "x"),
 		bad("emulate with an unknown flag", "unknown flag: --bogus", "emulate", "--bogus"),
 		bad("emulate --function without a scheme", "--function: not an http:// or https:// URL", "emulate", "--function", "localhost:9000"),

@@ -131,6 +131,8 @@ func startEmulator(t *testing.T, fn accesspoint.InvokerFunc) *accesspoint.Server
 		Credentials: sign.Credentials{AccessKeyID: testKeyID, AccessKeySecret: testSecret, SecurityToken: testSTS},
 		Region:      "cn-qingdao",
 		Timeout:     20 * time.Second,
+		// wgor write streams standard input chunked until the client spools.
+		AllowChunked: true,
 	})
 	require.NoError(t, err)
 	require.NoError(t, ap.Start("127.0.0.1:0"))
