@@ -156,7 +156,9 @@
 // Function* and CallerDisconnected codes are the emulator's choice, as is
 // refusing a repeated route, token or status header.
 //
-// The listener has a 30 s header timeout and a 2 min idle timeout; records
+// The listener of Start and Serve has a 30 s header timeout and a 2 min
+// idle timeout (mounted as a handler, the timeouts are those of the
+// http.Server it is mounted on); records
 // of used tokens are kept 10 minutes and 10,000 at most (a token forgotten
 // early is still refused, as unknown).
 //
