@@ -104,16 +104,22 @@ func serviceMessage(se *wgor.ServiceError) string {
 
 // advice says what to do about a refusal, in the command line's terms.
 // OSS does not document what WriteGetObjectResponse answers for a token it
-// does not accept (SPEC §3 lists the request's requirements only); both a
-// token refused and credentials without the permission come back as
-// AccessDenied, so the advice follows OSS's message where it names the token.
+// does not accept (SPEC §3 lists the request's requirements only): a
+// refused token, a missing permission and some signature problems all come
+// back as AccessDenied, so the advice follows OSS's message: a token named
+// there is a token problem, words of permission (or no message) a missing
+// permission, and any other message speaks for itself.
 func advice(se *wgor.ServiceError) string {
 	switch se.Code {
 	case "AccessDenied":
-		if strings.Contains(strings.ToLower(se.Message), "token") {
+		m := strings.ToLower(se.Message)
+		switch {
+		case strings.Contains(m, "token"):
 			return "the --token was refused: a token answers one GetObject, once, while that GetObject waits; use the outputToken of a new event"
+		case m == "" || containsAny(m, "right", "permission", "forbidden", "not authorized", "not allowed", "denied"):
+			return "the credentials may not answer for this access point: grant oss:WriteGetObjectResponse to their RAM user or role"
 		}
-		return "the credentials may not answer for this access point: grant oss:WriteGetObjectResponse to their RAM user or role (a used or expired --token may be refused the same way)"
+		return ""
 	case "SignatureDoesNotMatch":
 		return "check the access key secret and --region; 'wgor sign' shows what was signed"
 	case "InvalidAccessKeyId":
@@ -126,6 +132,15 @@ func advice(se *wgor.ServiceError) string {
 		return "check --region, --status and the --header values"
 	}
 	return ""
+}
+
+func containsAny(s string, words ...string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func orDash(s string) string {

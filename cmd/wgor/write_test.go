@@ -132,3 +132,34 @@ func TestWriteNamesTheFlagsInLibraryErrors(t *testing.T) {
 	assert.Regexp(t, `^wgor write: WriteGetObjectResponse to 127\.0\.0\.1:\d+`, stderr)
 	assert.NotContains(t, stderr, "wgor: ")
 }
+
+func TestWriteAdviceFollowsTheRefusal(t *testing.T) {
+	cases := []struct {
+		name, code, message, want, notWant string
+	}{
+		{"token", "AccessDenied", "The request token has already been used.", "the --token was refused", "grant"},
+		{"permission", "AccessDenied", "You have no right to access this object because of bucket acl.", "grant oss:WriteGetObjectResponse", "--token"},
+		{"no message", "AccessDenied", "", "grant oss:WriteGetObjectResponse", "--token"},
+		{"a message that says what to do", "AccessDenied", "A V1 signature needs the Date header.", "Date header. (request ID R1)\n", "grant"},
+		{"signature", "SignatureDoesNotMatch", "The request signature we calculated does not match.", "check the access key secret and --region", "Client.Region"},
+		{"argument", "InvalidArgument", "bad region", "check --region, --status and the --header values", "Client.Region"},
+	}
+	useEnvCredentials(t)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.Copy(io.Discard, r.Body)
+				w.Header().Set("X-Oss-Request-Id", "R1")
+				w.WriteHeader(http.StatusForbidden)
+				io.WriteString(w, "<Error><Code>"+tc.code+"</Code><Message>"+tc.message+"</Message><RequestId>R1</RequestId></Error>")
+			}))
+			defer srv.Close()
+			code, _, stderr := runCLI(t, t.Context(), strings.NewReader("x"), nil,
+				"write", "--route", srv.URL, "--token", "t", "--region", "cn-qingdao")
+			assert.Equal(t, exitFail, code)
+			assert.Contains(t, stderr, tc.want)
+			assert.NotContains(t, stderr, tc.notWant)
+			assert.Equal(t, 1, strings.Count(stderr, "R1"), "the request ID once")
+		})
+	}
+}
