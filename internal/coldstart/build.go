@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -30,9 +32,10 @@ var targets = []target{
 	{"sdkv2", "official SDK v2", "internal/sdkinterop", "./cmd/redpngsdk"},
 }
 
-// build builds every target as Function Compute runs it (stripped, static)
-// into dir and makes copies of each.
-func build(ctx context.Context, dir string, copies int) ([]binary, error) {
+// build builds every target, then the extra main packages of the main
+// module, as Function Compute runs them (stripped, static) into dir and makes
+// copies of each.
+func build(ctx context.Context, dir string, copies int, extra []string) ([]binary, error) {
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		return nil, fmt.Errorf("the go command is needed to build the binaries: %w", err)
@@ -41,8 +44,13 @@ func build(ctx context.Context, dir string, copies int) ([]binary, error) {
 	if err != nil {
 		return nil, err
 	}
+	all := slices.Clone(targets)
+	for _, pkg := range extra {
+		name := path.Base(pkg)
+		all = append(all, target{name: "extra-" + name, label: pkg, dir: ".", pkg: pkg})
+	}
 	var bins []binary
-	for _, t := range targets {
+	for _, t := range all {
 		out := filepath.Join(dir, t.name)
 		cmd := exec.CommandContext(ctx, gobin, "build", "-trimpath", "-ldflags=-s -w", "-o", out, t.pkg)
 		cmd.Dir = filepath.Join(root, t.dir)

@@ -49,6 +49,7 @@ type answer struct {
 // started is one measured start.
 type started struct {
 	elapsed time.Duration // exec → the answer to its WriteGetObjectResponse written
+	listen  time.Duration // exec → the first connection to its port accepted
 	rss     int64         // VmRSS in bytes after the invocation
 	stderr  []byte        // captured when asked for
 }
@@ -179,7 +180,8 @@ func (h *harness) start(ctx context.Context, path string, env []string, timeout 
 		<-exited
 	}()
 
-	if err := h.invoke(ctx, port, token, exited); err != nil {
+	listening, err := h.invoke(ctx, port, token, exited)
+	if err != nil {
 		return nil, err
 	}
 	var a answer
@@ -197,25 +199,27 @@ func (h *harness) start(ctx context.Context, path string, env []string, timeout 
 	}
 	_ = cmd.Process.Kill()
 	<-exited
-	return &started{elapsed: a.at.Sub(t0), rss: rss, stderr: stderr.Bytes()}, nil
+	return &started{elapsed: a.at.Sub(t0), listen: listening.Sub(t0), rss: rss, stderr: stderr.Bytes()}, nil
 }
 
 // invoke posts the event to the function's /invoke as Function Compute
-// does, connecting as soon as the function listens.
-func (h *harness) invoke(ctx context.Context, port int, token string, exited <-chan struct{}) error {
+// does, connecting as soon as the function listens, and returns when it
+// connected.
+func (h *harness) invoke(ctx context.Context, port int, token string, exited <-chan struct{}) (time.Time, error) {
 	event, err := json.Marshal(map[string]any{"getObjectContext": map[string]string{
 		"outputRoute": h.route,
 		"outputToken": token,
 		"inputOssUrl": h.route + "/bucket/object?x-oss-signature=unused",
 	}})
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	conn, err := dialWhenListening(ctx, addr, exited)
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
+	listening := time.Now()
 	tr := &http.Transport{DisableKeepAlives: true, DialContext: func(context.Context, string, string) (net.Conn, error) {
 		if conn == nil {
 			return nil, errors.New("one connection per start")
@@ -227,7 +231,7 @@ func (h *harness) invoke(ctx context.Context, port int, token string, exited <-c
 	defer tr.CloseIdleConnections()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/invoke", bytes.NewReader(event))
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
 	req.Header.Set("Content-Type", "application/octet-stream")
 	req.Header.Set("X-Fc-Request-Id", randomHex(16))
@@ -239,14 +243,14 @@ func (h *harness) invoke(ctx context.Context, port int, token string, exited <-c
 	req.Header.Set("X-Fc-Function-Name", "redpng")
 	resp, err := (&http.Client{Transport: tr}).Do(req)
 	if err != nil {
-		return fmt.Errorf("POST /invoke: %w", err)
+		return time.Time{}, fmt.Errorf("POST /invoke: %w", err)
 	}
 	defer resp.Body.Close()
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("POST /invoke answered %s: %s", resp.Status, bytes.TrimSpace(msg))
+		return time.Time{}, fmt.Errorf("POST /invoke answered %s: %s", resp.Status, bytes.TrimSpace(msg))
 	}
-	return nil
+	return listening, nil
 }
 
 // dialWhenListening connects to addr, retrying every 50µs while nothing

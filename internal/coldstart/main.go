@@ -11,8 +11,9 @@
 //
 // Run it from the main module's directory:
 //
-//	go run ./internal/coldstart            # 600 starts each: a few minutes on 2 cores
+//	go run ./internal/coldstart            # 2000 starts each: one to two minutes on 2 cores
 //	go run ./internal/coldstart -n 5       # a smoke run
+//	go run ./internal/coldstart -with ./internal/x/variant   # one more column
 //
 // It builds the three binaries as they are deployed (CGO_ENABLED=0,
 // -trimpath -ldflags='-s -w'), copies each several times (a binary's layout
@@ -29,16 +30,22 @@
 // GODEBUG=inittrace=1 count the package initialisers and their time.
 //
 // It prints a Markdown table: medians, the ratios to the floor and to the
-// SDK v2 version, the binaries' sizes, RSS and the initialisers. Linux only
+// SDK v2 version (of the medians, and the median of the ratios within each
+// round, which a change of the machine's load affects less), how much of the
+// time passes before the function listens, the binaries' sizes, RSS and the
+// initialisers. Other programs running on the machine move every figure:
+// compare the columns of one run, and ranges across runs. Linux only
 // (/proc).
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 )
 
@@ -51,19 +58,27 @@ type options struct {
 	warmup    int    // unmeasured starts per binary before measuring
 	perStart  time.Duration
 	verbosity bool
+	extra     []string // more main packages of the main module to measure
 }
 
 func main() {
 	var o options
-	flag.IntVar(&o.starts, "n", 600, "measured starts per binary (fewer than a few hundred do not hold the ratios still)")
+	flag.IntVar(&o.starts, "n", 2000, "measured starts per binary (fewer than several hundred do not hold the ratios still)")
 	flag.IntVar(&o.copies, "copies", 4, "copies of each binary, started in turn")
 	flag.IntVar(&o.initRuns, "initruns", 20, "GODEBUG=inittrace=1 runs per binary")
 	flag.IntVar(&o.warmup, "warmup", 5, "unmeasured starts per binary first, to fill the page cache")
 	flag.StringVar(&o.dir, "dir", "", "build the binaries here and keep them (default: a temporary directory, removed)")
 	flag.DurationVar(&o.perStart, "timeout", 10*time.Second, "limit for one start")
 	flag.BoolVar(&o.verbosity, "v", false, "print progress")
+	flag.Func("with", "also measure this `package` of the main module, such as ./internal/coldstart/floor with a change (repeatable)", func(s string) error {
+		if !strings.HasPrefix(s, "./") {
+			return errors.New("give a package path relative to the module, starting with ./")
+		}
+		o.extra = append(o.extra, s)
+		return nil
+	})
 	flag.Usage = func() {
-		fmt.Fprintln(flag.CommandLine.Output(), "usage: go run ./internal/coldstart [-n starts] [-copies n] [-initruns n] [-warmup n] [-dir dir] [-timeout d] [-v]")
+		fmt.Fprintln(flag.CommandLine.Output(), "usage: go run ./internal/coldstart [-n starts] [-copies n] [-initruns n] [-warmup n] [-dir dir] [-timeout d] [-with ./pkg]... [-v]")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -92,7 +107,7 @@ func run(ctx context.Context, o options) (*results, error) {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	bins, err := build(ctx, dir, o.copies)
+	bins, err := build(ctx, dir, o.copies, o.extra)
 	if err != nil {
 		return nil, err
 	}
@@ -124,6 +139,7 @@ func run(ctx context.Context, o options) (*results, error) {
 			}
 			if r >= o.warmup {
 				res.bins[i].times = append(res.bins[i].times, s.elapsed)
+				res.bins[i].listen = append(res.bins[i].listen, s.listen)
 				res.bins[i].rss = append(res.bins[i].rss, s.rss)
 			}
 		}

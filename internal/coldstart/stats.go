@@ -21,7 +21,8 @@ type results struct {
 type binResult struct {
 	name, label string
 	size        int64           // bytes
-	times       []time.Duration // exec → answered WriteGetObjectResponse, one per start
+	times       []time.Duration // exec → answered WriteGetObjectResponse, one per start (by round)
+	listen      []time.Duration // exec → listening, one per start
 	rss         []int64         // bytes, one per start
 	inits       int             // package initialisers run
 	initClock   []time.Duration // their total clock time, one per inittrace run
@@ -43,6 +44,24 @@ func median[T int64 | time.Duration](v []T) T {
 		return s[n/2]
 	}
 	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// pairedRatio returns the median over rounds of a's time over b's in the
+// same round: rounds are seconds apart, so a change in the machine's load
+// affects both alike.
+func pairedRatio(a, b *binResult) float64 {
+	r := make([]float64, min(len(a.times), len(b.times)))
+	for i := range r {
+		r[i] = float64(a.times[i]) / float64(b.times[i])
+	}
+	if len(r) == 0 {
+		return 0
+	}
+	slices.Sort(r)
+	if n := len(r); n%2 == 0 {
+		return (r[n/2-1] + r[n/2]) / 2
+	}
+	return r[len(r)/2]
 }
 
 // quantile returns the q-quantile of v (0 ≤ q ≤ 1) by the nearest rank.
@@ -132,6 +151,9 @@ func (r *results) table() string {
 	})
 	row("ratio to the floor", func(x *binResult) string { return ratio(x.medianTime(), floor.medianTime()) })
 	row("ratio to SDK v2", func(x *binResult) string { return ratio(x.medianTime(), sdk.medianTime()) })
+	row("ratio to the floor, paired by round (median)", func(x *binResult) string { return paired(x, floor) })
+	row("ratio to SDK v2, paired by round (median)", func(x *binResult) string { return paired(x, sdk) })
+	row("of which exec → listening (median)", func(x *binResult) string { return ms(median(x.listen)) })
 	row("RSS after it (median)", func(x *binResult) string { return mib(x.medianRSS()) })
 	row("RSS − floor's", func(x *binResult) string {
 		return fmt.Sprintf("%+.1f MiB", float64(x.medianRSS()-floor.medianRSS())/(1<<20))
@@ -153,6 +175,13 @@ func (r *results) find(name string) *binResult {
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
 
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+func paired(a, b *binResult) string {
+	if a == b {
+		return "1"
+	}
+	return fmt.Sprintf("%.3f×", pairedRatio(a, b))
+}
 
 func ratio(a, b time.Duration) string {
 	if a == b {

@@ -114,11 +114,13 @@ func TestTableShowsMediansAndRatios(t *testing.T) {
 		"(median of 3) | 5.10 ms | 5.00 ms | 6.00 ms |",
 		"| ratio to the floor | 1.020× | 1 | 1.200× |",
 		"| ratio to SDK v2 | 0.850× | 0.833× | 1 |",
+		"| ratio to the floor, paired by round (median) | 1.041× | 1 | 1.200× |",
+		"| ratio to SDK v2, paired by round (median) | 1.275× | 0.833× | 1 |",
 		"| RSS after it (median) | 9.0 MiB | 8.0 MiB | 10.0 MiB |",
 		"| RSS − floor's | +1.0 MiB | +0.0 MiB | +2.0 MiB |",
 		"| 90, 0.60 ms | 80, 0.50 ms | 85, 0.55 ms |",
 	} {
 		assert.Contains(t, got, want)
 	}
-	assert.Equal(t, 11, strings.Count(got, "\n"), got)
+	assert.Equal(t, 14, strings.Count(got, "\n"), got)
 }
