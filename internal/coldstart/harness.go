@@ -12,11 +12,13 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -275,13 +277,45 @@ func dialWhenListening(ctx context.Context, addr string, exited <-chan struct{})
 	}
 }
 
+// freePort returns a port that nothing listens on, outside the kernel's
+// ephemeral range: a port from that range, freed for the child, can be
+// taken meanwhile by any other program's listener or connection on the
+// machine (it happened: a stranger answered POST /invoke with 404).
 func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+	lo, hi := ephemeralRange()
+	for range 100 {
+		p := 10000 + mrand.IntN(20000)
+		if p >= lo && p <= hi {
+			continue
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		if err != nil {
+			continue // in use
+		}
+		ln.Close()
+		return p, nil
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	return 0, errors.New("found no free port outside the ephemeral range")
+}
+
+// ephemeralRange returns the kernel's range of ports for unbound sockets
+// (Linux's ip_local_port_range), or its default.
+func ephemeralRange() (lo, hi int) {
+	lo, hi = 32768, 60999
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return lo, hi
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return lo, hi
+	}
+	l, err1 := strconv.Atoi(f[0])
+	h, err2 := strconv.Atoi(f[1])
+	if err1 != nil || err2 != nil {
+		return lo, hi
+	}
+	return l, h
 }
 
 func readRSS(pid int) (int64, error) {
