@@ -5,8 +5,9 @@
 // There is one entry point for each way of carrying a signature:
 //
 //   - [Sign] signs in the Authorization header. It sets x-oss-date, Date,
-//     x-oss-content-sha256 (UNSIGNED-PAYLOAD unless the caller set one),
-//     x-oss-security-token for STS credentials, and Authorization.
+//     x-oss-content-sha256 (always UNSIGNED-PAYLOAD, over any value the
+//     caller set: OSS accepts no other, EC 0002-00000214), x-oss-security-token
+//     for STS credentials, and Authorization.
 //   - [Presign] signs in the query string, producing a URL that anyone may use
 //     until it expires.
 //

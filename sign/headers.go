@@ -249,6 +249,19 @@ func appendCanonicalHeaders(b []byte, h http.Header, additional []string, own []
 		sh.name, sh.values, sh.own = ownNames[id], nil, i
 	}
 	for name, values := range h {
+		if len(values) == 0 {
+			// net/http writes one line per value (Header.Write), so a name
+			// without values never reaches the server: signing it would
+			// make OSS answer SignatureDoesNotMatch. (The official SDK v2
+			// signs it as "name:", calcCanonicalRequest in
+			// oss/signer/v4.go, and so fails on OSS.) Dropped rather than
+			// refused, since it is absent on the wire; a name net/http
+			// would refuse to send is still refused.
+			if badValue(name) {
+				return b, invalid("a header name contains CR, LF or NUL")
+			}
+			continue
+		}
 		if len(additional) == 0 && (name == HeaderDate || name == HeaderAuthorization) {
 			continue // unsigned, and Sign writes them
 		}

@@ -29,7 +29,10 @@ var presignParams = []string{QuerySignatureVersion, QueryDate, QueryExpires, Que
 // x-oss-security-token (for STS credentials) and x-oss-signature to the query,
 // re-encoding the existing parameters as the official signer does. Headers the
 // request carries are signed as in [Sign] and must be sent with the URL; no
-// header is added. o.Expires sets the lifetime, from one second to seven days.
+// header is added. The payload is always UNSIGNED-PAYLOAD: a request carrying
+// x-oss-content-sha256 with another value is refused, since OSS would refuse
+// it (EC 0002-00000214) and Presign, unlike Sign, changes no header.
+// o.Expires sets the lifetime, from one second to seven days.
 func Presign(req *http.Request, o *Options) (string, error) {
 	if err := validate(req, o); err != nil {
 		return "", err
@@ -40,6 +43,9 @@ func Presign(req *http.Request, o *Options) (string, error) {
 		ttl = defaultTTL
 	case ttl < 1e9 || ttl > maxPresignTTL:
 		return "", invalid("expiry must be between one second and seven days")
+	}
+	if err := checkPayloadHeader(req.Header); err != nil {
+		return "", err
 	}
 	st := getState()
 	defer putState(st)
@@ -67,11 +73,7 @@ func Presign(req *http.Request, o *Options) (string, error) {
 	}
 	raw := q.Encode()
 
-	payload := req.Header.Get(HeaderContentSHA256)
-	if payload == "" {
-		payload = UnsignedPayload
-	}
-	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, raw, req.Header, additional, payload, nil); err != nil {
+	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, raw, req.Header, additional, UnsignedPayload, nil); err != nil {
 		return "", err
 	}
 	sig, scope := st.signature(o.Credentials.AccessKeySecret, &ts, o.Region, product)
@@ -80,4 +82,20 @@ func Presign(req *http.Request, o *Options) (string, error) {
 	req.URL.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
 	st.trace(o.Trace, scope, additional)
 	return req.URL.String(), nil
+}
+
+// checkPayloadHeader refuses an x-oss-content-sha256 header, in any spelling,
+// with a value other than UNSIGNED-PAYLOAD (OSS EC 0002-00000214).
+func checkPayloadHeader(h http.Header) error {
+	for k, vs := range h {
+		if !strings.EqualFold(k, HeaderContentSHA256) {
+			continue
+		}
+		for _, v := range vs {
+			if v != UnsignedPayload {
+				return invalid("x-oss-content-sha256 must be UNSIGNED-PAYLOAD, as OSS requires: remove the header or set it so")
+			}
+		}
+	}
+	return nil
 }

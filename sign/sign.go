@@ -122,9 +122,12 @@ func (e *inputError) Unwrap() error { return ErrInvalid }
 
 // Sign signs req in its Authorization header.
 //
-// It sets x-oss-date, Date and, for STS credentials, x-oss-security-token;
-// x-oss-content-sha256 to UNSIGNED-PAYLOAD unless req already carries one;
-// and Authorization. The body is never read. Sign returns an error, and leaves
+// It sets x-oss-date, Date, x-oss-content-sha256 (always UNSIGNED-PAYLOAD,
+// over any value req carries: OSS accepts no other), x-oss-security-token for
+// STS credentials, and Authorization, and removes any other spelling of those
+// names from the map, so that what goes on the wire is what was signed. A
+// header with a name but no values is not sent by net/http, so it is not
+// signed either. The body is never read. Sign returns an error, and leaves
 // req unchanged, when the input is unusable: a nil request or URL, missing
 // credentials or region, or a header value containing CR, LF or NUL.
 func Sign(req *http.Request, o *Options) error {
@@ -142,20 +145,20 @@ func Sign(req *http.Request, o *Options) error {
 	// The signer's own headers join the canonical request from the stack
 	// and reach the header map only once the signature is known, so that a
 	// refusal leaves req unchanged and all the values share one string.
-	payload := first(h[HeaderContentSHA256])
+	//
+	// x-oss-content-sha256 is always UNSIGNED-PAYLOAD, set over any value
+	// the caller put there: OSS refuses every other value (EC 0002-00000214,
+	// "set the x-oss-content-sha256 header to UNSIGNED-PAYLOAD"), and the
+	// official SDK v2 signer sets it the same way (oss/signer/v4.go,
+	// authHeader: request.Header.Set(contentSha256Header, unsignedPayload)).
 	var own [4]ownHeader
 	own[0] = ownHeader{id: ownOSSDate, b: ts.datetime[:]}
-	n := 1
+	own[1] = ownHeader{id: ownContentSHA256, s: UnsignedPayload}
+	n := 2
 	tokenAt := -1
 	if tok := o.Credentials.SecurityToken; tok != "" {
 		own[n] = ownHeader{id: ownSecurityToken, s: tok}
 		tokenAt = n
-		n++
-	}
-	payloadUnset := payload == ""
-	if payloadUnset {
-		payload = UnsignedPayload
-		own[n] = ownHeader{id: ownContentSHA256, s: UnsignedPayload}
 		n++
 	}
 	additional := additionalHeaders(h, o.AdditionalHeaders)
@@ -165,7 +168,7 @@ func Sign(req *http.Request, o *Options) error {
 		own[n] = ownHeader{id: ownDate, b: httpDate[:]}
 		n++
 	}
-	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, req.URL.RawQuery, h, additional, payload, own[:n]); err != nil {
+	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, req.URL.RawQuery, h, additional, UnsignedPayload, own[:n]); err != nil {
 		putState(st)
 		return err
 	}
@@ -209,10 +212,11 @@ func Sign(req *http.Request, o *Options) error {
 		vals[3] = o.Credentials.SecurityToken
 		h[HeaderSecurityToken] = vals[3:4:4]
 	}
-	if payloadUnset {
+	if !own[1].present {
 		vals[4] = UnsignedPayload
 		h[HeaderContentSHA256] = vals[4:5:5]
 	}
+	dropOtherSpellings(h, tokenAt >= 0)
 	st.trace(o.Trace, scope, additional)
 	putState(st)
 	return nil
@@ -239,12 +243,21 @@ func newValues(size int) (*[5]string, []byte) {
 	return &sv.vals, sv.buf[:0:size]
 }
 
-// first returns the first of values, or "".
-func first(values []string) string {
-	if len(values) == 0 {
-		return ""
+// dropOtherSpellings deletes the keys of h that spell a header Sign sets
+// in another case than Go's canonical one ("x-oss-date" beside
+// "X-Oss-Date"): net/http would send both, and OSS would see two values where
+// one was signed. The security token counts only when Sign set it.
+func dropOtherSpellings(h http.Header, token bool) {
+	for k := range h {
+		switch {
+		case k == HeaderOSSDate || k == HeaderDate || k == HeaderAuthorization ||
+			k == HeaderContentSHA256 || k == HeaderSecurityToken:
+		case strings.EqualFold(k, HeaderOSSDate) || strings.EqualFold(k, HeaderDate) ||
+			strings.EqualFold(k, HeaderAuthorization) || strings.EqualFold(k, HeaderContentSHA256) ||
+			token && strings.EqualFold(k, HeaderSecurityToken):
+			delete(h, k)
+		}
 	}
-	return values[0]
 }
 
 // validate rejects input that cannot be signed, but for the request's

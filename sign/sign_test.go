@@ -131,16 +131,41 @@ func TestSignRejectsBadInputWithoutPanicOrLeak(t *testing.T) {
 	}
 }
 
-func TestSignKeepsCallersPayloadHash(t *testing.T) {
-	req := wgorRequest(t)
+func TestSignSetsUnsignedPayloadOverCallersValue(t *testing.T) {
 	const hash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-	req.Header.Set("X-Oss-Content-Sha256", hash)
+	for _, name := range []string{"X-Oss-Content-Sha256", "x-oss-content-sha256"} {
+		t.Run(name, func(t *testing.T) {
+			req := wgorRequest(t)
+			req.Header[name] = []string{hash}
+			tr := &sign.Trace{}
+			require.NoError(t, sign.Sign(req, &sign.Options{Credentials: testCreds, Region: "cn-qingdao", Time: testTime, Trace: tr}))
+			assert.Equal(t, []string{sign.UnsignedPayload}, req.Header.Values(sign.HeaderContentSHA256))
+			assert.NotContains(t, req.Header, "x-oss-content-sha256", "another spelling would be sent too")
+			assert.True(t, strings.HasSuffix(tr.CanonicalRequest, "\nx-oss-date:20261124T120000Z\n"+
+				"x-oss-fwd-header-content-type:image/png\nx-oss-fwd-status:200\nx-oss-request-route:"+testRoute+
+				"\nx-oss-request-token:"+req.Header.Get("X-Oss-Request-Token")+"\nx-oss-security-token:"+testToken+"\n\n\nUNSIGNED-PAYLOAD"))
+			assert.Contains(t, tr.CanonicalRequest, "\nx-oss-content-sha256:UNSIGNED-PAYLOAD\n")
+			_, err := sign.Verify(req, verifyOpts())
+			assert.NoError(t, err)
+		})
+	}
+}
+
+func TestPresignRefusesAPayloadHashOSSWouldRefuse(t *testing.T) {
+	req, err := http.NewRequest(http.MethodGet, "https://b.oss-cn-qingdao.aliyuncs.com/k", nil)
+	require.NoError(t, err)
+	req.Header.Set(sign.HeaderContentSHA256, "e3b0c442")
+	before := req.URL.String()
+	_, err = sign.Presign(req, &sign.Options{Credentials: testCreds, Region: "cn-qingdao", Time: testTime, Bucket: "b", Key: "k"})
+	assert.ErrorIs(t, err, sign.ErrInvalid)
+	assert.ErrorContains(t, err, "UNSIGNED-PAYLOAD")
+	assert.Equal(t, before, req.URL.String(), "a refused request is left unchanged")
+
+	req.Header.Set(sign.HeaderContentSHA256, sign.UnsignedPayload)
 	tr := &sign.Trace{}
-	require.NoError(t, sign.Sign(req, &sign.Options{Credentials: testCreds, Region: "cn-qingdao", Time: testTime, Trace: tr}))
-	assert.Equal(t, hash, req.Header.Get("X-Oss-Content-Sha256"))
-	assert.True(t, strings.HasSuffix(tr.CanonicalRequest, "\n"+hash))
-	_, err := sign.Verify(req, verifyOpts())
-	assert.NoError(t, err)
+	_, err = sign.Presign(req, &sign.Options{Credentials: testCreds, Region: "cn-qingdao", Time: testTime, Bucket: "b", Key: "k", Trace: tr})
+	require.NoError(t, err)
+	assert.True(t, strings.HasSuffix(tr.CanonicalRequest, "x-oss-content-sha256:UNSIGNED-PAYLOAD\n\n\nUNSIGNED-PAYLOAD"))
 }
 
 func TestSignIsDeterministicAndResignable(t *testing.T) {

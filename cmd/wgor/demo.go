@@ -3,101 +3,93 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/xml"
+	"errors"
 	"fmt"
 	"image/color"
 	"image/png"
-	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"sort"
 	"time"
 
-	"github.com/wgor-dev/wgor/creds"
-	"github.com/wgor-dev/wgor/internal/accesspoint"
 	"github.com/wgor-dev/wgor/internal/redpng"
-	"github.com/wgor-dev/wgor/wgor"
+	"github.com/wgor-dev/wgor/wgor/wgortest"
 )
 
 const demoUsage = `demo [--out out.png] [--key example.png]
 
 Runs the whole flow on this machine, with no network beyond loopback: starts
-a local Object FC Access Point and the seed's function (a 200×200 red PNG) in
-this process, makes a GetObject through the access point, saves the image and
-checks that it is 200×200 and red. Exits 1 if anything is off.`
+a local Object FC Access Point and the seed's function (a 200×200 red PNG,
+written on wgor/fcrt) in this process, the function behind the custom-runtime
+protocol on a loopback port; makes a GetObject through the access point,
+saves the image and checks that it is 200×200 and red. Exits 1 if anything
+is off.`
 
 func runDemo(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "demo", demoUsage)
-	out := fs.String("out", "out.png", "`file` to save the image in")
-	key := fs.String("key", "example.png", "object `key` to GetObject")
-	if err := parse(fs, args); err != nil {
+	fset := newFlags(e, "demo", demoUsage)
+	out := fset.String("out", "out.png", "`file` to save the image in")
+	key := fset.String("key", "example.png", "object `key` to GetObject")
+	if err := parse(fset, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("demo takes no arguments, got %q", fs.Arg(0))
+	if fset.NArg() > 0 {
+		return usagef("demo takes no arguments, got %q", fset.Arg(0))
 	}
+	// Check that the image can be saved before running anything.
+	save, err := openOut(*out)
+	if err != nil {
+		return err
+	}
+	defer save.abandon()
+
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	w := e.stdout
 
-	// The function: the seed's handler, signing with the credentials of its
-	// invocation, as in Function Compute.
-	type answer struct {
-		res *wgor.Result
-		err error
-	}
-	answers := make(chan answer, 1)
-	fn := accesspoint.InvokerFunc(func(ctx context.Context, inv *accesspoint.Invocation) error {
-		c := &wgor.Client{Credentials: creds.Static(creds.Credentials{
-			AccessKeyID:     inv.Credentials.AccessKeyID,
-			AccessKeySecret: inv.Credentials.AccessKeySecret,
-			SecurityToken:   inv.Credentials.SecurityToken,
-		})}
-		res, err := redpng.Handle(ctx, c, inv.Event, inv.Region)
-		answers <- answer{res, err}
-		return err
-	})
-	ap, err := accesspoint.New(accesspoint.Config{Function: fn, Timeout: 30 * time.Second})
+	// The function: the very handler cmd/redpng runs, through the same
+	// runtime, signing with the credentials of each invocation.
+	ap, err := wgortest.NewServer(redpng.Handler, &wgortest.Config{Timeout: 30 * time.Second})
 	if err != nil {
-		return err
-	}
-	if err := ap.Start("127.0.0.1:0"); err != nil {
 		return err
 	}
 	defer ap.Close()
 	fmt.Fprintf(w, "access point   %s (region %s, function: the seed's red PNG, in-process)\n", ap.URL(), ap.Region())
 
-	getURL := ap.URL() + "/" + *key
-	fmt.Fprintf(w, "GetObject      GET %s\n", getURL)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, getURL, nil)
-	if err != nil {
-		return err
-	}
+	fmt.Fprintf(w, "GetObject      GET %s/%s\n", ap.URL(), *key)
 	start := time.Now()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
+	resp, err := ap.GetObject(ctx, *key, nil)
+	if err != nil && resp == nil {
 		return fmt.Errorf("GetObject through the access point: %w", err)
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return fmt.Errorf("read the GetObject response: %w", err)
-	}
 	elapsed := time.Since(start)
+	broke := err
 
-	var fnRes answer
-	select {
-	case fnRes = <-answers:
-	case <-time.After(5 * time.Second):
-		fnRes.err = fmt.Errorf("the function did not return")
+	invs, relays := ap.Invocations(), ap.Relays()
+	var failed error
+	switch {
+	case len(invs) == 0:
+		fmt.Fprintf(w, "function       not invoked: the access point answered the GetObject itself\n")
+	case len(relays) == 0:
+		failed = invs[0].Err
+		if failed == nil {
+			failed = errors.New("the function returned without sending WriteGetObjectResponse")
+		}
+		fmt.Fprintf(w, "function       failed: %v\n", failed)
+	case relays[0].Answer != http.StatusOK:
+		r := relays[0]
+		failed = fmt.Errorf("the access point refused the function's WriteGetObjectResponse: %d %s: %s", r.Answer, r.Code, r.Message)
+		fmt.Fprintf(w, "function       WriteGetObjectResponse refused: %d %s, request ID %s\n", r.Answer, r.Code, r.RequestID)
+	default:
+		r := relays[0]
+		fmt.Fprintf(w, "function       WriteGetObjectResponse: %d, %d bytes sent, request ID %s\n", r.Answer, len(r.Body), r.RequestID)
+		if invs[0].Err != nil {
+			failed = invs[0].Err
+		}
 	}
-	if fnRes.err != nil {
-		fmt.Fprintf(w, "function       failed: %v\n", fnRes.err)
-	} else {
-		fmt.Fprintf(w, "function       WriteGetObjectResponse: %d, %d bytes sent, request ID %s\n",
-			fnRes.res.StatusCode, fnRes.res.BytesSent, fnRes.res.RequestID)
-	}
-	fmt.Fprintf(w, "caller got     %s, %d bytes in %v, request ID %s\n", resp.Status, len(body),
-		elapsed.Round(time.Millisecond), resp.Header.Get("X-Oss-Request-Id"))
+	fmt.Fprintf(w, "caller got     %d %s, %d bytes in %v, request ID %s\n", resp.StatusCode, http.StatusText(resp.StatusCode),
+		len(resp.Body), elapsed.Round(time.Millisecond), resp.Header.Get("X-Oss-Request-Id"))
 	names := make([]string, 0, len(resp.Header))
 	for name := range resp.Header {
 		names = append(names, name)
@@ -106,21 +98,87 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	for _, name := range names {
 		fmt.Fprintf(w, "               %s: %s\n", name, resp.Header.Get(name))
 	}
-	if fnRes.err != nil {
-		return fnRes.err
+	switch {
+	case len(invs) == 0:
+		return fmt.Errorf("the access point answered %d %s and never invoked the function%s", resp.StatusCode, ossCode(resp.Body), ossMessage(resp.Body))
+	case failed != nil:
+		return failed
+	case broke != nil:
+		return broke
+	case resp.StatusCode != http.StatusOK:
+		return fmt.Errorf("GetObject answered %d %s%s", resp.StatusCode, ossCode(resp.Body), ossMessage(resp.Body))
 	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GetObject answered %s: %s", resp.Status, firstLine(body))
-	}
-	if err := os.WriteFile(*out, body, 0o644); err != nil {
+	if err := save.write(resp.Body); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "saved          %s\n", *out)
-	if err := checkRedSquare(body, resp.Header.Get("Content-Type")); err != nil {
+	if err := checkRedSquare(resp.Body, resp.Header.Get("Content-Type")); err != nil {
 		return fmt.Errorf("the image is not what the function sent: %w", err)
 	}
 	fmt.Fprintf(w, "checked        image/png, %d×%d, every pixel red: OK\n", redpng.Size, redpng.Size)
 	return nil
+}
+
+// outFile is --out, opened before the flow runs; it is removed again if
+// the demo created it and fails.
+type outFile struct {
+	f       *os.File
+	created bool
+	done    bool
+}
+
+func openOut(name string) (*outFile, error) {
+	_, statErr := os.Stat(name)
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("cannot save the image: --out %s: its directory does not exist", name)
+		}
+		return nil, fmt.Errorf("cannot save the image: --out: %w", err)
+	}
+	return &outFile{f: f, created: errors.Is(statErr, fs.ErrNotExist)}, nil
+}
+
+func (o *outFile) write(data []byte) error {
+	o.done = true
+	err := o.f.Truncate(0)
+	if err == nil {
+		_, err = o.f.Write(data)
+	}
+	if cerr := o.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("save the image: %w", err)
+	}
+	return nil
+}
+
+func (o *outFile) abandon() {
+	if o.done {
+		return
+	}
+	o.f.Close()
+	if o.created {
+		os.Remove(o.f.Name())
+	}
+}
+
+// ossCode and ossMessage read an OSS error body.
+func ossCode(body []byte) string {
+	var x struct{ Code string }
+	if xml.Unmarshal(body, &x) != nil {
+		return ""
+	}
+	return x.Code
+}
+
+func ossMessage(body []byte) string {
+	var x struct{ Message string }
+	if xml.Unmarshal(body, &x) != nil || x.Message == "" {
+		return ""
+	}
+	return ": " + x.Message
 }
 
 // checkRedSquare decodes a PNG and checks it is the seed's image.
@@ -145,14 +203,4 @@ func checkRedSquare(data []byte, contentType string) error {
 		}
 	}
 	return nil
-}
-
-func firstLine(b []byte) string {
-	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		b = b[:i]
-	}
-	if len(b) > 200 {
-		b = b[:200]
-	}
-	return string(b)
 }

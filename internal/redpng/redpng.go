@@ -1,19 +1,22 @@
 // Package redpng is the seed's example function: it answers every GetObject
-// made through an Object FC Access Point with a 200×200 red PNG, sent with
-// wgor. cmd/redpng serves it as a Function Compute custom runtime and
-// "wgor demo" runs it in-process.
+// made through an Object FC Access Point with a 200×200 red PNG.
+//
+// Handler is the function, written on the public runtime (wgor/fcrt).
+// It lives here, not in cmd/redpng, so that "wgor demo" can run the very
+// same handler in-process: a main package cannot be imported. cmd/redpng
+// is one fcrt.Start call.
 package redpng
 
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"strconv"
 	"sync"
 
-	"github.com/wgor-dev/wgor/wgor"
+	"github.com/wgor-dev/wgor/wgor/fcrt"
 )
 
 // Size is the width and height of the image, in pixels.
@@ -36,33 +39,15 @@ var PNG = sync.OnceValue(func() []byte {
 	return b.Bytes()
 })
 
-// Handle answers the GetObject behind one event: it parses the event and
-// sends the red PNG to its outputRoute with c, authorized by its
-// outputToken. When the route names no region (a local emulator), region is
-// used; pass "" to rely on the route alone.
-func Handle(ctx context.Context, c *wgor.Client, event []byte, region string) (*wgor.Result, error) {
-	ev, err := wgor.ParseEvent(event)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := wgor.RegionFromRoute(ev.GetObjectContext.OutputRoute); err != nil && c.Region == "" {
-		if region == "" {
-			return nil, err
-		}
-		cc := *c // a shallow copy: the HTTP client and its connections are shared
-		cc.Region = region
-		c = &cc
-	}
-	res, err := c.Write(ctx, &wgor.Response{
-		Route:        ev.GetObjectContext.OutputRoute,
-		Token:        ev.GetObjectContext.OutputToken,
-		Status:       200,
-		ContentType:  "image/png",
-		CacheControl: "no-cache",
-		Body:         bytes.NewReader(PNG()),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("redpng: answer the GetObject: %w", err)
-	}
-	return res, nil
+// Handler answers every GetObject with the red PNG, whatever the key.
+var Handler fcrt.Handler = fcrt.HandlerFunc(serve)
+
+func serve(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
+	img := PNG()
+	h := w.Header()
+	h.Set("Content-Type", "image/png")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Content-Length", strconv.Itoa(len(img)))
+	_, err := w.Write(img)
+	return err
 }

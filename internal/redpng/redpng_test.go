@@ -16,6 +16,7 @@ import (
 
 	"github.com/wgor-dev/wgor/internal/redpng"
 	"github.com/wgor-dev/wgor/sign"
+	"github.com/wgor-dev/wgor/wgor/wgortest"
 )
 
 const (
@@ -112,4 +113,17 @@ func TestRuntimeReportsFailuresAsFunctionCompute(t *testing.T) {
 			assert.NotContains(t, rec.Body.String(), token)
 		})
 	}
+}
+
+func TestHandlerAnswersTheRedPNGThroughTheTestAccessPoint(t *testing.T) {
+	ap := wgortest.Start(t, redpng.Handler, nil)
+	resp, err := ap.GetObject(t.Context(), "any/key.png", nil)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "image/png", resp.Header.Get("Content-Type"))
+	assert.Equal(t, "no-cache", resp.Header.Get("Cache-Control"))
+	assert.Equal(t, redpng.PNG(), resp.Body)
+	relays := ap.Relays()
+	require.Len(t, relays, 1)
+	assert.Equal(t, int64(len(redpng.PNG())), relays[0].ContentLength, "the length is declared, not chunked")
 }

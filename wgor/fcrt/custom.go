@@ -1,0 +1,130 @@
+package fcrt
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/wgor-dev/wgor/creds"
+	"github.com/wgor-dev/wgor/internal/client"
+)
+
+// Headers Function Compute sends with an invocation (SPEC §5: Function
+// Compute, "Custom runtime: context and log format"; fc-runtime-go-sdk
+// v0.3.1, fc/runtime_api_client.go).
+const (
+	headerRequestID    = "x-fc-request-id"
+	headerRegion       = "x-fc-region"
+	headerAccountID    = "x-fc-account-id"
+	headerFunctionName = "x-fc-function-name"
+	headerDeadline     = "x-fc-function-deadline" // Unix milliseconds
+	headerTimeout      = "x-fc-function-timeout"  // seconds
+	headerStatus       = "x-fc-status"
+)
+
+// NewCustomRuntime returns the custom-runtime protocol of Function Compute
+// as an http.Handler, for a server on FC_SERVER_PORT (Start runs one) or a
+// test (net/http/httptest):
+//
+//   - POST /invoke: the body is the event, the x-fc-* headers carry the
+//     invocation's request ID, region and credentials. The handler answers
+//     the GetObject; the runtime then answers 200 with x-fc-status: 200, or,
+//     when the invocation failed, 404 with x-fc-status: 404 (Function
+//     Compute's mark of a function error in a custom runtime) and a
+//     one-line reason that holds no secret.
+//   - POST /initialize: 200; there is nothing to initialize.
+//
+// Invocations may run concurrently. The deadline is x-fc-function-deadline
+// when sent, else x-fc-function-timeout, else Options.Timeout; the
+// invocation also ends when Function Compute drops the connection.
+func NewCustomRuntime(h Handler, o *Options) http.Handler {
+	return &customRuntime{h: h, o: o}
+}
+
+type customRuntime struct {
+	h Handler
+	o *Options
+}
+
+func (rt *customRuntime) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/invoke" && r.Method == http.MethodPost:
+		rt.invoke(w, r)
+	case r.URL.Path == "/initialize" && r.Method == http.MethodPost:
+		w.Header().Set(headerStatus, "200")
+		w.WriteHeader(http.StatusOK)
+	case r.URL.Path == "/invoke" || r.URL.Path == "/initialize":
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "fcrt: use POST", http.StatusMethodNotAllowed)
+	default:
+		http.Error(w, "fcrt: a Function Compute custom runtime: POST /invoke with an Object FC Access Point event", http.StatusNotFound)
+	}
+}
+
+func (rt *customRuntime) invoke(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	inv, err := invocationOf(r.Header, time.Now().Add(rt.o.timeout()))
+	var o outcome
+	if err == nil {
+		var event []byte
+		event, err = io.ReadAll(io.LimitReader(r.Body, maxEvent+1))
+		switch {
+		case err != nil:
+			err = fmt.Errorf("fcrt: read the event: %w", err)
+		case len(event) > maxEvent:
+			err = fmt.Errorf("fcrt: the event is larger than %d bytes: is this an Object FC Access Point's invocation?", maxEvent)
+		default:
+			inv.Event, err = client.ParseEvent(event)
+		}
+	}
+	if err == nil {
+		ctx, cancel := context.WithDeadline(r.Context(), inv.Deadline)
+		o, err = serve(ctx, rt.h, inv, rt.o)
+		cancel()
+	}
+	logInvocation(rt.o.logger(), inv, o, err, start)
+	if err != nil {
+		w.Header().Set(headerStatus, "404")
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprintln(w, err)
+		return
+	}
+	w.Header().Set(headerStatus, "200")
+	w.WriteHeader(http.StatusOK)
+}
+
+// invocationOf reads the invocation's facts from Function Compute's
+// headers; fallback is the deadline when none is announced. It returns a
+// usable Invocation (for the log) even with an error.
+func invocationOf(h http.Header, fallback time.Time) (*Invocation, error) {
+	inv := &Invocation{
+		RequestID:    h.Get(headerRequestID),
+		Region:       h.Get(headerRegion),
+		AccountID:    h.Get(headerAccountID),
+		FunctionName: h.Get(headerFunctionName),
+		Deadline:     fallback,
+	}
+	if v := h.Get(headerDeadline); v != "" {
+		ms, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || ms <= 0 {
+			return inv, fmt.Errorf("fcrt: %s %.32q is not Unix milliseconds", headerDeadline, v)
+		}
+		inv.Deadline = time.UnixMilli(ms)
+	} else if v := h.Get(headerTimeout); v != "" {
+		s, err := strconv.Atoi(v)
+		if err != nil || s <= 0 {
+			return inv, fmt.Errorf("fcrt: %s %.32q is not a number of seconds", headerTimeout, v)
+		}
+		inv.Deadline = time.Now().Add(time.Duration(s) * time.Second)
+	}
+	p, err := creds.FromFCHeaders(h)
+	if err != nil {
+		return inv, err
+	}
+	inv.Credentials = p
+	return inv, nil
+}

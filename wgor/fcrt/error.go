@@ -1,0 +1,88 @@
+package fcrt
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// validStatus lists the values x-oss-fwd-status may take: the table of
+// OSS's API reference for WriteGetObjectResponse (SPEC §3). Any other
+// status is refused here, before anything is sent.
+var validStatus = map[int]bool{
+	200: true, 206: true, 301: true, 302: true, 303: true, 304: true,
+	400: true, 401: true, 403: true, 404: true, 405: true, 409: true,
+	411: true, 412: true, 416: true, 500: true, 503: true,
+}
+
+// ValidStatus reports whether status is one OSS documents for
+// WriteGetObjectResponse's x-oss-fwd-status: 200, 206, 301, 302, 303, 304,
+// 400, 401, 403, 404, 405, 409, 411, 412, 416, 500 or 503.
+func ValidStatus(status int) bool { return validStatus[status] }
+
+// StatusError is a deliberate error answer: the runtime answers the
+// GetObject caller with Status and an OSS-style XML error body holding
+// Code, Message and the invocation's request ID. Make one with Error.
+type StatusError struct {
+	Status  int    // the HTTP status the caller receives
+	Code    string // OSS-style error code, such as NoSuchKey
+	Message string
+}
+
+// Error returns an error that, returned by a Handler before it wrote
+// anything, answers the GetObject caller with status and an OSS-style
+// error body:
+//
+//	<?xml version="1.0" encoding="UTF-8"?>
+//	<Error><Code>NoSuchKey</Code><Message>…</Message><RequestId>…</RequestId></Error>
+//
+// A status that OSS does not accept (see ValidStatus) is answered 500.
+func Error(status int, code, message string) error {
+	return &StatusError{Status: status, Code: code, Message: message}
+}
+
+// Error describes the answer.
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("fcrt: answer %d %s: %s", e.Status, e.Code, e.Message)
+}
+
+// answerOf returns the status, code and message with which the runtime
+// answers the caller for a handler's error, and whether the error is a
+// deliberate answer rather than a failure.
+func answerOf(err error) (status int, code, message string, deliberate bool) {
+	var se *StatusError
+	var oe *OriginalError
+	switch {
+	case errors.As(err, &se):
+		status, code, message, deliberate = se.Status, se.Code, se.Message, true
+	case errors.As(err, &oe):
+		status, code, message, deliberate = oe.StatusCode, oe.Code, oe.Message, true
+	default:
+		return http.StatusInternalServerError, "InternalError",
+			"The function failed before it answered; its log has the error.", false
+	}
+	if !ValidStatus(status) {
+		status = http.StatusInternalServerError
+	}
+	if code == "" {
+		code = http.StatusText(status)
+		code = string(bytes.ReplaceAll([]byte(code), []byte(" "), nil))
+	}
+	return status, code, message, deliberate
+}
+
+// errorBody is an OSS-style XML error document.
+func errorBody(code, message, requestID string) []byte {
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	b.WriteString("<Error><Code>")
+	_ = xml.EscapeText(&b, []byte(code))
+	b.WriteString("</Code><Message>")
+	_ = xml.EscapeText(&b, []byte(message))
+	b.WriteString("</Message><RequestId>")
+	_ = xml.EscapeText(&b, []byte(requestID))
+	b.WriteString("</RequestId></Error>\n")
+	return b.Bytes()
+}

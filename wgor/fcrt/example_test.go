@@ -1,0 +1,159 @@
+package fcrt_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"strconv"
+
+	"github.com/wgor-dev/wgor/wgor/fcrt"
+	"github.com/wgor-dev/wgor/wgor/wgortest"
+)
+
+// redSquare answers every GetObject with a 200×200 red PNG.
+func redSquare(ctx context.Context, w fcrt.ResponseWriter, inv *fcrt.Invocation) error {
+	img := image.NewRGBA(image.Rect(0, 0, 200, 200))
+	for i := range img.Pix {
+		if i%4 == 0 || i%4 == 3 {
+			img.Pix[i] = 255 // red, opaque
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// The seed's function: a red PNG, whatever the key.
+func Example_redPNG() {
+	ap, err := wgortest.NewServer(fcrt.HandlerFunc(redSquare), nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer ap.Close()
+
+	resp, err := ap.GetObject(context.Background(), "example.png", nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	img, err := png.Decode(bytes.NewReader(resp.Body))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(resp.StatusCode, resp.Header.Get("Content-Type"), img.Bounds().Dx(), img.Bounds().Dy())
+	fmt.Println(color.RGBAModel.Convert(img.At(100, 100)))
+	// Output:
+	// 200 image/png 200 200
+	// {255 0 0 255}
+}
+
+// A pass-through: the original object, its status and headers, unchanged.
+func ExampleForward() {
+	passThrough := fcrt.HandlerFunc(func(ctx context.Context, w fcrt.ResponseWriter, inv *fcrt.Invocation) error {
+		return fcrt.Forward(ctx, w, inv)
+	})
+	ap, err := wgortest.NewServer(passThrough, &wgortest.Config{
+		ObjectMap: map[string][]byte{"notes.txt": []byte("plain text, as stored\n")},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer ap.Close()
+
+	resp, err := ap.GetObject(context.Background(), "notes.txt", nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(resp.StatusCode, resp.Header.Get("Content-Length"), resp.Header.Get("Last-Modified"))
+	fmt.Print(string(resp.Body))
+	// Output:
+	// 200 22 Mon, 01 Dec 2025 00:00:00 GMT
+	// plain text, as stored
+}
+
+// A streaming transform: the original, upper-cased line by line as it is
+// read; nothing is held whole. Headers that describe the original bytes
+// (Content-Length, ETag) are not forwarded; the others are.
+func ExampleTransform() {
+	shout := fcrt.HandlerFunc(func(ctx context.Context, w fcrt.ResponseWriter, inv *fcrt.Invocation) error {
+		return fcrt.Transform(ctx, w, inv, func(w fcrt.ResponseWriter, original io.Reader) error {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			lines := bufio.NewScanner(original)
+			for lines.Scan() {
+				if _, err := fmt.Fprintf(w, "%s\n", bytes.ToUpper(lines.Bytes())); err != nil {
+					return err
+				}
+			}
+			return lines.Err()
+		})
+	})
+	ap, err := wgortest.NewServer(shout, &wgortest.Config{
+		ObjectMap: map[string][]byte{"poem.txt": []byte("hello,\nobject fc\n")},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer ap.Close()
+
+	resp, err := ap.GetObject(context.Background(), "poem.txt", nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Last-Modified"))
+	fmt.Print(string(resp.Body))
+
+	// A missing original reaches the caller as OSS said it.
+	resp, err = ap.GetObject(context.Background(), "missing.txt", nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(resp.StatusCode, resp.Header.Get("Content-Type"))
+	// Output:
+	// 200 text/plain; charset=utf-8 Mon, 01 Dec 2025 00:00:00 GMT
+	// HELLO,
+	// OBJECT FC
+	// 404 application/xml
+}
+
+// A deliberate 404 with an OSS-style error body.
+func ExampleError() {
+	private := fcrt.HandlerFunc(func(ctx context.Context, w fcrt.ResponseWriter, inv *fcrt.Invocation) error {
+		return fcrt.Error(404, "NoSuchKey", "The specified key does not exist.")
+	})
+	ap, err := wgortest.NewServer(private, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer ap.Close()
+
+	resp, err := ap.GetObject(context.Background(), "secret.txt", nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(resp.StatusCode, resp.Header.Get("Content-Type"))
+	// The request ID is the GetObject's, as in x-oss-request-id.
+	fmt.Print(string(bytes.ReplaceAll(resp.Body, []byte(resp.Header.Get("X-Oss-Request-Id")), []byte("…"))))
+	// Output:
+	// 404 application/xml
+	// <?xml version="1.0" encoding="UTF-8"?>
+	// <Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><RequestId>…</RequestId></Error>
+}

@@ -1,0 +1,85 @@
+package fcrt
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/wgor-dev/wgor/creds"
+	"github.com/wgor-dev/wgor/internal/client"
+)
+
+// Event is the event OSS invokes the function with. Its GetObjectContext
+// holds OutputRoute and OutputToken, which the runtime uses to answer, and
+// InputOSSURL, a presigned URL of the original object (see OpenOriginal).
+// Printing an Event never shows the token or the URL's signature.
+type Event = client.Event
+
+// GetObjectContext is the event's getObjectContext.
+type GetObjectContext = client.GetObjectContext
+
+// A Handler answers one GetObject made through an Object FC Access Point.
+//
+// It writes the answer to w: the status, the forwarded headers and the
+// body, which the runtime streams to OSS with one WriteGetObjectResponse
+// signed with the invocation's credentials. Returning ends the response.
+//
+// Returning an error before anything was written makes the runtime answer
+// the GetObject caller itself: with the status, code and message of an
+// error made by Error (or of an *OriginalError), or else 500 InternalError.
+// Returning an error or panicking after the body began cuts the response
+// short, so that the caller never takes a truncated body for a complete
+// one. Returning nil without having written answers the status set with
+// WriteHeader (200 when none) and an empty body, as net/http does.
+type Handler interface {
+	ServeGetObject(ctx context.Context, w ResponseWriter, inv *Invocation) error
+}
+
+// HandlerFunc adapts an ordinary function to the Handler interface.
+type HandlerFunc func(ctx context.Context, w ResponseWriter, inv *Invocation) error
+
+// ServeGetObject calls f(ctx, w, inv).
+func (f HandlerFunc) ServeGetObject(ctx context.Context, w ResponseWriter, inv *Invocation) error {
+	return f(ctx, w, inv)
+}
+
+// Invocation is what the runtime knows of one invocation of the function.
+// The handler must not modify it.
+type Invocation struct {
+	// Event is the parsed event.
+	Event *Event
+
+	// RequestID is Function Compute's request ID (x-fc-request-id).
+	RequestID string
+
+	// Region is the function's region (x-fc-region). WriteGetObjectResponse
+	// is signed for the region the outputRoute names, and for this one
+	// when the route names none (a local emulator).
+	Region string
+
+	// Deadline is when Function Compute stops the invocation; it is also
+	// the deadline of the handler's context.
+	Deadline time.Time
+
+	// Credentials are the invocation's temporary credentials
+	// (x-fc-access-key-id, x-fc-access-key-secret, x-fc-security-token),
+	// which the runtime signs WriteGetObjectResponse with. Use them for
+	// any other Alibaba Cloud request the handler makes.
+	Credentials creds.Provider
+
+	// FunctionName and AccountID are x-fc-function-name and
+	// x-fc-account-id, when Function Compute sends them.
+	FunctionName string
+	AccountID    string
+
+	// httpClient reads the original object; nil means http.DefaultClient.
+	httpClient *http.Client
+}
+
+type invocationKey struct{}
+
+// FromContext returns the Invocation a handler's context belongs to.
+func FromContext(ctx context.Context) (*Invocation, bool) {
+	inv, ok := ctx.Value(invocationKey{}).(*Invocation)
+	return inv, ok
+}

@@ -1,0 +1,214 @@
+package fcrt
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wgor-dev/wgor/internal/client"
+)
+
+// The Go runtime API of Function Compute's built-in Go runtime (SPEC §5;
+// fc-runtime-go-sdk v0.3.1, fc/runtime_api_client.go and fc/invoke_loop.go):
+// GET next long-polls for an invocation; its answer's body is the event and
+// its headers carry the facts; POST <id>/response or <id>/error ends it.
+const runtimeAPIPath = "/2020-11-11/runtime/invocation/"
+
+// headerFunctionType marks the lifecycle invocations (1 initializer, 2
+// pre-stop, 3 pre-freeze); 0 or absent is an event (fc/function.go).
+const headerFunctionType = "x-fc-function-type"
+
+// runtimeAPI is the long-poll loop against one runtime API.
+type runtimeAPI struct {
+	base string // http://host:port/2020-11-11/runtime/invocation/
+	h    Handler
+	o    *Options
+	hc   *http.Client
+	log  *slog.Logger
+}
+
+func newRuntimeAPI(addr string, h Handler, o *Options) *runtimeAPI {
+	// Its own client: the long poll must never time out, whatever
+	// Options.HTTPClient's Timeout says.
+	return &runtimeAPI{base: "http://" + addr + runtimeAPIPath, h: h, o: o, hc: &http.Client{}, log: o.logger()}
+}
+
+// run polls until ctx ends, runs each invocation in its own goroutine (they
+// may overlap, as with fc-runtime-go-sdk), and returns once the invocations
+// in flight have ended.
+func (a *runtimeAPI) run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	defer a.o.httpClient().CloseIdleConnections()
+	defer a.hc.CloseIdleConnections()
+	defer wg.Wait()
+	failures := 0
+	for {
+		next, err := a.next(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			// The runtime API should always answer; back off so that a
+			// broken one is not hammered, and go on, as the SDK does.
+			failures++
+			a.log.Error("fcrt: runtime API", "error", err.Error(), "failures", failures)
+			t := time.NewTimer(min(time.Duration(failures)*100*time.Millisecond, 2*time.Second))
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil
+			case <-t.C:
+			}
+			continue
+		}
+		failures = 0
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a.handle(next)
+		}()
+	}
+}
+
+// invocationMsg is one answer of GET next.
+type invocationMsg struct {
+	header http.Header
+	event  []byte
+}
+
+func (a *runtimeAPI) next(ctx context.Context) (*invocationMsg, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.base+"next", nil)
+	if err != nil {
+		return nil, fmt.Errorf("fcrt: FC_RUNTIME_API: %w", err)
+	}
+	req.Header.Set("User-Agent", client.DefaultUserAgent)
+	resp, err := a.hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fcrt: get the next invocation: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil, fmt.Errorf("fcrt: get the next invocation: the runtime API answered %s", resp.Status)
+	}
+	event, err := io.ReadAll(io.LimitReader(resp.Body, maxEvent+1))
+	if err != nil {
+		return nil, fmt.Errorf("fcrt: read the next invocation: %w", err)
+	}
+	return &invocationMsg{header: resp.Header, event: event}, nil
+}
+
+// handle runs one invocation and reports it to the runtime API. Its
+// context is not the loop's: an invocation in flight at shutdown runs to
+// its deadline.
+func (a *runtimeAPI) handle(m *invocationMsg) {
+	start := time.Now()
+	id := m.header.Get(headerRequestID)
+	if id == "" || strings.ContainsAny(id, "/?#%") {
+		a.log.Error("fcrt: the runtime API sent an invocation without a usable x-fc-request-id: it cannot be answered")
+		return
+	}
+	if t := m.header.Get(headerFunctionType); t != "" && t != "0" {
+		// A lifecycle call (initializer, pre-stop, pre-freeze): nothing
+		// to do; the SDK answers it with an empty success.
+		a.post(id, "response", nil)
+		return
+	}
+	inv, err := a.invocation(m)
+	var o outcome
+	if err == nil {
+		ctx, cancel := context.WithDeadline(context.Background(), inv.Deadline)
+		o, err = serve(ctx, a.h, inv, a.o)
+		cancel()
+	}
+	logInvocation(a.log, inv, o, err, start)
+	if err != nil {
+		a.post(id, "error", errorPayload(err))
+		return
+	}
+	a.post(id, "response", []byte("null")) // what fc.Start sends for a handler returning only an error
+}
+
+func (a *runtimeAPI) invocation(m *invocationMsg) (*Invocation, error) {
+	// fc-runtime-go-sdk refuses an invocation without both headers
+	// (fc/invoke_loop.go, convertInvokeRequest); so does this runtime.
+	for _, name := range []string{headerDeadline, headerTimeout} {
+		if m.header.Get(name) == "" {
+			inv := &Invocation{RequestID: m.header.Get(headerRequestID)}
+			return inv, fmt.Errorf("fcrt: the runtime API sent no %s: is FC_RUNTIME_API Function Compute's Go runtime API?", name)
+		}
+	}
+	inv, err := invocationOf(m.header, time.Time{})
+	if err != nil {
+		return inv, err
+	}
+	if len(m.event) > maxEvent {
+		return inv, fmt.Errorf("fcrt: the event is larger than %d bytes: is this an Object FC Access Point's invocation?", maxEvent)
+	}
+	inv.Event, err = client.ParseEvent(m.event)
+	return inv, err
+}
+
+// errorPayload is the body of POST …/error, as fc-runtime-go-sdk sends it
+// (fc/messages: errorMessage, errorType, stackTrace).
+func errorPayload(err error) []byte {
+	type frame struct {
+		Path  string `json:"path"`
+		Line  int32  `json:"line"`
+		Label string `json:"label"`
+	}
+	msg := struct {
+		Message    string  `json:"errorMessage"`
+		Type       string  `json:"errorType"`
+		StackTrace []frame `json:"stackTrace,omitempty"`
+	}{Message: err.Error(), Type: errorType(err)}
+	b, _ := json.Marshal(msg) // strings only: cannot fail
+	return b
+}
+
+// errorType names an error's type as the SDK does: without package or
+// pointer.
+func errorType(err error) string {
+	var pe *PanicError
+	if errors.As(err, &pe) {
+		return "PanicError"
+	}
+	t := fmt.Sprintf("%T", err)
+	t = strings.TrimLeft(t, "*")
+	if i := strings.LastIndexByte(t, '.'); i >= 0 {
+		t = t[i+1:]
+	}
+	return t
+}
+
+// post reports an invocation's end; the runtime API answers 200.
+func (a *runtimeAPI) post(id, kind string, body []byte) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.base+id+"/"+kind, bytes.NewReader(body))
+	if err != nil {
+		a.log.Error("fcrt: report the invocation", "fc_request_id", id, "error", err.Error())
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", client.DefaultUserAgent)
+	resp, err := a.hc.Do(req)
+	if err != nil {
+		a.log.Error("fcrt: report the invocation", "fc_request_id", id, "error", err.Error())
+		return
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		a.log.Error("fcrt: report the invocation", "fc_request_id", id, "status", strconv.Itoa(resp.StatusCode))
+	}
+}

@@ -1,0 +1,128 @@
+package fcrt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/wgor-dev/wgor/internal/client"
+)
+
+// DefaultTimeout bounds an invocation whose deadline Function Compute did
+// not announce, when Options.Timeout is zero.
+const DefaultTimeout = 60 * time.Second
+
+// maxEvent bounds the event read: OSS's events are a few KiB.
+const maxEvent = 1 << 20
+
+// Options configure the runtime. The zero Options (or nil) are ready to use.
+type Options struct {
+	// Logger receives one record per invocation (request ID, status,
+	// bytes, duration) and the runtime's own records; nil means
+	// slog.Default(). No record holds a token, a secret or a signature.
+	Logger *slog.Logger
+
+	// HTTPClient sends WriteGetObjectResponse and reads the original
+	// object; nil means shared HTTP/1.1 clients. Its Timeout, when set,
+	// bounds each request.
+	HTTPClient *http.Client
+
+	// Timeout bounds an invocation when Function Compute announces no
+	// deadline (the custom runtime without x-fc-function-deadline); zero
+	// means DefaultTimeout. An announced deadline always wins.
+	Timeout time.Duration
+}
+
+func (o *Options) logger() *slog.Logger {
+	if o == nil || o.Logger == nil {
+		return slog.Default()
+	}
+	return o.Logger
+}
+
+func (o *Options) timeout() time.Duration {
+	if o == nil || o.Timeout <= 0 {
+		return DefaultTimeout
+	}
+	return o.Timeout
+}
+
+func (o *Options) httpClient() *http.Client {
+	if o == nil || o.HTTPClient == nil {
+		return defaultHTTPClient()
+	}
+	return o.HTTPClient
+}
+
+// serve runs h for one invocation, whose context ctx already has the
+// deadline, and sends exactly one WriteGetObjectResponse. It returns what
+// was delivered, and an error when the invocation failed: the handler
+// failed or panicked (the runtime then answered the caller itself, or cut
+// the response short), or the response could not be delivered.
+func serve(ctx context.Context, h Handler, inv *Invocation, o *Options) (outcome, error) {
+	g := inv.Event.GetObjectContext
+	c := &client.Client{HTTPClient: o.httpClient(), Credentials: inv.Credentials}
+	if _, err := client.RegionFromRoute(g.OutputRoute); err != nil {
+		c.Region = inv.Region // a route that names no region: a local emulator
+	}
+	inv.httpClient = o.httpClient()
+	ctx = context.WithValue(ctx, invocationKey{}, inv)
+	w := newWriter(ctx, c, inv)
+	return w.finish(call(ctx, h, w, inv))
+}
+
+// PanicError is the error of a handler that panicked.
+type PanicError struct {
+	Value any    // the value passed to panic
+	Stack []byte // the goroutine's stack at the panic
+}
+
+// Error describes the panic.
+func (e *PanicError) Error() string { return fmt.Sprintf("fcrt: the handler panicked: %v", e.Value) }
+
+// call runs the handler, turning a panic into a *PanicError.
+func call(ctx context.Context, h Handler, w ResponseWriter, inv *Invocation) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	if h == nil {
+		return errors.New("fcrt: the Handler is nil: pass your function's handler to NewCustomRuntime")
+	}
+	return h.ServeGetObject(ctx, w, inv)
+}
+
+// logInvocation writes the record of one invocation.
+func logInvocation(log *slog.Logger, inv *Invocation, o outcome, err error, start time.Time) {
+	attrs := []slog.Attr{
+		slog.String("fc_request_id", inv.RequestID),
+		slog.Int("status", o.status),
+		slog.Int64("bytes", o.bytes),
+		slog.String("duration", readable(time.Since(start))),
+	}
+	if o.requestID != "" {
+		attrs = append(attrs, slog.String("oss_request_id", o.requestID))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+		log.LogAttrs(context.Background(), slog.LevelError, "fcrt: invocation failed", attrs...)
+		return
+	}
+	log.LogAttrs(context.Background(), slog.LevelInfo, "fcrt: answered GetObject", attrs...)
+}
+
+// readable rounds a duration for a log: "1.234ms", "2.5s".
+func readable(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return d.Round(time.Microsecond).String()
+	case d < time.Second:
+		return d.Round(10 * time.Microsecond).String()
+	}
+	return d.Round(time.Millisecond).String()
+}

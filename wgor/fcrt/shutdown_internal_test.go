@@ -1,0 +1,92 @@
+package fcrt
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestCustomRuntimeShutsDownGracefully: once asked to stop, the runtime
+// takes no new invocation, lets the one in flight answer, and leaves no
+// goroutine behind.
+func TestCustomRuntimeShutsDownGracefully(t *testing.T) {
+	var got []byte
+	oss := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ = io.ReadAll(r.Body) // no signature check: the signing is tested elsewhere
+	}))
+	defer oss.Close()
+	before := runtime.NumGoroutine()
+
+	entered, release := make(chan struct{}), make(chan struct{})
+	h := HandlerFunc(func(_ context.Context, w ResponseWriter, _ *Invocation) error {
+		close(entered)
+		<-release
+		_, err := io.WriteString(w, "finished after the stop")
+		return err
+	})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- serveCustom(ctx, l, h, &Options{Logger: slog.New(slog.DiscardHandler)}) }()
+
+	ev, _ := json.Marshal(map[string]any{"getObjectContext": map[string]string{"outputRoute": oss.URL, "outputToken": "t"}})
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/invoke", bytes.NewReader(ev))
+	req.Header.Set("x-fc-access-key-id", "AK")
+	req.Header.Set("x-fc-access-key-secret", "SK")
+	req.Header.Set("x-fc-region", "cn-hangzhou")
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	answered := make(chan *http.Response, 1)
+	go func() {
+		resp, err := (&http.Client{Transport: tr}).Do(req)
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		answered <- resp
+	}()
+	<-entered
+	stop()
+	// The listener closes at once: no new invocation.
+	require.Eventually(t, func() bool {
+		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
+		if err == nil {
+			c.Close()
+		}
+		return err != nil
+	}, 5*time.Second, 10*time.Millisecond)
+	close(release)
+	resp := <-answered
+	require.NotNil(t, resp, "the invocation in flight must be answered")
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.Equal(t, "finished after the stop", string(got))
+	select {
+	case err := <-served:
+		assert.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serveCustom did not return")
+	}
+	tr.CloseIdleConnections()
+	oss.Close()
+	for range 200 {
+		if runtime.NumGoroutine() <= before {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	buf := make([]byte, 1<<20)
+	t.Fatalf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+}

@@ -1,0 +1,110 @@
+package fcrt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// ShutdownGrace is how long a custom runtime asked to stop waits for the
+// invocations in flight before it cancels them.
+const ShutdownGrace = 10 * time.Second
+
+// Start runs h as a Function Compute function and never returns: it is
+// the one call in main.
+//
+//	func main() { fcrt.Start(handler) }
+//
+// It reads the environment to learn how it is run, so the same binary
+// deploys either way:
+//
+//   - FC_RUNTIME_API set (the built-in Go 1 runtime, whose handler is this
+//     binary): the Go runtime API's long-poll loop.
+//   - Otherwise (a custom runtime, started as bootstrap): an HTTP server on
+//     FC_SERVER_HOST:FC_SERVER_PORT (all interfaces, port 9000, when unset),
+//     answering POST /invoke and POST /initialize (see NewCustomRuntime).
+//
+// On SIGTERM or SIGINT it stops taking invocations, lets those in flight
+// finish, and exits 0. It exits 1, after logging why, if it cannot run
+// (the port is taken, say).
+func Start(h Handler) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := Run(ctx, h, nil)
+	stop()
+	if err != nil {
+		slogError(err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+func slogError(err error) {
+	(*Options)(nil).logger().Error("fcrt: cannot run the function", "error", err.Error())
+}
+
+// Run is Start with options, returning when ctx ends (after the
+// invocations in flight ended) or when it cannot run; use it to run a
+// function inside a larger program or a test.
+func Run(ctx context.Context, h Handler, o *Options) error {
+	if h == nil {
+		return errors.New("fcrt: the Handler is nil: pass your function's handler")
+	}
+	if api := os.Getenv("FC_RUNTIME_API"); api != "" {
+		if _, _, err := net.SplitHostPort(api); err != nil {
+			return fmt.Errorf("fcrt: FC_RUNTIME_API %.64q is not host:port", api)
+		}
+		o.logger().Info("fcrt: serving the Go runtime API", "runtime_api", api)
+		return newRuntimeAPI(api, h, o).run(ctx)
+	}
+	port := os.Getenv("FC_SERVER_PORT")
+	if port == "" {
+		port = "9000" // Function Compute's default for a custom runtime (SPEC §5)
+	}
+	addr := net.JoinHostPort(os.Getenv("FC_SERVER_HOST"), port)
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("fcrt: listen on %s (FC_SERVER_HOST, FC_SERVER_PORT): %w", addr, err)
+	}
+	return serveCustom(ctx, l, h, o)
+}
+
+// serveCustom serves the custom runtime on l until ctx ends, then shuts
+// down gracefully.
+func serveCustom(ctx context.Context, l net.Listener, h Handler, o *Options) error {
+	// Bound first, logged after: the log never claims a port it lacks.
+	o.logger().Info("fcrt: custom runtime listening", "addr", l.Addr().String())
+	rt := NewCustomRuntime(h, o)
+	var running sync.WaitGroup // the handlers, which Close does not wait for
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			running.Add(1)
+			defer running.Done()
+			rt.ServeHTTP(w, r)
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("fcrt: serve: %w", err)
+	case <-ctx.Done():
+	}
+	grace, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
+	defer cancel()
+	err := srv.Shutdown(grace)
+	if err != nil {
+		srv.Close() // the grace ran out: end the invocations left
+	}
+	<-served
+	running.Wait()
+	o.httpClient().CloseIdleConnections()
+	return nil
+}

@@ -1,0 +1,281 @@
+package fcrt_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wgor-dev/wgor/wgor/fcrt"
+	"github.com/wgor-dev/wgor/wgor/wgortest"
+)
+
+func handler(f func(ctx context.Context, w fcrt.ResponseWriter, inv *fcrt.Invocation) error) fcrt.Handler {
+	return fcrt.HandlerFunc(f)
+}
+
+// TestFailureBeforeAnyWriteIsAnsweredAtOnce holds the runtime to answering
+// the caller itself, with an OSS-style error, well before the access
+// point's timeout (30 s here).
+func TestFailureBeforeAnyWriteIsAnsweredAtOnce(t *testing.T) {
+	cases := []struct {
+		name       string
+		h          fcrt.Handler
+		status     int
+		code       string
+		invokeFail bool // the invocation is reported failed to Function Compute
+	}{
+		{"error", handler(func(context.Context, fcrt.ResponseWriter, *fcrt.Invocation) error {
+			return errors.New("the database is down")
+		}), 500, "InternalError", true},
+		{"panic", handler(func(context.Context, fcrt.ResponseWriter, *fcrt.Invocation) error {
+			panic("nil map")
+		}), 500, "InternalError", true},
+		{"error after WriteHeader", handler(func(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
+			w.Header().Set("Content-Type", "image/png")
+			w.WriteHeader(200)
+			return errors.New("encoder failed")
+		}), 500, "InternalError", true},
+		{"status OSS refuses", handler(func(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
+			w.WriteHeader(299)
+			return nil
+		}), 500, "InternalError", true},
+		{"deliberate 403", handler(func(context.Context, fcrt.ResponseWriter, *fcrt.Invocation) error {
+			return fcrt.Error(403, "AccessDenied", "Not for you.")
+		}), 403, "AccessDenied", false},
+		{"deliberate 416", handler(func(context.Context, fcrt.ResponseWriter, *fcrt.Invocation) error {
+			return fcrt.Error(416, "InvalidRange", "The requested range cannot be satisfied.")
+		}), 416, "InvalidRange", false},
+		{"deliberate error, wrapped", handler(func(context.Context, fcrt.ResponseWriter, *fcrt.Invocation) error {
+			return errors.Join(errors.New("lookup"), fcrt.Error(404, "NoSuchKey", "No such key."))
+		}), 404, "NoSuchKey", false},
+		{"deliberate error with a status OSS refuses", handler(func(context.Context, fcrt.ResponseWriter, *fcrt.Invocation) error {
+			return fcrt.Error(418, "Teapot", "I am a teapot.")
+		}), 500, "Teapot", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ap := wgortest.Start(t, tc.h, &wgortest.Config{Timeout: 30 * time.Second})
+			start := time.Now()
+			resp, err := ap.GetObject(context.Background(), "k.png", nil)
+			require.NoError(t, err)
+			assert.Less(t, time.Since(start), time.Second)
+			assert.Equal(t, tc.status, resp.StatusCode)
+			assert.Equal(t, "application/xml", resp.Header.Get("Content-Type"))
+			assert.Contains(t, string(resp.Body), "<Code>"+tc.code+"</Code>")
+			assert.Contains(t, string(resp.Body), "<RequestId>"+resp.Header.Get("X-Oss-Request-Id")+"</RequestId>")
+			assert.NotContains(t, string(resp.Body), "database", "the caller never sees the function's own error")
+
+			relays := ap.Relays()
+			require.Len(t, relays, 1, "exactly one WriteGetObjectResponse")
+			assert.Equal(t, 200, relays[0].Answer)
+			invs := ap.Invocations()
+			require.Len(t, invs, 1)
+			assert.Equal(t, tc.invokeFail, invs[0].Err != nil, "%v", invs[0].Err)
+		})
+	}
+}
+
+// TestFailureMidBodyCutsTheResponseShort: whatever the framing, a caller
+// never receives a truncated body as complete.
+func TestFailureMidBodyCutsTheResponseShort(t *testing.T) {
+	const n = 1 << 20
+	for _, declared := range []bool{false, true} {
+		for _, fail := range []string{"panic", "error", "short body"} {
+			name := fail + map[bool]string{false: ", chunked", true: ", Content-Length"}[declared]
+			t.Run(name, func(t *testing.T) {
+				h := handler(func(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
+					if declared || fail == "short body" {
+						w.Header().Set("Content-Length", "3145728")
+					}
+					if _, err := w.Write(bytes.Repeat([]byte("x"), n)); err != nil {
+						return err
+					}
+					switch fail {
+					case "panic":
+						panic("index out of range")
+					case "error":
+						return errors.New("the source broke")
+					}
+					return nil
+				})
+				ap := wgortest.Start(t, h, nil)
+				resp, err := ap.GetObject(context.Background(), "big.bin", nil)
+				require.Error(t, err, "the transfer must break off")
+				require.NotNil(t, resp)
+				assert.Equal(t, 200, resp.StatusCode)
+				assert.Less(t, len(resp.Body), 3<<20)
+				relays := ap.Relays()
+				require.Len(t, relays, 1)
+				assert.NotEqual(t, 200, relays[0].Answer, "the access point must not accept a cut-short body")
+				invs := ap.Invocations()
+				require.Len(t, invs, 1)
+				assert.Error(t, invs[0].Err)
+			})
+		}
+	}
+}
+
+func TestWriterFollowsTheOrderRulesOfNetHTTP(t *testing.T) {
+	cases := []struct {
+		name   string
+		h      fcrt.Handler
+		status int
+		header map[string]string
+		absent []string
+		body   string
+	}{
+		{"first Write implies 200", handler(func(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
+			w.Header().Set("Content-Type", "text/plain")
+			_, err := io.WriteString(w, "hi")
+			return err
+		}), 200, map[string]string{"Content-Type": "text/plain"}, nil, "hi"},
+		{"headers frozen at WriteHeader", handler(func(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
+			w.Header().Set("ETag", `"v1"`)
+			w.WriteHeader(206)
+			w.Header().Set("Content-Type", "too/late")
+			w.WriteHeader(500) // ignored
+			_, err := io.WriteString(w, "part")
+			return err
+		}), 206, map[string]string{"Etag": `"v1"`}, []string{"Content-Type"}, "part"},
+		{"returning without writing is an empty 200", handler(func(context.Context, fcrt.ResponseWriter, *fcrt.Invocation) error {
+			return nil
+		}), 200, nil, nil, ""},
+		{"a status without a body", handler(func(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
+			w.Header().Set("Location", "https://example.com/elsewhere")
+			w.WriteHeader(302)
+			return nil
+		}), 302, map[string]string{"Location": "https://example.com/elsewhere"}, nil, ""},
+		{"Content-Length is sent as the length", handler(func(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
+			w.Header().Set("Content-Length", "5")
+			_, err := io.WriteString(w, "hello")
+			return err
+		}), 200, map[string]string{"Content-Length": "5"}, nil, "hello"},
+		{"Close ends the response", handler(func(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
+			io.WriteString(w, "done")
+			if err := w.Close(); err != nil {
+				return err
+			}
+			if _, err := io.WriteString(w, "more"); err == nil {
+				return errors.New("Write after Close succeeded")
+			}
+			return nil
+		}), 200, nil, nil, "done"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ap := wgortest.Start(t, tc.h, nil)
+			resp, err := ap.GetObject(context.Background(), "k", nil)
+			require.NoError(t, err)
+			assert.Equal(t, tc.status, resp.StatusCode)
+			for k, v := range tc.header {
+				assert.Equal(t, v, resp.Header.Get(k), k)
+			}
+			for _, k := range tc.absent {
+				assert.Empty(t, resp.Header.Get(k), k)
+			}
+			assert.Equal(t, tc.body, string(resp.Body))
+			require.Len(t, ap.Relays(), 1)
+			invs := ap.Invocations()
+			require.Len(t, invs, 1)
+			assert.NoError(t, invs[0].Err)
+		})
+	}
+}
+
+func TestWriteBeyondContentLengthFails(t *testing.T) {
+	var writeErr error
+	h := handler(func(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
+		w.Header().Set("Content-Length", "4")
+		io.WriteString(w, "abc")
+		_, writeErr = io.WriteString(w, "de")
+		return nil
+	})
+	ap := wgortest.Start(t, h, nil)
+	_, err := ap.GetObject(context.Background(), "k", nil)
+	assert.Error(t, err, "the transfer must break off")
+	assert.ErrorContains(t, writeErr, "more than its Content-Length 4")
+	invs := ap.Invocations()
+	require.Len(t, invs, 1)
+	assert.Error(t, invs[0].Err)
+}
+
+func TestInvocationCarriesWhatTheRuntimeKnows(t *testing.T) {
+	var got *fcrt.Invocation
+	var fromCtx bool
+	var deadline time.Time
+	h := handler(func(ctx context.Context, w fcrt.ResponseWriter, inv *fcrt.Invocation) error {
+		got = inv
+		var c *fcrt.Invocation
+		c, fromCtx = fcrt.FromContext(ctx)
+		fromCtx = fromCtx && c == inv
+		deadline, _ = ctx.Deadline()
+		return nil
+	})
+	ap := wgortest.Start(t, h, &wgortest.Config{Region: "cn-qingdao", Timeout: 5 * time.Second})
+	resp, err := ap.GetObject(context.Background(), "k", nil)
+	require.NoError(t, err)
+	require.NotNil(t, got)
+	assert.True(t, fromCtx)
+	assert.Equal(t, resp.Header.Get("X-Oss-Request-Id"), got.RequestID)
+	assert.Equal(t, "cn-qingdao", got.Region)
+	assert.Equal(t, got.Deadline, deadline)
+	assert.WithinDuration(t, time.Now().Add(5*time.Second), deadline, 2*time.Second)
+	c, err := got.Credentials.Credentials(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, ap.Credentials().AccessKeyID, c.AccessKeyID)
+	assert.True(t, strings.HasPrefix(got.Event.GetObjectContext.InputOSSURL, ap.URL()+"/k?"))
+}
+
+func TestForwardPassesTheOriginalsErrorThrough(t *testing.T) {
+	ap := wgortest.Start(t, handler(fcrt.Forward), nil)
+	resp, err := ap.GetObject(context.Background(), "nothing-here", nil)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+	assert.Contains(t, string(resp.Body), "<Code>NoSuchKey</Code>")
+	invs := ap.Invocations()
+	require.Len(t, invs, 1)
+	assert.NoError(t, invs[0].Err, "the function answered as it should")
+}
+
+func TestOpenOriginalStreamsAndTypesErrors(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789"), 100_000)
+	var orig *fcrt.Original
+	var got []byte
+	var missing error
+	h := handler(func(ctx context.Context, w fcrt.ResponseWriter, inv *fcrt.Invocation) error {
+		o, err := fcrt.OpenOriginal(ctx, inv, nil)
+		if err != nil {
+			missing = err
+			return err
+		}
+		defer o.Body.Close()
+		orig = o
+		got, err = io.ReadAll(o.Body)
+		return err
+	})
+	ap := wgortest.Start(t, h, &wgortest.Config{ObjectMap: map[string][]byte{"d.bin": data}})
+	_, err := ap.GetObject(context.Background(), "d.bin", nil)
+	require.NoError(t, err)
+	require.NotNil(t, orig)
+	assert.Equal(t, 200, orig.StatusCode)
+	assert.Equal(t, int64(len(data)), orig.ContentLength)
+	assert.NotEmpty(t, orig.Header.Get("Last-Modified"))
+	assert.Equal(t, data, got)
+
+	_, err = ap.GetObject(context.Background(), "none.bin", nil)
+	require.NoError(t, err)
+	var oe *fcrt.OriginalError
+	require.ErrorAs(t, missing, &oe)
+	assert.Equal(t, 404, oe.StatusCode)
+	assert.Equal(t, "NoSuchKey", oe.Code)
+	assert.NotEmpty(t, oe.RequestID)
+	assert.NotContains(t, oe.Error(), "x-oss-signature")
+}

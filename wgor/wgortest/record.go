@@ -1,0 +1,201 @@
+package wgortest
+
+import (
+	"bytes"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// MaxRecordedBody bounds the bytes of each relayed body kept for Relays.
+const MaxRecordedBody = 4 << 20
+
+// Relay is one WriteGetObjectResponse the access point received, as the
+// function sent it and as the access point answered it.
+type Relay struct {
+	// Status is the x-oss-fwd-status sent, 0 if it was not a number.
+	Status int
+	// Header holds the forwarded headers, x-oss-fwd-header-<Name> as
+	// <Name>.
+	Header http.Header
+	// ContentLength is the request's Content-Length, -1 when sent chunked.
+	ContentLength int64
+	// Body is the body received, up to MaxRecordedBody bytes;
+	// BodyTruncated says there was more.
+	Body          []byte
+	BodyTruncated bool
+
+	// Answer is the access point's status: 200 when it accepted and
+	// relayed the response; otherwise Code and Message say why it refused
+	// (403 SignatureDoesNotMatch, 403 AccessDenied for a used token, 400
+	// IncompleteBody for a body cut short …). RequestID is the answer's
+	// x-oss-request-id.
+	Answer    int
+	Code      string
+	Message   string
+	RequestID string
+}
+
+// Invocation is one invocation of the function.
+type Invocation struct {
+	RequestID string // also the GetObject's x-oss-request-id
+	// Err is the invocation's failure as the access point saw it (the
+	// custom runtime answered x-fc-status 404, say), nil on success.
+	Err error
+}
+
+// recorder keeps what went through the access point.
+type recorder struct {
+	mu          sync.Mutex
+	changed     *sync.Cond
+	inflight    int
+	relays      []Relay
+	invocations []Invocation
+}
+
+func (rc *recorder) cond() *sync.Cond {
+	if rc.changed == nil {
+		rc.changed = sync.NewCond(&rc.mu)
+	}
+	return rc.changed
+}
+
+func (rc *recorder) begin() {
+	rc.mu.Lock()
+	rc.inflight++
+	rc.mu.Unlock()
+}
+
+func (rc *recorder) end(f func()) {
+	rc.mu.Lock()
+	f()
+	rc.inflight--
+	rc.cond().Broadcast()
+	rc.mu.Unlock()
+}
+
+// settled waits, at most d, until no invocation or WriteGetObjectResponse
+// is in flight,
+// and then calls f with the lock held.
+func (rc *recorder) settled(d time.Duration, f func()) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	c := rc.cond()
+	timedOut := false
+	t := time.AfterFunc(d, func() {
+		rc.mu.Lock()
+		timedOut = true
+		c.Broadcast()
+		rc.mu.Unlock()
+	})
+	defer t.Stop()
+	for rc.inflight > 0 && !timedOut {
+		c.Wait()
+	}
+	f()
+}
+
+// Relays returns the WriteGetObjectResponses received so far, in the order
+// they ended, after waiting (up to the timeout) for those in flight.
+func (s *Server) Relays() []Relay {
+	var out []Relay
+	s.rec.settled(s.timeout(), func() { out = append(out, s.rec.relays...) })
+	return out
+}
+
+// Invocations returns the function's invocations that ended so far, in
+// the order they ended. A GetObject the access point refused itself (no
+// key, say) invokes nothing.
+func (s *Server) Invocations() []Invocation {
+	var out []Invocation
+	s.rec.settled(s.timeout(), func() { out = append(out, s.rec.invocations...) })
+	return out
+}
+
+// wrap records each WriteGetObjectResponse that h serves.
+func (rc *recorder) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || !r.URL.Query().Has("x-oss-write-get-object-response") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		rc.begin()
+		rel := Relay{Header: make(http.Header), ContentLength: r.ContentLength}
+		rel.Status, _ = strconv.Atoi(r.Header.Get("X-Oss-Fwd-Status"))
+		for name, vs := range r.Header {
+			if fwd, ok := strings.CutPrefix(name, "X-Oss-Fwd-Header-"); ok && fwd != "" {
+				rel.Header[http.CanonicalHeaderKey(fwd)] = vs
+			}
+		}
+		body := &teeBody{ReadCloser: r.Body}
+		r.Body = body
+		rw := &answerWriter{ResponseWriter: w}
+		defer rc.end(func() {
+			rel.Body, rel.BodyTruncated = body.kept.Bytes(), body.truncated
+			rel.Answer, rel.RequestID = rw.status, rw.requestID
+			if rel.Answer == 0 {
+				rel.Answer = http.StatusOK
+			}
+			if rel.Answer != http.StatusOK {
+				var x struct {
+					Code, Message string
+				}
+				if xml.Unmarshal(rw.body.Bytes(), &x) == nil {
+					rel.Code, rel.Message = x.Code, x.Message
+				}
+			}
+			rc.relays = append(rc.relays, rel)
+		})
+		h.ServeHTTP(rw, r)
+	})
+}
+
+// teeBody keeps what is read, up to MaxRecordedBody bytes.
+type teeBody struct {
+	io.ReadCloser
+	kept      bytes.Buffer
+	truncated bool
+}
+
+func (t *teeBody) Read(p []byte) (int, error) {
+	n, err := t.ReadCloser.Read(p)
+	keep := min(n, MaxRecordedBody-t.kept.Len())
+	t.kept.Write(p[:keep])
+	if keep < n {
+		t.truncated = true
+	}
+	return n, err
+}
+
+// answerWriter keeps the status and the start of the body of an answer.
+type answerWriter struct {
+	http.ResponseWriter
+	status    int
+	requestID string
+	body      bytes.Buffer
+}
+
+func (a *answerWriter) WriteHeader(status int) {
+	if a.status == 0 {
+		a.status = status
+		a.requestID = a.Header().Get("X-Oss-Request-Id")
+	}
+	a.ResponseWriter.WriteHeader(status)
+}
+
+func (a *answerWriter) Write(p []byte) (int, error) {
+	if a.status == 0 {
+		a.WriteHeader(http.StatusOK)
+	}
+	if a.body.Len() < 64<<10 {
+		a.body.Write(p[:min(len(p), 64<<10-a.body.Len())])
+	}
+	return a.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.NewResponseController reach the connection's deadlines.
+func (a *answerWriter) Unwrap() http.ResponseWriter { return a.ResponseWriter }

@@ -1,0 +1,271 @@
+// Package wgortest runs an emulated OSS Object FC Access Point for tests, in
+// the style of net/http/httptest: start one with a function's fcrt.Handler
+// or with the URL of a running function, give it objects, make a GetObject
+// through it, and inspect what the function relayed.
+//
+//	ap := wgortest.Start(t, handler, &wgortest.Config{
+//		ObjectMap: map[string][]byte{"hello.txt": []byte("hello")},
+//	})
+//	resp, err := ap.GetObject(ctx, "hello.txt", nil)
+//
+// The access point is the one "wgor emulate" runs, with the same checks:
+// the OSS V4 signature of every WriteGetObjectResponse, against the
+// credentials it hands the function, for its region; the single-use token;
+// x-oss-fwd-status; the body's length and Content-MD5. It answers a refusal
+// with OSS's XML error, and a function that fails or never answers with a
+// 502 or 504. An in-process Handler runs behind fcrt.NewCustomRuntime on a
+// loopback port, so every invocation goes through the custom-runtime
+// protocol (POST /invoke with the x-fc-* headers) as in Function Compute.
+//
+// The event follows OSS's documented getObjectContext (outputRoute,
+// outputToken, inputOssUrl); see package fcrt. Everything listens on
+// 127.0.0.1 only.
+package wgortest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/wgor-dev/wgor/internal/accesspoint"
+	"github.com/wgor-dev/wgor/sign"
+	"github.com/wgor-dev/wgor/wgor/fcrt"
+)
+
+// Config describes a test access point. The zero Config is ready to use.
+type Config struct {
+	// Objects holds the original objects, served at each event's
+	// inputOssUrl; the object key is the path in the FS (os.DirFS,
+	// fstest.MapFS, embed.FS). ObjectMap is the same from a map of keys
+	// to contents. Set one at most; with neither, every original is 404
+	// NoSuchKey.
+	Objects   fs.FS
+	ObjectMap map[string][]byte
+
+	// Region is the region WriteGetObjectResponse must be signed for, sent
+	// to the function as x-fc-region; empty means cn-hangzhou.
+	Region string
+
+	// Credentials are the function's temporary credentials, handed to
+	// every invocation and the only ones its WriteGetObjectResponse may be
+	// signed with; empty means random STS-like ones.
+	Credentials sign.Credentials
+
+	// Timeout bounds each GetObject (and an in-process handler's
+	// invocation); zero means 10 seconds.
+	Timeout time.Duration
+
+	// Logger receives the access point's and the runtime's records; nil
+	// means none.
+	Logger *slog.Logger
+}
+
+// DefaultTimeout bounds a GetObject when Config.Timeout is zero.
+const DefaultTimeout = 10 * time.Second
+
+// Server is a running test access point. Its methods are safe for
+// concurrent use.
+type Server struct {
+	ap     *accesspoint.Server
+	apSrv  *http.Server
+	fnSrv  *http.Server // nil for a function given by URL
+	hc     *http.Client
+	url    string
+	limit  time.Duration
+	closed sync.Once
+
+	running sync.WaitGroup // the in-process handlers
+	rec     recorder
+}
+
+// Start starts a test access point in front of h, and closes it when the
+// test ends; it fails the test if the access point cannot start.
+func Start(tb testing.TB, h fcrt.Handler, cfg *Config) *Server {
+	tb.Helper()
+	s, err := NewServer(h, cfg)
+	if err != nil {
+		tb.Fatalf("wgortest: %v", err)
+	}
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// NewServer starts a test access point in front of the handler h, which
+// runs in this process behind fcrt.NewCustomRuntime on a loopback port.
+// Call Close when done.
+func NewServer(h fcrt.Handler, cfg *Config) (*Server, error) {
+	if h == nil {
+		return nil, errors.New("wgortest: the Handler is nil")
+	}
+	s := newServer(cfg)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("wgortest: listen for the function: %w", err)
+	}
+	rt := fcrt.NewCustomRuntime(h, &fcrt.Options{HTTPClient: s.hc, Logger: logger(cfg), Timeout: timeout(cfg)})
+	s.fnSrv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.running.Add(1)
+		defer s.running.Done()
+		rt.ServeHTTP(w, r)
+	})}
+	go func() { _ = s.fnSrv.Serve(l) }()
+	if err := s.start(cfg, "http://"+l.Addr().String()); err != nil {
+		s.fnSrv.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// NewServerURL starts a test access point in front of a function already
+// running as a Function Compute custom runtime at functionURL, such as
+// "http://127.0.0.1:9000" (POST <functionURL>/invoke). Call Close when done.
+func NewServerURL(functionURL string, cfg *Config) (*Server, error) {
+	s := newServer(cfg)
+	if err := s.start(cfg, functionURL); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func newServer(cfg *Config) *Server {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	return &Server{hc: &http.Client{Transport: t,
+		// GetObject shows what the function answered, a redirect included.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func logger(cfg *Config) *slog.Logger {
+	if cfg == nil || cfg.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return cfg.Logger
+}
+
+func timeout(cfg *Config) time.Duration {
+	if cfg == nil || cfg.Timeout <= 0 {
+		return DefaultTimeout
+	}
+	return cfg.Timeout
+}
+
+// start makes the access point for the function at fnURL and serves it.
+func (s *Server) start(cfg *Config, fnURL string) error {
+	var c Config
+	if cfg != nil {
+		c = *cfg
+	}
+	objects := c.Objects
+	switch {
+	case c.Objects != nil && c.ObjectMap != nil:
+		return errors.New("wgortest: Config has both Objects and ObjectMap: set one")
+	case c.ObjectMap != nil:
+		m := make(fstest.MapFS, len(c.ObjectMap))
+		for k, v := range c.ObjectMap {
+			m[k] = &fstest.MapFile{Data: v, Mode: 0o444, ModTime: time.Unix(1764547200, 0)}
+		}
+		objects = m
+	}
+	invoker := accesspoint.HTTPInvoker{URL: fnURL, Client: s.hc}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("wgortest: listen: %w", err)
+	}
+	s.url = "http://" + l.Addr().String()
+	s.limit = timeout(cfg)
+	s.ap, err = accesspoint.New(accesspoint.Config{
+		Function: accesspoint.InvokerFunc(func(ctx context.Context, inv *accesspoint.Invocation) error {
+			s.rec.begin()
+			err := invoker.Invoke(ctx, inv)
+			s.rec.end(func() { s.rec.invocations = append(s.rec.invocations, Invocation{RequestID: inv.RequestID, Err: err}) })
+			return err
+		}),
+		Credentials:   c.Credentials,
+		Region:        c.Region,
+		Objects:       objects,
+		Timeout:       timeout(cfg),
+		AdvertisedURL: s.url,
+		Logger:        logger(cfg),
+	})
+	if err != nil {
+		l.Close()
+		return fmt.Errorf("wgortest: %w", err)
+	}
+	s.apSrv = &http.Server{Handler: s.rec.wrap(s.ap), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(logger(cfg).Handler(), slog.LevelDebug)}
+	go func() { _ = s.apSrv.Serve(l) }()
+	return nil
+}
+
+// URL returns the access point's base URL, such as "http://127.0.0.1:41234":
+// GetObject is GET URL()/<key>.
+func (s *Server) URL() string { return s.url }
+
+// Region returns the region WriteGetObjectResponse must be signed for.
+func (s *Server) Region() string { return s.ap.Region() }
+
+// Credentials returns the credentials handed to the function.
+func (s *Server) Credentials() sign.Credentials { return s.ap.Credentials() }
+
+// Client returns an HTTP client for the access point, which does not
+// follow redirects and whose connections Close closes.
+func (s *Server) Client() *http.Client { return s.hc }
+
+// Response is the answer to a GetObject through the access point, read
+// whole.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+}
+
+// GetObject makes a GetObject of key through the access point, with the
+// extra request headers header (a Range, say), and reads the answer whole.
+// When the transfer breaks off (the function failed midway), it returns
+// the response read so far and an error.
+func (s *Server) GetObject(ctx context.Context, key string, header http.Header) (*Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url+(&url.URL{Path: "/" + key}).EscapedPath(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("wgortest: GetObject %q: %w", key, err)
+	}
+	for k, vs := range header {
+		req.Header[http.CanonicalHeaderKey(k)] = vs
+	}
+	resp, err := s.hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("wgortest: GetObject %q: %w", key, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	r := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}
+	if err != nil {
+		return r, fmt.Errorf("wgortest: GetObject %q: the response broke off after %d bytes: %w", key, len(body), err)
+	}
+	return r, nil
+}
+
+// Close stops the access point and the in-process function, waits for the
+// function's handlers to return and closes every connection.
+func (s *Server) Close() {
+	s.closed.Do(func() {
+		s.ap.Close()
+		s.apSrv.Close()
+		if s.fnSrv != nil {
+			s.fnSrv.Close()
+		}
+		s.running.Wait()
+		s.hc.CloseIdleConnections()
+	})
+}
+
+func (s *Server) timeout() time.Duration { return s.limit }
