@@ -38,8 +38,9 @@ const (
 //   - POST /initialize: 200; there is nothing to initialize.
 //
 // Invocations may run concurrently. The deadline is x-fc-function-deadline
-// when sent, else x-fc-function-timeout, else Options.Timeout; the
-// invocation also ends when Function Compute drops the connection.
+// when sent, else x-fc-function-timeout, else Options.Timeout (none when
+// zero); the invocation also ends when Function Compute drops the
+// connection.
 func NewCustomRuntime(h Handler, o *Options) http.Handler {
 	return &customRuntime{h: h, o: o}
 }
@@ -66,7 +67,7 @@ func (rt *customRuntime) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (rt *customRuntime) invoke(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	inv, err := invocationOf(r.Header, time.Now().Add(rt.o.timeout()))
+	inv, err := invocationOf(r.Header, rt.o.deadline())
 	var o outcome
 	if err == nil {
 		var event []byte
@@ -81,7 +82,10 @@ func (rt *customRuntime) invoke(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err == nil {
-		ctx, cancel := context.WithDeadline(r.Context(), inv.Deadline)
+		ctx, cancel := context.WithCancel(r.Context())
+		if !inv.Deadline.IsZero() {
+			ctx, cancel = context.WithDeadline(r.Context(), inv.Deadline)
+		}
 		o, err = serve(ctx, rt.h, inv, rt.o)
 		cancel()
 	}

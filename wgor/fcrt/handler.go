@@ -58,7 +58,8 @@ type Invocation struct {
 	Region string
 
 	// Deadline is when Function Compute stops the invocation; it is also
-	// the deadline of the handler's context.
+	// the deadline of the handler's context. It is zero when a custom
+	// runtime was told none and Options.Timeout is zero.
 	Deadline time.Time
 
 	// Credentials are the invocation's temporary credentials

@@ -47,14 +47,15 @@ func newRuntimeAPI(addr string, h Handler, o *Options) *runtimeAPI {
 // in flight have ended.
 func (a *runtimeAPI) run(ctx context.Context) error {
 	var wg sync.WaitGroup
-	defer a.o.httpClient().CloseIdleConnections()
-	defer a.hc.CloseIdleConnections()
-	defer wg.Wait()
+	// The invocations' own parent: it outlives ctx by ShutdownGrace, so
+	// that those in flight at shutdown can finish.
+	base, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	failures := 0
 	for {
 		next, err := a.next(ctx)
 		if ctx.Err() != nil {
-			return nil
+			break
 		}
 		if err != nil {
 			// The runtime API should always answer; back off so that a
@@ -65,7 +66,6 @@ func (a *runtimeAPI) run(ctx context.Context) error {
 			select {
 			case <-ctx.Done():
 				t.Stop()
-				return nil
 			case <-t.C:
 			}
 			continue
@@ -74,9 +74,15 @@ func (a *runtimeAPI) run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			a.handle(next)
+			a.handle(base, next)
 		}()
 	}
+	a.log.Info("fcrt: stopping: no new invocation; waiting for those in flight", "grace", shutdownGrace.String())
+	err := drain(&wg, shutdownGrace, cancel)
+	a.hc.CloseIdleConnections()
+	a.o.httpClient().CloseIdleConnections()
+	a.log.Info("fcrt: stopped")
+	return err
 }
 
 // invocationMsg is one answer of GET next.
@@ -108,9 +114,9 @@ func (a *runtimeAPI) next(ctx context.Context) (*invocationMsg, error) {
 }
 
 // handle runs one invocation and reports it to the runtime API. Its
-// context is not the loop's: an invocation in flight at shutdown runs to
-// its deadline.
-func (a *runtimeAPI) handle(m *invocationMsg) {
+// context is base, not the loop's: an invocation in flight at shutdown
+// may finish within ShutdownGrace.
+func (a *runtimeAPI) handle(base context.Context, m *invocationMsg) {
 	start := time.Now()
 	id := m.header.Get(headerRequestID)
 	if id == "" || strings.ContainsAny(id, "/?#%") {
@@ -126,7 +132,7 @@ func (a *runtimeAPI) handle(m *invocationMsg) {
 	inv, err := a.invocation(m)
 	var o outcome
 	if err == nil {
-		ctx, cancel := context.WithDeadline(context.Background(), inv.Deadline)
+		ctx, cancel := context.WithDeadline(base, inv.Deadline)
 		o, err = serve(ctx, a.h, inv, a.o)
 		cancel()
 	}

@@ -12,10 +12,6 @@ import (
 	"github.com/wgor-dev/wgor/internal/client"
 )
 
-// DefaultTimeout bounds an invocation whose deadline Function Compute did
-// not announce, when Options.Timeout is zero.
-const DefaultTimeout = 60 * time.Second
-
 // maxEvent bounds the event read: OSS's events are a few KiB.
 const maxEvent = 1 << 20
 
@@ -32,8 +28,10 @@ type Options struct {
 	HTTPClient *http.Client
 
 	// Timeout bounds an invocation when Function Compute announces no
-	// deadline (the custom runtime without x-fc-function-deadline); zero
-	// means DefaultTimeout. An announced deadline always wins.
+	// deadline (a custom runtime sent neither x-fc-function-deadline nor
+	// x-fc-function-timeout). Zero means no bound of the runtime's own:
+	// the invocation then ends when Function Compute ends it, by closing
+	// the connection of POST /invoke. An announced deadline always wins.
 	Timeout time.Duration
 }
 
@@ -44,11 +42,13 @@ func (o *Options) logger() *slog.Logger {
 	return o.Logger
 }
 
-func (o *Options) timeout() time.Duration {
+// deadline is the deadline of an invocation starting now that announced
+// none; zero for none.
+func (o *Options) deadline() time.Time {
 	if o == nil || o.Timeout <= 0 {
-		return DefaultTimeout
+		return time.Time{}
 	}
-	return o.Timeout
+	return time.Now().Add(o.Timeout)
 }
 
 func (o *Options) httpClient() *http.Client {

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,4 +91,79 @@ func TestCustomRuntimeShutsDownGracefully(t *testing.T) {
 	}
 	buf := make([]byte, 1<<20)
 	t.Fatalf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+}
+
+// TestRuntimeAPIShutdownBoundsTheInvocationsInFlight: at shutdown an
+// invocation in flight has ShutdownGrace; then its context ends, and a
+// handler that ignores even that is reported instead of waited for.
+func TestRuntimeAPIShutdownBoundsTheInvocationsInFlight(t *testing.T) {
+	defer func(g time.Duration) { shutdownGrace = g }(shutdownGrace)
+	shutdownGrace = 100 * time.Millisecond
+	oss := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.Copy(io.Discard, r.Body) }))
+	defer oss.Close()
+	for _, tc := range []struct {
+		name    string
+		honours bool
+		want    string
+	}{
+		{"a handler that honours its context", true, ""},
+		{"a handler that ignores it", false, "handlers still running"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			entered, release := make(chan struct{}), make(chan struct{})
+			defer close(release)
+			posted := make(chan string, 1)
+			served := false
+			api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPost {
+					posted <- r.URL.Path
+					return
+				}
+				if served {
+					<-r.Context().Done()
+					return
+				}
+				served = true
+				ev, _ := json.Marshal(map[string]any{"getObjectContext": map[string]string{"outputRoute": oss.URL, "outputToken": "t"}})
+				h := w.Header()
+				h.Set("x-fc-request-id", "r1")
+				h.Set("x-fc-function-deadline", strconv.FormatInt(time.Now().Add(time.Minute).UnixMilli(), 10))
+				h.Set("x-fc-function-timeout", "60")
+				h.Set("x-fc-access-key-id", "AK")
+				h.Set("x-fc-access-key-secret", "SK")
+				h.Set("x-fc-region", "cn-hangzhou")
+				w.Write(ev)
+			}))
+			defer api.Close()
+			h := HandlerFunc(func(ctx context.Context, w ResponseWriter, _ *Invocation) error {
+				close(entered)
+				if tc.honours {
+					<-ctx.Done()
+					return ctx.Err()
+				}
+				<-release
+				return nil
+			})
+			ctx, stop := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			a := newRuntimeAPI(strings.TrimPrefix(api.URL, "http://"), h, &Options{Logger: slog.New(slog.DiscardHandler)})
+			go func() { done <- a.run(ctx) }()
+			<-entered
+			start := time.Now()
+			stop()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("run did not return")
+			}
+			assert.Less(t, time.Since(start), 3*time.Second)
+			if tc.want == "" {
+				assert.NoError(t, err)
+				assert.Equal(t, "/2020-11-11/runtime/invocation/r1/error", <-posted)
+			} else {
+				assert.ErrorContains(t, err, tc.want)
+			}
+		})
+	}
 }

@@ -13,9 +13,12 @@ import (
 	"time"
 )
 
-// ShutdownGrace is how long a custom runtime asked to stop waits for the
+// ShutdownGrace is how long the runtime, asked to stop, waits for the
 // invocations in flight before it cancels them.
 const ShutdownGrace = 10 * time.Second
+
+// shutdownGrace is ShutdownGrace, shortened by tests.
+var shutdownGrace = ShutdownGrace
 
 // Start runs h as a Function Compute function and never returns: it is
 // the one call in main.
@@ -97,14 +100,40 @@ func serveCustom(ctx context.Context, l net.Listener, h Handler, o *Options) err
 		return fmt.Errorf("fcrt: serve: %w", err)
 	case <-ctx.Done():
 	}
-	grace, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
+	o.logger().Info("fcrt: stopping: no new invocation; waiting for those in flight", "grace", shutdownGrace.String())
+	grace, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	err := srv.Shutdown(grace)
-	if err != nil {
-		srv.Close() // the grace ran out: end the invocations left
+	if err := srv.Shutdown(grace); err != nil {
+		srv.Close() // the grace ran out: cancel the invocations left
 	}
 	<-served
-	running.Wait()
+	err := drain(&running, time.Second, func() {})
 	o.httpClient().CloseIdleConnections()
-	return nil
+	o.logger().Info("fcrt: stopped")
+	return err
+}
+
+// drain waits for wg up to grace, then cancels what is left and waits one
+// more second: a handler that ignores its context is reported, not waited
+// for forever.
+func drain(wg *sync.WaitGroup, grace time.Duration, cancel func()) error {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-done:
+		return nil
+	case <-t.C:
+	}
+	cancel()
+	select {
+	case <-done:
+		return nil
+	case <-time.After(time.Second):
+		return errors.New("fcrt: stopped with handlers still running: a handler ignores the end of its context")
+	}
 }

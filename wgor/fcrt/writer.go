@@ -43,7 +43,7 @@ type ResponseWriter interface {
 	Close() error
 }
 
-// Outcome is what one invocation delivered.
+// outcome is what one invocation delivered.
 type outcome struct {
 	status    int
 	bytes     int64
@@ -67,6 +67,8 @@ type writer struct {
 	frozen http.Header
 	err    error // sticky: the response cannot be sent as the handler meant
 	closed bool
+	// errorAnswer: the request is the runtime's own error answer.
+	errorAnswer bool
 
 	pw      *io.PipeWriter // nil until the request started
 	declare int64          // the handler's Content-Length, -1 if none
@@ -189,6 +191,14 @@ func (w *writer) start(status int, h http.Header, whole []byte) {
 	}()
 }
 
+// answerError starts the runtime's own error answer for err; w.mu is
+// held and nothing was sent.
+func (w *writer) answerError(err error) {
+	status, code, msg, _ := answerOf(err)
+	w.status, w.errorAnswer, w.pw = status, true, nil
+	w.start(status, http.Header{"Content-Type": {"application/xml"}}, errorBody(code, msg, w.inv.RequestID))
+}
+
 // abort cuts a started request short.
 func (w *writer) abort(err error) {
 	w.mu.Lock()
@@ -239,10 +249,7 @@ func (w *writer) finish(herr error) (outcome, error) {
 				herr = fmt.Errorf("%w: the handler wrote nothing of its Content-Length %d: write the body, or leave the header out", client.ErrBodyLength, w.declare)
 			}
 			if herr != nil {
-				status, code, msg, _ := answerOf(herr)
-				h := http.Header{"Content-Type": {"application/xml"}}
-				w.status = status
-				w.start(status, h, errorBody(code, msg, w.inv.RequestID))
+				w.answerError(herr)
 			} else {
 				w.start(w.status, w.frozen, nil)
 			}
@@ -262,6 +269,19 @@ func (w *writer) finish(herr error) (outcome, error) {
 		}
 	}
 	r := w.wait()
+	if errors.Is(r.err, client.ErrInvalidResponse) && !w.errorAnswer {
+		// The response could not be sent (a forwarded header with a
+		// control character, say), so nothing was: the token is unused,
+		// and the caller gets a 500 now rather than wait for the timeout.
+		cause := r.err
+		w.mu.Lock()
+		w.res = nil
+		w.answerError(cause)
+		w.mu.Unlock()
+		r = w.wait()
+		herr = cause
+		started = false
+	}
 	o := outcome{status: w.status}
 	if r.res != nil {
 		o.bytes, o.requestID = r.res.BytesSent, r.res.RequestID

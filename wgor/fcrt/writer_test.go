@@ -47,6 +47,15 @@ func TestFailureBeforeAnyWriteIsAnsweredAtOnce(t *testing.T) {
 			w.WriteHeader(299)
 			return nil
 		}), 500, "InternalError", true},
+		{"a header value that cannot be sent", handler(func(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
+			w.Header().Set("X-Note", "two\nlines")
+			_, err := io.WriteString(w, "body")
+			return err
+		}), 500, "InternalError", true},
+		{"a header name that cannot be sent, nothing written", handler(func(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
+			w.Header()["Bad Name"] = []string{"v"}
+			return nil
+		}), 500, "InternalError", true},
 		{"deliberate 403", handler(func(context.Context, fcrt.ResponseWriter, *fcrt.Invocation) error {
 			return fcrt.Error(403, "AccessDenied", "Not for you.")
 		}), 403, "AccessDenied", false},
@@ -74,7 +83,7 @@ func TestFailureBeforeAnyWriteIsAnsweredAtOnce(t *testing.T) {
 			assert.NotContains(t, string(resp.Body), "database", "the caller never sees the function's own error")
 
 			relays := ap.Relays()
-			require.Len(t, relays, 1, "exactly one WriteGetObjectResponse")
+			require.Len(t, relays, 1, "exactly one WriteGetObjectResponse reached the access point")
 			assert.Equal(t, 200, relays[0].Answer)
 			invs := ap.Invocations()
 			require.Len(t, invs, 1)
@@ -87,39 +96,46 @@ func TestFailureBeforeAnyWriteIsAnsweredAtOnce(t *testing.T) {
 // never receives a truncated body as complete.
 func TestFailureMidBodyCutsTheResponseShort(t *testing.T) {
 	const n = 1 << 20
-	for _, declared := range []bool{false, true} {
-		for _, fail := range []string{"panic", "error", "short body"} {
-			name := fail + map[bool]string{false: ", chunked", true: ", Content-Length"}[declared]
-			t.Run(name, func(t *testing.T) {
-				h := handler(func(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
-					if declared || fail == "short body" {
-						w.Header().Set("Content-Length", "3145728")
-					}
-					if _, err := w.Write(bytes.Repeat([]byte("x"), n)); err != nil {
-						return err
-					}
-					switch fail {
-					case "panic":
-						panic("index out of range")
-					case "error":
-						return errors.New("the source broke")
-					}
-					return nil
-				})
-				ap := wgortest.Start(t, h, nil)
-				resp, err := ap.GetObject(context.Background(), "big.bin", nil)
-				require.Error(t, err, "the transfer must break off")
-				require.NotNil(t, resp)
-				assert.Equal(t, 200, resp.StatusCode)
-				assert.Less(t, len(resp.Body), 3<<20)
-				relays := ap.Relays()
-				require.Len(t, relays, 1)
-				assert.NotEqual(t, 200, relays[0].Answer, "the access point must not accept a cut-short body")
-				invs := ap.Invocations()
-				require.Len(t, invs, 1)
-				assert.Error(t, invs[0].Err)
+	cases := []struct {
+		name     string
+		declared bool // a Content-Length of 3 MiB
+		fail     string
+	}{
+		{"panic, chunked", false, "panic"},
+		{"panic, Content-Length", true, "panic"},
+		{"error, chunked", false, "error"},
+		{"error, Content-Length", true, "error"},
+		{"body shorter than its Content-Length", true, "return"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := handler(func(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
+				if tc.declared {
+					w.Header().Set("Content-Length", "3145728")
+				}
+				if _, err := w.Write(bytes.Repeat([]byte("x"), n)); err != nil {
+					return err
+				}
+				switch tc.fail {
+				case "panic":
+					panic("index out of range")
+				case "error":
+					return errors.New("the source broke")
+				}
+				return nil
 			})
-		}
+			ap := wgortest.Start(t, h, nil)
+			resp, err := ap.GetObject(context.Background(), "big.bin", nil)
+			assertCutShort(t, resp, err)
+			invs := ap.Invocations()
+			require.Len(t, invs, 1)
+			assert.Error(t, invs[0].Err, "the invocation failed")
+			relays := ap.Relays()
+			require.LessOrEqual(t, len(relays), 1, "at most one WriteGetObjectResponse")
+			for _, r := range relays {
+				assert.NotEqual(t, 200, r.Answer, "the access point took a cut-short body for whole")
+			}
+		})
 	}
 }
 
@@ -199,12 +215,28 @@ func TestWriteBeyondContentLengthFails(t *testing.T) {
 		return nil
 	})
 	ap := wgortest.Start(t, h, nil)
-	_, err := ap.GetObject(context.Background(), "k", nil)
-	assert.Error(t, err, "the transfer must break off")
-	assert.ErrorContains(t, writeErr, "more than its Content-Length 4")
-	invs := ap.Invocations()
+	resp, err := ap.GetObject(context.Background(), "k", nil)
+	assertCutShort(t, resp, err)
+	invs := ap.Invocations() // the handler has returned
 	require.Len(t, invs, 1)
 	assert.Error(t, invs[0].Err)
+	assert.ErrorContains(t, writeErr, "more than its Content-Length 4")
+}
+
+// assertCutShort checks that a response the function could not finish
+// never reached the caller as a success: either the transfer broke off,
+// or, when the access point saw the invocation fail before it took the
+// WriteGetObjectResponse, the caller got an error status.
+func assertCutShort(t *testing.T, resp *wgortest.Response, err error) {
+	t.Helper()
+	require.NotNil(t, resp)
+	if err == nil {
+		assert.NotEqual(t, 200, resp.StatusCode, "a cut-short response arrived as a success")
+		assert.Contains(t, string(resp.Body), "<Error>")
+		return
+	}
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.ErrorContains(t, err, "broke off")
 }
 
 func TestInvocationCarriesWhatTheRuntimeKnows(t *testing.T) {

@@ -17,9 +17,11 @@
 // loopback port, so every invocation goes through the custom-runtime
 // protocol (POST /invoke with the x-fc-* headers) as in Function Compute.
 //
-// The event follows OSS's documented getObjectContext (outputRoute,
-// outputToken, inputOssUrl); see package fcrt. Everything listens on
-// 127.0.0.1 only.
+// The event holds OSS's documented getObjectContext (outputRoute,
+// outputToken, inputOssUrl; see package fcrt), plus a userRequest member
+// with the caller's URL and headers, modelled on S3 Object Lambda's event,
+// which OSS does not document: a function must not need it. Everything
+// listens on 127.0.0.1 only.
 package wgortest
 
 import (
@@ -196,6 +198,9 @@ func (s *Server) start(cfg *Config, fnURL string) error {
 		Timeout:       timeout(cfg),
 		AdvertisedURL: s.url,
 		Logger:        logger(cfg),
+		// OSS documents Content-Length as required; fcrt's writer streams
+		// an unknown length chunked until the client spools it (issue 10).
+		AllowChunked: true,
 	})
 	if err != nil {
 		l.Close()
