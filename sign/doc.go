@@ -18,12 +18,18 @@
 // it recomputes a signature from a received request with the same code, which
 // is what the local access-point emulator and the tests use.
 //
+// The code follows the specification's steps in order (SPEC.md §4, the OSS
+// API reference "Signature version 4"): the canonical URI, query and headers,
+// the additional headers, the canonical request (canonical.go), the string to
+// sign, the signing key and the signature (key.go). What is signed is exactly
+// what net/http sends: a header name without values is left out, and other
+// spellings of the headers Sign sets are removed.
+//
 // A [Trace] in the options receives the canonical request and the string to
 // sign that a signature was computed over, for debugging signature mismatches.
 // Neither contains the secret or the derived signing key.
 //
 // Derived signing keys are cached per secret, date, region and product, and
-// the work that depends only on the key and the second (the formatted time,
-// the HMAC over the first block of the string to sign) is reused within a
-// second. All functions are safe for concurrent use.
+// the buffers of a signature are pooled. All functions are safe for
+// concurrent use.
 package sign
