@@ -7,13 +7,10 @@ import (
 	"strings"
 )
 
-// canonicalRequest writes into st.canon, as SPEC.md §4 and the official SDK
-// v2 (oss/signer/v4.go, calcCanonicalRequest) build it,
-//
-//	METHOD \n URI \n QUERY \n HEADERS (each line ends in \n) \n ADDITIONAL \n PAYLOAD
-//
-// own are the headers the signer sets (on a server, Host), under their
-// canonical keys: each replaces every header of its name in h, in any case.
+// canonicalRequest writes into st.canon, as SPEC.md §4 and oss/signer/v4.go
+// (calcCanonicalRequest) build it, METHOD \n URI \n QUERY \n HEADERS \n
+// ADDITIONAL \n PAYLOAD. own are the headers the signer sets (on a server,
+// Host), under their canonical keys, in place of any of their names in h.
 func (st *state) canonicalRequest(method, bucket, key, rawQuery string, h http.Header, additional []string, own []header) error {
 	if method == "" {
 		method = http.MethodGet // what net/http sends
@@ -26,24 +23,19 @@ func (st *state) canonicalRequest(method, bucket, key, rawQuery string, h http.H
 	return err
 }
 
-// appendCanonicalURI appends "/" + bucket + "/" + key percent-encoded but
-// for '/': it is built from the bucket and key, never from the URL path.
+// appendCanonicalURI appends "/" + bucket + "/" + key (as OSS, never the URL
+// path), percent-encoding every byte but A-Z a-z 0-9 - . _ ~ and '/'.
 func appendCanonicalURI(b []byte, bucket, key string) []byte {
-	b = append(b, '/')
+	path := key
 	if bucket != "" {
-		b = append(appendEscaped(b, bucket), '/')
+		path = bucket + "/" + key
 	}
-	return appendEscaped(b, key)
-}
-
-// appendEscaped percent-encodes every byte but A-Z a-z 0-9 - . _ ~ and '/'.
-func appendEscaped(b []byte, s string) []byte {
-	const hex = "0123456789ABCDEF"
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; isUnreserved(c) || c == '/' {
+	b = append(b, '/')
+	for i := 0; i < len(path); i++ {
+		if c := path[i]; isUnreserved(c) || c == '/' {
 			b = append(b, c)
 		} else {
-			b = append(b, '%', hex[c>>4], hex[c&15])
+			b = append(b, '%', "0123456789ABCDEF"[c>>4], "0123456789ABCDEF"[c&15])
 		}
 	}
 	return b
@@ -55,16 +47,13 @@ func isUnreserved(c byte) bool {
 }
 
 // appendCanonicalQuery appends the parameters sorted by name, "k=v" joined by
-// '&', "k" alone for an empty value. Values stay as written but for '+',
-// read as %20. A repeated name carries its last value every time, as the
-// official signer keeps one value per name.
+// '&', "k" alone for an empty value, as written but for '+' (%20). A repeated
+// name carries its last value every time: the official signer keeps one.
 func appendCanonicalQuery(b []byte, rawQuery string) []byte {
-	rawQuery = strings.ReplaceAll(rawQuery, "+", "%20")
 	var pbuf [16][2]string // on the stack, as in appendCanonicalHeaders
 	ps := pbuf[:0]
-	for kv := range strings.SplitSeq(rawQuery, "&") {
-		if kv != "" {
-			k, v, _ := strings.Cut(kv, "=")
+	for kv := range strings.SplitSeq(strings.ReplaceAll(rawQuery, "+", "%20"), "&") {
+		if k, v, _ := strings.Cut(kv, "="); kv != "" {
 			ps = append(ps, [2]string{k, v})
 		}
 	}
@@ -78,20 +67,11 @@ func appendCanonicalQuery(b []byte, rawQuery string) []byte {
 		if len(b) > start { // as the official signer: '&' only after something
 			b = append(b, '&')
 		}
-		b = append(b, p[0]...)
-		if v := ps[last][1]; v != "" {
-			b = append(append(b, '='), v...)
+		if b = append(b, p[0]...); ps[last][1] != "" {
+			b = append(append(b, '='), ps[last][1]...)
 		}
 	}
 	return b
-}
-
-// header is a header to sign: name is the map key, lower its lower-cased
-// form, values (or, for the signer's time stamps, raw) what is sent.
-type header struct {
-	name       string
-	lower, raw []byte
-	values     []string
 }
 
 // isSignedByDefault: every x-oss-* header, Content-Type and Content-MD5.
@@ -99,11 +79,10 @@ func isSignedByDefault(lower []byte) bool {
 	return bytes.HasPrefix(lower, []byte("x-oss-")) || string(lower) == "content-type" || string(lower) == "content-md5"
 }
 
-// additionalHeaders lower-cases and sorts the names the caller asked to sign
-// that the defaults do not cover and that the request carries with a value
-// (signerSets names those the signer adds, so present). Authorization is
-// dropped: the signature replaces it. A repeated name stays repeated, as in
-// the official signer.
+// additionalHeaders lower-cases and sorts the names asked for that the
+// defaults do not cover and the request carries with a value (or the signer
+// sets), but Authorization, which the signature replaces. A repeated name
+// stays repeated, as in the official signer.
 func additionalHeaders(h http.Header, want []string, signerSets ...string) []string {
 	names := make([]string, 0, len(want))
 	for _, n := range want {
@@ -116,30 +95,41 @@ func additionalHeaders(h http.Header, want []string, signerSets ...string) []str
 	return slices.Clip(names)
 }
 
+// header is a header to sign: its map key, lower-cased name and values (raw
+// for the signer's time stamps).
+type header struct {
+	name       string
+	lower, raw []byte
+	values     []string
+}
+
 // appendCanonicalHeaders appends "name:value\n" for each signed header,
-// names lower-cased and sorted, values trimmed and joined with ','. Keys
-// equal but for case are one header, their values in the order of the keys
-// as written: the order net/http sends them in (Header.Write sorts keys) and
-// the server joins them in. A key with no values is left out: net/http sends
-// nothing for it. Every header that is sent is checked for CR, LF and NUL.
+// names lower-cased and sorted, values trimmed and joined with ','. Keys equal
+// but for case are one header, their values in the order of the keys as
+// written, which is how net/http sends them (Header.Write sorts keys) and the
+// server joins them. A key without values is left out: net/http sends nothing
+// for it. Every header sent is checked for CR, LF and NUL.
 func (st *state) appendCanonicalHeaders(b []byte, h http.Header, additional []string, own []header) ([]byte, error) {
 	var hbuf [16]header // on the stack: storing pointers there costs no write barrier
 	hs, lows := hbuf[:0], st.lower[:0]
 	for i := range own {
-		start := len(lows)
-		lows, _ = appendLower(lows, own[i].name)
-		own[i].lower = lows[start:]
+		if start := len(lows); own[i].lower == nil {
+			lows, _ = appendLower(lows, own[i].name)
+			own[i].lower = lows[start:]
+		}
 	}
 	for name, values := range h {
+		if ownOf(own, name, nil) != nil {
+			continue // the signer's, under its key
+		}
 		start := len(lows)
 		var ok bool
 		if lows, ok = appendLower(lows, name); !ok {
 			return b, invalid("a header name contains CR, LF or NUL")
 		}
 		lower := lows[start:]
-		if o := ownOf(own, lower); o != nil || len(values) == 0 {
-			// Not sent, or replaced by the signer's; under another key
-			// than the signer's, the caller's would be sent too.
+		if o := ownOf(own, "", lower); o != nil || len(values) == 0 {
+			// Under another key than the signer's, the caller's would be sent too.
 			st.respelled = st.respelled || o != nil && name != o.name && len(values) > 0
 			lows = lows[:start]
 			continue
@@ -149,11 +139,11 @@ func (st *state) appendCanonicalHeaders(b []byte, h http.Header, additional []st
 				return b, invalid("value of header " + safeName(name) + " contains CR, LF or NUL")
 			}
 		}
-		if isSignedByDefault(lower) || containsLower(additional, lower) {
-			hs = append(hs, header{name: name, lower: lower, values: values})
-		} else {
-			lows = lows[:start]
+		if !isSignedByDefault(lower) && !containsLower(additional, lower) {
+			lows = lows[:start] // sent, not signed
+			continue
 		}
+		hs = append(hs, header{name: name, lower: lower, values: values})
 	}
 	for _, o := range own {
 		if isSignedByDefault(o.lower) || containsLower(additional, o.lower) {
@@ -172,14 +162,13 @@ func (st *state) appendCanonicalHeaders(b []byte, h http.Header, additional []st
 		return strings.Compare(hs[i].name, hs[j].name)
 	})
 	for n, i := range order {
-		sh := &hs[i]
-		if n > 0 && bytes.Equal(hs[order[n-1]].lower, sh.lower) {
+		if n > 0 && bytes.Equal(hs[order[n-1]].lower, hs[i].lower) {
 			b[len(b)-1] = ',' // the same header under another key: one line
 		} else {
-			b = append(append(b, sh.lower...), ':')
+			b = append(append(b, hs[i].lower...), ':')
 		}
-		b = append(b, sh.raw...)
-		for j, v := range sh.values {
+		b = append(b, hs[i].raw...)
+		for j, v := range hs[i].values {
 			if j > 0 {
 				b = append(b, ',')
 			}
@@ -191,10 +180,11 @@ func (st *state) appendCanonicalHeaders(b []byte, h http.Header, additional []st
 	return b, nil
 }
 
-// ownOf returns the signer's header of this lower-cased name, or nil.
-func ownOf(own []header, lower []byte) *header {
+// ownOf returns the signer's header of this key, or else of this
+// lower-cased name, or nil.
+func ownOf(own []header, key string, lower []byte) *header {
 	for i := range own {
-		if bytes.Equal(own[i].lower, lower) {
+		if own[i].name == key || key == "" && bytes.Equal(own[i].lower, lower) {
 			return &own[i]
 		}
 	}
@@ -206,7 +196,7 @@ func containsLower(names []string, lower []byte) bool {
 	return slices.ContainsFunc(names, func(n string) bool { return strings.ToLower(n) == string(lower) })
 }
 
-// appendJoined appends names joined by sep.
+// appendJoined appends names joined by sep, as strings.Join without a copy.
 func appendJoined(b []byte, names []string, sep byte) []byte {
 	for i, n := range names {
 		if i > 0 {
@@ -218,8 +208,7 @@ func appendJoined(b []byte, names []string, sep byte) []byte {
 }
 
 // appendLower appends s lower-cased as strings.ToLower does, without a copy
-// of s when it is ASCII, as header names are. ok is false when s holds CR,
-// LF or NUL, which would split a header line.
+// when s is ASCII. ok is false if s holds CR, LF or NUL (see badValue).
 func appendLower(b []byte, s string) (_ []byte, ok bool) {
 	n := len(b)
 	b = append(b, s...)
@@ -236,8 +225,7 @@ func appendLower(b []byte, s string) (_ []byte, ok bool) {
 	return b, true
 }
 
-// trimSpace is strings.TrimSpace, quick for the usual value, which starts
-// and ends with a visible ASCII character.
+// trimSpace is strings.TrimSpace, quick for the usual value.
 func trimSpace(v string) string {
 	if n := len(v); n > 0 && ' ' < v[0] && v[0] < 0x7f && ' ' < v[n-1] && v[n-1] < 0x7f {
 		return v
@@ -245,8 +233,7 @@ func trimSpace(v string) string {
 	return strings.TrimSpace(v)
 }
 
-// badValue reports whether s holds a byte that would split or end a header
-// line: CR, LF or NUL.
+// badValue reports whether s holds CR, LF or NUL, which split a header line.
 func badValue(s string) bool {
 	return strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0 || strings.IndexByte(s, 0) >= 0
 }

@@ -10,16 +10,13 @@ import (
 )
 
 // state is the scratch space of one signature, pooled so that its buffers
-// are reused from one signature to the next.
+// (the canonical request above all) are reused from one signature to the next.
 type state struct {
-	canon, sts, out []byte // the canonical request, the string to sign, the values Sign sets
-	lower           []byte // header names lower-cased
-	keyID           []byte // the key cache's key
-	stamps          [len(timeFormat) + len(http.TimeFormat)]byte
-	respelled       bool      // the request spells a header the signer sets in another case
-	mac             hash.Hash // HMAC-SHA256 under macKey, reset for each signature
-	macKey          *derivedKey
-	sum             []byte // the HMAC's digest
+	canon, sts, out, lower, keyID, sum []byte // keyID: the key cache's; sum: the HMAC's
+	stamps                             [len(timeFormat) + len(http.TimeFormat)]byte
+	respelled                          bool      // the request spells a header Sign sets in another case
+	mac                                hash.Hash // HMAC-SHA256 under macKey, reset for each signature
+	macKey                             *derivedKey
 }
 
 var statePool = sync.Pool{New: func() any { return &state{canon: make([]byte, 0, 1024)} }}
@@ -32,8 +29,8 @@ func putState(st *state) {
 	}
 }
 
-// The last steps of SPEC.md §4 (and oss/signer/v4.go: buildScope,
-// calcStringToSign, calcSignature).
+// The last steps of SPEC.md §4, as oss/signer/v4.go's buildScope,
+// calcStringToSign and calcSignature.
 
 // appendScope appends the scope, date/region/product/aliyun_v4_request.
 func appendScope(b []byte, date, region, product string) []byte {
@@ -41,12 +38,9 @@ func appendScope(b []byte, date, region, product string) []byte {
 	return append(append(append(b, product...), '/'), scopeTerminator...)
 }
 
-// stringToSign writes into st.sts
-//
-//	OSS4-HMAC-SHA256 \n time \n scope \n hex(sha256(canonical request))
-//
-// where time is x-oss-date's yyyymmddThhmmssZ (or, on a server, the Date
-// header of a request that has no x-oss-date).
+// stringToSign writes "OSS4-HMAC-SHA256\n" time "\n" scope "\n" and the hex
+// SHA-256 of the canonical request into st.sts. time is x-oss-date's (or, on
+// a server, the Date header of a request with no x-oss-date).
 func (st *state) stringToSign(time []byte, scope string) {
 	sum := sha256.Sum256(st.canon)
 	b := append(append(st.sts[:0], Algorithm+"\n"...), time...)
@@ -54,9 +48,8 @@ func (st *state) stringToSign(time []byte, scope string) {
 	st.sts = hex.AppendEncode(b, sum[:])
 }
 
-// deriveKey is the signing key:
-//
-//	HMAC(HMAC(HMAC(HMAC("aliyun_v4"+secret, date), region), product), "aliyun_v4_request")
+// deriveKey is the signing key, HMAC-SHA256 chained from "aliyun_v4"+secret
+// over the date, region, product and "aliyun_v4_request".
 func deriveKey(secret, date, region, product string) []byte {
 	key := []byte(keyPrefix + secret)
 	for _, part := range [...]string{date, region, product, scopeTerminator} {
@@ -87,18 +80,16 @@ type derivedKey struct {
 }
 
 // Deriving a key costs four HMACs, more than the rest of a signature, and a
-// key changes once a day, so keys are cached by secret and scope. The bound
-// matters to a process that gets new credentials on every invocation: when
-// full, the cache starts afresh.
+// key changes once a day, so keys are cached by secret and scope, up to
+// maxCachedKeys: a process may get new credentials with every invocation.
 const maxCachedKeys = 256
 
 var keyCache struct {
 	sync.Mutex
-	keys map[string]*derivedKey
+	keys map[string]*derivedKey // emptied when full
 }
 
-// signingKey returns the derived key for a secret, a date (yyyymmdd), a
-// region and a product, from the cache when it can.
+// signingKey returns the derived key of a secret and scope, cached.
 func (st *state) signingKey(secret string, date []byte, region, product string) *derivedKey {
 	st.keyID = appendScope(append(append(st.keyID[:0], secret...), 0), string(date), region, product)
 	keyCache.Lock()

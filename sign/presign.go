@@ -3,6 +3,7 @@ package sign
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -18,18 +19,13 @@ const (
 	QuerySignature        = "x-oss-signature"
 )
 
-// Presign signs req in its query string and returns the signed URL, which is
-// also left in req.URL.
-//
-// It adds x-oss-signature-version, x-oss-date, x-oss-expires,
-// x-oss-credential, x-oss-additional-headers (when there are any),
-// x-oss-security-token (for STS credentials) and x-oss-signature to the query,
-// re-encoding the existing parameters as the official signer does. Headers the
-// request carries are signed as in [Sign] and must be sent with the URL; no
-// header is added. The payload is always UNSIGNED-PAYLOAD: a request carrying
-// x-oss-content-sha256 with another value is refused, since OSS would refuse
-// it (EC 0002-00000214) and Presign, unlike Sign, changes no header.
-// o.Expires sets the lifetime, from one second to seven days.
+// Presign signs req in its query string and returns the signed URL, also left
+// in req.URL. It adds the Query* parameters (x-oss-additional-headers when
+// there are some, x-oss-security-token for STS credentials), re-encoding the
+// existing ones as the official signer does. The request's headers are
+// signed as by [Sign] and must be sent with the URL; none is added, so a
+// request whose x-oss-content-sha256 is not UNSIGNED-PAYLOAD is refused (OSS
+// would refuse it, EC 0002-00000214). o.Expires sets the lifetime.
 func Presign(req *http.Request, o *Options) (string, error) {
 	if err := validate(req, o); err != nil {
 		return "", err
@@ -44,9 +40,8 @@ func Presign(req *http.Request, o *Options) (string, error) {
 	if !payloadIsUnsigned(req.Header) {
 		return "", invalid("x-oss-content-sha256 must be UNSIGNED-PAYLOAD, as OSS requires: remove the header or set it so")
 	}
-	// Errors are ignored as by the official signer: what parses is kept.
-	q, _ := url.ParseQuery(req.URL.RawQuery)
-	for _, p := range []string{QuerySignatureVersion, QueryDate, QueryExpires, QueryCredential, QueryAdditionalHdrs, QuerySecurityToken, QuerySignature} {
+	q, _ := url.ParseQuery(req.URL.RawQuery) // what parses is kept, as by the official signer
+	for _, p := range [...]string{QuerySignatureVersion, QueryDate, QueryExpires, QueryCredential, QueryAdditionalHdrs, QuerySecurityToken, QuerySignature} {
 		if q.Has(p) {
 			return "", invalid("the URL already holds " + p + ": presign an unsigned URL")
 		}
@@ -80,13 +75,11 @@ func Presign(req *http.Request, o *Options) (string, error) {
 }
 
 // payloadIsUnsigned reports whether every x-oss-content-sha256 value, under
-// any spelling of the name, is UNSIGNED-PAYLOAD.
+// any spelling, is UNSIGNED-PAYLOAD.
 func payloadIsUnsigned(h http.Header) bool {
 	for k, vs := range h {
-		for _, v := range vs {
-			if v != UnsignedPayload && strings.EqualFold(k, HeaderContentSHA256) {
-				return false
-			}
+		if strings.EqualFold(k, HeaderContentSHA256) && slices.ContainsFunc(vs, func(v string) bool { return v != UnsignedPayload }) {
+			return false
 		}
 	}
 	return true

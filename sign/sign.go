@@ -4,20 +4,20 @@ import (
 	"cmp"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
 
-// Algorithm is the name of the signature scheme, as it appears in the
-// Authorization header and the string to sign.
-const Algorithm = "OSS4-HMAC-SHA256"
-
-// UnsignedPayload is the payload hash that lets a body stream without being
-// hashed first: the only value of x-oss-content-sha256 OSS accepts.
-const UnsignedPayload = "UNSIGNED-PAYLOAD"
-
-// DefaultProduct is the scope's product when Options.Product is empty.
-const DefaultProduct = "oss"
+const (
+	// Algorithm names the scheme in the Authorization header and the string to sign.
+	Algorithm = "OSS4-HMAC-SHA256"
+	// UnsignedPayload is the payload hash that lets a body stream unhashed:
+	// the only value of x-oss-content-sha256 OSS accepts.
+	UnsignedPayload = "UNSIGNED-PAYLOAD"
+	// DefaultProduct is the scope's product when Options.Product is empty.
+	DefaultProduct = "oss"
+)
 
 // Canonical names of the headers the signer reads or sets.
 const (
@@ -37,15 +37,17 @@ const (
 	defaultTTL      = 15 * time.Minute
 )
 
-// unsignedPayload is x-oss-content-sha256's value in the canonical headers.
-var unsignedPayload = []string{UnsignedPayload}
+var (
+	// unsignedPayload is x-oss-content-sha256's value in the canonical headers.
+	unsignedPayload = []string{UnsignedPayload}
+	// ownLower are the names of the headers Sign sets, lower-cased once.
+	ownLower = [...][]byte{[]byte("x-oss-date"), []byte("x-oss-content-sha256"), []byte("date"), []byte("authorization"), []byte("x-oss-security-token")}
+)
 
 // Credentials are what a signature is computed with. SecurityToken is set for
 // temporary (STS) credentials and empty for long-term keys.
 type Credentials struct {
-	AccessKeyID     string
-	AccessKeySecret string
-	SecurityToken   string
+	AccessKeyID, AccessKeySecret, SecurityToken string
 }
 
 // String names the access key ID only; the secret and the token never appear.
@@ -88,17 +90,13 @@ type Options struct {
 }
 
 // Trace is what a signature was computed over. It never holds the secret or
-// the derived key, but the canonical request does hold every signed header
-// value, including the security token and, for WriteGetObjectResponse, the
-// request token: treat it as sensitive and show it only to the key's owner.
+// the derived key, but the canonical request holds every signed header value,
+// the security token and, for WriteGetObjectResponse, the request token among
+// them: treat it as sensitive and show it only to the key's owner.
 type Trace struct {
-	CanonicalRequest string
-	StringToSign     string
-	// Scope is date/region/product/aliyun_v4_request.
-	Scope string
-	// AdditionalHeaders are the additional signed header names as they
-	// appear in the signature: lower-cased and sorted.
-	AdditionalHeaders []string
+	CanonicalRequest, StringToSign string
+	Scope                          string   // date/region/product/aliyun_v4_request
+	AdditionalHeaders              []string // lower-cased and sorted, as signed
 }
 
 // ErrInvalid is wrapped by every error about bad input to Sign and Presign.
@@ -111,16 +109,14 @@ type inputError struct{ msg string }
 func (e *inputError) Error() string { return "sign: " + e.msg }
 func (e *inputError) Unwrap() error { return ErrInvalid }
 
-// Sign signs req in its Authorization header.
-//
-// It sets x-oss-date, Date, x-oss-content-sha256 (always UNSIGNED-PAYLOAD,
-// over any value req carries: OSS accepts no other), x-oss-security-token for
-// STS credentials, and Authorization, and removes any other spelling of those
-// names from the map, so that what goes on the wire is what was signed. A
-// header with a name but no values is not sent by net/http, so it is not
-// signed either. The body is never read. Sign returns an error, and leaves
-// req unchanged, when the input is unusable: a nil request or URL, missing
-// credentials or region, or a header value containing CR, LF or NUL.
+// Sign signs req in its Authorization header. It sets x-oss-date, Date,
+// x-oss-content-sha256 (always UNSIGNED-PAYLOAD, over any value req carries:
+// OSS accepts no other), x-oss-security-token for STS credentials and
+// Authorization, and removes other spellings of those names, so that what is
+// sent is what was signed; a header name without values, which net/http does
+// not send, is not signed. The body is never read. Unusable input (a nil
+// request or URL, missing credentials or region, CR, LF or NUL in a header)
+// is an ErrInvalid, and req is left unchanged.
 func Sign(req *http.Request, o *Options) error {
 	if err := validate(req, o); err != nil {
 		return err
@@ -136,16 +132,15 @@ func Sign(req *http.Request, o *Options) error {
 		req.Header = make(http.Header)
 	}
 	h := req.Header
-	// The headers Sign sets, in place of any of the same name in any case,
-	// are signed as any other would be (so Date only when named in
-	// AdditionalHeaders, Authorization never), and reach the map only once
-	// the signature is known, so that a refusal leaves req unchanged.
+	// Sign's headers replace any of their names in any case, are signed as
+	// any other (Date only when named in AdditionalHeaders, Authorization
+	// never), and reach the map once the signature is known.
 	own := []header{
-		{name: HeaderOSSDate, raw: datetime},
-		{name: HeaderContentSHA256, values: unsignedPayload}, // OSS accepts no other (EC 0002-00000214)
-		{name: HeaderDate, raw: httpDate},
-		{name: HeaderAuthorization},
-		{name: HeaderSecurityToken, values: vs[4:5:5]},
+		{name: HeaderOSSDate, lower: ownLower[0], raw: datetime},
+		{name: HeaderContentSHA256, lower: ownLower[1], values: unsignedPayload}, // OSS accepts no other (EC 0002-00000214)
+		{name: HeaderDate, lower: ownLower[2], raw: httpDate},
+		{name: HeaderAuthorization, lower: ownLower[3]},
+		{name: HeaderSecurityToken, lower: ownLower[4], values: vs[4:5:5]},
 	}
 	if token == "" {
 		own = own[:4]
@@ -157,8 +152,8 @@ func Sign(req *http.Request, o *Options) error {
 	k := st.signingKey(o.Credentials.AccessKeySecret, datetime[:len(dateFormat)], o.Region, productOf(o.Product))
 	st.stringToSign(datetime, k.scope)
 	sig := st.signature(k)
-	// x-oss-date, Date, then Authorization:
-	// OSS4-HMAC-SHA256 Credential=AK/scope[,AdditionalHeaders=a;b],Signature=hex
+	// x-oss-date, Date, then Authorization: OSS4-HMAC-SHA256
+	// Credential=AK/scope[,AdditionalHeaders=a;b],Signature=hex
 	b := append(append(st.out[:0], stamps...), Algorithm+" Credential="...)
 	b = append(append(append(b, o.Credentials.AccessKeyID...), '/'), k.scope...)
 	if len(additional) > 0 {
@@ -168,11 +163,11 @@ func Sign(req *http.Request, o *Options) error {
 	values := string(st.out) // one allocation for the three values
 	n, m := len(datetime), len(stamps)
 	vs[0], vs[1], vs[2], vs[3] = values[:n], UnsignedPayload, values[n:m], values[m:]
-	if st.respelled {
-		for name := range h {
-			if o := ownOf(own, []byte(strings.ToLower(name))); o != nil && name != o.name {
-				delete(h, name) // net/http would send it beside Sign's
-			}
+	for name := range h {
+		if !st.respelled {
+			break
+		} else if ownOf(own, "", []byte(strings.ToLower(name))) != nil && http.CanonicalHeaderKey(name) != name {
+			delete(h, name) // net/http would send it beside Sign's
 		}
 	}
 	h[HeaderOSSDate], h[HeaderContentSHA256], h[HeaderDate], h[HeaderAuthorization] = vs[0:1:1], vs[1:2:2], vs[2:3:3], vs[3:4:4]
@@ -220,12 +215,7 @@ func validate(req *http.Request, o *Options) error {
 
 // safeName quotes a header name for an error message, cut short so that a
 // hostile name cannot flood a log.
-func safeName(name string) string {
-	if len(name) > 64 {
-		name = name[:64] + "..."
-	}
-	return strings.ToValidUTF8(`"`+name+`"`, "?")
-}
+func safeName(name string) string { return strconv.Quote(name[:min(len(name), 64)]) }
 
 // appendStamps appends t as x-oss-date (20060102T150405Z) then as Date
 // (http.TimeFormat), written out by hand: time.Time.AppendFormat reads its
@@ -254,7 +244,7 @@ func appendDigits(b []byte, v, width int) []byte {
 
 func signingTime(t time.Time) time.Time {
 	if t.IsZero() {
-		return time.Now().UTC()
+		t = time.Now()
 	}
 	return t.UTC()
 }

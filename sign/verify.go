@@ -10,14 +10,11 @@ import (
 
 // VerifyOptions describe the server that checks a signature.
 type VerifyOptions struct {
-	// Region and Product are the server's own; a signature scoped to another
-	// region or product is refused. Product empty means "oss".
-	Region, Product string
-	// Bucket and Key form the canonical URI, as in Options.
-	Bucket, Key string
-	// Lookup returns the credentials of an access key ID, and false when the
-	// key is unknown. When they have a SecurityToken, the request must carry
-	// the same one.
+	// Region and Product (empty: "oss") are the server's: a signature
+	// scoped to others is refused. Bucket and Key are as in Options.
+	Region, Product, Bucket, Key string
+	// Lookup returns the credentials of an access key ID, false when it is
+	// unknown. If they have a SecurityToken, the request must carry it.
 	Lookup func(accessKeyID string) (Credentials, bool)
 	// Now is the server's clock; zero means time.Now().
 	Now time.Time
@@ -41,9 +38,9 @@ type VerifyError struct {
 	// SignatureDoesNotMatch.
 	Code    string
 	Message string
-	// EC is OSS's detailed error code ("0002-00000201"), which has a page at
-	// https://www.alibabacloud.com/help/en/oss/support/<EC>, or empty when
-	// OSS documents none for the refusal.
+	// EC is OSS's detailed error code, documented at
+	// https://www.alibabacloud.com/help/en/oss/support/<EC>; empty when OSS
+	// documents none for the refusal.
 	EC string
 	// StringToSign and CanonicalRequest are the server's, set for
 	// SignatureDoesNotMatch so a client can compare them with its own.
@@ -55,17 +52,6 @@ func (e *VerifyError) Error() string { return "sign: " + e.Code + ": " + e.Messa
 
 func refuse(code, ec, msg string) *VerifyError { return &VerifyError{Code: code, EC: ec, Message: msg} }
 
-// OSS's detailed error codes (EC), as their pages describe them.
-const (
-	ecSignatureDoesNotMatch = "0002-00000201" // "compare the StringToSign"
-	ecContentSHA256         = "0002-00000214" // x-oss-content-sha256 is not UNSIGNED-PAYLOAD
-	ecExpiresOutOfRange     = "0002-00000232" // V4 URL: x-oss-expires not within 1 to 604800 s
-	ecURLNotYetValid        = "0002-00000235" // V4 URL used more than 15 minutes before its x-oss-date
-	ecBadDateFormat         = "0002-00000502" // Date not GMT, or x-oss-date not ISO 8601
-	ecNoDate                = "0002-00000503" // neither x-oss-date nor Date
-	ecTimeTooSkewed         = "0002-00000504" // header signing: request time too far from now
-)
-
 // defaultMaxSkew is OSS's: RequestTimeTooSkewed beyond 15 minutes (OSS's
 // HTTP 403 error page, EC 0002-00000504), and a URL usable 15 minutes before
 // its x-oss-date (EC 0002-00000235).
@@ -75,22 +61,15 @@ const defaultMaxSkew = 15 * time.Minute
 // Authorization header or its query string, as an OSS server would: it
 // recomputes the canonical request from what arrived, with the code that
 // [Sign] and [Presign] use, and compares signatures in constant time. The
-// body is not read. A refusal is a *VerifyError. The rules (SPEC.md §4):
-//   - the request time is x-oss-date or, when there is none, the Date header,
-//     whose text then stands in the string to sign and whose day is the
-//     scope's: the older official Go SDK sends that with AuthV4
-//     (aliyun-oss-go-sdk oss/auth.go, getSignedStrV4);
-//   - header signing more than MaxSkew from Now is RequestTimeTooSkewed;
-//   - a presigned URL lives 1 to 604800 seconds from its x-oss-date, and one
-//     dated more than MaxSkew ahead is refused;
-//   - x-oss-content-sha256, when present, must be UNSIGNED-PAYLOAD;
-//   - an Authorization that is not OSS4-HMAC-SHA256 (V1's "OSS id:sig") is
-//     InvalidArgument: a server that accepts V1 must recognise it first.
-//
-// Where an EC page does not show OSS's Code, the Code is Verify's choice:
-// AccessDenied for a missing, malformed or out-of-lifetime time,
-// InvalidArgument for other malformed fields. Verify checks the signature
-// only: what the request asks for is the caller's to judge.
+// body is not read. A refusal is a *VerifyError. Per SPEC.md §4, the request
+// time is x-oss-date or, when there is none, the Date header, whose text then
+// stands in the string to sign (the older official Go SDK signs so with
+// AuthV4: aliyun-oss-go-sdk oss/auth.go, getSignedStrV4); a presigned URL
+// lives 1 to 604800 seconds; x-oss-content-sha256 must be UNSIGNED-PAYLOAD.
+// An Authorization that is not OSS4-HMAC-SHA256 (V1's "OSS id:sig") is
+// InvalidArgument, so a server that accepts V1 must recognise it first.
+// Where an EC page does not show OSS's Code, the Code is Verify's choice.
+// Verify checks the signature only, not what the request asks for.
 func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 	if req == nil || req.URL == nil || o == nil || o.Lookup == nil || o.Region == "" {
 		return nil, invalid("verify needs a request with a URL, a region and a key lookup")
@@ -153,11 +132,11 @@ func (c *claim) fromHeader(req *http.Request, auth string, now time.Time, skew t
 	case c.signature == "":
 		return refuse("InvalidArgument", "", "Authorization header lacks Credential or Signature.")
 	case c.timeLine == "":
-		return refuse("AccessDenied", ecNoDate, "The request has neither an x-oss-date nor a Date header: send one.")
+		return refuse("AccessDenied", "0002-00000503", "The request has neither an x-oss-date nor a Date header: send one.")
 	case err != nil:
-		return refuse("AccessDenied", ecBadDateFormat, form)
+		return refuse("AccessDenied", "0002-00000502", form) // Date not GMT, or x-oss-date not ISO 8601
 	case now.Sub(c.time) > skew || c.time.Sub(now) > skew:
-		return refuse("RequestTimeTooSkewed", ecTimeTooSkewed, "The difference between the request time and the current time is too large: check the clock.")
+		return refuse("RequestTimeTooSkewed", "0002-00000504", "The difference between the request time and the current time is too large: check the clock.")
 	}
 	c.token, c.rawQuery = req.Header.Get(HeaderSecurityToken), req.URL.RawQuery
 	return c.parseCredential(credential)
@@ -173,11 +152,11 @@ func (c *claim) fromQuery(req *http.Request, now time.Time, skew time.Duration) 
 	case q.Get(QuerySignatureVersion) != Algorithm:
 		return refuse("InvalidArgument", "", "x-oss-signature-version must be "+Algorithm+".")
 	case err != nil:
-		return refuse("AccessDenied", ecBadDateFormat, "x-oss-date is missing or not in yyyymmddThhmmssZ form.")
+		return refuse("AccessDenied", "0002-00000502", "x-oss-date is missing or not in yyyymmddThhmmssZ form.")
 	case serr != nil || secs <= 0 || secs > int64(maxPresignTTL/time.Second):
-		return refuse("InvalidArgument", ecExpiresOutOfRange, "x-oss-expires must be between 1 and 604800 seconds.")
+		return refuse("InvalidArgument", "0002-00000232", "x-oss-expires must be between 1 and 604800 seconds.")
 	case c.time.Sub(now) > skew:
-		return refuse("AccessDenied", ecURLNotYetValid, "The signed URL is dated in the future (x-oss-date): sign it with a correct clock.")
+		return refuse("AccessDenied", "0002-00000235", "The signed URL is dated in the future (x-oss-date): sign it with a correct clock.")
 	case now.After(c.time.Add(time.Duration(secs) * time.Second)):
 		// No EC: 0002-00000069 speaks of V1's Expires and V2's x-oss-expires.
 		return refuse("AccessDenied", "", "Request has expired: sign a new URL.")
@@ -209,7 +188,7 @@ func (c *claim) parseCredential(v string) *VerifyError {
 func (c *claim) check(req *http.Request, o *VerifyOptions) *VerifyError {
 	switch {
 	case !payloadIsUnsigned(req.Header): // OSS: 400 InvalidArgument
-		return refuse("InvalidArgument", ecContentSHA256, "The value of the x-oss-content-sha256 header is invalid: set it to UNSIGNED-PAYLOAD.")
+		return refuse("InvalidArgument", "0002-00000214", "The value of the x-oss-content-sha256 header is invalid: set it to UNSIGNED-PAYLOAD.")
 	case c.date != c.time.Format(dateFormat):
 		return refuse("InvalidArgument", "", "The date in Credential does not match the request time (x-oss-date, or Date).")
 	case c.region != o.Region || c.product != productOf(o.Product):
@@ -236,7 +215,7 @@ func (c *claim) check(req *http.Request, o *VerifyOptions) *VerifyError {
 	k := st.signingKey(cred.AccessKeySecret, []byte(c.date), c.region, c.product)
 	st.stringToSign([]byte(c.timeLine), k.scope)
 	if sig := st.signature(k); subtle.ConstantTimeCompare(sig[:], []byte(c.signature)) != 1 {
-		e := refuse("SignatureDoesNotMatch", ecSignatureDoesNotMatch, "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
+		e := refuse("SignatureDoesNotMatch", "0002-00000201", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
 		e.CanonicalRequest, e.StringToSign = string(st.canon), string(st.sts)
 		return e
 	}
