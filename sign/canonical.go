@@ -10,13 +10,13 @@ import (
 // canonicalRequest writes into st.canon, as SPEC.md §4 and oss/signer/v4.go
 // (calcCanonicalRequest) build it, METHOD \n URI \n QUERY \n HEADERS \n
 // ADDITIONAL \n PAYLOAD. own are the headers the signer sets (on a server,
-// Host), under their canonical keys, in place of any of their names in h.
-func (st *state) canonicalRequest(method, bucket, key, rawQuery string, h http.Header, additional []string, own []header) error {
+// Host), by canonical key and lower-cased name, in place of any in h.
+func (st *state) canonicalRequest(method, bucket, key, rawQuery, skip string, h http.Header, additional []string, own []header) error {
 	if method == "" {
 		method = http.MethodGet // what net/http sends
 	}
 	b := appendCanonicalURI(append(append(st.canon[:0], method...), '\n'), bucket, key)
-	b = appendCanonicalQuery(append(b, '\n'), rawQuery)
+	b = appendCanonicalQuery(append(b, '\n'), rawQuery, skip)
 	b, err := st.appendCanonicalHeaders(append(b, '\n'), h, additional, own)
 	b = appendJoined(append(b, '\n'), additional, ';')
 	st.canon = append(append(b, '\n'), UnsignedPayload...) // the payload hash: OSS accepts no other (EC 0002-00000214)
@@ -46,14 +46,15 @@ func isUnreserved(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
 }
 
-// appendCanonicalQuery appends the parameters sorted by name, "k=v" joined by
-// '&', "k" alone for an empty value, as written but for '+' (%20). A repeated
-// name carries its last value every time: the official signer keeps one.
-func appendCanonicalQuery(b []byte, rawQuery string) []byte {
+// appendCanonicalQuery appends the parameters but skip sorted by name, "k=v"
+// joined by '&', "k" alone for an empty value, as written but for '+' (%20).
+// A repeated name carries its last value every time: the official signer
+// keeps one.
+func appendCanonicalQuery(b []byte, rawQuery, skip string) []byte {
 	var pbuf [16][2]string // on the stack, as in appendCanonicalHeaders
 	ps := pbuf[:0]
 	for kv := range strings.SplitSeq(strings.ReplaceAll(rawQuery, "+", "%20"), "&") {
-		if k, v, _ := strings.Cut(kv, "="); kv != "" {
+		if k, v, _ := strings.Cut(kv, "="); kv != "" && k != skip {
 			ps = append(ps, [2]string{k, v})
 		}
 	}
@@ -112,12 +113,6 @@ type header struct {
 func (st *state) appendCanonicalHeaders(b []byte, h http.Header, additional []string, own []header) ([]byte, error) {
 	var hbuf [16]header // on the stack: storing pointers there costs no write barrier
 	hs, lows := hbuf[:0], st.lower[:0]
-	for i := range own {
-		if start := len(lows); own[i].lower == nil {
-			lows, _ = appendLower(lows, own[i].name)
-			own[i].lower = lows[start:]
-		}
-	}
 	for name, values := range h {
 		if ownOf(own, name, nil) != nil {
 			continue // the signer's, under its key

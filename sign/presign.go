@@ -63,7 +63,7 @@ func Presign(req *http.Request, o *Options) (string, error) {
 	if len(additional) > 0 {
 		q.Add(QueryAdditionalHdrs, strings.Join(additional, ";"))
 	}
-	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, q.Encode(), req.Header, additional, nil); err != nil {
+	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, q.Encode(), "", req.Header, additional, nil); err != nil {
 		return "", err
 	}
 	st.stringToSign([]byte(datetime), k.scope)

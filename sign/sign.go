@@ -38,10 +38,8 @@ const (
 )
 
 var (
-	// unsignedPayload is x-oss-content-sha256's value in the canonical headers.
-	unsignedPayload = []string{UnsignedPayload}
-	// ownLower are the names of the headers Sign sets, lower-cased once.
-	ownLower = [...][]byte{[]byte("x-oss-date"), []byte("x-oss-content-sha256"), []byte("date"), []byte("authorization"), []byte("x-oss-security-token")}
+	unsignedPayload = []string{UnsignedPayload} // x-oss-content-sha256's value in the canonical headers
+	ownLower        = [...][]byte{[]byte("x-oss-date"), []byte("x-oss-content-sha256"), []byte("date"), []byte("authorization"), []byte("x-oss-security-token")}
 )
 
 // Credentials are what a signature is computed with. SecurityToken is set for
@@ -146,7 +144,7 @@ func Sign(req *http.Request, o *Options) error {
 		own = own[:4]
 	}
 	additional := additionalHeaders(h, o.AdditionalHeaders, "date")
-	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, req.URL.RawQuery, h, additional, own); err != nil {
+	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, req.URL.RawQuery, "", h, additional, own); err != nil {
 		return err
 	}
 	k := st.signingKey(o.Credentials.AccessKeySecret, datetime[:len(dateFormat)], o.Region, productOf(o.Product))

@@ -104,6 +104,7 @@ type claim struct {
 	signature, token, rawQuery         string
 	time                               time.Time
 	timeLine                           string // the string to sign's second line
+	skip                               string // the query parameter not signed
 	presigned                          bool
 }
 
@@ -163,13 +164,7 @@ func (c *claim) fromQuery(req *http.Request, now time.Time, skew time.Duration) 
 	}
 	c.additional = strings.FieldsFunc(q.Get(QueryAdditionalHdrs), func(r rune) bool { return r == ';' })
 	c.signature, c.token, c.presigned = q.Get(QuerySignature), q.Get(QuerySecurityToken), true
-	var kept []string // the raw query as written, without x-oss-signature
-	for kv := range strings.SplitSeq(req.URL.RawQuery, "&") {
-		if k, _, _ := strings.Cut(kv, "="); k != QuerySignature && kv != "" {
-			kept = append(kept, kv)
-		}
-	}
-	c.rawQuery = strings.Join(kept, "&")
+	c.rawQuery, c.skip = req.URL.RawQuery, QuerySignature // signed without itself
 	return c.parseCredential(q.Get(QueryCredential))
 }
 
@@ -205,11 +200,11 @@ func (c *claim) check(req *http.Request, o *VerifyOptions) *VerifyError {
 	}
 	var own []header
 	if req.Header.Get("Host") == "" && req.Host != "" {
-		own = []header{{name: "Host", values: []string{req.Host}}} // net/http moves Host out of the map
+		own = []header{{name: "Host", lower: []byte("host"), values: []string{req.Host}}} // net/http moves Host out of the map
 	}
 	st := getState()
 	defer putState(st)
-	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, c.rawQuery, req.Header, c.additional, own); err != nil {
+	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, c.rawQuery, c.skip, req.Header, c.additional, own); err != nil {
 		return refuse("InvalidArgument", "", "A header contains CR, LF or NUL.")
 	}
 	k := st.signingKey(cred.AccessKeySecret, []byte(c.date), c.region, c.product)
