@@ -54,7 +54,7 @@ func appendCanonicalQuery(b []byte, rawQuery, skip string) []byte {
 	var pbuf [16][2]string // on the stack, as in appendCanonicalHeaders
 	ps := pbuf[:0]
 	for kv := range strings.SplitSeq(strings.ReplaceAll(rawQuery, "+", "%20"), "&") {
-		if k, v, _ := strings.Cut(kv, "="); kv != "" && k != skip {
+		if k, v, _ := strings.Cut(kv, "="); kv != "" && (k != skip || skip == "") {
 			ps = append(ps, [2]string{k, v})
 		}
 	}
