@@ -75,8 +75,8 @@ func (st *state) signature(k *derivedKey) (sig [2 * sha256.Size]byte) {
 
 // derivedKey is a signing key and its scope.
 type derivedKey struct {
-	scope string
-	key   []byte
+	id, scope string // id: secret, NUL, scope
+	key       []byte
 }
 
 // Deriving a key costs four HMACs, more than the rest of a signature, and a
@@ -92,11 +92,15 @@ var keyCache struct {
 // signingKey returns the derived key of a secret and scope, cached.
 func (st *state) signingKey(secret string, date []byte, region, product string) *derivedKey {
 	st.keyID = appendScope(append(append(st.keyID[:0], secret...), 0), string(date), region, product)
+	if k := st.macKey; k != nil && k.id == string(st.keyID) {
+		return k // this state's last key: no lock
+	}
 	keyCache.Lock()
 	defer keyCache.Unlock()
 	k := keyCache.keys[string(st.keyID)]
 	if k == nil {
-		k = &derivedKey{scope: string(st.keyID[len(secret)+1:]), key: deriveKey(secret, string(date), region, product)}
+		id := string(st.keyID)
+		k = &derivedKey{id: id, scope: id[len(secret)+1:], key: deriveKey(secret, string(date), region, product)}
 		if len(keyCache.keys) >= maxCachedKeys || keyCache.keys == nil {
 			keyCache.keys = make(map[string]*derivedKey)
 		}
