@@ -51,6 +51,9 @@ func isUnreserved(c byte) bool {
 // A repeated name carries its last value every time: the official signer
 // keeps one.
 func appendCanonicalQuery(b []byte, rawQuery, skip string) []byte {
+	if !strings.ContainsAny(rawQuery, "&=+") && rawQuery != skip {
+		return append(b, rawQuery...) // one parameter without a value, as x-oss-write-get-object-response
+	}
 	var pbuf [16][2]string // on the stack, as in appendCanonicalHeaders
 	ps := pbuf[:0]
 	for kv := range strings.SplitSeq(strings.ReplaceAll(rawQuery, "+", "%20"), "&") {

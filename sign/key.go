@@ -12,11 +12,11 @@ import (
 // state is the scratch space of one signature, pooled so that its buffers
 // (the canonical request above all) are reused from one signature to the next.
 type state struct {
-	canon, sts, out, lower, keyID, sum []byte // keyID: the key cache's; sum: the HMAC's
-	stamps                             [len(timeFormat) + len(http.TimeFormat)]byte
-	respelled                          bool      // the request spells a header Sign sets in another case
-	mac                                hash.Hash // HMAC-SHA256 under macKey, reset for each signature
-	macKey                             *derivedKey
+	canon, sts, out, lower, sum []byte // sum: the HMAC's
+	stamps                      [len(timeFormat) + len(http.TimeFormat)]byte
+	respelled                   bool      // the request spells a header Sign sets in another case
+	mac                         hash.Hash // HMAC-SHA256 under macKey, reset for each signature
+	macKey                      *derivedKey
 }
 
 var statePool = sync.Pool{New: func() any { return &state{canon: make([]byte, 0, 1024)} }}
@@ -73,38 +73,40 @@ func (st *state) signature(k *derivedKey) (sig [2 * sha256.Size]byte) {
 	return sig
 }
 
-// derivedKey is a signing key and its scope.
+// derivedKey is a signing key, what it was derived from, and its scope.
 type derivedKey struct {
-	id, scope string // id: secret, NUL, scope
-	key       []byte
+	id    keyID
+	scope string
+	key   []byte
 }
 
+type keyID struct{ secret, date, region, product string }
+
 // Deriving a key costs four HMACs, more than the rest of a signature, and a
-// key changes once a day, so keys are cached by secret and scope, up to
-// maxCachedKeys: a process may get new credentials with every invocation.
+// key changes once a day, so keys are cached, up to maxCachedKeys: a process
+// may get new credentials with every invocation.
 const maxCachedKeys = 256
 
 var keyCache struct {
 	sync.Mutex
-	keys map[string]*derivedKey // emptied when full
+	keys map[keyID]*derivedKey // emptied when full
 }
 
 // signingKey returns the derived key of a secret and scope, cached.
 func (st *state) signingKey(secret string, date []byte, region, product string) *derivedKey {
-	st.keyID = appendScope(append(append(st.keyID[:0], secret...), 0), string(date), region, product)
-	if k := st.macKey; k != nil && k.id == string(st.keyID) {
+	if k := st.macKey; k != nil && k.id.secret == secret && k.id.date == string(date) && k.id.region == region && k.id.product == product {
 		return k // this state's last key: no lock
 	}
+	id := keyID{secret, string(date), region, product}
 	keyCache.Lock()
 	defer keyCache.Unlock()
-	k := keyCache.keys[string(st.keyID)]
+	k := keyCache.keys[id]
 	if k == nil {
-		id := string(st.keyID)
-		k = &derivedKey{id: id, scope: id[len(secret)+1:], key: deriveKey(secret, string(date), region, product)}
+		k = &derivedKey{id: id, scope: string(appendScope(nil, id.date, region, product)), key: deriveKey(secret, id.date, region, product)}
 		if len(keyCache.keys) >= maxCachedKeys || keyCache.keys == nil {
-			keyCache.keys = make(map[string]*derivedKey)
+			keyCache.keys = make(map[keyID]*derivedKey)
 		}
-		keyCache.keys[string(st.keyID)] = k
+		keyCache.keys[id] = k
 	}
 	return k
 }
