@@ -80,7 +80,7 @@ func appendCanonicalQuery(b []byte, rawQuery, skip string) []byte {
 
 // isSignedByDefault: every x-oss-* header, Content-Type and Content-MD5.
 func isSignedByDefault(lower []byte) bool {
-	return bytes.HasPrefix(lower, []byte("x-oss-")) || string(lower) == "content-type" || string(lower) == "content-md5"
+	return len(lower) >= 6 && string(lower[:6]) == "x-oss-" || string(lower) == "content-type" || string(lower) == "content-md5"
 }
 
 // additionalHeaders lower-cases and sorts the names asked for that the
@@ -153,12 +153,7 @@ func (st *state) appendCanonicalHeaders(b []byte, h http.Header, additional []st
 	for i := range hs {
 		order = append(order, i)
 	}
-	slices.SortFunc(order, func(i, j int) int {
-		if c := bytes.Compare(hs[i].lower, hs[j].lower); c != 0 {
-			return c
-		}
-		return strings.Compare(hs[i].name, hs[j].name)
-	})
+	slices.SortFunc(order, func(i, j int) int { return hs[i].compare(&hs[j]) })
 	for n, i := range order {
 		if n > 0 && bytes.Equal(hs[order[n-1]].lower, hs[i].lower) {
 			b[len(b)-1] = ',' // the same header under another key: one line
@@ -176,6 +171,14 @@ func (st *state) appendCanonicalHeaders(b []byte, h http.Header, additional []st
 	}
 	st.lower = lows[:0]
 	return b, nil
+}
+
+// compare orders headers by lower-cased name, then by key as written.
+func (x *header) compare(y *header) int {
+	if c := bytes.Compare(x.lower, y.lower); c != 0 {
+		return c
+	}
+	return strings.Compare(x.name, y.name)
 }
 
 // ownOf returns the signer's header of this key, or else of this
@@ -210,13 +213,12 @@ func appendJoined(b []byte, names []string, sep byte) []byte {
 func appendLower(b []byte, s string) (_ []byte, ok bool) {
 	n := len(b)
 	b = append(b, s...)
-	for i, c := range b[n:] {
-		switch {
-		case c >= 0x80:
+	for i := n; i < len(b); i++ {
+		if c := b[i]; 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		} else if c >= 0x80 {
 			return append(b[:n], strings.ToLower(s)...), !badValue(s)
-		case 'A' <= c && c <= 'Z':
-			b[n+i] = c + 'a' - 'A'
-		case c == '\r' || c == '\n' || c == 0:
+		} else if c <= '\r' && (c == '\r' || c == '\n' || c == 0) {
 			return b, false
 		}
 	}
