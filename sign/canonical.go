@@ -88,6 +88,9 @@ func isSignedByDefault(lower []byte) bool {
 // sets), but Authorization, which the signature replaces. A repeated name
 // stays repeated, as in the official signer.
 func additionalHeaders(h http.Header, want []string, signerSets ...string) []string {
+	if len(want) == 0 {
+		return nil
+	}
 	names := make([]string, 0, len(want))
 	for _, n := range want {
 		lo := strings.ToLower(n)
