@@ -131,7 +131,7 @@ func (st *state) appendCanonicalHeaders(b []byte, h http.Header, additional []st
 		lower := lows[start:]
 		if o := ownOf(own, "", lower); o != nil || len(values) == 0 {
 			// Under another key than the signer's, the caller's would be sent too.
-			st.respelled = st.respelled || o != nil && name != o.name && len(values) > 0
+			st.respelled = st.respelled || o != nil && len(values) > 0
 			lows = lows[:start]
 			continue
 		}

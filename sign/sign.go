@@ -164,7 +164,7 @@ func Sign(req *http.Request, o *Options) error {
 	for name := range h {
 		if !st.respelled {
 			break
-		} else if ownOf(own, "", []byte(strings.ToLower(name))) != nil && http.CanonicalHeaderKey(name) != name {
+		} else if o := ownOf(own, "", []byte(strings.ToLower(name))); o != nil && name != o.name {
 			delete(h, name) // net/http would send it beside Sign's
 		}
 	}
