@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -148,6 +149,8 @@ func (s *session) runLine(line string, words []string) {
 		s.wgor(words[3:])
 	case len(words) == 3 && words[0] == "go" && words[1] == "run" && words[2] == "./cmd/redpng":
 		s.redpng()
+	case len(words) >= 3 && words[0] == "go" && words[1] == "run" && words[2] == "./internal/coldstart":
+		s.coldstart(words)
 	case len(words) >= 2 && words[0] == "go" && words[1] == "test":
 		s.goTest(words[2:])
 	case len(words) >= 2 && words[0] == "go" && words[1] == "build":
@@ -317,6 +320,20 @@ func (s *session) redpng() {
 			t.Error("redpng did not stop on SIGTERM")
 		}
 	})
+}
+
+// coldstart runs the cold-start measurement when the README asks for a
+// smoke run (-n), bounded; the full run takes minutes, so it is only built.
+func (s *session) coldstart(words []string) {
+	t := s.t
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, words[0], words[1:]...)
+	if !slices.Contains(words, "-n") {
+		cmd = exec.CommandContext(ctx, "go", "build", "-o", os.DevNull, words[2])
+	}
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s: %s", strings.Join(cmd.Args, " "), out)
 }
 
 // curl runs curl with the real addresses, and checks a saved image.
