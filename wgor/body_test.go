@@ -84,13 +84,26 @@ func TestWriteFileThatChangedSizeFails(t *testing.T) {
 }
 
 func TestWriteReportsABodyReadError(t *testing.T) {
-	f := newFakeOSS(t)
 	boom := io.ErrClosedPipe
-	r := f.response(io.MultiReader(bytes.NewReader(pattern(70_000)), iotest.ErrReader(boom)))
-	_, err := f.client().Write(context.Background(), r)
-	require.ErrorIs(t, err, boom)
-	got := f.waitRequests(1)
-	assert.Error(t, got[0].BodyErr, "a chunked body cut by an error must not end cleanly")
+	t.Run("chunked", func(t *testing.T) {
+		f := newFakeOSS(t)
+		r := f.response(io.MultiReader(bytes.NewReader(pattern(70_000)), iotest.ErrReader(boom)))
+		r.Chunked = true
+		_, err := f.client().Write(context.Background(), r)
+		require.ErrorIs(t, err, boom)
+		assert.NotErrorIs(t, err, wgor.ErrNotSent)
+		got := f.waitRequests(1)
+		assert.Error(t, got[0].BodyErr, "a chunked body cut by an error must not end cleanly")
+	})
+	t.Run("spooled", func(t *testing.T) {
+		f := newFakeOSS(t)
+		r := f.response(io.MultiReader(bytes.NewReader(pattern(70_000)), iotest.ErrReader(boom)))
+		_, err := f.client().Write(context.Background(), r)
+		require.ErrorIs(t, err, boom)
+		assert.ErrorIs(t, err, wgor.ErrNotSent)
+		assert.Contains(t, err.Error(), "not sent, the outputToken is still unused: reading the body to spool it failed after 70000 bytes")
+		assert.Zero(t, f.hits.Load(), "nothing reached the access point")
+	})
 }
 
 func TestWriteNoLongerReadsTheBodyOnceItReturns(t *testing.T) {

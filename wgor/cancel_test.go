@@ -57,7 +57,7 @@ func TestWriteStopsPromptlyWhenTheServerStallsMidBody(t *testing.T) {
 			defer cancel()
 			errc := make(chan error, 1)
 			go func() {
-				_, err := c.Write(ctx, &wgor.Response{Route: srv.URL, Token: testToken, Status: 200, Body: tt.body(), ContentLength: tt.declared})
+				_, err := c.Write(ctx, &wgor.Response{Route: srv.URL, Token: testToken, Status: 200, Body: tt.body(), ContentLength: tt.declared, Chunked: true})
 				errc <- err
 			}()
 			select {
@@ -95,7 +95,7 @@ func TestWriteStopsPromptlyAtItsDeadline(t *testing.T) {
 	deadline := time.Now().Add(300 * time.Millisecond)
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	_, err := c.Write(ctx, &wgor.Response{Route: srv.URL, Token: testToken, Status: 200, Body: &zeros{left: 1 << 40}})
+	_, err := c.Write(ctx, &wgor.Response{Route: srv.URL, Token: testToken, Status: 200, Body: &zeros{left: 1 << 40}, Chunked: true})
 	late := time.Since(deadline)
 	t.Logf("returned %v after the deadline: %v", late, err)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)

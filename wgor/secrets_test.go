@@ -125,7 +125,7 @@ func TestNoSecretInAnyErrorOrLogLine(t *testing.T) {
 	srv, stalled, release := stallingServer(t, 1<<16)
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { <-stalled; cancel() }()
-	_, err = client(f).Write(ctx, &wgor.Response{Route: srv.URL, Token: testToken, Status: 200, Body: &zeros{left: 1 << 30}})
+	_, err = client(f).Write(ctx, &wgor.Response{Route: srv.URL, Token: testToken, Status: 200, Body: &zeros{left: 1 << 30}, Chunked: true})
 	record("canceled", err)
 	release()
 

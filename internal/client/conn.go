@@ -1,0 +1,68 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"sync"
+	"time"
+)
+
+// holdWrite bounds how long a failed write waits for the response that
+// may explain it.
+const holdWrite = 2 * time.Second
+
+// answerFirst wraps the connections of the default transport so that an
+// early refusal reaches the caller.
+//
+// OSS may refuse a request before it has read the body (a used token, a
+// bad signature): it writes its error, closes the connection, and the
+// rest of the body meets a reset. net/http then has both a response and a
+// failed write, and returns whichever it sees first, often the write
+// error ("connection reset by peer"), dropping the refusal. A failed write
+// here waits, at most holdWrite, until a read on the connection fails too
+// (the response, if any, has then been read) or the connection is closed:
+// net/http sees the response first, and the write error only after it.
+func answerFirst(dial func(ctx context.Context, network, addr string) (net.Conn, error)) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &holdConn{Conn: c, readFailed: make(chan struct{}), closed: make(chan struct{})}, nil
+	}
+}
+
+type holdConn struct {
+	net.Conn
+	readFailed, closed  chan struct{}
+	readOnce, closeOnce sync.Once
+}
+
+func (c *holdConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+		c.readOnce.Do(func() { close(c.readFailed) })
+	}
+	return n, err
+}
+
+func (c *holdConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, net.ErrClosed) {
+		t := time.NewTimer(holdWrite)
+		defer t.Stop()
+		select {
+		case <-c.readFailed:
+		case <-c.closed:
+		case <-t.C:
+		}
+	}
+	return n, err
+}
+
+func (c *holdConn) Close() error {
+	c.closeOnce.Do(func() { close(c.closed) })
+	return c.Conn.Close()
+}
