@@ -52,6 +52,9 @@ func (c *Client) attempt(ctx context.Context, rt http.RoundTripper, timeout time
 		Host:          p.route.host,
 	}
 	req := base.WithContext(tr.context(ctx))
+	if counter != nil {
+		counter.ctx = ctx
+	}
 	opts := sign.Options{
 		Credentials: cr.Signing(),
 		Region:      p.region,

@@ -244,6 +244,10 @@ type bodyReader struct {
 	probe    [1]byte
 	progress func(Progress)
 	spooled  int64 // for Progress: the bytes spooled before sending
+	// ctx is the attempt's: a Read waiting on the pump stops when it
+	// ends, which net/http needs, as it waits for its writer to finish
+	// before RoundTrip returns.
+	ctx context.Context
 }
 
 func (br *bodyReader) reset(length int64) {
@@ -281,12 +285,12 @@ func (br *bodyReader) read(p []byte) (int, error) {
 		br.err = errWriteReturned
 		return 0, br.err
 	case br.left < 0:
-		return br.r.read(nil, p)
+		return br.r.read(br.ctx, p)
 	}
 	if int64(len(p)) > br.left {
 		p = p[:br.left]
 	}
-	n, err := br.r.read(nil, p)
+	n, err := br.r.read(br.ctx, p)
 	br.left -= int64(n)
 	switch {
 	case err != nil && err != io.EOF:
@@ -353,7 +357,7 @@ func (br *bodyReader) WriteTo(w io.Writer) (int64, error) {
 // unless the source is at its end.
 func (br *bodyReader) probeEnd() error {
 	for range 100 {
-		m, err := br.r.read(nil, br.probe[:])
+		m, err := br.r.read(br.ctx, br.probe[:])
 		switch {
 		case m > 0:
 			return fmt.Errorf("%w: body holds more than ContentLength %d bytes: declare the length the body really has, or leave ContentLength 0",

@@ -220,11 +220,11 @@ func newServiceError(status int, h http.Header, data []byte, readErr error, s sc
 		e.RequestID = text(eb.requestID)
 		e.StringToSign = s.str(eb.stringToSign)
 		if eb.err != nil {
-			what := "an XML error body that broke off"
 			if e.Code != "" || e.Message != "" {
-				what = "its XML error body broke off"
+				notes = append(notes, fmt.Sprintf("(its XML error body broke off at byte %d of %d: %s)", eb.offset, len(data), xmlReason(eb.err)))
+			} else {
+				notes = append(notes, fmt.Sprintf("with an XML error body that broke off at byte %d of %d (%s)", eb.offset, len(data), xmlReason(eb.err)))
 			}
-			notes = append(notes, fmt.Sprintf("%s at byte %d of %d (%s)", what, eb.offset, len(data), xmlReason(eb.err)))
 		}
 		if e.Code == "" && e.Message == "" && eb.err == nil {
 			notes = append(notes, fmt.Sprintf("with an XML error body of %d bytes holding no Code or Message", len(data)))
@@ -265,10 +265,10 @@ func cut(s string, n int) string {
 // xmlReason is the decoder's reason without the line number it adds.
 func xmlReason(err error) string {
 	var se *xml.SyntaxError
-	if errors.As(err, &se) {
+	if errors.As(err, &se) && se.Msg != "unexpected EOF" {
 		return "XML syntax error: " + se.Msg
 	}
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
+	if se != nil || err == io.EOF || err == io.ErrUnexpectedEOF {
 		return "it ends before </Error>"
 	}
 	return err.Error()

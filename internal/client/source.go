@@ -175,5 +175,3 @@ func (s *source) panicked() any {
 	return s.panicVal
 }
 
-// Read lets net/http read the body through the source.
-func (s *source) Read(p []byte) (int, error) { return s.read(nil, p) }
