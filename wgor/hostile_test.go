@@ -260,8 +260,8 @@ func TestValidStatusIsTheDocumentedSet(t *testing.T) {
 func TestWriteAcceptsRoutesWithinTheRules(t *testing.T) {
 	for _, route := range []string{
 		strings.Repeat("a", 63) + ".example",
-		strings.Repeat("a.", 126) + "b",       // 253 bytes
-		strings.Repeat("a.", 126) + "b.",      // and a trailing dot
+		strings.Repeat("a.", 126) + "b",  // 253 bytes
+		strings.Repeat("a.", 126) + "b.", // and a trailing dot
 		"[::ffff:1.2.3.4]", "[2001:db8::1]:443", "1.2.3.4:8080", "x-y.example:1",
 	} {
 		c := &wgor.Client{
@@ -333,4 +333,3 @@ func TestAPanicInTheBodysReadReachesTheCaller(t *testing.T) {
 type readerFunc func([]byte) (int, error)
 
 func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
-

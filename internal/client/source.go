@@ -174,4 +174,3 @@ func (s *source) panicked() any {
 	defer s.mu.Unlock()
 	return s.panicVal
 }
-
