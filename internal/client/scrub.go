@@ -67,7 +67,8 @@ const minSecret = 4
 const redacted = "<redacted>"
 
 // scrubber removes secrets from text, in every form they are printed in:
-// raw, Go-quoted (strconv.Quote and QuoteToASCII, so %q and %+q),
+// raw, Go-quoted (strconv.Quote and QuoteToASCII, so %q and %+q; and
+// quoted twice),
 // JSON-escaped (with and without HTML escaping), URL-escaped (query and
 // path escaping) and XML/HTML-escaped.
 //
@@ -91,7 +92,9 @@ func newScrubber(secrets ...string) scrubber {
 			continue
 		}
 		add(secret)
-		add(unquote(strconv.Quote(secret)))
+		q := unquote(strconv.Quote(secret))
+		add(q)
+		add(unquote(strconv.Quote(q))) // quoted twice: %q of a message holding %q
 		add(unquote(strconv.QuoteToASCII(secret)))
 		j, _ := json.Marshal(secret) // a string always marshals
 		add(unquote(string(j)))
