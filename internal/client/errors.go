@@ -212,7 +212,9 @@ func newServiceError(status int, h http.Header, data []byte, readErr error, s sc
 	if sts, ok := decodeBytes(eb.stringToSign); ok {
 		eb.stringToSign = sts
 	}
-	text := func(v string) string { return cut(oneLine(s.str(v)), maxField) }
+	// Scrubbed before and after oneLine: a secret may hold a byte that
+	// oneLine replaces, and oneLine may turn a near form into the secret.
+	text := func(v string) string { return cut(s.str(oneLine(s.str(v))), maxField) }
 	var notes []string
 	if eb.isXML {
 		e.Code, e.Message, e.HostID = text(eb.code), text(eb.message), text(eb.hostID)
@@ -230,7 +232,7 @@ func newServiceError(status int, h http.Header, data []byte, readErr error, s sc
 			notes = append(notes, fmt.Sprintf("with an XML error body of %d bytes holding no Code or Message", len(data)))
 		}
 	} else if len(data) > 0 {
-		e.Message = snippet(s.str(string(data)))
+		e.Message = s.str(snippet(s.str(string(data))))
 		if e.Message == "" {
 			notes = append(notes, fmt.Sprintf("with a body of %d bytes and no printable text", len(data)))
 		}
@@ -241,7 +243,7 @@ func newServiceError(status int, h http.Header, data []byte, readErr error, s sc
 	case readErr != nil:
 		notes = append(notes, fmt.Sprintf("(reading the body failed after %d bytes: %s)", len(data), readErr))
 	}
-	e.note = cut(oneLine(s.str(strings.Join(notes, " "))), maxField)
+	e.note = text(strings.Join(notes, " "))
 	if id := h.Get(headerRequestID); id != "" {
 		e.RequestID = text(id)
 	}

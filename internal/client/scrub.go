@@ -219,7 +219,7 @@ func scrubError(err error, secrets ...string) error {
 
 func (s scrubber) chain(err error) error {
 	msg := err.Error()
-	clean := oneLine(s.str(msg))
+	clean := s.str(oneLine(s.str(msg)))
 	if clean == msg && s.cleanTree(err) {
 		return err
 	}
@@ -233,7 +233,7 @@ func (s scrubber) chain(err error) error {
 func (s scrubber) cleanTree(err error) bool {
 	for _, k := range children(err) {
 		m := k.Error()
-		if s.str(m) != m || oneLine(m) != m || !s.cleanTree(k) {
+		if s.str(oneLine(m)) != m || !s.cleanTree(k) {
 			return false
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -39,18 +38,18 @@ func TestScrubberRemovesEveryFormOfASecret(t *testing.T) {
 func TestScrubberTakesWholeOccurrencesOnly(t *testing.T) {
 	s := newScrubber("TOKEN")
 	tests := map[string]string{
-		"ALIBABA_CLOUD_SECURITY_TOKEN":      "ALIBABA_CLOUD_SECURITY_TOKEN",
-		"TOKENS are counted":                "TOKENS are counted",
-		"MYTOKEN":                           "MYTOKEN",
-		"token TOKEN.":                      "token <redacted>.",
-		"x-oss-request-token:TOKEN":         "x-oss-request-token:<redacted>",
-		"Signature=TOKEN,":                  "Signature=<redacted>,",
-		`"TOKEN"`:                           `"<redacted>"`,
-		`a\nTOKEN`:                          `a\n<redacted>`,
-		`\u003cTOKEN\u003e`:                 `\u003c<redacted>\u003e`,
-		"%22TOKEN%22":                       "%22<redacted>%22",
-		"TOKEN":                             "<redacted>",
-		"TOKEN_X and TOKEN":                 "TOKEN_X and <redacted>",
+		"ALIBABA_CLOUD_SECURITY_TOKEN":       "ALIBABA_CLOUD_SECURITY_TOKEN",
+		"TOKENS are counted":                 "TOKENS are counted",
+		"MYTOKEN":                            "MYTOKEN",
+		"token TOKEN.":                       "token <redacted>.",
+		"x-oss-request-token:TOKEN":          "x-oss-request-token:<redacted>",
+		"Signature=TOKEN,":                   "Signature=<redacted>,",
+		`"TOKEN"`:                            `"<redacted>"`,
+		`a\nTOKEN`:                           `a\n<redacted>`,
+		`\u003cTOKEN\u003e`:                  `\u003c<redacted>\u003e`,
+		"%22TOKEN%22":                        "%22<redacted>%22",
+		"TOKEN":                              "<redacted>",
+		"TOKEN_X and TOKEN":                  "TOKEN_X and <redacted>",
 		"ALIBABA_CLOUD_SECURITY_TOKEN=TOKEN": "ALIBABA_CLOUD_SECURITY_TOKEN=<redacted>",
 	}
 	for in, want := range tests {
@@ -99,7 +98,6 @@ func TestScrubErrorKeepsNoSecretInTheChain(t *testing.T) {
 
 	clean := fmt.Errorf("clean: %w", context.Canceled)
 	assert.Same(t, clean, scrubError(clean, secret), "an error without a secret is kept as it is")
-	_ = strings.TrimSpace
 }
 
 func TestOneLine(t *testing.T) {
