@@ -64,7 +64,7 @@ func (c *Client) attempt(ctx context.Context, rt http.RoundTripper, timeout time
 	if err := sign.Sign(req, &opts); err != nil {
 		return nil, nil, secrets.chain(wrapf(err, "wgor: WriteGetObjectResponse to %s not sent", p.route.host))
 	}
-	secrets = newScrubber(r.Token, cr.AccessKeySecret, cr.SecurityToken, signatureOf(req.Header))
+	secrets.add(signatureOf(req.Header))
 	host := secrets.str(p.route.host)
 
 	resp, err := rt.RoundTrip(req)
@@ -211,7 +211,7 @@ func signatureOf(h http.Header) string {
 
 // explain signs the request again, as it was signed, to compare the local
 // string to sign (and canonical request) with OSS's.
-func explain(se *ServiceError, eb errorBody, req *http.Request, opts *sign.Options, s scrubber) {
+func explain(se *ServiceError, eb errorBody, req *http.Request, opts *sign.Options, s *scrubber) {
 	clone := req.Clone(context.Background())
 	o := *opts
 	o.Trace = &sign.Trace{}

@@ -202,7 +202,7 @@ func (eb *errorBody) field(name string) *string {
 // newServiceError builds the error for a response outside 2xx, whose body
 // (data) was read up to readErr. Secrets are removed from everything taken
 // from the response, and what is printed is put on one line.
-func newServiceError(status int, h http.Header, data []byte, readErr error, s scrubber) (*ServiceError, errorBody) {
+func newServiceError(status int, h http.Header, data []byte, readErr error, s *scrubber) (*ServiceError, errorBody) {
 	e := &ServiceError{StatusCode: status, Header: s.header(h)}
 	if status < 200 {
 		e.note = "(a 1xx status, which OSS never ends WriteGetObjectResponse with: its connection was closed unread)"

@@ -78,19 +78,79 @@ const redacted = "<redacted>"
 // token TOKEN goes from "token TOKEN." or "token:TOKEN" but stays in
 // "ALIBABA_CLOUD_SECURITY_TOKEN". An escape sequence just before (\n,
 // \u003c, %22) counts as a boundary.
-type scrubber struct{ forms []string }
+//
+// The forms are worked out only for text that may hold one: every form
+// keeps the secret's longest run of letters and digits, which no encoding
+// escapes, so text without that run holds no form, and costs a search.
+type scrubber struct {
+	secrets []string
+	runs    []string // each secret's longest run of letters and digits, or "" when too short to tell
+	forms   []string
+	built   bool
+	arrays  [2][4]string // behind secrets and runs, for the usual four
+}
 
-func newScrubber(secrets ...string) scrubber {
-	var s scrubber
+func newScrubber(secrets ...string) *scrubber {
+	s := &scrubber{}
+	s.secrets, s.runs = s.arrays[0][:0], s.arrays[1][:0]
+	s.add(secrets...)
+	return s
+}
+
+// add adds secrets to scrub.
+func (s *scrubber) add(secrets ...string) {
+	for _, secret := range secrets {
+		if len(secret) >= minSecret {
+			s.secrets = append(s.secrets, secret)
+			s.runs = append(s.runs, longestRun(secret))
+		}
+	}
+	s.forms, s.built = s.forms[:0], false
+}
+
+// longestRun returns the longest run of letters and digits in s, or ""
+// when it is shorter than minSecret.
+func longestRun(s string) string {
+	best, start := "", -1
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && (isWord(s[i]) && s[i] != '_') {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 && i-start > len(best) {
+			best = s[start:i]
+		}
+		start = -1
+	}
+	if len(best) < minSecret {
+		return ""
+	}
+	return best
+}
+
+// mayHold reports whether v may hold a form of a secret.
+func (s *scrubber) mayHold(v string) bool {
+	for _, r := range s.runs {
+		if r == "" || strings.Contains(v, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *scrubber) build() {
+	if s.built {
+		return
+	}
+	s.built = true
 	add := func(f string) {
 		if len(f) >= minSecret && !slices.Contains(s.forms, f) {
 			s.forms = append(s.forms, f)
 		}
 	}
-	for _, secret := range secrets {
-		if len(secret) < minSecret {
-			continue
-		}
+	for _, secret := range s.secrets {
 		add(secret)
 		q := unquote(strconv.Quote(secret))
 		add(q)
@@ -109,13 +169,16 @@ func newScrubber(secrets ...string) scrubber {
 	}
 	// The longest first: a form may hold another.
 	slices.SortFunc(s.forms, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
-	return s
 }
 
 func unquote(q string) string { return q[1 : len(q)-1] }
 
 // str returns v without the secrets.
-func (s scrubber) str(v string) string {
+func (s *scrubber) str(v string) string {
+	if !s.mayHold(v) {
+		return v
+	}
+	s.build()
 	for _, f := range s.forms {
 		if strings.Contains(v, f) {
 			v = replaceWhole(v, f)
@@ -189,7 +252,17 @@ func endsWithEscape(s string) bool {
 }
 
 // header returns a copy of h without the secrets, in names or values.
-func (s scrubber) header(h http.Header) http.Header {
+func (s *scrubber) header(h http.Header) http.Header {
+	clean := true
+	for k, vs := range h {
+		clean = clean && !s.mayHold(k)
+		for _, v := range vs {
+			clean = clean && !s.mayHold(v)
+		}
+	}
+	if clean {
+		return h
+	}
 	out := make(http.Header, len(h))
 	for k, vs := range h {
 		c := make([]string, len(vs))
@@ -217,7 +290,7 @@ func scrubError(err error, secrets ...string) error {
 	return newScrubber(secrets...).chain(err)
 }
 
-func (s scrubber) chain(err error) error {
+func (s *scrubber) chain(err error) error {
 	msg := err.Error()
 	clean := s.str(oneLine(s.str(msg)))
 	if clean == msg && s.cleanTree(err) {
@@ -230,7 +303,7 @@ func (s scrubber) chain(err error) error {
 	return &joined{msg: clean, errs: kids}
 }
 
-func (s scrubber) cleanTree(err error) bool {
+func (s *scrubber) cleanTree(err error) bool {
 	for _, k := range children(err) {
 		m := k.Error()
 		if s.str(oneLine(m)) != m || !s.cleanTree(k) {
