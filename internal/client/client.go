@@ -50,7 +50,8 @@ const (
 //     GotConn never fired), so not a byte of the request was written;
 //   - and the body is empty, a *bytes.Reader, *strings.Reader,
 //     *bytes.Buffer or a regular *os.File, which Write rewinds to where it
-//     started.
+//     started, or a body of unknown length that was spooled (see
+//     SpoolDir), sent again from the spool.
 //
 // Any failure after a connection was obtained is never retried, nor is any
 // response from OSS, whatever its status. Retries wait RetryBackoff, then
@@ -363,7 +364,7 @@ func (c *Client) send(ctx context.Context, r *Response, p *prepared) (*Result, e
 		delay := c.backoff(attempt)
 		if c.logs(ctx, slog.LevelInfo) {
 			c.Logger.LogAttrs(ctx, slog.LevelInfo, "wgor: retrying WriteGetObjectResponse: the request was never sent",
-				slog.String("route", p.route.host), slog.Int("attempt", attempt),
+				slog.String("route", newScrubber(r.Token).str(p.route.host)), slog.Int("attempt", attempt),
 				slog.Duration("delay", delay), slog.String("error", retry.Error()))
 		}
 		if err := sleep(ctx, delay); err != nil {

@@ -55,15 +55,19 @@ type Response struct {
 	// a value (an entry with none would be signed but not sent).
 	Header http.Header
 
-	// Body is the content the GetObject caller receives, streamed as it is
-	// read: never buffered whole, never read twice (see Client for the one
-	// exception, retries of bodies that can be rewound). Nil means an empty
-	// body. A *bytes.Buffer is sent as it stands, without being drained. When Body implements io.Closer, Write closes it before it
-	// returns, on success and on error alike, as net/http's Client.Do does
-	// with a request body: a producer writing into an io.Pipe then learns
-	// that nobody reads any more. As with net/http, Close may be called
-	// while a Read is in progress and should make that Read return. Once
-	// Write returns, Body is no longer read (but for a Read that blocks and
+	// Body is the content the GetObject caller receives. A body of known
+	// length (see ContentLength) is streamed as it is read; one of unknown
+	// length is spooled first and then sent (see Client.SpoolDir), or
+	// streamed chunked (see Chunked). It is never held whole in memory and
+	// never read twice (see Client for the one exception, retries of
+	// bodies that can be rewound). Nil means an empty body. A
+	// *bytes.Buffer is sent as it stands, without being drained. When
+	// Body implements io.Closer, Write closes it before it returns, on
+	// success and on error alike, as net/http's Client.Do does with a
+	// request body: a producer writing into an io.Pipe then learns that
+	// nobody reads any more. As with net/http, Close may be called while a
+	// Read is in progress and should make that Read return. Once Write
+	// returns, Body is no longer read (but for a Read that blocks and
 	// cannot be closed, see Client.Write), so its buffer may be reused.
 	Body io.Reader
 
