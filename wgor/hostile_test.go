@@ -333,3 +333,19 @@ func TestAPanicInTheBodysReadReachesTheCaller(t *testing.T) {
 type readerFunc func([]byte) (int, error)
 
 func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+func TestHostileStalledErrorBodyDoesNotHoldWrite(t *testing.T) {
+	route := hostile(t, func(c net.Conn, br *bufio.Reader) {
+		if readRequest(br) == nil {
+			io.WriteString(c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 1000\r\n\r\n<Error><Code>AccessDenied</Code>")
+		}
+		io.Copy(io.Discard, c) // the rest never comes
+	})
+	start := time.Now()
+	_, err := defaultTransportClient().Write(context.Background(), &wgor.Response{Route: route, Token: testToken, Status: 200})
+	var se *wgor.ServiceError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, "AccessDenied", se.Code)
+	assert.Contains(t, err.Error(), "reading the body failed after 32 bytes: the rest did not arrive within 2s")
+	assert.Less(t, time.Since(start), 3*time.Second, "a stalled error body held Write without a deadline")
+}

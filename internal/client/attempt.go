@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/wgor-dev/wgor/creds"
@@ -159,13 +160,24 @@ func (c *Client) attempt(ctx context.Context, rt http.RoundTripper, timeout time
 	return res, nil, nil
 }
 
-// readBounded reads up to limit bytes of a response body, and stops when
-// ctx ends even if the body's Read does not (a RoundTripper that does not
-// tie the body to the request's context, a hijacked connection).
+// errorBodyWait bounds the time an error body may take to arrive once its
+// headers have: a route that stalls it must not hold Write, deadline or not.
+const errorBodyWait = 2 * time.Second
+
+// readBounded reads up to limit bytes of a response body, for at most
+// errorBodyWait, and stops when ctx ends even if the body's Read does not
+// (a RoundTripper that does not tie the body to the request's context, a
+// hijacked connection).
 func readBounded(ctx context.Context, body io.ReadCloser, limit int64) ([]byte, error) {
 	stop := context.AfterFunc(ctx, func() { body.Close() })
 	defer stop()
+	var stalled atomic.Bool
+	timer := time.AfterFunc(errorBodyWait, func() { stalled.Store(true); body.Close() })
+	defer timer.Stop()
 	data, err := io.ReadAll(io.LimitReader(body, limit))
+	if err != nil && stalled.Load() {
+		err = fmt.Errorf("the rest did not arrive within %v", errorBodyWait)
+	}
 	if err == nil && int64(len(data)) == limit {
 		err = errTooLong
 	}

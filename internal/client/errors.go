@@ -17,10 +17,15 @@ import (
 // outside 2xx. Find it with errors.As.
 //
 // The fields come from OSS's XML error body when there is one; a body that
-// is not XML, or is cut short, still yields a ServiceError with StatusCode,
-// and Message then holds the start of the body as text. Nothing in a
-// ServiceError holds the secret, the security token, the request token or
-// a signature: wgor removes them from whatever OSS sent back.
+// is not XML still yields a ServiceError with StatusCode, and Message then
+// holds the start of the body as text. A body that breaks off (cut short,
+// not UTF-8, an unknown entity, nested too deep, stalled: at most 64 KiB
+// are read, for at most two seconds) keeps the elements read before the
+// break, and Error says what happened. The text fields are put on one line
+// (a line break in a Message cannot forge a line of output) and cut to
+// 1 KiB. Nothing in a ServiceError holds the secret, the security token,
+// the request token or a signature, in any form: wgor removes them from
+// whatever OSS sent back.
 type ServiceError struct {
 	StatusCode   int    // the HTTP status of OSS's response
 	Code         string // OSS's error code, such as SignatureDoesNotMatch
