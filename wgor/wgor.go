@@ -35,6 +35,10 @@ type Progress = client.Progress
 // Client.Region (a command line names its own flag instead).
 type RegionError = client.RegionError
 
+// SpoolError says that a body of unknown length could not be spooled (an
+// unwritable SpoolDir, a full disk): nothing was sent. See Client.SpoolDir.
+type SpoolError = client.SpoolError
+
 // ServiceError is OSS's refusal of a WriteGetObjectResponse: any answer
 // outside 2xx. Find it with errors.As.
 type ServiceError = client.ServiceError

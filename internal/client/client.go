@@ -271,7 +271,7 @@ func (c *Client) fillSpool(ctx context.Context, p *prepared) error {
 		return nil
 	}
 	where := fmt.Sprintf("wgor: WriteGetObjectResponse to %s not sent, the outputToken is still unused", p.route.host)
-	var se *spoolError
+	var se *SpoolError
 	switch {
 	case errors.As(err, &se):
 	case errors.Is(err, errBodyPanicked):

@@ -57,18 +57,21 @@ type spool struct {
 	keep     bool // a chunk may still be written by the pump: never pool them
 }
 
-// spoolError says that the body could not be spooled: nothing was sent.
-type spoolError struct {
-	dir string
-	err error
+// SpoolError says that a body of unknown length could not be spooled (see
+// Client.SpoolDir): the directory could not be written, or the disk is
+// full. Nothing was sent. A command line can find it with errors.As and
+// name its own flags instead of the Client's fields.
+type SpoolError struct {
+	Dir string // the spool directory
+	Err error  // what failed, an *os.PathError as a rule
 }
 
-func (e *spoolError) Error() string {
+func (e *SpoolError) Error() string {
 	return fmt.Sprintf("cannot spool the body of unknown length to %q: %s: make room there, set Client.SpoolDir to a writable directory, declare Response.ContentLength, or send it chunked (Client.Chunked)",
-		e.dir, trimPrefix(e.err.Error()))
+		e.Dir, trimPrefix(e.Err.Error()))
 }
 
-func (e *spoolError) Unwrap() error { return e.err }
+func (e *SpoolError) Unwrap() error { return e.Err }
 
 // fill reads src to its end: up to memLimit bytes into memory, the rest
 // into a new file in dir. It reports progress as it goes.
@@ -122,7 +125,7 @@ func (s *spool) write(dir string, p []byte) error {
 	if s.file == nil {
 		f, err := createSpoolFile(dir)
 		if err != nil {
-			return &spoolError{dir: dir, err: err}
+			return &SpoolError{Dir: dir, Err: err}
 		}
 		s.file, s.name = f, f.Name()
 		if unlinkAtOnce && os.Remove(s.name) == nil {
@@ -132,7 +135,7 @@ func (s *spool) write(dir string, p []byte) error {
 	n, err := s.file.Write(p)
 	s.fileLen += int64(n)
 	if err != nil {
-		return &spoolError{dir: dir, err: err}
+		return &SpoolError{Dir: dir, Err: err}
 	}
 	return nil
 }

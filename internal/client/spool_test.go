@@ -191,6 +191,9 @@ func TestSpoolToAnUnwritableDirectoryFailsBeforeSending(t *testing.T) {
 	assert.ErrorIs(t, err, os.ErrNotExist)
 	assert.Contains(t, err.Error(), "cannot spool the body of unknown length to \""+dir+"\"")
 	assert.Contains(t, err.Error(), "the outputToken is still unused")
+	var se *SpoolError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, dir, se.Dir)
 	assert.Empty(t, *lengths)
 }
 
