@@ -142,7 +142,11 @@ func (c *Client) attempt(ctx context.Context, rt http.RoundTripper, timeout time
 		return nil, nil, secrets.chain(err)
 	}
 	if p.body.inMemory && c.Progress != nil {
-		c.Progress(Progress{Sent: sent, Total: sent})
+		var spooled int64
+		if p.body.spool != nil {
+			spooled = sent
+		}
+		c.Progress(Progress{Spooled: spooled, Sent: sent, Total: sent})
 	}
 	res = &Result{
 		RequestID:  requestID,

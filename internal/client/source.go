@@ -9,7 +9,7 @@ import (
 
 // errWriteReturned is what a Read of a body returns once Write has
 // returned (or stopped reading it because OSS already answered).
-var errWriteReturned = errors.New("wgor: the body is no longer read: Write has returned")
+var errWriteReturned = errors.New("wgor: the body is no longer read: OSS has answered, or Write has returned")
 
 // errBodyPanicked stands for a panic in the body's Read while Write is
 // still cleaning up; Write then panics again with the caller's value.

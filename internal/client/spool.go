@@ -83,6 +83,9 @@ func (s *spool) fill(ctx context.Context, src *source, memLimit int64, dir strin
 		}
 	}()
 	for {
+		if err := ctx.Err(); err != nil {
+			return err // a source read directly does not watch ctx
+		}
 		var buf []byte
 		inMemory := s.memLen < memLimit
 		if inMemory {
