@@ -150,3 +150,39 @@ func TestWriteDoesNotReportSuccessWhenOSSAnsweredBeforeTheBodyWasSent(t *testing
 		})
 	}
 }
+
+func TestProgressFollowsTheBody(t *testing.T) {
+	const size = 3 << 20
+	tests := []struct {
+		name      string
+		chunked   bool
+		declared  int64
+		wantTotal int64
+	}{
+		{"chunked", true, 0, -1},
+		{"declared length", false, size, size},
+		{"spooled", false, 0, size},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeOSS(t)
+			c := f.client()
+			var seen []wgor.Progress
+			c.Progress = func(p wgor.Progress) { seen = append(seen, p) }
+			r := f.response(onlyReader{bytes.NewReader(pattern(size))})
+			r.Chunked, r.ContentLength = tt.chunked, tt.declared
+			res, err := c.Write(context.Background(), r)
+			require.NoError(t, err)
+			require.NotEmpty(t, seen)
+			last := seen[len(seen)-1]
+			assert.Equal(t, res.BytesSent, last.Sent)
+			assert.Equal(t, int64(size), last.Sent)
+			assert.Equal(t, tt.wantTotal, last.Total)
+			for i := 1; i < len(seen); i++ {
+				if seen[i].Total == seen[i-1].Total {
+					assert.GreaterOrEqual(t, seen[i].Sent, seen[i-1].Sent, "Sent only grows")
+				}
+			}
+		})
+	}
+}
