@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,9 +22,10 @@ const holdWrite = 2 * time.Second
 // rest of the body meets a reset. net/http then has both a response and a
 // failed write, and returns whichever it sees first, often the write
 // error ("connection reset by peer"), dropping the refusal. A failed write
-// here waits, at most holdWrite, until a read on the connection fails too
-// (the response, if any, has then been read) or the connection is closed:
-// net/http sees the response first, and the write error only after it.
+// after others went through waits, at most holdWrite, until a read on the
+// connection fails too (the response, if any, has then been read) or the
+// connection is closed: net/http sees the response first, and the write
+// error only after it.
 func answerFirst(dial func(ctx context.Context, network, addr string) (net.Conn, error)) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		c, err := dial(ctx, network, addr)
@@ -38,6 +40,7 @@ type holdConn struct {
 	net.Conn
 	readFailed, closed  chan struct{}
 	readOnce, closeOnce sync.Once
+	wrote               atomic.Bool // a write went through: a request is under way
 }
 
 func (c *holdConn) Read(p []byte) (int, error) {
@@ -50,7 +53,13 @@ func (c *holdConn) Read(p []byte) (int, error) {
 
 func (c *holdConn) Write(p []byte) (int, error) {
 	n, err := c.Conn.Write(p)
-	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, net.ErrClosed) {
+	if err == nil {
+		c.wrote.Store(true)
+		return n, nil
+	}
+	// Only once a request is under way can an answer be waiting: a first
+	// write that fails (a TLS ClientHello met by a reset) is not held.
+	if c.wrote.Load() && !errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, net.ErrClosed) {
 		t := time.NewTimer(holdWrite)
 		defer t.Stop()
 		select {
