@@ -288,27 +288,24 @@ func TestRegionErrorLetsACallerNameItsOwnFlag(t *testing.T) {
 func TestABodyThatBlocksAndCannotBeClosedCostsOneGoroutine(t *testing.T) {
 	for _, chunked := range []bool{false, true} {
 		t.Run(fmt.Sprintf("chunked=%v", chunked), func(t *testing.T) {
+			base := runtime.NumGoroutine()
 			f := newFakeOSS(t)
 			c := f.client()
-			// Warm up the connection pool so that its goroutines count in
-			// the base.
-			_, err := c.Write(context.Background(), f.response(nil))
-			require.NoError(t, err)
-			base := runtime.NumGoroutine()
 			body := blockingReader{unblock: make(chan struct{})}
 			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 			defer cancel()
-			_, err = c.Write(ctx, &wgor.Response{Route: f.srv.URL, Token: testToken, Status: 200, Body: body, Chunked: chunked})
+			_, err := c.Write(ctx, &wgor.Response{Route: f.srv.URL, Token: testToken, Status: 200, Body: body, Chunked: chunked})
 			require.ErrorIs(t, err, context.DeadlineExceeded)
-			// Whatever net/http and the server had going winds down; the
-			// Read that never returns keeps exactly one goroutine.
+			// With the server and every connection gone, all that is left is
+			// what waits on the Read that never returns: one goroutine.
+			f.srv.Close()
+			c.HTTPClient.Transport.(*http.Transport).CloseIdleConnections()
 			deadline := time.Now().Add(3 * time.Second)
 			for runtime.NumGoroutine() > base+1 && time.Now().Before(deadline) {
 				time.Sleep(5 * time.Millisecond)
 			}
-			assert.LessOrEqual(t, runtime.NumGoroutine(), base+1, "goroutines kept by a blocked, unclosable body")
+			assert.Equal(t, base+1, runtime.NumGoroutine(), "goroutines kept by a blocked, unclosable body")
 			close(body.unblock)
-			c.HTTPClient.Transport.(*http.Transport).CloseIdleConnections()
 			waitGoroutines(t, base)
 		})
 	}
