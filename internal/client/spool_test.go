@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -237,4 +238,25 @@ func TestSpoolReportsProgress(t *testing.T) {
 	assert.Positive(t, spooling)
 	assert.Positive(t, sending)
 	assert.Equal(t, Progress{Spooled: size, Sent: size, Total: size}, seen[len(seen)-1])
+}
+
+func TestSpooledBodyIsReplayedFromTheSpoolOnARetry(t *testing.T) {
+	srv, lengths := spoolServer(t, false)
+	dials := 0
+	c := spoolClient(t.TempDir())
+	c.RetryBackoff = time.Millisecond
+	c.HTTPClient = &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if dials++; dials == 1 {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}}}
+	const size = 300_000 // beyond SpoolMemory: part of it is in the file
+	res, err := c.Write(context.Background(), &Response{Route: srv.URL, Token: "OSSV1#spool-token", Status: 200,
+		Body: onlyRead{bytes.NewReader(make([]byte, size))}})
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.Attempts)
+	assert.Equal(t, int64(size), res.BytesSent)
+	assert.Equal(t, []int64{size}, *lengths)
 }
