@@ -203,3 +203,15 @@ func TestServiceErrorFromHostileBodies(t *testing.T) {
 	assert.Contains(t, err.Error(), "invalid UTF-8")
 	assert.NotContains(t, err.Error(), "empty body")
 }
+
+func TestAccessDeniedAdviceMatchesTheCause(t *testing.T) {
+	for _, tt := range []struct{ message, says, not string }{
+		{"The request token has already been used.", "send it once", "grant oss:WriteGetObjectResponse"},
+		{"You have no right to access this object because of bucket acl.", "grant oss:WriteGetObjectResponse", "send it once"},
+	} {
+		body := "<Error><Code>AccessDenied</Code><Message>" + tt.message + "</Message></Error>"
+		_, err := refusal(t, http.StatusForbidden, "application/xml", []byte(body))
+		assert.Contains(t, err.Error(), tt.says)
+		assert.NotContains(t, err.Error(), tt.not)
+	}
+}

@@ -90,7 +90,7 @@ func (e *ServiceError) Error() string {
 		b.WriteString("; ")
 		b.WriteString(e.Mismatch)
 	}
-	if h := hints[e.Code]; h != "" {
+	if h := e.hint(); h != "" {
 		b.WriteString(": ")
 		b.WriteString(h)
 	}
@@ -103,9 +103,18 @@ var hints = map[string]string{
 	"InvalidAccessKeyId":    "check the access key ID the credentials provider returns",
 	"InvalidSecurityToken":  "the STS security token is wrong or expired: use fresh credentials",
 	"SecurityTokenExpired":  "the STS credentials expired: use fresh credentials",
-	"AccessDenied":          "grant oss:WriteGetObjectResponse to the function's role, and send each outputToken once",
+	"AccessDenied":          "grant oss:WriteGetObjectResponse to the function's role",
 	"RequestTimeTooSkewed":  "the local clock is off: synchronise it",
 	"InvalidArgument":       "check the region (Client.Region) and the forwarded headers",
+}
+
+// hint says what to do, matching the code and, for AccessDenied, whether
+// the message is about the token (which no permission fixes) or not.
+func (e *ServiceError) hint() string {
+	if e.Code == "AccessDenied" && strings.Contains(strings.ToLower(e.Message), "token") {
+		return "an outputToken answers one GetObject, once, before the function's timeout: send it once, from the invocation that received it"
+	}
+	return hints[e.Code]
 }
 
 // maxErrorBody bounds how much of an error body is read.
