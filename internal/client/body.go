@@ -25,8 +25,9 @@ type body struct {
 	length int64   // bytes to send; -1 when unknown (sent chunked)
 
 	// inMemory: src reads a *bytes.Reader or *strings.Reader, whose length
-	// is exact and whose Read never blocks. net/http then sends the
-	// headers and a small body in one write.
+	// is exact and whose Read never blocks, or a spool file. net/http reads
+	// it itself: it sends the headers and a small body in one write, and
+	// a file with sendfile.
 	inMemory bool
 	mem      io.Reader // that reader
 	// toSpool: the length is unknown and the body is to be spooled (see
@@ -135,6 +136,13 @@ func (b *body) fillSpool(ctx context.Context, memLimit int64, dir string) error 
 		b.mem, b.seeker, b.start, b.inMemory = br, br, 0, true
 		b.src = newSource(br, false)
 		return nil
+	}
+	if f, ok := b.spool.file.(*os.File); ok && b.progress == nil {
+		// Handed to net/http as a file, which it sends with sendfile
+		// where it can; only Progress needs the bytes counted as they go.
+		b.mem, b.seeker, b.start, b.inMemory = f, f, 0, true
+		b.src = newSource(f, false)
+		return b.rewind()
 	}
 	sr := &spoolReader{s: b.spool}
 	b.src, b.seeker, b.start = newSource(sr, false), sr, 0

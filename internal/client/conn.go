@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"sync"
@@ -53,22 +54,39 @@ func (c *holdConn) Read(p []byte) (int, error) {
 
 func (c *holdConn) Write(p []byte) (int, error) {
 	n, err := c.Conn.Write(p)
-	if err == nil {
+	c.settle(n > 0 && err == nil, err)
+	return n, err
+}
+
+// ReadFrom keeps the connection's own ReadFrom, which sends a spool file
+// with sendfile.
+func (c *holdConn) ReadFrom(r io.Reader) (int64, error) {
+	rf, ok := c.Conn.(io.ReaderFrom)
+	if !ok {
+		return io.Copy(struct{ io.Writer }{c}, r)
+	}
+	n, err := rf.ReadFrom(r)
+	c.settle(n > 0, err)
+	return n, err
+}
+
+// settle records a write that went through, or holds a failed one.
+func (c *holdConn) settle(wrote bool, err error) {
+	if wrote {
 		c.wrote.Store(true)
-		return n, nil
 	}
 	// Only once a request is under way can an answer be waiting: a first
 	// write that fails (a TLS ClientHello met by a reset) is not held.
-	if c.wrote.Load() && !errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, net.ErrClosed) {
-		t := time.NewTimer(holdWrite)
-		defer t.Stop()
-		select {
-		case <-c.readFailed:
-		case <-c.closed:
-		case <-t.C:
-		}
+	if err == nil || !c.wrote.Load() || errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, net.ErrClosed) {
+		return
 	}
-	return n, err
+	t := time.NewTimer(holdWrite)
+	defer t.Stop()
+	select {
+	case <-c.readFailed:
+	case <-c.closed:
+	case <-t.C:
+	}
 }
 
 func (c *holdConn) Close() error {

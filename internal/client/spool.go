@@ -43,14 +43,15 @@ var createSpoolFile = func(dir string) (spoolFile, error) { return os.CreateTemp
 var unlinkAtOnce = runtime.GOOS != "windows"
 
 // spool holds a body of unknown length, so that OSS gets it with its
-// Content-Length, which the API reference requires (SPEC §3). Its head
-// stays in memory, the rest goes to a temporary file; memory is bounded
-// whatever the size, and the file is read back as it is sent, never whole.
+// Content-Length, which the API reference requires (SPEC §3). A body that
+// fits in the memory limit stays in memory; a longer one goes, whole, to a
+// temporary file, so memory is bounded whatever the size, and the file is
+// read back as it is sent, never whole.
 type spool struct {
 	mu       sync.Mutex // held by each Read, and by release
-	chunks   []*chunk   // the head of the body
+	chunks   []*chunk   // the body, while it fits in memory
 	memLen   int64      // bytes in chunks
-	file     spoolFile  // the rest, or nil
+	file     spoolFile  // the whole body once it did not fit, or nil
 	name     string     // the file's name until it is removed
 	fileLen  int64
 	released bool
@@ -87,7 +88,7 @@ func (s *spool) fill(ctx context.Context, src *source, memLimit int64, dir strin
 			return err // a source read directly does not watch ctx
 		}
 		var buf []byte
-		inMemory := s.memLen < memLimit
+		inMemory := s.file == nil && s.memLen < memLimit
 		if inMemory {
 			i, off := int(s.memLen/chunkSize), s.memLen%chunkSize
 			if i == len(s.chunks) {
@@ -123,7 +124,9 @@ func (s *spool) fill(ctx context.Context, src *source, memLimit int64, dir strin
 	}
 }
 
-// write appends p to the file, creating it first.
+// write appends p to the file. The first time, it creates the file and
+// moves the head held in memory into it, so that the file holds the whole
+// body: net/http can then send it straight from the file (sendfile).
 func (s *spool) write(dir string, p []byte) error {
 	if s.file == nil {
 		f, err := createSpoolFile(dir)
@@ -134,7 +137,23 @@ func (s *spool) write(dir string, p []byte) error {
 		if unlinkAtOnce && os.Remove(s.name) == nil {
 			s.name = ""
 		}
+		for i, c := range s.chunks {
+			head := c[:min(chunkSize, s.memLen-int64(i)*chunkSize)]
+			if err := s.append(dir, head); err != nil {
+				return err
+			}
+		}
+		if !s.keep {
+			for _, c := range s.chunks {
+				chunkBuffers.Put(c)
+			}
+		}
+		s.chunks, s.memLen = nil, 0
 	}
+	return s.append(dir, p)
+}
+
+func (s *spool) append(dir string, p []byte) error {
 	n, err := s.file.Write(p)
 	s.fileLen += int64(n)
 	if err != nil {
