@@ -205,7 +205,10 @@ var defaultHTTPClient = sync.OnceValue(func() *http.Client {
 // blocked: such a body (anything but an in-memory reader or a regular
 // file) is read on one goroutine of Write's own, and a Read that neither
 // returns nor can be closed (see Response.Body) keeps that one goroutine
-// until it returns. Should that Read panic, Write cleans up (the spool
+// until it returns. (A body streamed while such a Read blocks, chunked or
+// of declared length, holds Write until ctx ends should the connection
+// fail meanwhile: net/http waits for its writer; a function's invocation
+// always has a deadline.) Should that Read panic, Write cleans up (the spool
 // file, the connection, r.Body) and panics again with the same value on
 // the caller's goroutine, where it can be recovered.
 //
