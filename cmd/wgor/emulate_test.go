@@ -104,8 +104,7 @@ func TestEmulateServesObjectsFromItsDirectoryOnly(t *testing.T) {
 		return err
 	}), nil))
 	t.Cleanup(fn.Close)
-	// fcrt's writer streams a body of unknown length chunked.
-	url, _, errOut := startEmulate(t, "--function", fn.URL, "--allow-chunked", "--objects", dir, "--access-key-id", testKeyID, "--access-key-secret", testSecret)
+	url, _, errOut := startEmulate(t, "--function", fn.URL, "--objects", dir, "--access-key-id", testKeyID, "--access-key-secret", testSecret)
 
 	resp, body := get(t, url+"/in.txt")
 	assert.Equal(t, http.StatusOK, resp.StatusCode, errOut.String())

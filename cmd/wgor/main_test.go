@@ -126,13 +126,19 @@ func TestCheckRedSquareRejectsOtherImages(t *testing.T) {
 // startEmulator runs an access point whose function runs fn.
 func startEmulator(t *testing.T, fn accesspoint.InvokerFunc) *accesspoint.Server {
 	t.Helper()
+	return startEmulatorWith(t, false, fn)
+}
+
+// startEmulatorWith is startEmulator, accepting chunked bodies when
+// allowChunked is set.
+func startEmulatorWith(t *testing.T, allowChunked bool, fn accesspoint.InvokerFunc) *accesspoint.Server {
+	t.Helper()
 	ap, err := accesspoint.New(accesspoint.Config{
-		Function:    fn,
-		Credentials: sign.Credentials{AccessKeyID: testKeyID, AccessKeySecret: testSecret, SecurityToken: testSTS},
-		Region:      "cn-qingdao",
-		Timeout:     20 * time.Second,
-		// wgor write streams standard input chunked until the client spools.
-		AllowChunked: true,
+		AllowChunked: allowChunked,
+		Function:     fn,
+		Credentials:  sign.Credentials{AccessKeyID: testKeyID, AccessKeySecret: testSecret, SecurityToken: testSTS},
+		Region:       "cn-qingdao",
+		Timeout:      20 * time.Second,
 	})
 	require.NoError(t, err)
 	require.NoError(t, ap.Start("127.0.0.1:0"))

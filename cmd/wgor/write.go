@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,7 +19,11 @@ import (
 const writeUsage = `write --route ROUTE --token TOKEN [flags] [FILE|-]
 
 Sends a WriteGetObjectResponse: the body is FILE, or standard input when FILE
-is "-" or absent, streamed as it is read. ROUTE and TOKEN are the event's
+is "-" or absent. A file is streamed with its length. Standard input, whose
+length is not known, is spooled first (in memory up to 4 MiB, beyond that in
+a temporary file, removed at once) and then sent with its length, as OSS's
+API reference requires; with --chunked it is streamed chunked as it is read
+instead, which OSS does not document for this API. ROUTE and TOKEN are the event's
 getObjectContext.outputRoute and outputToken; the token may come from
 $WGOR_TOKEN instead of --token, out of sight of other users' process
 listings. Each --header is forwarded to the GetObject caller (sent as
@@ -30,7 +33,8 @@ such as the emulator's.
 Credentials come from the default chain ($ALIBABA_CLOUD_ACCESS_KEY_ID and
 friends, a profile file, a RAM role, a credentials URI). --timeout bounds the
 whole operation, from the credentials to OSS's answer. On a terminal, a
-progress line is shown on standard error once more than 4 MiB are sent.
+progress line is shown on standard error once more than 4 MiB are spooled or
+sent.
 
 On failure the OSS error code and request ID are printed and the exit code
 is 1.`
@@ -55,6 +59,7 @@ func runWrite(ctx context.Context, e *env, args []string) error {
 	scheme := newChoice(fs, "scheme", []string{"https", "http"}, "`SCHEME` for a route without one: https (default) or http")
 	timeout := newDuration(fs, "timeout", defaultWriteTimeout, time.Second, 24*time.Hour, "give up after `DURATION`, whatever the server does")
 	verbose := fs.Bool("v", false, "log each attempt on standard error")
+	chunked := fs.Bool("chunked", false, "send a body of unknown length chunked as it is read, instead of spooling it to send its length (OSS does not document chunked for this API)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -74,7 +79,7 @@ func runWrite(ctx context.Context, e *env, args []string) error {
 	for _, h := range headers {
 		r.Header.Add(h.name, h.value)
 	}
-	c := &wgor.Client{Region: *region, Scheme: *scheme}
+	c := &wgor.Client{Region: *region, Scheme: *scheme, Chunked: *chunked}
 	if err := checkResponse(ctx, c, r); err != nil {
 		return err
 	}
@@ -109,8 +114,8 @@ func runWrite(ctx context.Context, e *env, args []string) error {
 	}
 	var prog *progress
 	if e.stderrIsTTY && (size < 0 || size > progressFrom) {
-		prog = newProgress(e.stderr, size)
-		body = prog.wrap(body)
+		prog = newProgress(e.stderr)
+		c.Progress = prog.report
 	}
 	r.Body = body
 
@@ -164,14 +169,14 @@ var responseFlags = strings.NewReplacer(
 	"from --route host", "from the --route host",
 )
 
-// validStatuses are the values of x-oss-fwd-status that OSS accepts
-// (WriteGetObjectResponse API reference, SPEC §3).
-var validStatuses = []int{200, 206, 301, 302, 303, 304, 400, 401, 403, 404, 405, 409, 411, 412, 416, 500, 503}
-
+// statusList lists the values of x-oss-fwd-status that OSS accepts
+// (wgor.ValidStatus: the WriteGetObjectResponse API reference, SPEC §3).
 func statusList() string {
-	s := make([]string, len(validStatuses))
-	for i, v := range validStatuses {
-		s[i] = strconv.Itoa(v)
+	var s []string
+	for n := 100; n < 600; n++ {
+		if wgor.ValidStatus(n) {
+			s = append(s, strconv.Itoa(n))
+		}
 	}
 	return strings.Join(s, ", ")
 }
@@ -188,7 +193,7 @@ func (v *statusValue) String() string {
 
 func (v *statusValue) Set(s string) error {
 	n, err := strconv.Atoi(s)
-	if err != nil || !slices.Contains(validStatuses, n) || s != strconv.Itoa(n) {
+	if err != nil || !wgor.ValidStatus(n) || s != strconv.Itoa(n) {
 		return errors.New("OSS accepts " + statusList())
 	}
 	*v.n = n

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wgor-dev/wgor/internal/accesspoint"
+	"github.com/wgor-dev/wgor/wgor"
 )
 
 // runWriteAgainst runs "wgor write" as the function of an emulated access
@@ -22,9 +23,16 @@ import (
 // body the GetObject caller received.
 func runWriteAgainst(t *testing.T, e func(*env), body io.Reader, args ...string) (code int, stdout, stderr string, got []byte) {
 	t.Helper()
+	return runWriteThrough(t, false, e, body, args...)
+}
+
+// runWriteThrough is runWriteAgainst with an access point that accepts a
+// chunked body when allowChunked is set.
+func runWriteThrough(t *testing.T, allowChunked bool, e func(*env), body io.Reader, args ...string) (code int, stdout, stderr string, got []byte) {
+	t.Helper()
 	useEnvCredentials(t)
 	done := make(chan struct{})
-	ap := startEmulator(t, func(ctx context.Context, inv *accesspoint.Invocation) error {
+	ap := startEmulatorWith(t, allowChunked, func(ctx context.Context, inv *accesspoint.Invocation) error {
 		defer close(done)
 		var out, errOut syncBuffer
 		en := &env{stdin: body, stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
@@ -53,10 +61,10 @@ func TestWriteOnATerminalSaysItReadsStandardInputAndShowsProgressOnlyAbove4MiB(t
 	})
 	t.Run("body over 4 MiB", func(t *testing.T) {
 		big := bytes.Repeat([]byte("0123456789abcdef"), (5<<20)/16)
-		code, _, stderr, got := runWriteAgainst(t, terminal, bytes.NewReader(big), "-")
+		code, _, stderr, got := runWriteAgainst(t, terminal, struct{ io.Reader }{bytes.NewReader(big)}, "-")
 		require.Equal(t, exitOK, code, stderr)
 		assert.Equal(t, len(big), len(got))
-		assert.Regexp(t, `\rsent 5\.0 MiB, [0-9.]+ MiB/s \n$`, stderr)
+		assert.Regexp(t, `\rsent 5\.0 of 5\.0 MiB \(100%\), [0-9.]+ MiB/s \n$`, stderr, "spooled, then sent with its length")
 	})
 	t.Run("not a terminal", func(t *testing.T) {
 		code, _, stderr, _ := runWriteAgainst(t, func(*env) {}, strings.NewReader("hello!"), "-v")
@@ -162,4 +170,40 @@ func TestWriteAdviceFollowsTheRefusal(t *testing.T) {
 			assert.Equal(t, 1, strings.Count(stderr, "R1"), "the request ID once")
 		})
 	}
+}
+
+func TestWriteChunkedStreamsStandardInputWithoutALength(t *testing.T) {
+	body := strings.Repeat("chunk ", 1000)
+	stdin := func() io.Reader { return struct{ io.Reader }{strings.NewReader(body)} } // of unknown length, as a pipe
+	t.Run("spooled by default", func(t *testing.T) {
+		code, _, stderr, got := runWriteThrough(t, false, func(*env) {}, stdin())
+		require.Equal(t, exitOK, code, stderr)
+		assert.Equal(t, body, string(got))
+	})
+	t.Run("chunked, refused as by OSS's documented rules", func(t *testing.T) {
+		code, _, stderr, _ := runWriteThrough(t, false, func(*env) {}, stdin(), "--chunked")
+		assert.Equal(t, exitFail, code)
+		assert.Contains(t, stderr, "HTTP 411 MissingContentLength")
+	})
+	t.Run("chunked, accepted by an emulator that allows it", func(t *testing.T) {
+		code, _, stderr, got := runWriteThrough(t, true, func(*env) {}, stdin(), "--chunked")
+		require.Equal(t, exitOK, code, stderr)
+		assert.Equal(t, body, string(got))
+	})
+}
+
+func TestProgressShowsTheSpoolThenTheSending(t *testing.T) {
+	var out strings.Builder
+	p := &progress{w: &out, start: time.Now(), done: make(chan struct{})}
+	const mib = 1 << 20
+	p.report(wgor.Progress{Spooled: 3 * mib, Total: -1})
+	p.print(false)
+	assert.Empty(t, out.String(), "nothing below 4 MiB")
+	p.report(wgor.Progress{Spooled: 6 * mib, Total: -1})
+	p.print(false)
+	p.report(wgor.Progress{Spooled: 6 * mib, Sent: 3 * mib, Total: 6 * mib})
+	p.print(false)
+	p.report(wgor.Progress{Spooled: 6 * mib, Sent: 6 * mib, Total: 6 * mib})
+	p.stop()
+	assert.Regexp(t, `^\rspooled 6\.0 MiB, [0-9.]+ MiB/s \n\rsent 3\.0 of 6\.0 MiB \(50%\), [0-9.]+ MiB/s \rsent 6\.0 of 6\.0 MiB \(100%\), [0-9.]+ MiB/s \n$`, out.String())
 }
