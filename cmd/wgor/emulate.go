@@ -52,7 +52,7 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 	allowChunked := fs.Bool("allow-chunked", false, "accept a WriteGetObjectResponse without Content-Length (chunked), which OSS does not document")
 	objects := newText(fs, "objects", "--objects", "`DIR` of original objects, served at the event's inputOssUrl")
 	region := newRegion(fs, "region", accesspoint.DefaultRegion, "`REGION` WriteGetObjectResponse must be signed for")
-	timeout := newDuration(fs, "timeout", accesspoint.DefaultTimeout, time.Second, 24*time.Hour, "`DURATION` a GetObject waits for the function's response")
+	timeout := newDuration(fs, "timeout", accesspoint.DefaultTimeout, time.Millisecond, 24*time.Hour, "`DURATION` a GetObject waits for the function's response")
 	advertise := newURL(fs, "advertise", true, "base `URL` the function is told to use, when it is not the listen address")
 	verbose := fs.Bool("v", false, "log debug details")
 	cf := addCredentialFlags(fs, true)

@@ -57,7 +57,7 @@ func runWrite(ctx context.Context, e *env, args []string) error {
 	fs.Var(&headers, "header", "forwarded `HEADER` 'Name: value' (repeatable)")
 	region := newRegion(fs, "region", "", "signing `REGION` (default: derived from the route)")
 	scheme := newChoice(fs, "scheme", []string{"https", "http"}, "`SCHEME` for a route without one: https (default) or http")
-	timeout := newDuration(fs, "timeout", defaultWriteTimeout, time.Second, 24*time.Hour, "give up after `DURATION`, whatever the server does")
+	timeout := newDuration(fs, "timeout", defaultWriteTimeout, time.Millisecond, 24*time.Hour, "give up after `DURATION`, whatever the server does")
 	verbose := fs.Bool("v", false, "log each attempt on standard error")
 	chunked := fs.Bool("chunked", false, "send a body of unknown length chunked as it is read, instead of spooling it to send its length (OSS does not document chunked for this API)")
 	if err := parse(fs, args); err != nil {
