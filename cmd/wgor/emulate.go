@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"slices"
@@ -80,6 +81,13 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 			return usagef("--exec %s is not an executable file", quoteArg(*execPath))
 		}
 		*execPath = path
+	}
+	if *advertise != "" {
+		// The function is told ADVERTISE/KEY and ADVERTISE/?x-oss-…: a
+		// base URL with no path of its own.
+		if u, _ := url.Parse(*advertise); u.Path != "" && u.Path != "/" {
+			return usagef("--advertise %s has a path: give the scheme, host and port only", quoteArg(*advertise))
+		}
 	}
 	if err := cf.check(); err != nil {
 		return err

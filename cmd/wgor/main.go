@@ -88,7 +88,7 @@ func run(ctx context.Context, e *env, args []string) int {
 	}
 	switch args[0] {
 	case "help", "-h", "--help", "-help":
-		if len(args) > 1 && args[0] == "help" {
+		if len(args) > 1 && args[0] == "help" && args[1] != "help" {
 			if findCommand(args[1]) == nil {
 				fmt.Fprintf(e.stderr, "wgor help: unknown command %s\nRun 'wgor --help' for the commands.\n", quoteArg(args[1]))
 				return exitUsage
@@ -99,8 +99,8 @@ func run(ctx context.Context, e *env, args []string) int {
 			}
 			return run(ctx, e, []string{args[1], "--help"})
 		}
-		if len(args) > 1 {
-			fmt.Fprintf(e.stderr, "wgor: unexpected argument %s after %s\nRun 'wgor --help' for usage.\n", quoteArg(args[1]), args[0])
+		if len(args) > 1 && !(args[0] == "help" && args[1] == "help" && len(args) == 2) {
+			fmt.Fprintf(e.stderr, "wgor: unexpected argument %s after %s\nRun 'wgor --help' for usage.\n", quoteArg(args[len(args)-1]), args[0])
 			return exitUsage
 		}
 		printUsage(e.stdout)

@@ -210,11 +210,12 @@ func maskURL(s string, tokens []string) string {
 	return maskAll(base+"?"+maskQuery(query), tokens)
 }
 
-// maskQuery masks the value of x-oss-security-token in a raw query.
+// maskQuery masks the values of x-oss-security-token (and of
+// x-oss-request-token, should a URL carry it) in a raw query.
 func maskQuery(q string) string {
 	params := strings.Split(q, "&")
 	for i, p := range params {
-		if name, v, ok := strings.Cut(p, "="); ok && strings.EqualFold(name, sign.QuerySecurityToken) {
+		if name, v, ok := strings.Cut(p, "="); ok && (strings.EqualFold(name, sign.QuerySecurityToken) || strings.EqualFold(name, "x-oss-request-token")) {
 			params[i] = name + "=" + masked(len(v))
 		}
 	}

@@ -104,7 +104,13 @@ func runWrite(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer f.Close()
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		fi, err := f.Stat()
+		switch {
+		case err != nil:
+			return err
+		case fi.IsDir():
+			return fmt.Errorf("%s is a directory: give a file, or - for standard input", quoteArg(name))
+		case fi.Mode().IsRegular():
 			size = fi.Size()
 			r.ContentLength = size
 		}

@@ -207,3 +207,12 @@ func TestProgressShowsTheSpoolThenTheSending(t *testing.T) {
 	p.stop()
 	assert.Regexp(t, `^\rspooled 6\.0 MiB, [0-9.]+ MiB/s \n\rsent 3\.0 of 6\.0 MiB \(50%\), [0-9.]+ MiB/s \rsent 6\.0 of 6\.0 MiB \(100%\), [0-9.]+ MiB/s \n$`, out.String())
 }
+
+func TestWriteRefusesADirectoryAsItsBody(t *testing.T) {
+	useEnvCredentials(t)
+	dir := t.TempDir()
+	code, stdout, stderr := runCLI(t, t.Context(), nil, nil, "write", "--route", "http://127.0.0.1:9", "--token", "t", "--region", "cn-qingdao", dir)
+	assert.Equal(t, exitFail, code)
+	assert.Empty(t, stdout)
+	assert.Equal(t, "wgor write: \""+dir+"\" is a directory: give a file, or - for standard input\n", stderr)
+}
