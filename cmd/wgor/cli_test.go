@@ -163,3 +163,23 @@ type cliCase struct {
 	stdout bool // the message is on standard output, else standard error
 	want   string
 }
+
+func TestBadSecretsAreNotEchoed(t *testing.T) {
+	const secret = "SECRET-VALUE-never-echo"
+	cases := [][]string{
+		{"write", "--route", testRoute, "--token", secret + "\n"},
+		{"write", "--route", testRoute, "--token", secret + "\x00"},
+		{"emulate", "--function", "http://127.0.0.1:9", "--access-key-id", "a", "--access-key-secret", secret + "\r"},
+		{"emulate", "--function", "http://127.0.0.1:9", "--access-key-id", "a", "--security-token", secret + "\n"},
+	}
+	for _, args := range cases {
+		code, stdout, stderr := runCLI(t, t.Context(), nil, noKeys, args...)
+		assert.Equal(t, exitUsage, code)
+		assert.Contains(t, stderr, "invalid value (hidden) for flag --")
+		assert.NotContains(t, stdout+stderr, "SECRET-VALUE")
+	}
+	code, _, stderr := runCLI(t, t.Context(), nil, map[string]string{"WGOR_TOKEN": secret + "\n"}, "write", "--route", testRoute)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "$WGOR_TOKEN contains a control character")
+	assert.NotContains(t, stderr, "SECRET-VALUE")
+}

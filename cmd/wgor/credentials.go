@@ -27,8 +27,8 @@ func addCredentialFlags(fs *flag.FlagSet, withSecretFlags bool) *credentialFlags
 	empty := ""
 	cf.secret, cf.token = &empty, &empty
 	if withSecretFlags {
-		cf.secret = newText(fs, "access-key-secret", "--access-key-secret", "access key `SECRET`, with --access-key-id (prefer $"+creds.EnvAccessKeySecret+")")
-		cf.token = newText(fs, "security-token", "--security-token", "STS security `TOKEN`, with --access-key-id (prefer $"+creds.EnvSecurityToken+")")
+		cf.secret = newSecret(fs, "access-key-secret", "--access-key-secret", "access key `SECRET`, with --access-key-id (prefer $"+creds.EnvAccessKeySecret+")")
+		cf.token = newSecret(fs, "security-token", "--security-token", "STS security `TOKEN`, with --access-key-id (prefer $"+creds.EnvSecurityToken+")")
 	}
 	return cf
 }

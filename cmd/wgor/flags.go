@@ -51,7 +51,26 @@ func parse(fs *flag.FlagSet, args []string) error {
 		}
 		return err
 	}
-	return &usageError{msg: flagMessage(err.Error())}
+	return &usageError{msg: flagMessage(hideSecret(fs, err.Error()))}
+}
+
+// invalidValue is the flag package's message for a value its flag refused,
+// which quotes the value.
+var invalidValue = regexp.MustCompile(`^invalid value (".*") for flag -([-A-Za-z0-9]+): `)
+
+// hideSecret removes the value from the message about a secret flag's
+// value: a token or a secret is never printed, even quoted.
+func hideSecret(fs *flag.FlagSet, msg string) string {
+	m := invalidValue.FindStringSubmatchIndex(msg)
+	if m == nil {
+		return msg
+	}
+	if f := fs.Lookup(msg[m[4]:m[5]]); f != nil {
+		if v, ok := f.Value.(*textValue); ok && v.secret {
+			return msg[:m[2]] + "(hidden)" + msg[m[3]:]
+		}
+	}
+	return msg
 }
 
 // flagMessage rewrites the flag package's messages with the double-dash
@@ -99,13 +118,21 @@ func quoteArg(s string) string {
 // textValue is a string without control characters: it ends up in a
 // header, a URL or a log line, where CR, LF or NUL would forge one.
 type textValue struct {
-	s    *string
-	what string
+	s      *string
+	what   string
+	secret bool // never shown in a message
 }
 
 func newText(fs *flag.FlagSet, name, what, usage string) *string {
 	s := new(string)
 	fs.Var(&textValue{s: s, what: what}, name, usage)
+	return s
+}
+
+// newSecret is newText for a secret: a token, a key secret.
+func newSecret(fs *flag.FlagSet, name, what, usage string) *string {
+	s := new(string)
+	fs.Var(&textValue{s: s, what: what, secret: true}, name, usage)
 	return s
 }
 

@@ -50,7 +50,7 @@ func runWrite(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "write", writeUsage)
 	var headers headerFlags
 	route := newText(fs, "route", "--route", "`ROUTE`: the event's getObjectContext.outputRoute (required)")
-	token := newText(fs, "token", "--token", "`TOKEN`: the event's getObjectContext.outputToken (required; default $"+envToken+")")
+	token := newSecret(fs, "token", "--token", "`TOKEN`: the event's getObjectContext.outputToken (required; default $"+envToken+")")
 	status := new(int)
 	*status = http.StatusOK
 	fs.Var(&statusValue{status}, "status", "HTTP `STATUS` the GetObject caller receives: "+statusList())
