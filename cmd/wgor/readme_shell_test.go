@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"net"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -9,6 +11,52 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
+
+const readmeSaved = ".readme-test-saved"
+
+// keepAside moves a file of the reader's out of the way of the README's
+// commands, and puts it back (or removes what they made) at the end.
+func keepAside(t *testing.T, path string) {
+	saved := path + readmeSaved
+	if _, err := os.Stat(path); err == nil {
+		require.NoError(t, os.Rename(path, saved))
+	}
+	t.Cleanup(func() {
+		os.Remove(path)
+		if _, err := os.Stat(saved); err == nil {
+			_ = os.Rename(saved, path)
+		}
+	})
+}
+
+func entries(t *testing.T, dir string) map[string]bool {
+	des, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	m := map[string]bool{}
+	for _, de := range des {
+		m[de.Name()] = true
+	}
+	return m
+}
+
+// outputOf returns the -o file of a go build command.
+func outputOf(words []string) string {
+	for i, w := range words {
+		if w == "-o" && i+1 < len(words) {
+			return words[i+1]
+		}
+	}
+	return ""
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	return port
+}
 
 // splitAssignments splits leading NAME=value words off a command.
 func splitAssignments(words []string) (env, rest []string) {
