@@ -1,6 +1,7 @@
 package fcrt
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -22,8 +23,9 @@ import (
 //   - WriteHeader sets the status the caller receives; it must be one OSS
 //     accepts (see ValidStatus). Only the first call counts.
 //   - Write sends body bytes, calling WriteHeader(200) first if it was not
-//     called. Nothing is buffered: the body streams to OSS as it is
-//     written, and Write returns once OSS's connection took the bytes.
+//     called. The body streams to OSS as it is written: small writes are
+//     gathered up to 32 KiB, larger ones go straight through, and Write
+//     returns once the request took the bytes. Nothing is held whole.
 //   - Close ends the response and returns what OSS answered. Returning from
 //     the handler closes it too.
 //
@@ -50,6 +52,11 @@ type outcome struct {
 	requestID string // OSS's x-oss-request-id
 }
 
+// writeBuffer is how many bytes of small writes are gathered before they
+// go to the request, so that a handler writing a line at a time does not
+// pay for a hand-over per line. Larger writes go straight through.
+const writeBuffer = 32 << 10
+
 // unsent are headers that describe the WriteGetObjectResponse message
 // itself, not the object, and are never forwarded.
 var unsent = []string{"Content-Length", "Transfer-Encoding", "Connection", "Trailer", "Keep-Alive", "Te", "Upgrade"}
@@ -71,6 +78,7 @@ type writer struct {
 	errorAnswer bool
 
 	pw      *io.PipeWriter // nil until the request started
+	bw      *bufio.Writer  // buffers small writes into pw
 	declare int64          // the handler's Content-Length, -1 if none
 	written int64
 	done    chan result
@@ -143,10 +151,10 @@ func (w *writer) Write(p []byte) (int, error) {
 	if w.pw == nil {
 		w.start(w.status, w.frozen, nil)
 	}
-	pw := w.pw
+	bw := w.bw
 	w.written += int64(len(p))
 	w.mu.Unlock()
-	n, err := pw.Write(p)
+	n, err := bw.Write(p)
 	if err != nil {
 		// OSS's side ended: its answer says why.
 		r := w.wait()
@@ -180,6 +188,7 @@ func (w *writer) start(status int, h http.Header, whole []byte) {
 	default:
 		pr, pw := io.Pipe()
 		w.pw, r.Body = pw, pr
+		w.bw = bufio.NewWriterSize(pw, writeBuffer)
 		if w.declare > 0 {
 			r.ContentLength = w.declare
 		}
@@ -265,6 +274,9 @@ func (w *writer) finish(herr error) (outcome, error) {
 			herr = fmt.Errorf("%w: the handler wrote %d bytes of its Content-Length %d: set the length the body really has, or leave it out", client.ErrBodyLength, written, declare)
 			pw.CloseWithError(herr)
 		default:
+			if err := w.bw.Flush(); err != nil {
+				herr = err
+			}
 			pw.Close()
 		}
 	}
