@@ -28,7 +28,13 @@ func (s *Server) serveGetObject(w http.ResponseWriter, r *http.Request) {
 	}
 	start := time.Now()
 	deadline := start.Add(s.timeout)
-	base := s.baseURL(r)
+	base, err := s.baseURL(r)
+	if err != nil {
+		s.log.Error("getobject: no URL for the event", "request_id", requestID, "error", err)
+		writeError(w, r, requestID, newError(http.StatusInternalServerError, CodeInternalError,
+			"The emulator does not know its own URL: "+err.Error()+"."))
+		return
+	}
 	p := &pending{
 		token:     newToken(),
 		route:     base,

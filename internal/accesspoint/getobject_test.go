@@ -170,7 +170,7 @@ func TestCallerThatLeavesEndsTheInvocation(t *testing.T) {
 
 func TestCallerThatLeavesMidResponseFailsTheWrite(t *testing.T) {
 	answers := make(chan answer, 1)
-	s := start(t, Config{Function: InvokerFunc(func(ctx context.Context, inv *Invocation) error {
+	s := start(t, Config{AllowChunked: true, Function: InvokerFunc(func(ctx context.Context, inv *Invocation) error {
 		answers <- send(ctx, inv, parseEvent(t, inv), reply{body: generated(256 << 20), chunked: true})
 		return nil
 	})})
@@ -190,7 +190,7 @@ func TestCallerThatLeavesMidResponseFailsTheWrite(t *testing.T) {
 }
 
 func TestConcurrentGetObjectsEachGetTheirOwnResponse(t *testing.T) {
-	s := start(t, Config{Function: InvokerFunc(func(ctx context.Context, inv *Invocation) error {
+	s := start(t, Config{AllowChunked: true, Function: InvokerFunc(func(ctx context.Context, inv *Invocation) error {
 		ev := parseEvent(t, inv)
 		key := strings.TrimPrefix(ev.UserRequest.URL, strings.TrimRight(ev.GetObjectContext.OutputRoute, "/")+"/")
 		a := send(ctx, inv, ev, reply{
@@ -277,7 +277,7 @@ func TestResponseBodyThatStallsIsCutAtTheTimeout(t *testing.T) {
 	answers := make(chan answer, 1)
 	stop := make(chan struct{})
 	t.Cleanup(func() { close(stop) })
-	s := start(t, Config{Timeout: timeout, Function: InvokerFunc(func(ctx context.Context, inv *Invocation) error {
+	s := start(t, Config{AllowChunked: true, Timeout: timeout, Function: InvokerFunc(func(ctx context.Context, inv *Invocation) error {
 		pr, pw := io.Pipe()
 		go func() {
 			_, _ = pw.Write([]byte("0123456789"))

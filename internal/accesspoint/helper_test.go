@@ -6,7 +6,9 @@ import (
 	"encoding/xml"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -35,9 +37,61 @@ func start(t testing.TB, cfg Config) *Server {
 	}
 	s, err := New(cfg)
 	require.NoError(t, err)
+	before := countResources()
 	require.NoError(t, s.Start(""))
-	t.Cleanup(func() { _ = s.Close() })
+	t.Cleanup(func() {
+		_ = s.Close()
+		assertNoLeak(t, before)
+	})
 	return s
+}
+
+// resources are the goroutines and open file descriptors of the process.
+type resources struct{ goroutines, fds int }
+
+func countResources() resources {
+	fds := -1 // where /proc/self/fd does not exist, fds are not counted
+	if entries, err := os.ReadDir("/proc/self/fd"); err == nil {
+		fds = len(entries)
+	}
+	return resources{len(goroutineStacks()), fds}
+}
+
+// goroutineStacks are the stacks of the user goroutines (runtime.Stack
+// leaves out the runtime's own, which runtime.NumGoroutine counts and which
+// come and go on their own).
+func goroutineStacks() []string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return strings.Split(string(buf[:n]), "\n\n")
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+// assertNoLeak checks that, once a server is closed and the idle client
+// connections are, the process is back to the goroutines and file
+// descriptors it had before: nothing the server started outlives Close.
+func assertNoLeak(t testing.TB, before resources) {
+	t.Helper()
+	var now resources
+	ok := false
+	// A loop of its own: assert.Eventually would count its own goroutine.
+	for deadline := time.Now().Add(5 * time.Second); !ok && time.Now().Before(deadline); {
+		http.DefaultClient.CloseIdleConnections()
+		invokeClient.CloseIdleConnections()
+		now = countResources()
+		ok = now.goroutines <= before.goroutines && now.fds <= before.fds
+		if !ok {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	if !ok {
+		t.Errorf("leak after Close: goroutines %d -> %d, fds %d -> %d", before.goroutines, now.goroutines, before.fds, now.fds)
+		t.Logf("goroutines:\n%s", strings.Join(goroutineStacks(), "\n\n"))
+	}
 }
 
 // parseEvent reads the getObjectContext and userRequest of an invocation.

@@ -72,10 +72,26 @@ type HTTPInvoker struct {
 	// "http://127.0.0.1:9000"; "/invoke" is appended.
 	URL string
 
-	// Client sends the request; nil means http.DefaultClient. Its timeout,
-	// if any, should exceed the emulator's.
+	// Client sends the request; nil means a client of the emulator's own
+	// that, as Function Compute, connects to the runtime directly, not
+	// through a proxy named in the environment (which would see the
+	// credentials). Its timeout, if any, should exceed the emulator's.
+	// Redirects are never followed, whatever Client's CheckRedirect says:
+	// following one would send the function's credentials to another
+	// server. A 3xx answer fails the invocation.
 	Client *http.Client
 }
+
+// invokeClient is HTTPInvoker's client when it has none: the default
+// transport without a proxy.
+var invokeClient = func() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.Proxy = nil
+	return &http.Client{Transport: t}
+}()
+
+// noRedirect makes a client return a redirect as the answer.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // maxRuntimeAnswer bounds how much of a runtime's answer is read and
 // discarded so that its connection can be reused.
@@ -102,16 +118,21 @@ func (h HTTPInvoker) Invoke(ctx context.Context, inv *Invocation) error {
 	hd.Set("X-Fc-Region", inv.Region)
 	hd.Set("X-Fc-Control-Path", "/invoke")
 
-	client := h.Client
-	if client == nil {
-		client = http.DefaultClient
+	client := invokeClient
+	if h.Client != nil {
+		client = h.Client
 	}
-	resp, err := client.Do(req)
+	c := *client
+	c.CheckRedirect = noRedirect
+	resp, err := c.Do(req)
 	if err != nil {
 		return fmt.Errorf("accesspoint: invoke the custom runtime: %w", err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxRuntimeAnswer))
+	if resp.StatusCode/100 == 3 {
+		return fmt.Errorf("accesspoint: custom runtime at %s answered %s: the emulator does not follow redirects, which would carry the function's credentials elsewhere; answer /invoke directly", url, resp.Status)
+	}
 	if resp.StatusCode/100 != 2 {
 		return fmt.Errorf("accesspoint: custom runtime at %s answered %s: see the function's log", url, resp.Status)
 	}

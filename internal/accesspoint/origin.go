@@ -6,8 +6,10 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/wgor-dev/wgor/sign"
@@ -84,12 +86,57 @@ func (s *Server) serveOrigin(w http.ResponseWriter, r *http.Request) {
 
 var errNoSuchKey = errors.New("no such key")
 
-// open opens the object key: a regular file of Config.Objects.
+// open opens the object key: a regular file of Config.ObjectsDir or
+// Config.Objects. Anything else — a directory, a FIFO, a device, a socket,
+// a link out of the directory — does not exist, and is never opened in a
+// way that could block.
 func (s *Server) open(key string) (fs.File, fs.FileInfo, error) {
-	if s.objects == nil || !fs.ValidPath(key) || key == "." {
+	if !fs.ValidPath(key) || key == "." {
 		return nil, nil, errNoSuchKey
 	}
-	f, err := s.objects.Open(key)
+	switch {
+	case s.objectsDir != "":
+		return openInRoot(s.objectsDir, key)
+	case s.objects != nil:
+		return openInFS(s.objects, key)
+	}
+	return nil, nil, errNoSuchKey
+}
+
+// openInRoot opens key beneath dir through os.Root, which refuses any
+// path or symbolic link that leads out of dir. The file is checked to be
+// regular before it is opened, and opened non-blocking so that a FIFO put
+// in its place meanwhile cannot block; it is checked again once open.
+func openInRoot(dir, key string) (fs.File, fs.FileInfo, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer root.Close() // the file stays open on its own
+	before, err := root.Stat(key)
+	if err != nil || !before.Mode().IsRegular() {
+		return nil, nil, errNoSuchKey
+	}
+	f, err := root.OpenFile(key, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, nil, errNoSuchKey
+	}
+	info, err := f.Stat()
+	if err != nil || !info.Mode().IsRegular() || !os.SameFile(before, info) {
+		f.Close()
+		return nil, nil, errNoSuchKey
+	}
+	return f, info, nil
+}
+
+// openInFS opens key of fsys, a regular file. fs.Stat comes first so that
+// a file system that can stat without opening (os.DirFS can) never opens a
+// FIFO; one that cannot is asked to open the file.
+func openInFS(fsys fs.FS, key string) (fs.File, fs.FileInfo, error) {
+	if info, err := fs.Stat(fsys, key); err != nil || !info.Mode().IsRegular() {
+		return nil, nil, errNoSuchKey
+	}
+	f, err := fsys.Open(key)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -80,7 +80,7 @@ func (s *Server) relay(w http.ResponseWriter, p *pending, job *relayJob, start t
 	h.Set(headerRequestID, p.requestID)
 	body := job.req.Body
 
-	if job.status == http.StatusNoContent || job.status == http.StatusNotModified {
+	if job.status == http.StatusNotModified {
 		w.WriteHeader(job.status)
 		// The status has no body; whatever the function sent is dropped.
 		n, err := io.Copy(io.Discard, body)

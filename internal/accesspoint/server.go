@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -42,10 +43,20 @@ type Config struct {
 	// the invocation's x-fc-region. Empty means DefaultRegion.
 	Region string
 
-	// Objects holds the original objects, served to the function at the
-	// event's inputOssUrl; the object key is the path in the FS. Use
-	// os.DirFS for a directory and fstest.MapFS for memory. Nil means no
-	// object exists: every inputOssUrl answers 404 NoSuchKey.
+	// ObjectsDir is a directory of original objects, served to the
+	// function at the event's inputOssUrl; the object key is the path
+	// beneath it. Only regular files are served, through os.Root: a path
+	// or a symbolic link that leads out of the directory, a directory, a
+	// FIFO or a device is answered 404 NoSuchKey, without blocking. Set
+	// ObjectsDir or Objects, not both.
+	ObjectsDir string
+
+	// Objects holds the original objects in an fs.FS, such as
+	// fstest.MapFS for objects in memory; the object key is the path in the
+	// FS. Only regular files are served. For a directory use ObjectsDir:
+	// os.DirFS follows symbolic links out of its directory. Nil (and no
+	// ObjectsDir) means no object exists: every inputOssUrl answers 404
+	// NoSuchKey.
 	Objects fs.FS
 
 	// Timeout bounds each GetObject: from the invocation to the end of the
@@ -61,6 +72,14 @@ type Config struct {
 	// means no logging. Tokens, secrets and signatures are never logged.
 	Logger *slog.Logger
 
+	// AllowChunked accepts a WriteGetObjectResponse without Content-Length
+	// (a chunked body), relayed to the caller chunked. OSS's API reference
+	// lists Content-Length as required and documents no chunked form of
+	// this API, so by default such a request is refused with 411
+	// MissingContentLength and its body is never relayed; set this only to
+	// try a client that relies on what OSS does not document.
+	AllowChunked bool
+
 	// Now is the clock that signatures are checked and made with; nil means
 	// time.Now. Timeouts always use the real clock.
 	Now func() time.Time
@@ -75,10 +94,18 @@ type Server struct {
 	origin     sign.Credentials // presigns and checks inputOssUrl
 	region     string
 	objects    fs.FS
+	objectsDir string
 	timeout    time.Duration
 	advertised string
 	log        *slog.Logger
 	now        func() time.Time
+
+	allowChunked bool
+
+	// The listener's timeouts: ReadHeaderTimeout against a client that
+	// never finishes its headers, IdleTimeout against idle keep-alive
+	// connections kept open for ever. Fields so that tests can shorten them.
+	readHeaderTimeout, idleTimeout time.Duration
 
 	tokens tokenTable
 	base   context.Context // parent of every invocation; ends at Close
@@ -130,16 +157,32 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("accesspoint: Config.AdvertisedURL %.128q must be an http(s) URL with a host and no path", cfg.AdvertisedURL)
 		}
 	}
+	if cfg.ObjectsDir != "" {
+		if cfg.Objects != nil {
+			return nil, errors.New("accesspoint: both Config.Objects and Config.ObjectsDir are set: choose one")
+		}
+		root, err := os.OpenRoot(cfg.ObjectsDir)
+		if err != nil {
+			return nil, fmt.Errorf("accesspoint: Config.ObjectsDir must be a directory that can be read: %w", err)
+		}
+		root.Close()
+	}
 	s := &Server{
 		function:   cfg.Function,
 		creds:      c,
 		origin:     sign.Credentials{AccessKeyID: "LTAIemuorigin" + randomString(12), AccessKeySecret: randomString(30)},
 		region:     region,
 		objects:    cfg.Objects,
+		objectsDir: cfg.ObjectsDir,
 		timeout:    cfg.Timeout,
 		advertised: strings.TrimRight(cfg.AdvertisedURL, "/"),
 		log:        cfg.Logger,
 		now:        cfg.Now,
+
+		allowChunked: cfg.AllowChunked,
+
+		readHeaderTimeout: readHeaderTimeout,
+		idleTimeout:       idleTimeout,
 	}
 	if s.timeout == 0 {
 		s.timeout = DefaultTimeout
@@ -153,6 +196,13 @@ func New(cfg Config) (*Server, error) {
 	s.base, s.stop = context.WithCancel(context.Background())
 	return s, nil
 }
+
+// Timeouts of the server's connections. OSS documents none; these are
+// generous for loopback tests and bound what an idle or stalled client holds.
+const (
+	readHeaderTimeout = 30 * time.Second
+	idleTimeout       = 2 * time.Minute
+)
 
 // randomString returns n random characters of the URL-safe base64 alphabet.
 func randomString(n int) string {
@@ -223,7 +273,8 @@ func (s *Server) begin(l net.Listener) error {
 	s.url = "http://" + loopbackAddr(l.Addr())
 	s.srv = &http.Server{
 		Handler:           s,
-		ReadHeaderTimeout: 30 * time.Second,
+		ReadHeaderTimeout: s.readHeaderTimeout,
+		IdleTimeout:       s.idleTimeout,
 		BaseContext:       func(net.Listener) context.Context { return s.base },
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
@@ -300,15 +351,27 @@ func (s *Server) Close() error {
 	return srv.Close()
 }
 
-// baseURL is the URL the function is told to use for r.
-func (s *Server) baseURL(r *http.Request) string {
+// baseURL is the URL the function is told to use for r: Config.AdvertisedURL,
+// or the URL of the server's own listener, or, when the Server is mounted as
+// a handler on someone else's http.Server, the local address the request
+// arrived on. Never the request's Host header, which the caller chooses: a
+// caller must not be able to point the function's response, with its
+// token, at a server of its choice.
+func (s *Server) baseURL(r *http.Request) (string, error) {
 	if s.advertised != "" {
-		return s.advertised
+		return s.advertised, nil
 	}
 	if u := s.URL(); u != "" {
-		return u
+		return u, nil
 	}
-	return "http://" + r.Host // mounted on a server of someone else's
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok && a != nil {
+		scheme := "http://"
+		if r.TLS != nil {
+			scheme = "https://"
+		}
+		return scheme + loopbackAddr(a), nil
+	}
+	return "", errors.New("the request has no local address: set Config.AdvertisedURL when calling ServeHTTP outside an http.Server")
 }
 
 // ServeHTTP answers the three kinds of request:

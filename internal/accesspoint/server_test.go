@@ -75,7 +75,7 @@ func TestGeneratedCredentialsSignAcceptedResponses(t *testing.T) {
 	assert.Equal(t, "ok", string(body))
 }
 
-func TestServerMountedAsAHandlerUsesTheRequestsHost(t *testing.T) {
+func TestServerMountedAsAHandlerAnswers(t *testing.T) {
 	s, err := New(Config{Credentials: testCreds, Region: testRegion, Function: replying(t, reply{body: strings.NewReader("ok")}, nil)})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })

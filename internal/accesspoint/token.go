@@ -47,32 +47,56 @@ type pending struct {
 
 // tokenTable holds the pending GetObject requests by token, and for a while
 // the tokens that were used or given up, so that a second use can be told
-// apart from a token that never existed.
+// apart from a token that never existed. The records of ended tokens are
+// bounded in time (tombstoneTTL) and in count (maxTombstones): the oldest go
+// first, and a token forgotten early is answered as unknown, still
+// AccessDenied.
 type tokenTable struct {
-	mu        sync.Mutex
-	m         map[string]*pending
-	lastPrune time.Time
+	mu    sync.Mutex
+	m     map[string]*pending
+	ended []*pending // ended tokens still in m, oldest first
+	max   int        // maxTombstones when zero; tests set less
 }
 
-// tombstoneTTL is how long a used or given-up token is remembered.
-const tombstoneTTL = 10 * time.Minute
+// tombstoneTTL is how long a used or given-up token is remembered, and
+// maxTombstones how many are at most (a record is a few hundred bytes).
+const (
+	tombstoneTTL  = 10 * time.Minute
+	maxTombstones = 10000
+)
 
 func (t *tokenTable) add(p *pending) {
-	now := time.Now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.m == nil {
 		t.m = make(map[string]*pending)
 	}
-	if now.Sub(t.lastPrune) > time.Minute {
-		for k, old := range t.m {
-			if old.state != statePending && now.Sub(old.ended) > tombstoneTTL {
-				delete(t.m, k)
-			}
-		}
-		t.lastPrune = now
-	}
+	t.prune(time.Now())
 	t.m[p.token] = p
+}
+
+// retire moves p out of statePending and records it as ended. Under t.mu.
+func (t *tokenTable) retire(p *pending, st tokenState, now time.Time) {
+	p.state, p.ended = st, now
+	t.ended = append(t.ended, p)
+	t.prune(now)
+}
+
+// prune forgets the ended tokens that are too old or too many. Under t.mu.
+func (t *tokenTable) prune(now time.Time) {
+	limit := t.max
+	if limit == 0 {
+		limit = maxTombstones
+	}
+	n := 0
+	for n < len(t.ended) && (len(t.ended)-n > limit || now.Sub(t.ended[n].ended) > tombstoneTTL) {
+		delete(t.m, t.ended[n].token)
+		t.ended[n] = nil
+		n++
+	}
+	if n > 0 {
+		t.ended = append(t.ended[:0], t.ended[n:]...)
+	}
 }
 
 // claim hands the pending GetObject of token to a WriteGetObjectResponse
@@ -88,7 +112,7 @@ func (t *tokenTable) claim(token, route string) (*pending, *ossError) {
 			"The request token is not valid: no GetObject request is waiting for it.")
 	}
 	if p.state == statePending && !now.Before(p.deadline) {
-		p.state, p.ended = stateExpired, now
+		t.retire(p, stateExpired, now)
 	}
 	switch p.state {
 	case stateClaimed:
@@ -105,7 +129,7 @@ func (t *tokenTable) claim(token, route string) (*pending, *ossError) {
 		return nil, newError(http.StatusBadRequest, CodeInvalidArgument,
 			"x-oss-request-route does not match the outputRoute of the request token.")
 	}
-	p.state, p.ended = stateClaimed, now
+	t.retire(p, stateClaimed, now)
 	return p, nil
 }
 
@@ -117,7 +141,7 @@ func (t *tokenTable) end(p *pending, st tokenState) tokenState {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if p.state == statePending {
-		p.state, p.ended = st, time.Now()
+		t.retire(p, st, time.Now())
 	}
 	return p.state
 }

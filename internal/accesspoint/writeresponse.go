@@ -4,7 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"net/http"
-	"strconv"
+	"strings"
 
 	"github.com/wgor-dev/wgor/sign"
 )
@@ -28,29 +28,25 @@ func (s *Server) serveWriteGetObjectResponse(w http.ResponseWriter, r *http.Requ
 		s.log.Info("writegetobjectresponse refused", "request_id", requestID, "code", e.code, "message", e.message)
 		writeError(w, r, requestID, e)
 	}
-	_, err := sign.Verify(r, &sign.VerifyOptions{
-		Region: s.region,
-		Now:    s.now(),
-		Lookup: func(id string) (sign.Credentials, bool) {
-			return s.creds, id == s.creds.AccessKeyID
-		},
-	})
-	if err != nil {
-		refuse(fromVerifyError(err))
+	if e := checkLength(r, s.allowChunked); e != nil {
+		refuse(e)
+		return
+	}
+	if e := s.verify(r); e != nil {
+		refuse(e)
+		return
+	}
+	status, e := checkHeaders(r)
+	if e != nil {
+		refuse(e)
 		return
 	}
 	route, token := r.Header.Get(headerRoute), r.Header.Get(headerToken)
-	if route == "" || token == "" {
-		refuse(newError(http.StatusBadRequest, CodeInvalidArgument,
-			"x-oss-request-route and x-oss-request-token are required: copy them from the event's getObjectContext."))
-		return
+	if names := undocumentedFwdHeaders(r); len(names) > 0 {
+		s.log.Info("writegetobjectresponse: forwarding headers the API reference does not list; OSS may drop them",
+			"request_id", requestID, "headers", names)
 	}
-	status, err := strconv.Atoi(r.Header.Get(headerFwdStatus))
-	if err != nil || status < 200 || status > 599 {
-		refuse(newError(http.StatusBadRequest, CodeInvalidArgument,
-			"x-oss-fwd-status must be an HTTP status code from 200 to 599."))
-		return
-	}
+	var err error
 	var digest []byte
 	if v := r.Header.Get("Content-Md5"); v != "" {
 		digest, err = base64.StdEncoding.DecodeString(v)
@@ -80,4 +76,24 @@ func (s *Server) serveWriteGetObjectResponse(w http.ResponseWriter, r *http.Requ
 	w.Header().Set(headerRequestID, requestID)
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
+}
+
+// verify checks the signature of a WriteGetObjectResponse: OSS V4 in the
+// header or the query (sign.Verify), or OSS V1 in either (verifyV1).
+func (s *Server) verify(r *http.Request) *ossError {
+	lookup := func(id string) (sign.Credentials, bool) { return s.creds, id == s.creds.AccessKeyID }
+	if strings.HasPrefix(r.Header.Get(sign.HeaderAuthorization), "OSS2 ") {
+		return newError(http.StatusBadRequest, CodeInvalidArgument,
+			"The emulator does not check OSS signature V2 (OSS2): sign with V4 (OSS4-HMAC-SHA256) or V1.")
+	}
+	if isV1(r) {
+		if err := verifyV1(r, v1Options{lookup: lookup, now: s.now()}); err != nil {
+			return fromVerifyError(err)
+		}
+		return nil
+	}
+	if _, err := sign.Verify(r, &sign.VerifyOptions{Region: s.region, Now: s.now(), Lookup: lookup}); err != nil {
+		return fromVerifyError(err)
+	}
+	return nil
 }

@@ -83,6 +83,7 @@ func TestWriteGetObjectResponseRefusalsLeaveTheTokenUsable(t *testing.T) {
 			bad:        reply{at: time.Now().Add(-time.Hour)},
 			wantStatus: 403,
 			wantCode:   "RequestTimeTooSkewed",
+			wantEC:     "0002-00000504",
 		},
 		{
 			name:        "unknown token",

@@ -29,6 +29,8 @@ const (
 	CodeServiceUnavailable    = "ServiceUnavailable"
 	CodeInternalError         = "InternalError"
 	CodeSignatureDoesNotMatch = "SignatureDoesNotMatch"
+	CodeMissingContentLength  = "MissingContentLength"
+	CodeRequestTimeTooSkewed  = "RequestTimeTooSkewed"
 
 	// CodeFunctionInvocationFailed: the function returned an error, or the
 	// custom runtime answered a failure, before any WriteGetObjectResponse
@@ -46,7 +48,8 @@ const (
 )
 
 // Detailed error codes (EC) that OSS documents for the refusals the emulator
-// reproduces. Other errors carry no EC.
+// reproduces, when the refusal does not name its own (sign.VerifyError.EC
+// does for V4). Other errors carry no EC.
 var detailedCodes = map[string]string{
 	CodeSignatureDoesNotMatch: "0002-00000201", // OSS help page 0002-00000201
 	"InvalidSecurityToken":    "0002-00000006", // OSS help page 0002-00000006
@@ -58,6 +61,7 @@ type ossError struct {
 	code         string
 	message      string
 	stringToSign string // SignatureDoesNotMatch only
+	ec           string // OSS's detailed code; "" means detailedCodes[code], if any
 }
 
 func newError(status int, code, message string) *ossError {
@@ -78,6 +82,7 @@ func fromVerifyError(err error) *ossError {
 		status = http.StatusBadRequest
 	}
 	e := newError(status, ve.Code, ve.Message)
+	e.ec = ve.EC
 	if ve.Code == CodeSignatureDoesNotMatch {
 		e.stringToSign = ve.StringToSign
 	}
@@ -104,7 +109,10 @@ func writeError(w http.ResponseWriter, r *http.Request, requestID string, e *oss
 		RequestID:    requestID,
 		HostID:       r.Host,
 		StringToSign: e.stringToSign,
-		EC:           detailedCodes[e.code],
+		EC:           e.ec,
+	}
+	if body.EC == "" {
+		body.EC = detailedCodes[e.code]
 	}
 	out, err := xml.MarshalIndent(body, "", "  ")
 	if err != nil { // cannot happen for strings; answer without a body

@@ -27,10 +27,11 @@ const (
 
 var apCreds = sign.Credentials{AccessKeyID: keyID, AccessKeySecret: secret, SecurityToken: stsTok}
 
-// startAP runs an emulated access point whose function is fn.
+// startAP runs an emulated access point whose function is fn. It accepts
+// chunked bodies, which the client sends for an unknown length.
 func startAP(t *testing.T, timeout time.Duration, fn accesspoint.InvokerFunc) *accesspoint.Server {
 	t.Helper()
-	ap, err := accesspoint.New(accesspoint.Config{Function: fn, Credentials: apCreds, Region: region, Timeout: timeout})
+	ap, err := accesspoint.New(accesspoint.Config{Function: fn, Credentials: apCreds, Region: region, Timeout: timeout, AllowChunked: true})
 	require.NoError(t, err)
 	require.NoError(t, ap.Start("127.0.0.1:0"))
 	t.Cleanup(func() { ap.Close() })

@@ -233,3 +233,128 @@ func TestTheOfficialSDKSeesOSSErrors(t *testing.T) {
 		})
 	}
 }
+
+// signingModes are the ways the SDK v2 can sign: V4 (its default) or V1
+// (Config.WithSignatureVersion), each in the Authorization header (its
+// default) or in the query (Options.AuthMethod, a presigned request).
+var signingModes = []struct {
+	name    string
+	version oss.SignatureVersionType
+	query   bool
+}{
+	{"V4 header", oss.SignatureVersionV4, false},
+	{"V4 query", oss.SignatureVersionV4, true},
+	{"V1 header", oss.SignatureVersionV1, false},
+	{"V1 query", oss.SignatureVersionV1, true},
+}
+
+func TestEverySigningModeOfTheSDKReachesTheCallerByteExact(t *testing.T) {
+	img := redPNG(t)
+	for _, mode := range signingModes {
+		t.Run(mode.name, func(t *testing.T) {
+			results := make(chan error, 1)
+			seen := recorder{requests: make(chan *http.Request, 1)}
+			s := start(t, func(ctx context.Context, inv *accesspoint.Invocation) error {
+				ev := parseEvent(t, inv.Event)
+				cfg := oss.LoadDefaultConfig().
+					WithCredentialsProvider(credentials.NewStaticCredentialsProvider(
+						inv.Credentials.AccessKeyID, inv.Credentials.AccessKeySecret, inv.Credentials.SecurityToken)).
+					WithRegion(inv.Region).
+					WithEndpoint(ev.OutputRoute).
+					WithRetryMaxAttempts(1).
+					WithSignatureVersion(mode.version).
+					WithHttpClient(&http.Client{Transport: seen})
+				var opts []func(*oss.Options)
+				if mode.query {
+					opts = append(opts, func(o *oss.Options) { o.AuthMethod = oss.Ptr(oss.AuthMethodQuery) })
+				}
+				_, err := oss.NewClient(cfg).WriteGetObjectResponse(ctx, &oss.WriteGetObjectResponseRequest{
+					RequestRoute:         oss.Ptr(ev.OutputRoute),
+					RequestToken:         oss.Ptr(ev.OutputToken),
+					FwdStatus:            oss.Ptr("200"),
+					FwdHeaderContentType: oss.Ptr("image/png"),
+					Body:                 bytes.NewReader(img),
+				}, opts...)
+				results <- err
+				return err
+			})
+
+			resp, err := http.Get(s.URL() + "/red.png")
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			got, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			assert.Equal(t, http.StatusOK, resp.StatusCode, "%s", got)
+			assert.Equal(t, img, got, "the body arrived byte-exact")
+			assert.Equal(t, "image/png", resp.Header.Get("Content-Type"))
+			assert.NoError(t, <-results, "the SDK's WriteGetObjectResponse succeeded")
+
+			sent := <-seen.requests // the mode is the one named
+			auth := sent.Header.Get("Authorization")
+			q := sent.URL.Query()
+			switch {
+			case mode.query && mode.version == oss.SignatureVersionV4:
+				assert.True(t, auth == "" && q.Has("x-oss-signature"), "V4 in the query: %s", sent.URL.RawQuery)
+			case mode.query:
+				assert.True(t, auth == "" && q.Has("Signature") && q.Has("security-token"), "V1 in the query: %s", sent.URL.RawQuery)
+			case mode.version == oss.SignatureVersionV4:
+				assert.True(t, strings.HasPrefix(auth, "OSS4-HMAC-SHA256 "), auth)
+			default:
+				assert.True(t, strings.HasPrefix(auth, "OSS "+functionCreds.AccessKeyID+":"), auth)
+			}
+		})
+	}
+}
+
+// recorder is a transport that passes requests on and keeps each.
+type recorder struct{ requests chan *http.Request }
+
+func (r recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	select {
+	case r.requests <- req:
+	default:
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+func TestTheSDKSeesTheServersStringToSignInEveryMode(t *testing.T) {
+	wrong := functionCreds
+	wrong.AccessKeySecret = "not-the-secret"
+	for _, mode := range signingModes {
+		t.Run(mode.name, func(t *testing.T) {
+			results := make(chan error, 1)
+			s := start(t, func(ctx context.Context, inv *accesspoint.Invocation) error {
+				ev := parseEvent(t, inv.Event)
+				write := func(c sign.Credentials) error {
+					cfg := oss.LoadDefaultConfig().
+						WithCredentialsProvider(credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.AccessKeySecret, c.SecurityToken)).
+						WithRegion(inv.Region).WithEndpoint(ev.OutputRoute).WithRetryMaxAttempts(1).
+						WithSignatureVersion(mode.version)
+					var opts []func(*oss.Options)
+					if mode.query {
+						opts = append(opts, func(o *oss.Options) { o.AuthMethod = oss.Ptr(oss.AuthMethodQuery) })
+					}
+					_, err := oss.NewClient(cfg).WriteGetObjectResponse(ctx, &oss.WriteGetObjectResponseRequest{
+						RequestRoute: oss.Ptr(ev.OutputRoute), RequestToken: oss.Ptr(ev.OutputToken),
+						FwdStatus: oss.Ptr("200"), Body: strings.NewReader("served"),
+					}, opts...)
+					return err
+				}
+				results <- write(wrong)
+				return write(inv.Credentials)
+			})
+			resp, err := http.Get(s.URL() + "/k")
+			require.NoError(t, err)
+			resp.Body.Close()
+			assert.Equal(t, http.StatusOK, resp.StatusCode)
+
+			var serr *oss.ServiceError
+			require.True(t, errors.As(<-results, &serr), "the SDK reports an OSS service error")
+			assert.Equal(t, "SignatureDoesNotMatch", serr.Code)
+			assert.Equal(t, "0002-00000201", serr.EC)
+			assert.Equal(t, "0002-00000201", serr.Headers.Get("x-oss-ec"), "the EC is in a header too")
+			assert.Contains(t, string(serr.Snapshot), "<StringToSign>", "the server's StringToSign")
+			assert.NotContains(t, string(serr.Snapshot), functionCreds.SecurityToken)
+		})
+	}
+}

@@ -198,6 +198,9 @@ func (s *Server) start(cfg *Config, fnURL string) error {
 		Timeout:       timeout(cfg),
 		AdvertisedURL: s.url,
 		Logger:        logger(cfg),
+		// OSS documents Content-Length as required; fcrt's writer streams
+		// an unknown length chunked until the client spools it (issue 10).
+		AllowChunked: true,
 	})
 	if err != nil {
 		l.Close()

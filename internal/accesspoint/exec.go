@@ -1,0 +1,518 @@
+package accesspoint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Defaults of ExecInvoker.
+const (
+	// DefaultStartTimeout is how long an ExecInvoker waits, from Start, for
+	// the process to poll FC_RUNTIME_API or to listen on FC_SERVER_PORT.
+	DefaultStartTimeout = 10 * time.Second
+
+	// DefaultGracePeriod is how long Close waits after SIGTERM before it
+	// kills the process.
+	DefaultGracePeriod = 5 * time.Second
+)
+
+// ExecInvoker runs a function's binary as Function Compute runs it, and
+// invokes it in whichever of Function Compute's two ways it speaks. The
+// process is started with, added to its environment:
+//
+//	FC_SERVER_PORT=<a free loopback port>  FC_SERVER_HOST=127.0.0.1
+//	FC_RUNTIME_API=<host:port of a RuntimeAPI>
+//
+// The port (Function Compute, "Custom runtime") is where a custom runtime
+// listens for POST /invoke; the runtime API is where a function built on the Go
+// runtime (fc.Start of github.com/aliyun/fc-runtime-go-sdk, fc/entry.go)
+// polls for invocations; see RuntimeAPI.
+//
+// # Which protocol
+//
+// The first sign of life after Start decides, once for the life of the
+// process: a poll of FC_RUNTIME_API makes it a Go runtime function, and
+// every invocation is handed to its polls; FC_SERVER_PORT accepting a TCP
+// connection (probed from Start, every few milliseconds) makes it a custom
+// runtime, and every invocation is posted to it as HTTPInvoker does. A
+// process that does both is served by the one it did first. Invocations
+// made before the decision wait for it. A process that does neither within
+// StartTimeout, or exits first, fails every invocation with an error that
+// says so (with its exit status and last lines of stderr). The port is
+// chosen free a moment before the process starts; in the unlikely case that
+// another process takes it meanwhile, that one would be seen listening.
+//
+// The process is not restarted: once it has exited, every invocation fails
+// with its exit status. Its stdout and stderr are copied to Stdout and
+// Stderr. Every invocation's credentials reach the process (x-fc-* headers
+// of the poll's answer or of POST /invoke), never its environment.
+//
+// Set the fields, then call Start once and Close once. Invoke is safe for
+// concurrent use.
+type ExecInvoker struct {
+	// Path is the function's executable. Required.
+	Path string
+
+	// Args are its arguments, without the command name.
+	Args []string
+
+	// Env is extra environment, appended to os.Environ() and to the
+	// emulator's FC_* variables, which it may override: "FC_RUNTIME_API="
+	// (empty) hides the runtime API, as for a custom runtime; a
+	// FC_SERVER_PORT or FC_SERVER_HOST of its own is where the process is
+	// expected to listen.
+	Env []string
+
+	// Stdout and Stderr receive the process's output; nil discards it.
+	// Writes come from the goroutines of os/exec.
+	Stdout, Stderr io.Writer
+
+	// Logger receives the protocol found, the process's exit, and failed
+	// invocations; nil means no logging. Secrets are never logged.
+	Logger *slog.Logger
+
+	// StartTimeout bounds the wait for the process's first sign of life;
+	// zero means DefaultStartTimeout.
+	StartTimeout time.Duration
+
+	// GracePeriod is how long Close waits after SIGTERM before SIGKILL;
+	// zero means DefaultGracePeriod.
+	GracePeriod time.Duration
+
+	mu        sync.Mutex
+	started   bool
+	closed    bool
+	cmd       *exec.Cmd
+	api       *RuntimeAPI
+	transport *http.Transport
+	custom    HTTPInvoker
+	stopCtx   func() bool   // stops the watch of Start's ctx
+	ctxDone   chan struct{} // closed when that watch has stopped the process
+	stderr    *tailWriter
+	secrets   map[string]bool // values to remove from what the process printed
+	cancelRun context.CancelFunc
+
+	exited   chan struct{} // closed once the process has been waited for
+	exitErr  error         // set before exited is closed
+	detected chan struct{} // closed once proto or detectErr is set
+	proto    string        // "runtime API" or "custom runtime"
+	detect   error
+	wg       sync.WaitGroup
+}
+
+// The protocols an ExecInvoker can find.
+const (
+	protoRuntimeAPI = "runtime API"
+	protoCustom     = "custom runtime"
+)
+
+// maxTrackedSecrets bounds how many credentials an ExecInvoker remembers to
+// remove from the process's stderr.
+const maxTrackedSecrets = 64
+
+// Start starts the process and the runtime API it may poll, and returns once
+// the process has been started. Like exec.CommandContext, ctx bounds the
+// process's life: when it ends, the process is stopped as by Close. Call
+// Close in any case, to stop the process and wait for it.
+func (e *ExecInvoker) Start(ctx context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch {
+	case e.Path == "":
+		return errors.New("accesspoint: ExecInvoker has no Path: set it to the function's executable")
+	case e.closed:
+		return errors.New("accesspoint: the ExecInvoker is closed: make another one")
+	case e.started:
+		return errors.New("accesspoint: the ExecInvoker is already started")
+	case ctx.Err() != nil:
+		return fmt.Errorf("accesspoint: start the function: %w", context.Cause(ctx))
+	}
+	host, port, err := serverAddr(e.Env)
+	if err != nil {
+		return err
+	}
+	api := &RuntimeAPI{Logger: e.Logger}
+	if err := api.Start("127.0.0.1:0"); err != nil {
+		return err
+	}
+	e.stderr = &tailWriter{}
+	e.secrets = make(map[string]bool)
+	for _, kv := range append(os.Environ(), e.Env...) {
+		if k, v, ok := strings.Cut(kv, "="); ok && secretName(k) {
+			e.secrets[v] = true
+		}
+	}
+	cmd := exec.Command(e.Path, e.Args...)
+	// os/exec keeps the last of duplicate variables: Env wins.
+	cmd.Env = append(append(os.Environ(),
+		"FC_SERVER_PORT="+port, "FC_SERVER_HOST=127.0.0.1", "FC_RUNTIME_API="+api.Addr()), e.Env...)
+	cmd.Stdout = e.Stdout
+	stderr := io.Writer(io.Discard)
+	if e.Stderr != nil {
+		stderr = e.Stderr
+	}
+	cmd.Stderr = io.MultiWriter(stderr, e.stderr)
+	// A child of the process that keeps its output open must not keep
+	// Close waiting.
+	cmd.WaitDelay = time.Second
+	if err := cmd.Start(); err != nil {
+		api.Close()
+		return fmt.Errorf("accesspoint: start the function %s: %w", e.Path, err)
+	}
+	e.started, e.cmd, e.api = true, cmd, api
+	e.transport = &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second}
+	addr := net.JoinHostPort(host, port)
+	e.custom = HTTPInvoker{URL: "http://" + addr, Client: &http.Client{
+		Transport: e.transport,
+		// A custom runtime answers the invocation itself; never follow it
+		// elsewhere.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+	e.exited, e.detected = make(chan struct{}), make(chan struct{})
+	run, cancel := context.WithCancel(context.Background())
+	e.cancelRun = cancel
+	e.log().Info("exec: started the function", "path", e.Path, "pid", cmd.Process.Pid,
+		"FC_SERVER_PORT", port, "FC_RUNTIME_API", api.Addr())
+	e.wg.Add(2)
+	go e.wait()
+	go e.find(run, addr)
+	e.ctxDone = make(chan struct{})
+	e.stopCtx = context.AfterFunc(ctx, func() {
+		defer close(e.ctxDone)
+		e.terminate()
+	})
+	return nil
+}
+
+func (e *ExecInvoker) log() *slog.Logger {
+	if e.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return e.Logger
+}
+
+// serverAddr returns where a custom runtime is to listen, as the host and
+// port to reach it at: FC_SERVER_HOST and FC_SERVER_PORT as env sets them
+// (an unspecified host is reached on 127.0.0.1), else a loopback port that
+// was free a moment ago.
+func serverAddr(env []string) (host, port string, err error) {
+	host = "127.0.0.1"
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "FC_SERVER_PORT":
+			port = v
+		case "FC_SERVER_HOST":
+			host = v
+		}
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	if port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return "", "", fmt.Errorf("accesspoint: ExecInvoker.Env sets FC_SERVER_PORT to %.16q: use a port number from 1 to 65535", port)
+		}
+		return host, port, nil
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", "", fmt.Errorf("accesspoint: find a free port for FC_SERVER_PORT: %w", err)
+	}
+	defer l.Close()
+	return host, strconv.Itoa(l.Addr().(*net.TCPAddr).Port), nil
+}
+
+// secretName tells whether an environment variable's name suggests that
+// its value must not be shown.
+func secretName(k string) bool {
+	k = strings.ToUpper(k)
+	return strings.Contains(k, "SECRET") || strings.Contains(k, "TOKEN") || strings.Contains(k, "PASSWORD")
+}
+
+// wait waits for the process and records how it ended.
+func (e *ExecInvoker) wait() {
+	defer e.wg.Done()
+	err := e.cmd.Wait()
+	state := "an unknown status"
+	if ps := e.cmd.ProcessState; ps != nil {
+		state = ps.String()
+	} else if err != nil {
+		state = err.Error()
+	}
+	e.mu.Lock()
+	closing := e.closed
+	e.exitErr = fmt.Errorf("accesspoint: the function %s exited (%s)%s", filepath.Base(e.Path), state, e.lastStderr())
+	e.mu.Unlock()
+	close(e.exited)
+	if closing {
+		e.log().Info("exec: the function stopped", "status", state)
+	} else {
+		e.log().Error("exec: the function exited", "error", e.exitErr)
+	}
+}
+
+// lastStderr returns the last lines of the process's stderr, with every
+// known secret removed, ready to append to an error; e.mu is held.
+func (e *ExecInvoker) lastStderr() string {
+	lines := e.stderr.lastLines(5)
+	if len(lines) == 0 {
+		return ": it wrote nothing on stderr"
+	}
+	for i, l := range lines {
+		for s := range e.secrets {
+			if len(s) >= 4 {
+				l = strings.ReplaceAll(l, s, "<redacted>")
+			}
+		}
+		// Cut only once the secrets are gone.
+		if len(l) > 200 {
+			l = l[:200] + "…"
+		}
+		lines[i] = strconv.Quote(l)
+	}
+	return "; its last lines on stderr: " + strings.Join(lines, ", ")
+}
+
+// find waits for the process's first sign of life: a poll of the runtime
+// API or a connection accepted on the port.
+func (e *ExecInvoker) find(ctx context.Context, addr string) {
+	defer e.wg.Done()
+	timeout := e.StartTimeout
+	if timeout <= 0 {
+		timeout = DefaultStartTimeout
+	}
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	accepted := make(chan struct{})
+	probeCtx, stopProbe := context.WithCancel(ctx)
+	var probing sync.WaitGroup
+	probing.Add(1)
+	go func() {
+		defer probing.Done()
+		probe(probeCtx, addr, accepted)
+	}()
+	var proto string
+	var err error
+	select {
+	case <-e.api.Polled():
+		proto = protoRuntimeAPI
+	case <-accepted:
+		proto = protoCustom
+	case <-e.exited:
+		e.mu.Lock()
+		err = fmt.Errorf("%w before it polled FC_RUNTIME_API or listened on FC_SERVER_PORT", e.exitErr)
+		e.mu.Unlock()
+	case <-timer.C:
+		err = fmt.Errorf("accesspoint: the function neither polled FC_RUNTIME_API nor listened on FC_SERVER_PORT within %v: "+
+			"build it with fc.Start (Go runtime) or as an HTTP server on FC_SERVER_PORT (custom runtime)", timeout)
+	case <-ctx.Done():
+		err = errors.New("accesspoint: the ExecInvoker was closed before the function polled FC_RUNTIME_API or listened on FC_SERVER_PORT")
+	}
+	stopProbe()
+	probing.Wait()
+	e.mu.Lock()
+	e.proto, e.detect = proto, err
+	e.mu.Unlock()
+	close(e.detected)
+	if err != nil {
+		e.log().Error("exec: the function cannot be invoked", "error", err)
+	} else {
+		e.log().Info("exec: the function speaks the "+proto, "path", e.Path)
+	}
+}
+
+// probe dials addr until a connection is accepted, then closes accepted.
+// The connection is closed at once, before any request: a custom runtime's
+// HTTP server sees a client that went away.
+func probe(ctx context.Context, addr string, accepted chan<- struct{}) {
+	var d net.Dialer
+	wait := 2 * time.Millisecond
+	for {
+		dctx, cancel := context.WithTimeout(ctx, time.Second)
+		c, err := d.DialContext(dctx, "tcp", addr)
+		cancel()
+		if err == nil {
+			c.Close()
+			close(accepted)
+			return
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		wait = min(2*wait, 50*time.Millisecond)
+	}
+}
+
+// Invoke waits until the process's protocol is known and invokes it that
+// way. When the process exits during the invocation, the error is its exit
+// status and last lines of stderr.
+func (e *ExecInvoker) Invoke(ctx context.Context, inv *Invocation) error {
+	e.mu.Lock()
+	if !e.started {
+		e.mu.Unlock()
+		return errors.New("accesspoint: the ExecInvoker is not started: call Start first")
+	}
+	if len(e.secrets) < maxTrackedSecrets {
+		e.secrets[inv.Credentials.AccessKeySecret] = true
+		e.secrets[inv.Credentials.SecurityToken] = true
+	}
+	exited := e.exited
+	e.mu.Unlock()
+
+	// An early exit ends the detection too, with an error saying so.
+	select {
+	case <-e.detected:
+	case <-ctx.Done():
+		return fmt.Errorf("accesspoint: waiting for the function to poll FC_RUNTIME_API or listen on FC_SERVER_PORT: %w", context.Cause(ctx))
+	}
+	e.mu.Lock()
+	proto, err := e.proto, e.detect
+	e.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		select {
+		case <-exited:
+			cancel(e.exitError())
+		case <-ctx.Done():
+		}
+	}()
+	if proto == protoRuntimeAPI {
+		err = e.api.Invoke(ctx, inv)
+	} else {
+		err = e.custom.Invoke(ctx, inv)
+	}
+	if err != nil {
+		select {
+		case <-exited:
+			return e.exitError()
+		default:
+		}
+	}
+	return err
+}
+
+func (e *ExecInvoker) exitError() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.exitErr
+}
+
+// terminate sends SIGTERM, and SIGKILL after the grace period, unless the
+// process has exited. It does not wait.
+func (e *ExecInvoker) terminate() {
+	e.mu.Lock()
+	cmd, exited := e.cmd, e.exited
+	e.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	select {
+	case <-exited:
+		return
+	default:
+	}
+	grace := e.GracePeriod
+	if grace <= 0 {
+		grace = DefaultGracePeriod
+	}
+	// Function Compute stops an instance with SIGTERM ("Instance lifecycle
+	// hooks": PreStop, then the process is ended); os.Process.Signal
+	// cannot send it on Windows, where Kill is all there is.
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		_ = cmd.Process.Kill()
+		return
+	}
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-exited:
+	case <-t.C:
+		e.log().Warn("exec: the function ignored SIGTERM; killing it", "grace_period", grace)
+		_ = cmd.Process.Kill()
+	}
+}
+
+// Close stops the process (SIGTERM, then SIGKILL after GracePeriod), waits
+// for it, and closes the runtime API. Invocations in progress fail. Close
+// leaves no goroutine behind.
+func (e *ExecInvoker) Close() error {
+	e.mu.Lock()
+	if e.closed || !e.started {
+		e.closed = true
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	e.mu.Unlock()
+	if !e.stopCtx() {
+		<-e.ctxDone
+	}
+	e.terminate()
+	<-e.exited
+	e.cancelRun()
+	e.wg.Wait()
+	err := e.api.Close()
+	e.transport.CloseIdleConnections()
+	return err
+}
+
+// tailWriter keeps the last bytes written to it.
+type tailWriter struct {
+	mu      sync.Mutex
+	buf     []byte
+	trimmed bool // the first line may be the end of a longer one
+}
+
+const tailKeep = 4 << 10
+
+func (t *tailWriter) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > 2*tailKeep {
+		t.buf = append(t.buf[:0], t.buf[len(t.buf)-tailKeep:]...)
+		t.trimmed = true
+	}
+	return len(p), nil
+}
+
+// lastLines returns up to n of the last non-empty whole lines: a line cut
+// by the buffer's trimming is left out, for it might hold the rest of a
+// secret that redaction could no longer recognise.
+func (t *tailWriter) lastLines(n int) []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	lines := strings.Split(string(t.buf), "\n")
+	if t.trimmed {
+		lines = lines[1:]
+	}
+	var out []string
+	for i := len(lines) - 1; i >= 0 && len(out) < n; i-- {
+		if l := strings.TrimSpace(lines[i]); l != "" {
+			out = append([]string{l}, out...)
+		}
+	}
+	return out
+}

@@ -1,0 +1,391 @@
+package accesspoint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wgor-dev/wgor/sign"
+)
+
+var rtCreds = sign.Credentials{
+	AccessKeyID:     "STS.rtapiKeyID",
+	AccessKeySecret: "RTAPI-SECRET-never-print-3a9f",
+	SecurityToken:   "RTAPI-TOKEN-never-print-77c1",
+}
+
+// rtStart starts a runtime API that the test closes.
+func rtStart(t *testing.T) *RuntimeAPI {
+	t.Helper()
+	a := &RuntimeAPI{FunctionName: "fn-under-test", AccountID: "1234567890123456"}
+	require.NoError(t, a.Start(""))
+	t.Cleanup(func() { a.Close() })
+	return a
+}
+
+// rtClient is a fake function polling the runtime API, as the SDK does.
+type rtClient struct {
+	t    *testing.T
+	base string
+	hc   *http.Client
+}
+
+func newRTClient(t *testing.T, a *RuntimeAPI) *rtClient {
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &rtClient{t: t, base: "http://" + a.Addr() + "/2020-11-11/runtime/invocation/", hc: &http.Client{Transport: tr, Timeout: 10 * time.Second}}
+}
+
+// next polls once and returns the answer and its body.
+func (c *rtClient) next() (*http.Response, string) {
+	c.t.Helper()
+	resp, err := c.hc.Get(c.base + "next")
+	require.NoError(c.t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(c.t, err)
+	return resp, string(b)
+}
+
+// report posts to <id>/<what> and returns the status.
+func (c *rtClient) report(id, what, body string) int {
+	c.t.Helper()
+	resp, err := c.hc.Post(c.base+id+"/"+what, "application/json", strings.NewReader(body))
+	require.NoError(c.t, err)
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
+}
+
+// rtInvokeAsync runs a.Invoke in the background.
+func rtInvokeAsync(ctx context.Context, a *RuntimeAPI, id, event string) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		done <- a.Invoke(ctx, &Invocation{RequestID: id, Event: []byte(event), Credentials: rtCreds, Region: "cn-qingdao"})
+	}()
+	return done
+}
+
+// within returns what ch yields, failing the test after 5 s.
+func rtWithin[T any](t *testing.T, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(5 * time.Second):
+		require.FailNow(t, "nothing arrived within 5s")
+		panic("unreachable")
+	}
+}
+
+// settled waits until no more goroutines run than before, or fails.
+func rtSettled(t *testing.T, before int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<16)
+			assert.Fail(t, "goroutines left", "%d running, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestRuntimeAPIHandsTheInvocationToAPollWithTheHeadersTheSDKReads(t *testing.T) {
+	a := rtStart(t)
+	c := newRTClient(t, a)
+	deadline := time.Now().Add(30 * time.Second)
+	ctx, cancel := context.WithDeadline(t.Context(), deadline)
+	defer cancel()
+	done := rtInvokeAsync(ctx, a, "REQ1", `{"getObjectContext":{}}`)
+
+	resp, body := c.next()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, `{"getObjectContext":{}}`, body)
+	h := resp.Header
+	for name, want := range map[string]string{
+		"x-fc-request-id":        "REQ1",
+		"x-fc-function-timeout":  "30",
+		"x-fc-access-key-id":     rtCreds.AccessKeyID,
+		"x-fc-access-key-secret": rtCreds.AccessKeySecret,
+		"x-fc-security-token":    rtCreds.SecurityToken,
+		"x-fc-region":            "cn-qingdao",
+		"x-fc-account-id":        "1234567890123456",
+		"x-fc-function-name":     "fn-under-test",
+	} {
+		assert.Equal(t, want, h.Get(name), name)
+	}
+	ms, err := strconv.ParseInt(h.Get("x-fc-function-deadline"), 10, 64)
+	require.NoError(t, err, "the SDK refuses an invocation without a numeric deadline")
+	assert.Equal(t, deadline.UnixMilli(), ms)
+	assert.Empty(t, h.Get("x-fc-function-type"), "1, 2 and 3 would run a lifecycle hook instead")
+	for _, name := range []string{"x-fc-function-handler", "x-fc-function-memory"} {
+		assert.NotEmpty(t, h.Get(name), name)
+	}
+
+	select {
+	case err := <-done:
+		t.Fatalf("Invoke returned before the function reported: %v", err)
+	default:
+	}
+	assert.Equal(t, http.StatusOK, c.report("REQ1", "response", `"ok"`))
+	assert.NoError(t, rtWithin(t, done))
+}
+
+func TestRuntimeAPISendsTheDefaultTimeoutWithoutADeadline(t *testing.T) {
+	a := rtStart(t)
+	c := newRTClient(t, a)
+	before := time.Now()
+	done := rtInvokeAsync(context.Background(), a, "REQ1", "{}")
+	resp, _ := c.next()
+	assert.Equal(t, strconv.Itoa(int(DefaultTimeout/time.Second)), resp.Header.Get("x-fc-function-timeout"))
+	ms, err := strconv.ParseInt(resp.Header.Get("x-fc-function-deadline"), 10, 64)
+	require.NoError(t, err)
+	assert.WithinDuration(t, before.Add(DefaultTimeout), time.UnixMilli(ms), 5*time.Second)
+	assert.Equal(t, http.StatusOK, c.report("REQ1", "response", ""))
+	assert.NoError(t, rtWithin(t, done))
+}
+
+func TestRuntimeAPIFailsTheInvocationOnError(t *testing.T) {
+	a := rtStart(t)
+	c := newRTClient(t, a)
+	done := rtInvokeAsync(t.Context(), a, "REQ1", "{}")
+	c.next()
+	report := fmt.Sprintf(`{"errorMessage":"sign with %s failed","errorType":"SignError","stackTrace":[{"path":"main.go","line":3,"label":"main"}]}`,
+		rtCreds.AccessKeySecret)
+	assert.Equal(t, http.StatusOK, c.report("REQ1", "error", report))
+	err := rtWithin(t, done)
+	var fe *FunctionError
+	require.True(t, errors.As(err, &fe), "got %v", err)
+	assert.Equal(t, "SignError", fe.Type)
+	assert.Contains(t, err.Error(), "sign with <redacted> failed")
+	assert.NotContains(t, err.Error(), rtCreds.AccessKeySecret)
+}
+
+func TestRuntimeAPIRefusesReportsForNoInvocationInProgress(t *testing.T) {
+	a := rtStart(t)
+	c := newRTClient(t, a)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	queued := rtInvokeAsync(ctx, a, "QUEUED", "{}")
+
+	tests := []struct{ name, id, what string }{
+		{"an unknown id", "NOSUCH", "response"},
+		{"an unknown id's error", "NOSUCH", "error"},
+		{"an invocation no poll has taken", "QUEUED", "response"},
+		{"an id with an escaped slash", "QUEUED%2Fx", "response"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, http.StatusNotFound, c.report(tt.id, tt.what, "{}"))
+		})
+	}
+	cancel()
+	assert.ErrorIs(t, rtWithin(t, queued), context.Canceled)
+
+	t.Run("a second report", func(t *testing.T) {
+		done := rtInvokeAsync(t.Context(), a, "TWICE", "{}")
+		c.next()
+		assert.Equal(t, http.StatusOK, c.report("TWICE", "response", "{}"))
+		assert.NoError(t, rtWithin(t, done))
+		assert.Equal(t, http.StatusNotFound, c.report("TWICE", "error", "{}"))
+	})
+}
+
+func TestRuntimeAPIRefusesARequestIDThatCannotTravel(t *testing.T) {
+	a := rtStart(t)
+	for _, id := range []string{"", "a/b", "a b", "a\r\nb", strings.Repeat("a", 129)} {
+		err := a.Invoke(t.Context(), &Invocation{RequestID: id})
+		assert.ErrorContains(t, err, "cannot be sent to the runtime API", "%q", id)
+	}
+}
+
+func TestRuntimeAPIRefusesTwoInvocationsWithOneID(t *testing.T) {
+	a := rtStart(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	first := rtInvokeAsync(ctx, a, "SAME", "{}")
+	require.Eventually(t, func() bool {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		return a.inflight["SAME"] != nil
+	}, 5*time.Second, time.Millisecond)
+	err := a.Invoke(t.Context(), &Invocation{RequestID: "SAME"})
+	assert.ErrorContains(t, err, "already in progress")
+	cancel()
+	rtWithin(t, first)
+}
+
+func TestRuntimeAPIHandsOverlappingInvocationsEachToOnePoll(t *testing.T) {
+	a := rtStart(t)
+	c := newRTClient(t, a)
+	const n = 16
+	dones := make(map[string]<-chan error)
+	for i := range n {
+		id := fmt.Sprintf("REQ%02d", i)
+		dones[id] = rtInvokeAsync(t.Context(), a, id, `"`+id+`"`)
+	}
+	// Poll for all of them before answering any, as the SDK does.
+	seen := make(map[string]int)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			resp, body := c.next()
+			id := resp.Header.Get("x-fc-request-id")
+			assert.Equal(t, `"`+id+`"`, body)
+			mu.Lock()
+			seen[id]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	require.Len(t, seen, n)
+	for id, count := range seen {
+		assert.Equal(t, 1, count, id)
+	}
+	for id, done := range dones {
+		assert.Equal(t, http.StatusOK, c.report(id, "response", "{}"))
+		assert.NoError(t, rtWithin(t, done), id)
+	}
+}
+
+func TestRuntimeAPIBoundsReports(t *testing.T) {
+	a := rtStart(t)
+	c := newRTClient(t, a)
+	tests := []struct {
+		what  string
+		limit int
+		sizes []int
+	}{
+		{"error", maxInvocationError, []int{maxInvocationError, maxInvocationError + 10}},
+		{"response", maxInvocationResult, []int{maxInvocationResult + 10}}, // 32 MiB: once
+	}
+	for _, tt := range tests {
+		t.Run(tt.what, func(t *testing.T) {
+			for _, size := range tt.sizes {
+				done := rtInvokeAsync(t.Context(), a, "BIG", "{}")
+				c.next()
+				// A JSON string of size bytes in all.
+				body := `"` + strings.Repeat("x", size-2) + `"`
+				status := c.report("BIG", tt.what, body)
+				err := rtWithin(t, done)
+				if size > tt.limit {
+					assert.Equal(t, http.StatusRequestEntityTooLarge, status)
+					assert.ErrorContains(t, err, "larger than")
+				} else {
+					assert.Equal(t, http.StatusOK, status)
+					assert.NotContains(t, fmt.Sprint(err), "larger than", "a report of exactly the limit")
+				}
+			}
+		})
+	}
+}
+
+func TestRuntimeAPIInvokeEndsWithItsContext(t *testing.T) {
+	a := rtStart(t)
+	c := newRTClient(t, a)
+	for _, polled := range []bool{false, true} {
+		t.Run(fmt.Sprintf("polled=%v", polled), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+			defer cancel()
+			done := rtInvokeAsync(ctx, a, "SLOW", "{}")
+			if polled {
+				c.next()
+			}
+			assert.ErrorIs(t, rtWithin(t, done), context.DeadlineExceeded)
+			if polled {
+				assert.Equal(t, http.StatusNotFound, c.report("SLOW", "response", "{}"), "a late report")
+			}
+		})
+	}
+}
+
+func TestRuntimeAPICloseEndsPollsAndInvocations(t *testing.T) {
+	before := runtime.NumGoroutine()
+	a := &RuntimeAPI{}
+	require.NoError(t, a.Start(""))
+	c := newRTClient(t, a)
+	polls := make(chan int, 1)
+	go func() {
+		resp, err := c.hc.Get(c.base + "next")
+		if err != nil {
+			polls <- 0
+			return
+		}
+		resp.Body.Close()
+		polls <- resp.StatusCode
+	}()
+	rtWithin(t, a.Polled())
+	queued := rtInvokeAsync(context.Background(), a, "HANDED", "{}")
+	// The first poll takes HANDED; a second one waits.
+	var second int
+	wg := sync.WaitGroup{}
+	wg.Go(func() {
+		resp, err := c.hc.Get(c.base + "next")
+		if err == nil {
+			resp.Body.Close()
+			second = resp.StatusCode
+		}
+	})
+	assert.Equal(t, http.StatusOK, rtWithin(t, polls))
+	time.Sleep(20 * time.Millisecond) // let the second poll arrive; either way it must end
+	require.NoError(t, a.Close())
+	wg.Wait()
+	assert.Contains(t, []int{0, http.StatusServiceUnavailable}, second)
+	assert.ErrorIs(t, rtWithin(t, queued), ErrRuntimeAPIClosed)
+	assert.ErrorIs(t, a.Invoke(t.Context(), &Invocation{RequestID: "LATE"}), ErrRuntimeAPIClosed)
+	assert.NoError(t, a.Close(), "a second Close")
+	c.hc.CloseIdleConnections()
+	rtSettled(t, before)
+}
+
+// A function polls the runtime API, as fc.Start does when FC_RUNTIME_API is
+// set, and reports that its invocation succeeded.
+func ExampleRuntimeAPI() {
+	api := &RuntimeAPI{}
+	if err := api.Start(""); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer api.Close()
+
+	go func() { // the function, given FC_RUNTIME_API=api.Addr()
+		base := "http://" + api.Addr() + "/2020-11-11/runtime/invocation/"
+		resp, err := http.Get(base + "next")
+		if err != nil {
+			return
+		}
+		event, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		id := resp.Header.Get("x-fc-request-id")
+		fmt.Printf("the function got %s as %s in %s\n", event, id, resp.Header.Get("x-fc-region"))
+		if r, err := http.Post(base+id+"/response", "application/json", strings.NewReader(`"done"`)); err == nil {
+			r.Body.Close()
+		}
+	}()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := api.Invoke(ctx, &Invocation{
+		RequestID: "5C3D9175B6FC201293AD4890",
+		Event:     []byte(`{"getObjectContext":{}}`),
+		Region:    "cn-qingdao",
+	})
+	fmt.Println("invocation error:", err)
+	// Output:
+	// the function got {"getObjectContext":{}} as 5C3D9175B6FC201293AD4890 in cn-qingdao
+	// invocation error: <nil>
+}
