@@ -46,13 +46,17 @@ import (
 
 // Config describes a test access point. The zero Config is ready to use.
 type Config struct {
-	// Objects holds the original objects, served at each event's
-	// inputOssUrl; the object key is the path in the FS (os.DirFS,
-	// fstest.MapFS, embed.FS). ObjectMap is the same from a map of keys
-	// to contents. Set one at most; with neither, every original is 404
-	// NoSuchKey.
-	Objects   fs.FS
-	ObjectMap map[string][]byte
+	// The original objects, served at each event's inputOssUrl; set one
+	// at most. With none, every original is 404 NoSuchKey.
+	//
+	// ObjectMap maps keys to contents. Objects is an fs.FS (fstest.MapFS,
+	// embed.FS), the key being the path in the FS. ObjectsDir is a
+	// directory, the key being the path beneath it, read through os.Root so
+	// that no key or symbolic link leads out of it (os.DirFS would follow
+	// links out). Only regular files are served.
+	ObjectMap  map[string][]byte
+	Objects    fs.FS
+	ObjectsDir string
 
 	// Region is the region WriteGetObjectResponse must be signed for, sent
 	// to the function as x-fc-region; empty means cn-hangzhou.
@@ -168,9 +172,15 @@ func (s *Server) start(cfg *Config, fnURL string) error {
 		c = *cfg
 	}
 	objects := c.Objects
+	n := 0
+	for _, set := range []bool{c.Objects != nil, c.ObjectMap != nil, c.ObjectsDir != ""} {
+		if set {
+			n++
+		}
+	}
 	switch {
-	case c.Objects != nil && c.ObjectMap != nil:
-		return errors.New("wgortest: Config has both Objects and ObjectMap: set one")
+	case n > 1:
+		return errors.New("wgortest: Config sets more than one of ObjectMap, Objects and ObjectsDir: set one")
 	case c.ObjectMap != nil:
 		m := make(fstest.MapFS, len(c.ObjectMap))
 		for k, v := range c.ObjectMap {
@@ -195,6 +205,7 @@ func (s *Server) start(cfg *Config, fnURL string) error {
 		Credentials:   c.Credentials,
 		Region:        c.Region,
 		Objects:       objects,
+		ObjectsDir:    c.ObjectsDir,
 		Timeout:       timeout(cfg),
 		AdvertisedURL: s.url,
 		Logger:        logger(cfg),

@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -126,6 +128,7 @@ func TestObjectsComeFromAMapOrAnFS(t *testing.T) {
 	for name, cfg := range map[string]*wgortest.Config{
 		"map": {ObjectMap: map[string][]byte{"dir/a.txt": []byte("from a map")}},
 		"fs":  {Objects: fstest.MapFS{"dir/a.txt": {Data: []byte("from a map")}}},
+		"dir": {ObjectsDir: objectsDir(t)},
 	} {
 		t.Run(name, func(t *testing.T) {
 			ap := wgortest.Start(t, forward, cfg)
@@ -139,7 +142,7 @@ func TestObjectsComeFromAMapOrAnFS(t *testing.T) {
 		})
 	}
 	_, err := wgortest.NewServer(forward, &wgortest.Config{Objects: fstest.MapFS{}, ObjectMap: map[string][]byte{}})
-	assert.ErrorContains(t, err, "both Objects and ObjectMap")
+	assert.ErrorContains(t, err, "more than one of ObjectMap, Objects and ObjectsDir")
 }
 
 func TestNewServerURLFrontsARunningFunction(t *testing.T) {
@@ -201,4 +204,11 @@ func TestCloseTwiceIsHarmless(t *testing.T) {
 	require.NoError(t, err)
 	ap.Close()
 	ap.Close()
+}
+
+func objectsDir(t *testing.T) string {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "dir"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "dir", "a.txt"), []byte("from a map"), 0o644))
+	return dir
 }
