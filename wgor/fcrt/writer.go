@@ -275,6 +275,9 @@ func (w *writer) finish(herr error) (outcome, error) {
 			pw.CloseWithError(herr)
 		default:
 			if err := w.bw.Flush(); err != nil {
+				if r := w.wait(); r.err != nil {
+					err = r.err // the request's end says why
+				}
 				herr = err
 			}
 			pw.Close()
