@@ -27,6 +27,15 @@ type Options struct {
 	// bounds each request.
 	HTTPClient *http.Client
 
+	// A body of unknown length (no Content-Length header set by the
+	// handler) is spooled, SpoolMemory bytes in memory (zero: 4 MiB) and
+	// the rest in a file in SpoolDir (empty: os.TempDir()), then sent with
+	// its length, which OSS's API reference requires. Chunked streams it
+	// chunked as it is written instead, which OSS does not document.
+	SpoolDir    string
+	SpoolMemory int64
+	Chunked     bool
+
 	// Timeout bounds an invocation when Function Compute announces no
 	// deadline (a custom runtime sent neither x-fc-function-deadline nor
 	// x-fc-function-timeout). Zero means no bound of the runtime's own:
@@ -66,6 +75,9 @@ func (o *Options) httpClient() *http.Client {
 func serve(ctx context.Context, h Handler, inv *Invocation, o *Options) (outcome, error) {
 	g := inv.Event.GetObjectContext
 	c := &client.Client{HTTPClient: o.httpClient(), Credentials: inv.Credentials}
+	if o != nil {
+		c.SpoolDir, c.SpoolMemory, c.Chunked = o.SpoolDir, o.SpoolMemory, o.Chunked
+	}
 	if _, err := client.RegionFromRoute(g.OutputRoute); err != nil {
 		c.Region = inv.Region // a route that names no region: a local emulator
 	}

@@ -23,16 +23,19 @@ import (
 //   - WriteHeader sets the status the caller receives; it must be one OSS
 //     accepts (see ValidStatus). Only the first call counts.
 //   - Write sends body bytes, calling WriteHeader(200) first if it was not
-//     called. The body streams to OSS as it is written: small writes are
-//     gathered up to 32 KiB, larger ones go straight through, and Write
-//     returns once the request took the bytes. Nothing is held whole.
+//     called. Small writes are gathered up to 32 KiB, larger ones go
+//     straight through, and Write returns once the request (or the spool)
+//     took the bytes. Nothing is held whole in memory.
 //   - Close ends the response and returns what OSS answered. Returning from
 //     the handler closes it too.
 //
 // A Content-Length header, when set, is sent as the body's length and
-// holds the handler to it: a body that ends short or runs long fails and
-// the response is cut short. Without one the body is sent chunked.
-// No Content-Type is sniffed or added.
+// holds the handler to it: the body streams to OSS as it is written, and a
+// body that ends short or runs long fails and the response is cut short.
+// Without one, the body is spooled (see Options) and sent with its length
+// once the handler has returned, as OSS requires a Content-Length; a
+// failure before then replaces the answer with an error, as if nothing had
+// been written. No Content-Type is sniffed or added.
 //
 // The WriteGetObjectResponse request starts at the first Write that has
 // bytes or at Close: until then an error returned by the handler still
@@ -284,11 +287,15 @@ func (w *writer) finish(herr error) (outcome, error) {
 		}
 	}
 	r := w.wait()
-	if errors.Is(r.err, client.ErrInvalidResponse) && !w.errorAnswer {
-		// The response could not be sent (a forwarded header with a
-		// control character, say), so nothing was: the token is unused,
-		// and the caller gets a 500 now rather than wait for the timeout.
-		cause := r.err
+	if errors.Is(r.err, client.ErrNotSent) && !w.errorAnswer {
+		// Nothing was sent (a forwarded header with a control character,
+		// a handler that failed while its body was being spooled): the
+		// token is unused, so the caller gets the error answer now rather
+		// than wait for the function's timeout.
+		cause := herr
+		if cause == nil {
+			cause = r.err
+		}
 		w.mu.Lock()
 		w.res = nil
 		w.answerError(cause)

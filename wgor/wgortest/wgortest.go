@@ -74,6 +74,17 @@ type Config struct {
 	// Logger receives the access point's and the runtime's records; nil
 	// means none.
 	Logger *slog.Logger
+
+	// AllowChunked accepts a WriteGetObjectResponse without Content-Length
+	// (chunked). OSS's API reference lists Content-Length as required and
+	// documents no chunked form, so by default such a request is refused
+	// with 411 MissingContentLength, as a test of a function should.
+	AllowChunked bool
+
+	// Runtime configures the runtime of an in-process Handler (spooling,
+	// Chunked, a Logger); nil means the defaults. Its HTTPClient is
+	// always the access point's own, and a zero Timeout is Config's.
+	Runtime *fcrt.Options
 }
 
 // DefaultTimeout bounds a GetObject when Config.Timeout is zero.
@@ -118,7 +129,18 @@ func NewServer(h fcrt.Handler, cfg *Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wgortest: listen for the function: %w", err)
 	}
-	rt := fcrt.NewCustomRuntime(h, &fcrt.Options{HTTPClient: s.hc, Logger: logger(cfg), Timeout: timeout(cfg)})
+	o := fcrt.Options{Timeout: timeout(cfg)}
+	if cfg != nil && cfg.Runtime != nil {
+		o = *cfg.Runtime
+		if o.Timeout <= 0 {
+			o.Timeout = timeout(cfg)
+		}
+	}
+	o.HTTPClient = s.hc
+	if o.Logger == nil {
+		o.Logger = logger(cfg)
+	}
+	rt := fcrt.NewCustomRuntime(h, &o)
 	s.fnSrv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.running.Add(1)
 		defer s.running.Done()
@@ -209,9 +231,7 @@ func (s *Server) start(cfg *Config, fnURL string) error {
 		Timeout:       timeout(cfg),
 		AdvertisedURL: s.url,
 		Logger:        logger(cfg),
-		// OSS documents Content-Length as required; fcrt's writer streams
-		// an unknown length chunked until the client spools it (issue 10).
-		AllowChunked: true,
+		AllowChunked:  c.AllowChunked,
 	})
 	if err != nil {
 		l.Close()

@@ -212,3 +212,40 @@ func objectsDir(t *testing.T) string {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "dir", "a.txt"), []byte("from a map"), 0o644))
 	return dir
 }
+
+func TestChunkedIsRefusedUnlessAllowed(t *testing.T) {
+	unknownLength := fcrt.HandlerFunc(func(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
+		_, err := io.WriteString(w, strings.Repeat("chunk ", 1000))
+		return err
+	})
+	chunked := &fcrt.Options{Chunked: true}
+	t.Run("refused by default, as OSS requires Content-Length", func(t *testing.T) {
+		ap := wgortest.Start(t, unknownLength, &wgortest.Config{Runtime: chunked})
+		resp, err := ap.GetObject(context.Background(), "k", nil)
+		require.NoError(t, err)
+		assert.NotEqual(t, 200, resp.StatusCode)
+		relays := ap.Relays()
+		require.NotEmpty(t, relays)
+		assert.Equal(t, 411, relays[0].Answer)
+		assert.Equal(t, "MissingContentLength", relays[0].Code)
+	})
+	t.Run("accepted when allowed", func(t *testing.T) {
+		ap := wgortest.Start(t, unknownLength, &wgortest.Config{Runtime: chunked, AllowChunked: true})
+		resp, err := ap.GetObject(context.Background(), "k", nil)
+		require.NoError(t, err)
+		assert.Equal(t, 200, resp.StatusCode)
+		assert.Equal(t, strings.Repeat("chunk ", 1000), string(resp.Body))
+		relays := ap.Relays()
+		require.Len(t, relays, 1)
+		assert.Equal(t, int64(-1), relays[0].ContentLength)
+	})
+	t.Run("spooled by default, sent with its length", func(t *testing.T) {
+		ap := wgortest.Start(t, unknownLength, &wgortest.Config{Runtime: &fcrt.Options{SpoolMemory: 1024, SpoolDir: t.TempDir()}})
+		resp, err := ap.GetObject(context.Background(), "k", nil)
+		require.NoError(t, err)
+		assert.Equal(t, strings.Repeat("chunk ", 1000), string(resp.Body))
+		relays := ap.Relays()
+		require.Len(t, relays, 1)
+		assert.Equal(t, int64(6000), relays[0].ContentLength)
+	})
+}
