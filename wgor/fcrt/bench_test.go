@@ -12,13 +12,21 @@ import (
 )
 
 // BenchmarkWriteSizes answers 8 MiB through the test access point in
-// writes of the given size, the length unknown to the runtime.
+// writes of the given size, the length unknown to the runtime (so spooled);
+// the baseline, "whole", is one Write of it all with its Content-Length.
 func BenchmarkWriteSizes(b *testing.B) {
 	const total = 8 << 20
-	for _, size := range []int{24, 512, 32 << 10} {
-		b.Run(strconv.Itoa(size), func(b *testing.B) {
+	for _, size := range []int{24, 512, 32 << 10, total} {
+		name := strconv.Itoa(size)
+		if size == total {
+			name = "whole"
+		}
+		b.Run(name, func(b *testing.B) {
 			chunk := make([]byte, size)
 			h := fcrt.HandlerFunc(func(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
+				if size == total {
+					w.Header().Set("Content-Length", strconv.Itoa(total))
+				}
 				for n := 0; n < total; n += size {
 					if _, err := w.Write(chunk); err != nil {
 						return err
