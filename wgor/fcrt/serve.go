@@ -122,6 +122,9 @@ func logInvocation(log *slog.Logger, inv *Invocation, o outcome, err error, star
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
+		if pe := (*PanicError)(nil); errors.As(err, &pe) {
+			attrs = append(attrs, slog.String("stack", string(pe.Stack)))
+		}
 		log.LogAttrs(context.Background(), slog.LevelError, "fcrt: invocation failed", attrs...)
 		return
 	}
