@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -91,6 +92,8 @@ func serve(ctx context.Context, h Handler, inv *Invocation, o *Options) (outcome
 type PanicError struct {
 	Value any    // the value passed to panic
 	Stack []byte // the goroutine's stack at the panic
+
+	pcs []uintptr // the frames, for the runtime API's stackTrace
 }
 
 // Error describes the panic.
@@ -100,7 +103,9 @@ func (e *PanicError) Error() string { return fmt.Sprintf("fcrt: the handler pani
 func call(ctx context.Context, h Handler, w ResponseWriter, inv *Invocation) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = &PanicError{Value: v, Stack: debug.Stack()}
+			pcs := make([]uintptr, 32)
+			pcs = pcs[:runtime.Callers(3, pcs)] // from the panic's frame down
+			err = &PanicError{Value: v, Stack: debug.Stack(), pcs: pcs}
 		}
 	}()
 	if h == nil {
