@@ -100,7 +100,7 @@ func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 // claim is what a request says about its own signature.
 type claim struct {
 	accessKeyID, date, region, product string
-	additional                         []string
+	additional                         string // as the client sent it, less empty names
 	signature, token, rawQuery         string
 	time                               time.Time
 	timeLine                           string // the string to sign's second line
@@ -119,7 +119,7 @@ func (c *claim) fromHeader(req *http.Request, auth string, now time.Time, skew t
 		case "Credential":
 			credential = v
 		case "AdditionalHeaders":
-			c.additional = strings.FieldsFunc(v, func(r rune) bool { return r == ';' })
+			c.additional = nonEmptyNames(v)
 		case "Signature":
 			c.signature = v
 		}
@@ -162,10 +162,15 @@ func (c *claim) fromQuery(req *http.Request, now time.Time, skew time.Duration) 
 		// No EC: 0002-00000069 speaks of V1's Expires and V2's x-oss-expires.
 		return refuse("AccessDenied", "", "Request has expired: sign a new URL.")
 	}
-	c.additional = strings.FieldsFunc(q.Get(QueryAdditionalHdrs), func(r rune) bool { return r == ';' })
+	c.additional = nonEmptyNames(q.Get(QueryAdditionalHdrs))
 	c.signature, c.token, c.presigned = q.Get(QuerySignature), q.Get(QuerySecurityToken), true
 	c.rawQuery, c.skip = req.URL.RawQuery, QuerySignature // signed without itself
 	return c.parseCredential(q.Get(QueryCredential))
+}
+
+// nonEmptyNames drops the empty names of a list a;b.
+func nonEmptyNames(list string) string {
+	return strings.Join(strings.FieldsFunc(list, func(r rune) bool { return r == ';' }), ";")
 }
 
 // parseCredential splits AK/yyyymmdd/region/product/aliyun_v4_request.
@@ -198,18 +203,17 @@ func (c *claim) check(req *http.Request, o *VerifyOptions) *VerifyError {
 	if cred.SecurityToken != "" && subtle.ConstantTimeCompare([]byte(cred.SecurityToken), []byte(c.token)) != 1 {
 		return refuse("InvalidSecurityToken", "", "The security token you provided is invalid.")
 	}
-	var own []header
-	if req.Header.Get("Host") == "" && req.Host != "" {
-		own = []header{{name: "Host", lower: []byte("host"), values: []string{req.Host}}} // net/http moves Host out of the map
+	if err := checkHeaders(req.Header, nil); err != nil {
+		return refuse("InvalidArgument", "", "A header contains CR, LF or NUL.")
+	}
+	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: c.rawQuery, skip: c.skip, header: req.Header, additional: c.additional}
+	if req.Header.Get("Host") == "" {
+		r.host = req.Host // net/http moves Host out of the map
 	}
 	st := getState()
 	defer putState(st)
-	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, c.rawQuery, c.skip, req.Header, c.additional, own); err != nil {
-		return refuse("InvalidArgument", "", "A header contains CR, LF or NUL.")
-	}
-	k := st.signingKey(cred.AccessKeySecret, []byte(c.date), c.region, c.product)
-	st.stringToSign([]byte(c.timeLine), k.scope)
-	if sig := st.signature(k); subtle.ConstantTimeCompare(sig[:], []byte(c.signature)) != 1 {
+	k := st.signingKey(cred.AccessKeySecret, c.date, c.region, c.product)
+	if sig := st.sign(r, k, c.timeLine); subtle.ConstantTimeCompare(sig[:], []byte(c.signature)) != 1 {
 		e := refuse("SignatureDoesNotMatch", "0002-00000201", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
 		e.CanonicalRequest, e.StringToSign = string(st.canon), string(st.sts)
 		return e
