@@ -41,11 +41,9 @@ func (st *state) canonicalRequest(r *request) {
 func appendCanonicalURI(b []byte, bucket, key string) []byte {
 	b = append(b, '/')
 	if bucket != "" {
-		b = appendEscaped(append(appendEscaped(b, bucket), '/'), key)
-	} else {
-		b = appendEscaped(b, key)
+		b = append(appendEscaped(b, bucket), '/')
 	}
-	return b
+	return appendEscaped(b, key)
 }
 
 func appendEscaped(b []byte, s string) []byte {
@@ -123,7 +121,10 @@ func (st *state) appendCanonicalHeaders(b []byte, r *request) []byte {
 		hs = append(hs, header{lower: []byte("host"), name: "Host", values: []string{r.host}})
 	}
 	slices.SortFunc(hs, func(x, y header) int {
-		return cmp.Or(bytes.Compare(x.lower, y.lower), strings.Compare(x.name, y.name))
+		if c := bytes.Compare(x.lower, y.lower); c != 0 {
+			return c
+		}
+		return strings.Compare(x.name, y.name)
 	})
 	for i, h := range hs {
 		if i > 0 && bytes.Equal(hs[i-1].lower, h.lower) {

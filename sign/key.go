@@ -9,9 +9,8 @@ import (
 	"sync"
 )
 
-// The last steps of SPEC.md §4, as the official signer's buildScope,
-// calcStringToSign, deriveSigningKey and calcSignature (oss/signer/v4.go).
-
+// The last steps of SPEC.md §4, as buildScope, calcStringToSign,
+// deriveSigningKey and calcSignature in the official oss/signer/v4.go.
 const (
 	keyPrefix       = "aliyun_v4" // the secret's prefix in the signing key's chain
 	scopeTerminator = "aliyun_v4_request"
@@ -28,7 +27,6 @@ type state struct {
 var statePool = sync.Pool{New: func() any { return &state{canon: make([]byte, 0, 1024)} }}
 
 func getState() *state { return statePool.Get().(*state) }
-
 func putState(st *state) {
 	if cap(st.canon) <= 64<<10 { // an oversized buffer is left to the collector
 		statePool.Put(st)

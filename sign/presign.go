@@ -29,7 +29,7 @@ const (
 func Presign(req *http.Request, o *Options) (string, error) {
 	if err := validate(req, o); err != nil {
 		return "", err
-	} else if err := checkHeaders(req.Header, nil); err != nil {
+	} else if _, err := checkHeaders(req.Header, nil); err != nil {
 		return "", err
 	}
 	ttl := o.Expires

@@ -116,7 +116,8 @@ func Sign(req *http.Request, o *Options) error {
 	if o.Credentials.SecurityToken == "" {
 		own = own[:len(own)-1]
 	}
-	if err := checkHeaders(h, own); err != nil {
+	respelled, err := checkHeaders(h, own)
+	if err != nil {
 		return err
 	}
 	if h == nil {
@@ -132,7 +133,9 @@ func Sign(req *http.Request, o *Options) error {
 	stamps := string(st.out)
 	datetime, httpDate := stamps[:len(timeFormat)], stamps[len(timeFormat):]
 
-	removeOtherSpellings(h, own)
+	if respelled {
+		removeOtherSpellings(h, own)
+	}
 	vs := make([]string, len(own)) // the values' slices share one array: one allocation
 	vs[0], vs[1], vs[2] = datetime, UnsignedPayload, httpDate
 	h[HeaderOSSDate], h[HeaderContentSHA256], h[HeaderDate] = vs[0:1:1], vs[1:2:2], vs[2:3:3]
@@ -166,7 +169,7 @@ func removeOtherSpellings(h http.Header, own []string) {
 // indexFold is the index of key in names, compared without case, or -1.
 func indexFold(names []string, key string) int {
 	for i, name := range names {
-		if len(key) == len(name) && strings.EqualFold(key, name) {
+		if key == name || len(key) == len(name) && strings.EqualFold(key, name) {
 			return i
 		}
 	}
@@ -224,21 +227,23 @@ func validate(req *http.Request, o *Options) error {
 
 // checkHeaders refuses CR, LF and NUL in header names and values, but in
 // those Sign replaces: they would split a line of the canonical request, and
-// of the request sent.
-func checkHeaders(h http.Header, replaced []string) error {
+// of the request sent. respelled is whether h spells one of replaced in
+// another case.
+func checkHeaders(h http.Header, replaced []string) (respelled bool, err error) {
 	for name, values := range h {
-		if indexFold(replaced, name) >= 0 {
+		if i := indexFold(replaced, name); i >= 0 {
+			respelled = respelled || name != replaced[i]
 			continue
 		} else if badValue(name) {
-			return invalid("a header name contains CR, LF or NUL")
+			return false, invalid("a header name contains CR, LF or NUL")
 		}
 		for _, v := range values {
 			if badValue(v) {
-				return invalid("value of header " + safeName(name) + " contains CR, LF or NUL")
+				return false, invalid("value of header " + safeName(name) + " contains CR, LF or NUL")
 			}
 		}
 	}
-	return nil
+	return respelled, nil
 }
 
 // badValue reports whether s holds CR, LF or NUL. (Three IndexByte are

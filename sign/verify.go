@@ -33,14 +33,11 @@ type Verified struct {
 
 // VerifyError is why a signature was refused, in OSS's terms.
 type VerifyError struct {
-	// Code is the OSS error code: AccessDenied, InvalidArgument,
-	// InvalidAccessKeyId, InvalidSecurityToken, RequestTimeTooSkewed or
-	// SignatureDoesNotMatch.
-	Code    string
-	Message string
+	// Code is OSS's: AccessDenied, InvalidArgument, InvalidAccessKeyId,
+	// InvalidSecurityToken, RequestTimeTooSkewed or SignatureDoesNotMatch.
+	Code, Message string
 	// EC is OSS's detailed error code, documented at
-	// https://www.alibabacloud.com/help/en/oss/support/<EC>; empty when OSS
-	// documents none for the refusal.
+	// https://www.alibabacloud.com/help/en/oss/support/<EC>; empty if none.
 	EC string
 	// StringToSign and CanonicalRequest are the server's, set for
 	// SignatureDoesNotMatch so a client can compare them with its own.
@@ -57,19 +54,14 @@ func refuse(code, ec, msg string) *VerifyError { return &VerifyError{Code: code,
 // its x-oss-date (EC 0002-00000235).
 const defaultMaxSkew = 15 * time.Minute
 
-// Verify checks the OSS V4 signature of a received request, in its
-// Authorization header or its query string, as an OSS server would: it
-// recomputes the canonical request from what arrived, with the code that
-// [Sign] and [Presign] use, and compares signatures in constant time. The
-// body is not read. A refusal is a *VerifyError. Per SPEC.md §4, the request
-// time is x-oss-date or, when there is none, the Date header, whose text then
-// stands in the string to sign (the older official Go SDK signs so with
-// AuthV4: aliyun-oss-go-sdk oss/auth.go, getSignedStrV4); a presigned URL
-// lives 1 to 604800 seconds; x-oss-content-sha256 must be UNSIGNED-PAYLOAD.
-// An Authorization that is not OSS4-HMAC-SHA256 (V1's "OSS id:sig") is
-// InvalidArgument, so a server that accepts V1 must recognise it first.
-// Where an EC page does not show OSS's Code, the Code is Verify's choice.
-// Verify checks the signature only, not what the request asks for.
+// Verify checks the V4 signature of a received request, in its Authorization
+// header or its query string, as OSS would (SPEC.md §4): it recomputes the
+// canonical request with the code [Sign] uses and compares in constant time.
+// The request time is x-oss-date or, without one, the Date header's text (the
+// older Go SDK's AuthV4, oss/auth.go getSignedStrV4). A non-V4 Authorization
+// is InvalidArgument: a server that accepts V1 must recognise it first. A
+// refusal is a *VerifyError; where no EC page shows OSS's Code, the Code is
+// Verify's choice. The body and what the request asks for are not checked.
 func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 	if req == nil || req.URL == nil || o == nil || o.Lookup == nil || o.Region == "" {
 		return nil, invalid("verify needs a request with a URL, a region and a key lookup")
@@ -203,7 +195,7 @@ func (c *claim) check(req *http.Request, o *VerifyOptions) *VerifyError {
 	if cred.SecurityToken != "" && subtle.ConstantTimeCompare([]byte(cred.SecurityToken), []byte(c.token)) != 1 {
 		return refuse("InvalidSecurityToken", "", "The security token you provided is invalid.")
 	}
-	if err := checkHeaders(req.Header, nil); err != nil {
+	if _, err := checkHeaders(req.Header, nil); err != nil {
 		return refuse("InvalidArgument", "", "A header contains CR, LF or NUL.")
 	}
 	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: c.rawQuery, skip: c.skip, header: req.Header, additional: c.additional}
