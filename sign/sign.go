@@ -127,10 +127,8 @@ func Sign(req *http.Request, o *Options) error {
 	st := getState()
 	defer putState(st)
 	t := signingTime(o.Time)
-	// Both stamps in one string, to allocate once.
-	st.out = t.AppendFormat(st.out[:0], timeFormat)
-	st.out = t.AppendFormat(st.out, http.TimeFormat)
-	stamps := string(st.out)
+	st.out = appendStamps(st.out[:0], t)
+	stamps := string(st.out) // both stamps in one string, to allocate once
 	datetime, httpDate := stamps[:len(timeFormat)], stamps[len(timeFormat):]
 
 	if respelled {
@@ -262,6 +260,44 @@ func isToken(name string) bool {
 // safeName quotes a header name for an error message, cut short so that a
 // hostile name cannot flood a log.
 func safeName(name string) string { return strconv.Quote(name[:min(len(name), 64)]) }
+
+// appendStamps appends t as x-oss-date (timeFormat), then as Date
+// (http.TimeFormat). Written by hand: two time.AppendFormat calls, which
+// parse their layouts each time, measured 11% of BenchmarkSign/wgor.
+// validate keeps the year to four digits.
+func appendStamps(b []byte, t time.Time) []byte {
+	y, mo, d := t.Date()
+	hh, mm, ss := t.Clock()
+	b = appendDigits(b, y, 4)
+	b = appendDigits(b, int(mo), 2)
+	b = appendDigits(b, d, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hh, 2)
+	b = appendDigits(b, mm, 2)
+	b = appendDigits(b, ss, 2)
+	b = append(b, 'Z')
+	b = append(b, t.Weekday().String()[:3]+", "...)
+	b = appendDigits(b, d, 2)
+	b = append(b, " "+mo.String()[:3]+" "...)
+	b = appendDigits(b, y, 4)
+	b = append(b, ' ')
+	b = appendDigits(b, hh, 2)
+	b = append(b, ':')
+	b = appendDigits(b, mm, 2)
+	b = append(b, ':')
+	b = appendDigits(b, ss, 2)
+	return append(b, " GMT"...)
+}
+
+// appendDigits appends v, zero-padded to width digits.
+func appendDigits(b []byte, v, width int) []byte {
+	start := len(b)
+	b = append(b, "0000"[:width]...)
+	for i := len(b) - 1; i >= start && v > 0; i, v = i-1, v/10 {
+		b[i] = '0' + byte(v%10)
+	}
+	return b
+}
 
 func signingTime(t time.Time) time.Time {
 	if t.IsZero() {
