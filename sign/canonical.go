@@ -14,25 +14,29 @@ type request struct {
 	query               string // raw, as sent
 	skip                string // a query parameter not signed: x-oss-signature, for Verify
 	header              http.Header
-	host                string // for Verify: the Host header, which net/http keeps out of header
-	additional          string // the additional headers' line: a;b
+	// set are headers that replace header's of their names in any case:
+	// those Sign sets, or on a server the Host that net/http keeps apart.
+	set        []header
+	additional string // the additional headers' line, a;b
 }
 
 // canonicalRequest writes into st.canon, as SPEC.md §4 and the official
 // signer (oss/signer/v4.go, calcCanonicalRequest) build it:
 // METHOD \n URI \n QUERY \n HEADERS \n ADDITIONAL \n PAYLOAD.
-func (st *state) canonicalRequest(r *request) {
+// respelled is whether r.header spells a name of r.set in another case.
+func (st *state) canonicalRequest(r *request) (respelled bool, err error) {
 	b := append(st.canon[:0], cmp.Or(r.method, http.MethodGet)...) // empty: what net/http sends
 	b = append(b, '\n')
 	b = appendCanonicalURI(b, r.bucket, r.key)
 	b = append(b, '\n')
 	b = appendCanonicalQuery(b, r.query, r.skip)
 	b = append(b, '\n')
-	b = st.appendCanonicalHeaders(b, r)
+	b, respelled, err = st.appendCanonicalHeaders(b, r)
 	b = append(b, '\n')
 	b = append(b, r.additional...)
 	b = append(b, '\n')
 	st.canon = append(b, UnsignedPayload...) // the payload hash: OSS accepts no other
+	return respelled, err
 }
 
 // appendCanonicalURI appends "/" + bucket + "/" + key (OSS signs these, never
@@ -93,7 +97,7 @@ func appendCanonicalQuery(b []byte, rawQuery, skip string) []byte {
 	return b
 }
 
-// header is one key of the header map to sign.
+// header is a header to sign: a key of the map, or one of request.set.
 type header struct {
 	lower  []byte // the name lower-cased, the sort key
 	name   string // the key as written
@@ -104,21 +108,29 @@ type header struct {
 // names lower-cased and sorted, values trimmed and joined with ','. Keys equal
 // but for case are one header, their values in the order of the keys as
 // written: net/http sends them so (Header.Write sorts keys) and the server
-// joins them. A key without values is left out: net/http sends nothing for it.
-func (st *state) appendCanonicalHeaders(b []byte, r *request) []byte {
+// joins them. A key without values is left out: net/http sends nothing for
+// it. CR, LF and NUL are refused in every header sent: they would split a
+// line, here and on the wire.
+func (st *state) appendCanonicalHeaders(b []byte, r *request) (_ []byte, respelled bool, err error) {
 	var buf [16]header // on the stack for the usual request
 	hs, names := buf[:0], st.names[:0]
 	for name, values := range r.header {
-		start := len(names)
-		names = appendLower(names, name)
-		if lower := names[start:]; len(values) > 0 && isSigned(lower, r.additional) {
-			hs = append(hs, header{lower: lower, name: name, values: values})
-		} else {
-			names = names[:start]
+		if i := setIndex(r.set, name); i >= 0 {
+			respelled = respelled || name != r.set[i].name
+			continue
 		}
+		if badValue(name) {
+			return b, false, invalid("a header name contains CR, LF or NUL")
+		}
+		for _, v := range values {
+			if badValue(v) {
+				return b, false, invalid("value of header " + safeName(name) + " contains CR, LF or NUL")
+			}
+		}
+		hs, names = appendIfSigned(hs, names, header{name: name, values: values}, r.additional)
 	}
-	if r.host != "" && isSigned([]byte("host"), r.additional) {
-		hs = append(hs, header{lower: []byte("host"), name: "Host", values: []string{r.host}})
+	for _, h := range r.set {
+		hs, names = appendIfSigned(hs, names, h, r.additional)
 	}
 	slices.SortFunc(hs, func(x, y header) int {
 		if c := bytes.Compare(x.lower, y.lower); c != 0 {
@@ -141,7 +153,29 @@ func (st *state) appendCanonicalHeaders(b []byte, r *request) []byte {
 		b = append(b, '\n')
 	}
 	st.names = names
-	return b
+	return b, respelled, nil
+}
+
+// appendIfSigned appends h to hs if it has values and is signed, its name
+// lower-cased into names.
+func appendIfSigned(hs []header, names []byte, h header, additional string) ([]header, []byte) {
+	start := len(names)
+	names = appendLower(names, h.name)
+	if h.lower = names[start:]; len(h.values) == 0 || !isSigned(h.lower, additional) {
+		return hs, names[:start]
+	}
+	return append(hs, h), names
+}
+
+// setIndex is the index in set of the header named key in any case, or -1.
+// Names are compared as ASCII: net/http sends no others (RFC 9110 tokens).
+func setIndex(set []header, key string) int {
+	for i := range set {
+		if name := set[i].name; key == name || len(key) == len(name) && strings.EqualFold(key, name) {
+			return i
+		}
+	}
+	return -1
 }
 
 // isSigned reports whether a header is signed: by default (every x-oss-*
@@ -165,11 +199,11 @@ func isSignedByDefault(lower string) bool {
 }
 
 // additionalHeaders is the additional headers' line: the names asked for
-// that the defaults do not cover and h carries with a value, lower-cased,
+// that the defaults do not cover and the request carries with a value, lower-cased,
 // sorted and joined with ';', but Authorization, which the signature
 // replaces. A repeated name stays repeated, as in the official signer. The
 // line is one string, so that it costs one allocation.
-func (st *state) additionalHeaders(h http.Header, want []string) string {
+func (st *state) additionalHeaders(r *request, want []string) string {
 	if len(want) == 0 {
 		return ""
 	}
@@ -178,7 +212,8 @@ func (st *state) additionalHeaders(h http.Header, want []string) string {
 	for _, n := range want {
 		start := len(lowered)
 		lowered = appendLower(lowered, n)
-		if lower := lowered[start:]; h.Get(n) != "" && !isSignedByDefault(string(lower)) && string(lower) != "authorization" {
+		present := r.header.Get(n) != "" || setIndex(r.set, n) >= 0
+		if lower := lowered[start:]; present && !isSignedByDefault(string(lower)) && string(lower) != "authorization" {
 			names = append(names, lower)
 		} else {
 			lowered = lowered[:start]

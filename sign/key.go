@@ -20,6 +20,7 @@ const (
 // (the canonical request above all) serve one signature after another.
 type state struct {
 	canon, sts, names, out, sum []byte
+	set                         []header    // the headers Sign sets
 	key                         *derivedKey // the last key used, and its HMAC
 	mac                         hash.Hash
 }
@@ -35,10 +36,12 @@ func putState(st *state) {
 
 // sign computes the signature over r, from the canonical request on, with
 // the string to sign's time line datetime.
-func (st *state) sign(r *request, k *derivedKey, datetime string) [2 * sha256.Size]byte {
-	st.canonicalRequest(r)
+func (st *state) sign(r *request, k *derivedKey, datetime string) (sig [2 * sha256.Size]byte, respelled bool, err error) {
+	if respelled, err = st.canonicalRequest(r); err != nil {
+		return sig, false, err
+	}
 	st.stringToSign(datetime, k.scope)
-	return st.signature(k)
+	return st.signature(k), respelled, nil
 }
 
 // scope is date/region/product/aliyun_v4_request.

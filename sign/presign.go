@@ -29,8 +29,6 @@ const (
 func Presign(req *http.Request, o *Options) (string, error) {
 	if err := validate(req, o); err != nil {
 		return "", err
-	} else if _, err := checkHeaders(req.Header, nil); err != nil {
-		return "", err
 	}
 	ttl := o.Expires
 	switch {
@@ -52,7 +50,8 @@ func Presign(req *http.Request, o *Options) (string, error) {
 	defer putState(st)
 	datetime := signingTime(o.Time).Format(timeFormat)
 	k := st.signingKey(o.Credentials.AccessKeySecret, datetime[:len(dateFormat)], o.Region, productOf(o.Product))
-	additional := st.additionalHeaders(req.Header, o.AdditionalHeaders)
+	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, header: req.Header}
+	r.additional = st.additionalHeaders(r, o.AdditionalHeaders)
 	// The signature covers the query with every parameter but itself, in
 	// the order and encoding of url.Values.Encode, as the official signer's.
 	if tok := o.Credentials.SecurityToken; tok != "" {
@@ -62,14 +61,17 @@ func Presign(req *http.Request, o *Options) (string, error) {
 	q.Add(QueryDate, datetime)
 	q.Add(QueryExpires, strconv.FormatInt(int64(ttl.Seconds()), 10))
 	q.Add(QueryCredential, o.Credentials.AccessKeyID+"/"+k.scope)
-	if additional != "" {
-		q.Add(QueryAdditionalHdrs, additional)
+	if r.additional != "" {
+		q.Add(QueryAdditionalHdrs, r.additional)
 	}
-	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: q.Encode(), header: req.Header, additional: additional}
-	sig := st.sign(r, k, datetime)
+	r.query = q.Encode()
+	sig, _, err := st.sign(r, k, datetime)
+	if err != nil {
+		return "", err
+	}
 	q.Add(QuerySignature, string(sig[:]))
 	req.URL.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
-	st.trace(o.Trace, k.scope, additional)
+	st.trace(o.Trace, k.scope, r.additional)
 	return req.URL.String(), nil
 }
 

@@ -98,9 +98,6 @@ type inputError struct{ msg string }
 func (e *inputError) Error() string { return "sign: " + e.msg }
 func (e *inputError) Unwrap() error { return ErrInvalid }
 
-// signerHeaders are the headers Sign sets, the security token last.
-var signerHeaders = [...]string{HeaderOSSDate, HeaderContentSHA256, HeaderDate, HeaderAuthorization, HeaderSecurityToken}
-
 // Sign signs req in its Authorization header. It sets x-oss-date, Date,
 // x-oss-content-sha256 (always UNSIGNED-PAYLOAD, over any value req
 // carries), x-oss-security-token for STS credentials and Authorization, and
@@ -112,76 +109,55 @@ func Sign(req *http.Request, o *Options) error {
 	if err := validate(req, o); err != nil {
 		return err
 	}
-	h, own := req.Header, signerHeaders[:]
-	if o.Credentials.SecurityToken == "" {
-		own = own[:len(own)-1]
+	st := getState()
+	defer putState(st)
+	st.out = appendStamps(st.out[:0], signingTime(o.Time))
+	stamps := string(st.out) // both stamps in one string, to allocate once
+	datetime, httpDate := stamps[:len(timeFormat)], stamps[len(timeFormat):]
+	vs := []string{datetime, UnsignedPayload, httpDate, "", o.Credentials.SecurityToken} // one array for all
+	// What Sign sets replaces the request's headers of these names, in any
+	// case, in the signature and then in req.Header.
+	// (In the state: a local slice would escape, an allocation more.)
+	set := append(st.set[:0], header{name: HeaderOSSDate, values: vs[0:1:1]}, header{name: HeaderContentSHA256, values: vs[1:2:2]},
+		header{name: HeaderDate, values: vs[2:3:3]}, header{name: HeaderAuthorization}, header{name: HeaderSecurityToken, values: vs[4:5:5]})
+	if st.set = set; o.Credentials.SecurityToken == "" {
+		set = set[:4]
 	}
-	respelled, err := checkHeaders(h, own)
+	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, header: req.Header, set: set}
+	r.additional = st.additionalHeaders(r, o.AdditionalHeaders)
+	k := st.signingKey(o.Credentials.AccessKeySecret, datetime[:len(dateFormat)], o.Region, productOf(o.Product))
+	sig, respelled, err := st.sign(r, k, datetime)
 	if err != nil {
 		return err
 	}
-	if h == nil {
-		h = make(http.Header)
-		req.Header = h
-	}
-	st := getState()
-	defer putState(st)
-	t := signingTime(o.Time)
-	st.out = appendStamps(st.out[:0], t)
-	stamps := string(st.out) // both stamps in one string, to allocate once
-	datetime, httpDate := stamps[:len(timeFormat)], stamps[len(timeFormat):]
-
-	if respelled {
-		removeOtherSpellings(h, own)
-	}
-	vs := make([]string, len(own)) // the values' slices share one array: one allocation
-	vs[0], vs[1], vs[2] = datetime, UnsignedPayload, httpDate
-	h[HeaderOSSDate], h[HeaderContentSHA256], h[HeaderDate] = vs[0:1:1], vs[1:2:2], vs[2:3:3]
-	if len(own) == len(signerHeaders) {
-		vs[4] = o.Credentials.SecurityToken
-		h[HeaderSecurityToken] = vs[4:5:5]
-	}
-
-	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, header: h,
-		additional: st.additionalHeaders(h, o.AdditionalHeaders)}
-	k := st.signingKey(o.Credentials.AccessKeySecret, datetime[:len(dateFormat)], o.Region, productOf(o.Product))
-	sig := st.sign(r, k, datetime)
 	st.out = appendAuthorization(st.out[:0], o.Credentials.AccessKeyID, k.scope, r.additional, sig[:])
 	vs[3] = string(st.out)
-	h[HeaderAuthorization] = vs[3:4:4]
+	set[3].values = vs[3:4:4]
+	if req.Header == nil {
+		req.Header = make(http.Header, len(set))
+	}
+	for key := range req.Header {
+		if !respelled {
+			break
+		} else if i := setIndex(set, key); i >= 0 && key != set[i].name {
+			delete(req.Header, key) // net/http would send it beside Sign's, and OSS join the two
+		}
+	}
+	for _, s := range set {
+		req.Header[s.name] = s.values
+	}
 	st.trace(o.Trace, k.scope, r.additional)
 	return nil
 }
 
-// removeOtherSpellings deletes the keys of h that name one of own in another
-// case: net/http would send them beside Sign's, and OSS would join the two.
-// Names are compared as ASCII: net/http sends no other (RFC 9110 tokens).
-func removeOtherSpellings(h http.Header, own []string) {
-	for key := range h {
-		if i := indexFold(own, key); i >= 0 && key != own[i] {
-			delete(h, key)
-		}
-	}
-}
-
-// indexFold is the index of key in names, compared without case, or -1.
-func indexFold(names []string, key string) int {
-	for i, name := range names {
-		if key == name || len(key) == len(name) && strings.EqualFold(key, name) {
-			return i
-		}
-	}
-	return -1
-}
-
 // appendAuthorization appends the header's value: OSS4-HMAC-SHA256
 // Credential=AK/scope[,AdditionalHeaders=a;b],Signature=hex.
-func appendAuthorization(b []byte, accessKeyID, scope string, additional string, sig []byte) []byte {
+func appendAuthorization(b []byte, accessKeyID, scope, additional string, sig []byte) []byte {
 	b = append(b, Algorithm+" Credential="...)
 	b = append(b, accessKeyID...)
 	b = append(b, '/')
 	b = append(b, scope...)
-	if len(additional) > 0 {
+	if additional != "" {
 		b = append(b, ",AdditionalHeaders="...)
 		b = append(b, additional...)
 	}
@@ -221,27 +197,6 @@ func validate(req *http.Request, o *Options) error {
 		}
 	}
 	return nil
-}
-
-// checkHeaders refuses CR, LF and NUL in header names and values, but in
-// those Sign replaces: they would split a line of the canonical request, and
-// of the request sent. respelled is whether h spells one of replaced in
-// another case.
-func checkHeaders(h http.Header, replaced []string) (respelled bool, err error) {
-	for name, values := range h {
-		if i := indexFold(replaced, name); i >= 0 {
-			respelled = respelled || name != replaced[i]
-			continue
-		} else if badValue(name) {
-			return false, invalid("a header name contains CR, LF or NUL")
-		}
-		for _, v := range values {
-			if badValue(v) {
-				return false, invalid("value of header " + safeName(name) + " contains CR, LF or NUL")
-			}
-		}
-	}
-	return respelled, nil
 }
 
 // badValue reports whether s holds CR, LF or NUL. (Three IndexByte are

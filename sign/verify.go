@@ -195,17 +195,18 @@ func (c *claim) check(req *http.Request, o *VerifyOptions) *VerifyError {
 	if cred.SecurityToken != "" && subtle.ConstantTimeCompare([]byte(cred.SecurityToken), []byte(c.token)) != 1 {
 		return refuse("InvalidSecurityToken", "", "The security token you provided is invalid.")
 	}
-	if _, err := checkHeaders(req.Header, nil); err != nil {
-		return refuse("InvalidArgument", "", "A header contains CR, LF or NUL.")
-	}
 	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: c.rawQuery, skip: c.skip, header: req.Header, additional: c.additional}
-	if req.Header.Get("Host") == "" {
-		r.host = req.Host // net/http moves Host out of the map
+	if req.Header.Get("Host") == "" && req.Host != "" {
+		r.set = []header{{name: "Host", values: []string{req.Host}}} // net/http moves Host out of the map
 	}
 	st := getState()
 	defer putState(st)
 	k := st.signingKey(cred.AccessKeySecret, c.date, c.region, c.product)
-	if sig := st.sign(r, k, c.timeLine); subtle.ConstantTimeCompare(sig[:], []byte(c.signature)) != 1 {
+	sig, _, err := st.sign(r, k, c.timeLine)
+	if err != nil {
+		return refuse("InvalidArgument", "", "A header contains CR, LF or NUL.")
+	}
+	if subtle.ConstantTimeCompare(sig[:], []byte(c.signature)) != 1 {
 		e := refuse("SignatureDoesNotMatch", "0002-00000201", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
 		e.CanonicalRequest, e.StringToSign = string(st.canon), string(st.sts)
 		return e
