@@ -132,14 +132,22 @@ func (st *state) appendCanonicalHeaders(b []byte, r *request) (_ []byte, respell
 	for _, h := range r.set {
 		hs, names = appendIfSigned(hs, names, h, r.additional)
 	}
-	slices.SortFunc(hs, func(x, y header) int {
-		if c := bytes.Compare(x.lower, y.lower); c != 0 {
+	// Sorted by index: moving ints is cheaper than moving headers, whose
+	// pointers cost write barriers while the collector runs.
+	var obuf [16]int
+	order := obuf[:0]
+	for i := range hs {
+		order = append(order, i)
+	}
+	slices.SortFunc(order, func(i, j int) int {
+		if c := bytes.Compare(hs[i].lower, hs[j].lower); c != 0 {
 			return c
 		}
-		return strings.Compare(x.name, y.name)
+		return strings.Compare(hs[i].name, hs[j].name)
 	})
-	for i, h := range hs {
-		if i > 0 && bytes.Equal(hs[i-1].lower, h.lower) {
+	for n, i := range order {
+		h := &hs[i]
+		if n > 0 && bytes.Equal(hs[order[n-1]].lower, h.lower) {
 			b[len(b)-1] = ',' // the same header under another key: one line
 		} else {
 			b = append(append(b, h.lower...), ':')

@@ -136,11 +136,11 @@ func Sign(req *http.Request, o *Options) error {
 	if req.Header == nil {
 		req.Header = make(http.Header, len(set))
 	}
-	for key := range req.Header {
-		if !respelled {
-			break
-		} else if i := setIndex(set, key); i >= 0 && key != set[i].name {
-			delete(req.Header, key) // net/http would send it beside Sign's, and OSS join the two
+	if respelled {
+		for key := range req.Header {
+			if i := setIndex(set, key); i >= 0 && key != set[i].name {
+				delete(req.Header, key) // net/http would send it beside Sign's, and OSS join the two
+			}
 		}
 	}
 	for _, s := range set {
