@@ -119,18 +119,18 @@ func (st *state) appendCanonicalHeaders(b []byte, r *request) (_ []byte, respell
 			respelled = respelled || name != r.set[i].name
 			continue
 		}
-		if badValue(name) {
-			return b, false, invalid("a header name contains CR, LF or NUL")
-		}
 		for _, v := range values {
 			if badValue(v) {
 				return b, false, invalid("value of header " + safeName(name) + " contains CR, LF or NUL")
 			}
 		}
-		hs, names = appendIfSigned(hs, names, header{name: name, values: values}, r.additional)
+		var ok bool
+		if hs, names, ok = appendIfSigned(hs, names, header{name: name, values: values}, r.additional); !ok {
+			return b, false, invalid("a header name contains CR, LF or NUL")
+		}
 	}
 	for _, h := range r.set {
-		hs, names = appendIfSigned(hs, names, h, r.additional)
+		hs, names, _ = appendIfSigned(hs, names, h, r.additional)
 	}
 	// Sorted by index: moving ints is cheaper than moving headers, whose
 	// pointers cost write barriers while the collector runs.
@@ -165,14 +165,14 @@ func (st *state) appendCanonicalHeaders(b []byte, r *request) (_ []byte, respell
 }
 
 // appendIfSigned appends h to hs if it has values and is signed, its name
-// lower-cased into names.
-func appendIfSigned(hs []header, names []byte, h header, additional string) ([]header, []byte) {
+// lower-cased into names. ok is false if the name holds CR, LF or NUL.
+func appendIfSigned(hs []header, names []byte, h header, additional string) (_ []header, _ []byte, ok bool) {
 	start := len(names)
-	names = appendLower(names, h.name)
-	if h.lower = names[start:]; len(h.values) == 0 || !isSigned(h.lower, additional) {
-		return hs, names[:start]
+	names, ok = appendLower(names, h.name)
+	if h.lower = names[start:]; !ok || len(h.values) == 0 || !isSigned(h.lower, additional) {
+		return hs, names[:start], ok
 	}
-	return append(hs, h), names
+	return append(hs, h), names, true
 }
 
 // setIndex is the index in set of the header named key in any case, or -1.
@@ -219,7 +219,7 @@ func (st *state) additionalHeaders(r *request, want []string) string {
 	names, lowered := buf[:0], st.names[:0]
 	for _, n := range want {
 		start := len(lowered)
-		lowered = appendLower(lowered, n)
+		lowered, _ = appendLower(lowered, n) // a token: validate checked it
 		present := r.header.Get(n) != "" || setIndex(r.set, n) >= 0
 		if lower := lowered[start:]; present && !isSignedByDefault(string(lower)) && string(lower) != "authorization" {
 			names = append(names, lower)
@@ -240,16 +240,20 @@ func (st *state) additionalHeaders(r *request, want []string) string {
 }
 
 // appendLower appends s lower-cased as strings.ToLower does, without
-// allocating when s is ASCII.
-func appendLower(b []byte, s string) []byte {
+// allocating when s is ASCII. ok is false if s holds CR, LF or NUL: the loop
+// that lower-cases is the cheapest place to look.
+func appendLower(b []byte, s string) (_ []byte, ok bool) {
 	start := len(b)
 	b = append(b, s...)
 	for i := start; i < len(b); i++ {
-		if c := b[i]; c >= 0x80 {
-			return append(b[:start], strings.ToLower(s)...)
-		} else if 'A' <= c && c <= 'Z' {
+		switch c := b[i]; {
+		case c >= 0x80:
+			return append(b[:start], strings.ToLower(s)...), !badValue(s)
+		case 'A' <= c && c <= 'Z':
 			b[i] = c + 'a' - 'A'
+		case c == '\r' || c == '\n' || c == 0:
+			return b, false
 		}
 	}
-	return b
+	return b, true
 }
