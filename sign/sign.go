@@ -180,15 +180,12 @@ func validate(req *http.Request, o *Options) error {
 	case o.Time.UTC().Year() > 9999 || o.Time.UTC().Year() < 0:
 		return invalid("time must fall in the years 0 to 9999") // the stamps have four digits
 	}
-	// They stand in the Credential, whose fields are separated by '/' and
-	// ended by ',' or a space.
-	for _, f := range [...]struct{ name, v string }{{"access key ID", o.Credentials.AccessKeyID},
-		{"access key secret", o.Credentials.AccessKeySecret}, {"region", o.Region}, {"product", productOf(o.Product)}} {
-		if f.v == "" {
-			return invalid("empty " + f.name)
-		}
-		if f.name != "access key secret" && strings.ContainsFunc(f.v, func(r rune) bool { return r <= ' ' || r == 0x7f || r == ',' || r == '/' }) {
-			return invalid(f.name + " contains a control character, a space, ',' or '/'")
+	if o.Credentials.AccessKeySecret == "" {
+		return invalid("empty access key secret")
+	}
+	for _, f := range [...]struct{ name, v string }{{"access key ID", o.Credentials.AccessKeyID}, {"region", o.Region}, {"product", productOf(o.Product)}} {
+		if !isCredentialField(f.v) {
+			return invalid(f.name + " is empty or holds a control character, a space, ',' or '/'")
 		}
 	}
 	for _, name := range o.AdditionalHeaders {
@@ -197,6 +194,17 @@ func validate(req *http.Request, o *Options) error {
 		}
 	}
 	return nil
+}
+
+// isCredentialField reports whether s can stand in the Credential, whose
+// fields are separated by '/' and ended by ',' or a space.
+func isCredentialField(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c == 0x7f || c == ',' || c == '/' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // badValue reports whether s holds CR, LF or NUL. (Three IndexByte are
@@ -231,9 +239,12 @@ func appendStamps(b []byte, t time.Time) []byte {
 	b = appendDigits(b, mm, 2)
 	b = appendDigits(b, ss, 2)
 	b = append(b, 'Z')
-	b = append(b, t.Weekday().String()[:3]+", "...)
+	b = append(b, t.Weekday().String()[:3]...)
+	b = append(b, ", "...)
 	b = appendDigits(b, d, 2)
-	b = append(b, " "+mo.String()[:3]+" "...)
+	b = append(b, ' ')
+	b = append(b, mo.String()[:3]...)
+	b = append(b, ' ')
 	b = appendDigits(b, y, 4)
 	b = append(b, ' ')
 	b = appendDigits(b, hh, 2)
