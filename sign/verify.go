@@ -1,6 +1,7 @@
 package sign
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"net/http"
 	"strconv"
@@ -10,17 +11,15 @@ import (
 
 // VerifyOptions describe the server that checks a signature.
 type VerifyOptions struct {
-	// Region and Product (empty: "oss") are the server's: a signature
-	// scoped to others is refused. Bucket and Key are as in Options.
+	// Region and Product (empty: "oss") are the server's; Bucket and Key
+	// are as in Options.
 	Region, Product, Bucket, Key string
-	// Lookup returns the credentials of an access key ID, false when it is
-	// unknown. If they have a SecurityToken, the request must carry it.
+	// Lookup returns the credentials of an access key ID, false if unknown.
+	// If they have a SecurityToken, the request must carry it.
 	Lookup func(accessKeyID string) (Credentials, bool)
-	// Now is the server's clock; zero means time.Now().
-	Now time.Time
-	// MaxSkew is how far the request time (x-oss-date, or Date) may be from
-	// Now, and a presigned URL's x-oss-date ahead of it; zero means OSS's 15
-	// minutes.
+	// Now is the server's clock (zero: time.Now()). MaxSkew is how far the
+	// request time may be from it (zero: OSS's 15 minutes).
+	Now     time.Time
 	MaxSkew time.Duration
 }
 
@@ -39,8 +38,7 @@ type VerifyError struct {
 	// EC is OSS's detailed error code, documented at
 	// https://www.alibabacloud.com/help/en/oss/support/<EC>; empty if none.
 	EC string
-	// StringToSign and CanonicalRequest are the server's, set for
-	// SignatureDoesNotMatch so a client can compare them with its own.
+	// The server's, for SignatureDoesNotMatch, to compare with the client's.
 	StringToSign, CanonicalRequest string
 }
 
@@ -66,13 +64,7 @@ func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 	if req == nil || req.URL == nil || o == nil || o.Lookup == nil || o.Region == "" {
 		return nil, invalid("verify needs a request with a URL, a region and a key lookup")
 	}
-	now, skew := o.Now, o.MaxSkew
-	if now.IsZero() {
-		now = time.Now()
-	}
-	if skew <= 0 {
-		skew = defaultMaxSkew
-	}
+	now, skew := signingTime(o.Now), cmp.Or(max(o.MaxSkew, 0), defaultMaxSkew)
 	var c claim
 	e := refuse("AccessDenied", "", "The request is not signed: no Authorization header and no x-oss-signature.")
 	if auth := req.Header.Get(HeaderAuthorization); auth != "" {
