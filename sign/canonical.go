@@ -97,7 +97,8 @@ func appendCanonicalQuery(b []byte, rawQuery, skip string) []byte {
 	return b
 }
 
-// header is a header to sign: a key of the map, or one of request.set.
+// header is a header to sign: a key of the map, or one of request.set,
+// which come lower-cased.
 type header struct {
 	lower  []byte // the name lower-cased, the sort key
 	name   string // the key as written
@@ -164,13 +165,18 @@ func (st *state) appendCanonicalHeaders(b []byte, r *request) (_ []byte, respell
 	return b, respelled, nil
 }
 
-// appendIfSigned appends h to hs if it has values and is signed, its name
-// lower-cased into names. ok is false if the name holds CR, LF or NUL.
+// appendIfSigned appends h to hs if it has values and is signed. A key of
+// the map is lower-cased into names; ok is false if it holds CR, LF or NUL.
 func appendIfSigned(hs []header, names []byte, h header, additional string) (_ []header, _ []byte, ok bool) {
 	start := len(names)
-	names, ok = appendLower(names, h.name)
-	if h.lower = names[start:]; !ok || len(h.values) == 0 || !isSigned(h.lower, additional) {
-		return hs, names[:start], ok
+	if h.lower == nil {
+		if names, ok = appendLower(names, h.name); !ok {
+			return hs, names[:start], false
+		}
+		h.lower = names[start:]
+	}
+	if len(h.values) == 0 || !isSigned(h.lower, additional) {
+		return hs, names[:start], true
 	}
 	return append(hs, h), names, true
 }
@@ -207,10 +213,10 @@ func isSignedByDefault(lower string) bool {
 }
 
 // additionalHeaders is the additional headers' line: the names asked for
-// that the defaults do not cover and the request carries with a value, lower-cased,
-// sorted and joined with ';', but Authorization, which the signature
-// replaces. A repeated name stays repeated, as in the official signer. The
-// line is one string, so that it costs one allocation.
+// that the defaults do not cover and the request carries with a value,
+// lower-cased, sorted and joined with ';', but Authorization, which the
+// signature replaces. A repeated name stays repeated, as in the official
+// signer. The line is one string, so that it costs one allocation.
 func (st *state) additionalHeaders(r *request, want []string) string {
 	if len(want) == 0 {
 		return ""

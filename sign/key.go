@@ -20,12 +20,18 @@ const (
 // (the canonical request above all) serve one signature after another.
 type state struct {
 	canon, sts, names, out, sum []byte
-	set                         []header    // the headers Sign sets
+	set                         []header    // signerHeaders, lower-cased once
 	key                         *derivedKey // the last key used, and its HMAC
 	mac                         hash.Hash
 }
 
-var statePool = sync.Pool{New: func() any { return &state{canon: make([]byte, 0, 1024)} }}
+var statePool = sync.Pool{New: func() any {
+	st := &state{canon: make([]byte, 0, 1024)}
+	for _, name := range signerHeaders {
+		st.set = append(st.set, header{name: name, lower: []byte(strings.ToLower(name))})
+	}
+	return st
+}}
 
 func getState() *state { return statePool.Get().(*state) }
 func putState(st *state) {

@@ -28,6 +28,9 @@ const (
 	HeaderSecurityToken = "X-Oss-Security-Token"
 )
 
+// signerHeaders are the headers Sign sets, in the order of state.set.
+var signerHeaders = [...]string{HeaderOSSDate, HeaderContentSHA256, HeaderDate, HeaderAuthorization, HeaderSecurityToken}
+
 const (
 	timeFormat    = "20060102T150405Z" // x-oss-date and the string to sign's second line
 	dateFormat    = "20060102"         // the scope's date
@@ -117,10 +120,9 @@ func Sign(req *http.Request, o *Options) error {
 	vs := []string{datetime, UnsignedPayload, httpDate, "", o.Credentials.SecurityToken} // one array for all
 	// What Sign sets replaces the request's headers of these names, in any
 	// case, in the signature and then in req.Header.
-	// (In the state: a local slice would escape, an allocation more.)
-	set := append(st.set[:0], header{name: HeaderOSSDate, values: vs[0:1:1]}, header{name: HeaderContentSHA256, values: vs[1:2:2]},
-		header{name: HeaderDate, values: vs[2:3:3]}, header{name: HeaderAuthorization}, header{name: HeaderSecurityToken, values: vs[4:5:5]})
-	if st.set = set; o.Credentials.SecurityToken == "" {
+	set := st.set
+	set[0].values, set[1].values, set[2].values, set[3].values, set[4].values = vs[0:1:1], vs[1:2:2], vs[2:3:3], nil, vs[4:5:5]
+	if o.Credentials.SecurityToken == "" {
 		set = set[:4]
 	}
 	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, header: req.Header, set: set}

@@ -189,7 +189,7 @@ func (c *claim) check(req *http.Request, o *VerifyOptions) *VerifyError {
 	}
 	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: c.rawQuery, skip: c.skip, header: req.Header, additional: c.additional}
 	if req.Header.Get("Host") == "" && req.Host != "" {
-		r.set = []header{{name: "Host", values: []string{req.Host}}} // net/http moves Host out of the map
+		r.set = []header{{name: "Host", lower: []byte("host"), values: []string{req.Host}}} // net/http moves Host out of the map
 	}
 	st := getState()
 	defer putState(st)
