@@ -2,40 +2,61 @@ package sign
 
 import (
 	"bytes"
+	"cmp"
 	"net/http"
 	"slices"
 	"strings"
 )
 
-// canonicalRequest writes into st.canon, as SPEC.md §4 and oss/signer/v4.go
-// (calcCanonicalRequest) build it, METHOD \n URI \n QUERY \n HEADERS \n
-// ADDITIONAL \n PAYLOAD. own are the headers the signer sets (on a server,
-// Host), by canonical key and lower-cased name, in place of any in h.
-func (st *state) canonicalRequest(method, bucket, key, rawQuery, skip string, h http.Header, additional []string, own []header) error {
-	if method == "" {
-		method = http.MethodGet // what net/http sends
-	}
-	b := appendCanonicalURI(append(append(st.canon[:0], method...), '\n'), bucket, key)
-	b = appendCanonicalQuery(append(b, '\n'), rawQuery, skip)
-	b, err := st.appendCanonicalHeaders(append(b, '\n'), h, additional, own)
-	b = appendJoined(append(b, '\n'), additional, ';')
-	st.canon = append(append(b, '\n'), UnsignedPayload...) // the payload hash: OSS accepts no other (EC 0002-00000214)
-	return err
+// request is what a signature covers, as Sign, Presign and Verify gather it.
+type request struct {
+	method, bucket, key string
+	query               string // raw, as sent
+	skip                string // a query parameter not signed: x-oss-signature, for Verify
+	header              http.Header
+	// set are headers that replace header's of their names in any case:
+	// those Sign sets, or on a server the Host that net/http keeps apart.
+	set        []header
+	additional string // the additional headers' line, a;b
 }
 
-// appendCanonicalURI appends "/" + bucket + "/" + key (as OSS, never the URL
-// path), percent-encoding every byte but A-Z a-z 0-9 - . _ ~ and '/'.
+// canonicalRequest writes into st.canon, as SPEC.md §4 and the official
+// signer (oss/signer/v4.go, calcCanonicalRequest) build it:
+// METHOD \n URI \n QUERY \n HEADERS \n ADDITIONAL \n PAYLOAD.
+// respelled is whether r.header spells a name of r.set in another case.
+func (st *state) canonicalRequest(r *request) (respelled bool, err error) {
+	b := append(st.canon[:0], cmp.Or(r.method, http.MethodGet)...) // empty: what net/http sends
+	b = append(b, '\n')
+	b = appendCanonicalURI(b, r.bucket, r.key)
+	b = append(b, '\n')
+	b = appendCanonicalQuery(b, r.query, r.skip)
+	b = append(b, '\n')
+	b, respelled, err = st.appendCanonicalHeaders(b, r)
+	b = append(b, '\n')
+	b = append(b, r.additional...)
+	b = append(b, '\n')
+	st.canon = append(b, UnsignedPayload...) // the payload hash: OSS accepts no other
+	return respelled, err
+}
+
+// appendCanonicalURI appends "/" + bucket + "/" + key (OSS signs these, never
+// the URL's path), percent-encoding every byte but RFC 3986's unreserved
+// characters and '/'.
 func appendCanonicalURI(b []byte, bucket, key string) []byte {
-	path := key
-	if bucket != "" {
-		path = bucket + "/" + key
-	}
 	b = append(b, '/')
-	for i := 0; i < len(path); i++ {
-		if c := path[i]; isUnreserved(c) || c == '/' {
+	if bucket != "" {
+		b = append(appendEscaped(b, bucket), '/')
+	}
+	return appendEscaped(b, key)
+}
+
+func appendEscaped(b []byte, s string) []byte {
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; isUnreserved(c) || c == '/' {
 			b = append(b, c)
 		} else {
-			b = append(b, '%', "0123456789ABCDEF"[c>>4], "0123456789ABCDEF"[c&15])
+			b = append(b, '%', hex[c>>4], hex[c&15])
 		}
 	}
 	return b
@@ -46,197 +67,199 @@ func isUnreserved(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
 }
 
-// appendCanonicalQuery appends the parameters but skip sorted by name, "k=v"
-// joined by '&', "k" alone for an empty value, as written but for '+' (%20).
-// A repeated name carries its last value every time: the official signer
-// keeps one.
+// appendCanonicalQuery appends the parameters but skip, sorted by name, "k=v"
+// joined by '&', "k" alone for an empty value, encoded as sent but for '+'
+// (written %20). A repeated name carries its last value every time: the
+// official signer keeps one per name in a map.
 func appendCanonicalQuery(b []byte, rawQuery, skip string) []byte {
-	if !strings.ContainsAny(rawQuery, "&=+") && rawQuery != skip {
-		return append(b, rawQuery...) // one parameter without a value, as x-oss-write-get-object-response
-	}
-	var pbuf [16][2]string // on the stack, as in appendCanonicalHeaders
-	ps := pbuf[:0]
+	var buf [16][2]string // on the stack for the usual query
+	params := buf[:0]
 	for kv := range strings.SplitSeq(strings.ReplaceAll(rawQuery, "+", "%20"), "&") {
 		if k, v, _ := strings.Cut(kv, "="); kv != "" && (k != skip || skip == "") {
-			ps = append(ps, [2]string{k, v})
+			params = append(params, [2]string{k, v})
 		}
 	}
-	slices.SortStableFunc(ps, func(x, y [2]string) int { return strings.Compare(x[0], y[0]) })
+	slices.SortStableFunc(params, func(x, y [2]string) int { return strings.Compare(x[0], y[0]) })
 	start := len(b)
-	for i, p := range ps {
+	for i, p := range params {
 		last := i
-		for last+1 < len(ps) && ps[last+1][0] == p[0] {
+		for last+1 < len(params) && params[last+1][0] == p[0] {
 			last++
 		}
 		if len(b) > start { // as the official signer: '&' only after something
 			b = append(b, '&')
 		}
-		if b = append(b, p[0]...); ps[last][1] != "" {
-			b = append(append(b, '='), ps[last][1]...)
+		b = append(b, p[0]...)
+		if v := params[last][1]; v != "" {
+			b = append(append(b, '='), v...)
 		}
 	}
 	return b
 }
 
-// isSignedByDefault: every x-oss-* header, Content-Type and Content-MD5.
-func isSignedByDefault(lower []byte) bool {
-	return len(lower) >= 6 && string(lower[:6]) == "x-oss-" || string(lower) == "content-type" || string(lower) == "content-md5"
-}
-
-// additionalHeaders lower-cases and sorts the names asked for that the
-// defaults do not cover and the request carries with a value (or the signer
-// sets), but Authorization, which the signature replaces. A repeated name
-// stays repeated, as in the official signer.
-func additionalHeaders(h http.Header, want []string, signerSets ...string) []string {
-	if len(want) == 0 {
-		return nil
-	}
-	names := make([]string, 0, len(want))
-	for _, n := range want {
-		lo := strings.ToLower(n)
-		if !isSignedByDefault([]byte(lo)) && lo != "authorization" && (h.Get(n) != "" || slices.Contains(signerSets, lo)) {
-			names = append(names, lo)
-		}
-	}
-	slices.Sort(names)
-	return slices.Clip(names)
-}
-
-// header is a header to sign: its map key, lower-cased name and values (raw
-// for the signer's time stamps).
+// header is a header to sign: a key of the map, or one of request.set,
+// which come lower-cased.
 type header struct {
-	name       string
-	lower, raw []byte
-	values     []string
+	lower  []byte // the name lower-cased, the sort key
+	name   string // the key as written
+	values []string
 }
 
 // appendCanonicalHeaders appends "name:value\n" for each signed header,
 // names lower-cased and sorted, values trimmed and joined with ','. Keys equal
 // but for case are one header, their values in the order of the keys as
-// written, which is how net/http sends them (Header.Write sorts keys) and the
-// server joins them. A key without values is left out: net/http sends nothing
-// for it. Every header sent is checked for CR, LF and NUL.
-func (st *state) appendCanonicalHeaders(b []byte, h http.Header, additional []string, own []header) ([]byte, error) {
-	var hbuf [16]header // on the stack: storing pointers there costs no write barrier
-	hs, lows := hbuf[:0], st.lower[:0]
-	for name, values := range h {
-		if ownOf(own, name, nil) != nil {
-			continue // the signer's, under its key
-		}
-		start := len(lows)
-		var ok bool
-		if lows, ok = appendLower(lows, name); !ok {
-			return b, invalid("a header name contains CR, LF or NUL")
-		}
-		lower := lows[start:]
-		if o := ownOf(own, "", lower); o != nil || len(values) == 0 {
-			// Under another key than the signer's, the caller's would be sent too.
-			st.respelled = st.respelled || o != nil && len(values) > 0
-			lows = lows[:start]
+// written: net/http sends them so (Header.Write sorts keys) and the server
+// joins them. A key without values is left out: net/http sends nothing for
+// it. CR, LF and NUL are refused in every header sent: they would split a
+// line, here and on the wire.
+func (st *state) appendCanonicalHeaders(b []byte, r *request) (_ []byte, respelled bool, err error) {
+	var buf [16]header // on the stack for the usual request
+	hs, names := buf[:0], st.names[:0]
+	for name, values := range r.header {
+		if i := setIndex(r.set, name); i >= 0 {
+			respelled = respelled || name != r.set[i].name
 			continue
 		}
 		for _, v := range values {
 			if badValue(v) {
-				return b, invalid("value of header " + safeName(name) + " contains CR, LF or NUL")
+				return b, false, invalid("value of header " + safeName(name) + " contains CR, LF or NUL")
 			}
 		}
-		if !isSignedByDefault(lower) && !containsLower(additional, lower) {
-			lows = lows[:start] // sent, not signed
-			continue
-		}
-		hs = append(hs, header{name: name, lower: lower, values: values})
-	}
-	for _, o := range own {
-		if isSignedByDefault(o.lower) || containsLower(additional, o.lower) {
-			hs = append(hs, o)
+		var ok bool
+		if hs, names, ok = appendIfSigned(hs, names, header{name: name, values: values}, r.additional); !ok {
+			return b, false, invalid("a header name contains CR, LF or NUL")
 		}
 	}
-	var obuf [16]int // the order of hs: sorting indices moves less than sorting headers
+	for _, h := range r.set {
+		hs, names, _ = appendIfSigned(hs, names, h, r.additional)
+	}
+	// Sorted by index: moving ints is cheaper than moving headers, whose
+	// pointers cost write barriers while the collector runs.
+	var obuf [16]int
 	order := obuf[:0]
 	for i := range hs {
 		order = append(order, i)
 	}
-	slices.SortFunc(order, func(i, j int) int { return hs[i].compare(&hs[j]) })
+	slices.SortFunc(order, func(i, j int) int {
+		if c := bytes.Compare(hs[i].lower, hs[j].lower); c != 0 {
+			return c
+		}
+		return strings.Compare(hs[i].name, hs[j].name)
+	})
 	for n, i := range order {
-		if n > 0 && bytes.Equal(hs[order[n-1]].lower, hs[i].lower) {
+		h := &hs[i]
+		if n > 0 && bytes.Equal(hs[order[n-1]].lower, h.lower) {
 			b[len(b)-1] = ',' // the same header under another key: one line
 		} else {
-			b = append(append(b, hs[i].lower...), ':')
+			b = append(append(b, h.lower...), ':')
 		}
-		b = append(b, hs[i].raw...)
-		for j, v := range hs[i].values {
+		for j, v := range h.values {
 			if j > 0 {
 				b = append(b, ',')
 			}
-			b = append(b, trimSpace(v)...)
+			b = append(b, strings.TrimSpace(v)...)
 		}
 		b = append(b, '\n')
 	}
-	st.lower = lows[:0]
-	return b, nil
+	st.names = names
+	return b, respelled, nil
 }
 
-// compare orders headers by lower-cased name, then by key as written.
-func (x *header) compare(y *header) int {
-	if c := bytes.Compare(x.lower, y.lower); c != 0 {
-		return c
+// appendIfSigned appends h to hs if it has values and is signed. A key of
+// the map is lower-cased into names; ok is false if it holds CR, LF or NUL.
+func appendIfSigned(hs []header, names []byte, h header, additional string) (_ []header, _ []byte, ok bool) {
+	start := len(names)
+	if h.lower == nil {
+		if names, ok = appendLower(names, h.name); !ok {
+			return hs, names[:start], false
+		}
+		h.lower = names[start:]
 	}
-	return strings.Compare(x.name, y.name)
+	if len(h.values) == 0 || !isSigned(h.lower, additional) {
+		return hs, names[:start], true
+	}
+	return append(hs, h), names, true
 }
 
-// ownOf returns the signer's header of this key, or else of this
-// lower-cased name, or nil.
-func ownOf(own []header, key string, lower []byte) *header {
-	for i := range own {
-		if own[i].name == key || key == "" && bytes.Equal(own[i].lower, lower) {
-			return &own[i]
+// setIndex is the index in set of the header named key in any case, or -1.
+// Names are compared as ASCII: net/http sends no others (RFC 9110 tokens).
+func setIndex(set []header, key string) int {
+	for i := range set {
+		if name := set[i].name; key == name || len(key) == len(name) && strings.EqualFold(key, name) {
+			return i
 		}
 	}
-	return nil
+	return -1
 }
 
-// containsLower reports whether names, lower-cased, hold lower.
-func containsLower(names []string, lower []byte) bool {
-	return slices.ContainsFunc(names, func(n string) bool { return strings.ToLower(n) == string(lower) })
+// isSigned reports whether a header is signed: by default (every x-oss-*
+// header, Content-Type and Content-MD5), or named in the additional headers.
+func isSigned(lower []byte, additional string) bool {
+	if isSignedByDefault(string(lower)) {
+		return true
+	} else if additional == "" {
+		return false
+	}
+	for name := range strings.SplitSeq(additional, ";") {
+		if strings.ToLower(name) == string(lower) { // Verify's list is as the client sent it
+			return true
+		}
+	}
+	return false
 }
 
-// appendJoined appends names joined by sep, as strings.Join without a copy.
-func appendJoined(b []byte, names []string, sep byte) []byte {
+func isSignedByDefault(lower string) bool {
+	return strings.HasPrefix(lower, "x-oss-") || lower == "content-type" || lower == "content-md5"
+}
+
+// additionalHeaders is the additional headers' line: the names asked for
+// that the defaults do not cover and the request carries with a value,
+// lower-cased, sorted and joined with ';', but Authorization, which the
+// signature replaces. A repeated name stays repeated, as in the official
+// signer. The line is one string, so that it costs one allocation.
+func (st *state) additionalHeaders(r *request, want []string) string {
+	if len(want) == 0 {
+		return ""
+	}
+	var buf [16][]byte // on the stack for the usual list
+	names, lowered := buf[:0], st.names[:0]
+	for _, n := range want {
+		start := len(lowered)
+		lowered, _ = appendLower(lowered, n) // a token: validate checked it
+		present := r.header.Get(n) != "" || setIndex(r.set, n) >= 0
+		if lower := lowered[start:]; present && !isSignedByDefault(string(lower)) && string(lower) != "authorization" {
+			names = append(names, lower)
+		} else {
+			lowered = lowered[:start]
+		}
+	}
+	slices.SortFunc(names, bytes.Compare)
+	line := st.out[:0]
 	for i, n := range names {
 		if i > 0 {
-			b = append(b, sep)
+			line = append(line, ';')
 		}
-		b = append(b, n...)
+		line = append(line, n...)
 	}
-	return b
+	st.names, st.out = lowered, line
+	return string(line)
 }
 
-// appendLower appends s lower-cased as strings.ToLower does, without a copy
-// when s is ASCII. ok is false if s holds CR, LF or NUL (see badValue).
+// appendLower appends s lower-cased as strings.ToLower does, without
+// allocating when s is ASCII. ok is false if s holds CR, LF or NUL: the loop
+// that lower-cases is the cheapest place to look.
 func appendLower(b []byte, s string) (_ []byte, ok bool) {
-	n := len(b)
+	start := len(b)
 	b = append(b, s...)
-	for i := n; i < len(b); i++ {
-		if c := b[i]; 'A' <= c && c <= 'Z' {
+	for i := start; i < len(b); i++ {
+		switch c := b[i]; {
+		case c >= 0x80:
+			return append(b[:start], strings.ToLower(s)...), !badValue(s)
+		case 'A' <= c && c <= 'Z':
 			b[i] = c + 'a' - 'A'
-		} else if c >= 0x80 {
-			return append(b[:n], strings.ToLower(s)...), !badValue(s)
-		} else if c <= '\r' && (c == '\r' || c == '\n' || c == 0) {
+		case c == '\r' || c == '\n' || c == 0:
 			return b, false
 		}
 	}
 	return b, true
-}
-
-// trimSpace is strings.TrimSpace, quick for the usual value.
-func trimSpace(v string) string {
-	if n := len(v); n > 0 && ' ' < v[0] && v[0] < 0x7f && ' ' < v[n-1] && v[n-1] < 0x7f {
-		return v
-	}
-	return strings.TrimSpace(v)
-}
-
-// badValue reports whether s holds CR, LF or NUL, which split a header line.
-func badValue(s string) bool {
-	return strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0 || strings.IndexByte(s, 0) >= 0
 }

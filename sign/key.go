@@ -5,51 +5,70 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"hash"
-	"net/http"
+	"strings"
 	"sync"
 )
 
+// The last steps of SPEC.md §4, as buildScope, calcStringToSign,
+// deriveSigningKey and calcSignature in the official oss/signer/v4.go.
+const (
+	keyPrefix       = "aliyun_v4" // the secret's prefix in the signing key's chain
+	scopeTerminator = "aliyun_v4_request"
+)
+
 // state is the scratch space of one signature, pooled so that its buffers
-// (the canonical request above all) are reused from one signature to the next.
+// (the canonical request above all) serve one signature after another.
 type state struct {
-	canon, sts, out, lower, sum []byte // sum: the HMAC's
-	stamps                      [len(timeFormat) + len(http.TimeFormat)]byte
-	respelled                   bool      // the request spells a header Sign sets in another case
-	mac                         hash.Hash // HMAC-SHA256 under macKey, reset for each signature
-	macKey                      *derivedKey
+	canon, sts, names, out, sum []byte
+	set                         []header    // signerHeaders, lower-cased once
+	key                         *derivedKey // the last key used, and its HMAC
+	mac                         hash.Hash
 }
 
-var statePool = sync.Pool{New: func() any { return &state{canon: make([]byte, 0, 1024)} }}
+var statePool = sync.Pool{New: func() any {
+	st := &state{canon: make([]byte, 0, 1024)}
+	for _, name := range signerHeaders {
+		st.set = append(st.set, header{name: name, lower: []byte(strings.ToLower(name))})
+	}
+	return st
+}}
 
 func getState() *state { return statePool.Get().(*state) }
-
 func putState(st *state) {
-	if st.respelled = false; cap(st.canon) <= 64<<10 { // keep oversized buffers out
+	if cap(st.canon) <= 64<<10 { // an oversized buffer is left to the collector
 		statePool.Put(st)
 	}
 }
 
-// The last steps of SPEC.md §4, as oss/signer/v4.go's buildScope,
-// calcStringToSign and calcSignature.
-
-// appendScope appends the scope, date/region/product/aliyun_v4_request.
-func appendScope(b []byte, date, region, product string) []byte {
-	b = append(append(append(append(b, date...), '/'), region...), '/')
-	return append(append(append(b, product...), '/'), scopeTerminator...)
+// sign computes the signature over r, from the canonical request on, with
+// the string to sign's time line datetime.
+func (st *state) sign(r *request, k *derivedKey, datetime string) (sig [2 * sha256.Size]byte, respelled bool, err error) {
+	if respelled, err = st.canonicalRequest(r); err != nil {
+		return sig, false, err
+	}
+	st.stringToSign(datetime, k.scope)
+	return st.signature(k), respelled, nil
 }
 
-// stringToSign writes "OSS4-HMAC-SHA256\n" time "\n" scope "\n" and the hex
-// SHA-256 of the canonical request into st.sts. time is x-oss-date's (or, on
-// a server, the Date header of a request with no x-oss-date).
-func (st *state) stringToSign(time []byte, scope string) {
+// scope is date/region/product/aliyun_v4_request.
+func scope(date, region, product string) string {
+	return date + "/" + region + "/" + product + "/" + scopeTerminator
+}
+
+// stringToSign writes "OSS4-HMAC-SHA256\n" datetime "\n" scope "\n" and the
+// hex SHA-256 of the canonical request into st.sts.
+func (st *state) stringToSign(datetime, scope string) {
 	sum := sha256.Sum256(st.canon)
-	b := append(append(st.sts[:0], Algorithm+"\n"...), time...)
-	b = append(append(append(b, '\n'), scope...), '\n')
+	b := append(st.sts[:0], Algorithm+"\n"...)
+	b = append(b, datetime...)
+	b = append(b, '\n')
+	b = append(b, scope...)
+	b = append(b, '\n')
 	st.sts = hex.AppendEncode(b, sum[:])
 }
 
-// deriveKey is the signing key, HMAC-SHA256 chained from "aliyun_v4"+secret
-// over the date, region, product and "aliyun_v4_request".
+// deriveKey is the signing key: HMAC-SHA256 chained from "aliyun_v4"+secret
+// over the date, the region, the product and "aliyun_v4_request".
 func deriveKey(secret, date, region, product string) []byte {
 	key := []byte(keyPrefix + secret)
 	for _, part := range [...]string{date, region, product, scopeTerminator} {
@@ -58,19 +77,6 @@ func deriveKey(secret, date, region, product string) []byte {
 		key = m.Sum(nil)
 	}
 	return key
-}
-
-// signature is the hex HMAC-SHA256 of st.sts under k. The state keeps the
-// HMAC of the last key it used and resets it, which saves building it again.
-func (st *state) signature(k *derivedKey) (sig [2 * sha256.Size]byte) {
-	if st.macKey != k {
-		st.mac, st.macKey = hmac.New(sha256.New, k.key), k
-	}
-	st.mac.Reset()
-	st.mac.Write(st.sts)
-	st.sum = st.mac.Sum(st.sum[:0])
-	hex.Encode(sig[:], st.sum)
-	return sig
 }
 
 // derivedKey is a signing key, what it was derived from, and its scope.
@@ -92,17 +98,17 @@ var keyCache struct {
 	keys map[keyID]*derivedKey // emptied when full
 }
 
-// signingKey returns the derived key of a secret and scope, cached.
-func (st *state) signingKey(secret string, date []byte, region, product string) *derivedKey {
-	if k := st.macKey; k != nil && k.id.secret == secret && k.id.date == string(date) && k.id.region == region && k.id.product == product {
-		return k // this state's last key: no lock
+// signingKey returns the derived key of a secret and scope, from the cache.
+func (st *state) signingKey(secret, date, region, product string) *derivedKey {
+	id := keyID{secret, date, region, product}
+	if st.key != nil && st.key.id == id {
+		return st.key // this state's last key: no lock
 	}
-	id := keyID{secret, string(date), region, product}
 	keyCache.Lock()
 	defer keyCache.Unlock()
 	k := keyCache.keys[id]
 	if k == nil {
-		k = &derivedKey{id: id, scope: string(appendScope(nil, id.date, region, product)), key: deriveKey(secret, id.date, region, product)}
+		k = &derivedKey{id: id, scope: scope(date, region, product), key: deriveKey(secret, date, region, product)}
 		if len(keyCache.keys) >= maxCachedKeys || keyCache.keys == nil {
 			keyCache.keys = make(map[keyID]*derivedKey)
 		}
@@ -111,9 +117,26 @@ func (st *state) signingKey(secret string, date []byte, region, product string) 
 	return k
 }
 
+// signature is the hex HMAC-SHA256 of the string to sign under k. The state
+// keeps the HMAC of its last key: Reset restores its keyed state, which
+// costs less than hmac.New.
+func (st *state) signature(k *derivedKey) (sig [2 * sha256.Size]byte) {
+	if st.key != k {
+		st.key, st.mac = k, hmac.New(sha256.New, k.key)
+	}
+	st.mac.Reset()
+	st.mac.Write(st.sts)
+	st.sum = st.mac.Sum(st.sum[:0])
+	hex.Encode(sig[:], st.sum)
+	return sig
+}
+
 // trace fills tr, if not nil, with what the last signature was computed over.
-func (st *state) trace(tr *Trace, scope string, additional []string) {
+func (st *state) trace(tr *Trace, scope, additional string) {
 	if tr != nil {
-		*tr = Trace{CanonicalRequest: string(st.canon), StringToSign: string(st.sts), Scope: scope, AdditionalHeaders: additional}
+		*tr = Trace{CanonicalRequest: string(st.canon), StringToSign: string(st.sts), Scope: scope}
+		if additional != "" {
+			tr.AdditionalHeaders = strings.Split(additional, ";")
+		}
 	}
 }

@@ -49,8 +49,9 @@ func Presign(req *http.Request, o *Options) (string, error) {
 	st := getState()
 	defer putState(st)
 	datetime := signingTime(o.Time).Format(timeFormat)
-	k := st.signingKey(o.Credentials.AccessKeySecret, []byte(datetime[:len(dateFormat)]), o.Region, productOf(o.Product))
-	additional := additionalHeaders(req.Header, o.AdditionalHeaders)
+	k := st.signingKey(o.Credentials.AccessKeySecret, datetime[:len(dateFormat)], o.Region, productOf(o.Product))
+	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, header: req.Header}
+	r.additional = st.additionalHeaders(r, o.AdditionalHeaders)
 	// The signature covers the query with every parameter but itself, in
 	// the order and encoding of url.Values.Encode, as the official signer's.
 	if tok := o.Credentials.SecurityToken; tok != "" {
@@ -60,17 +61,17 @@ func Presign(req *http.Request, o *Options) (string, error) {
 	q.Add(QueryDate, datetime)
 	q.Add(QueryExpires, strconv.FormatInt(int64(ttl.Seconds()), 10))
 	q.Add(QueryCredential, o.Credentials.AccessKeyID+"/"+k.scope)
-	if len(additional) > 0 {
-		q.Add(QueryAdditionalHdrs, strings.Join(additional, ";"))
+	if r.additional != "" {
+		q.Add(QueryAdditionalHdrs, r.additional)
 	}
-	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, q.Encode(), "", req.Header, additional, nil); err != nil {
+	r.query = q.Encode()
+	sig, _, err := st.sign(r, k, datetime)
+	if err != nil {
 		return "", err
 	}
-	st.stringToSign([]byte(datetime), k.scope)
-	sig := st.signature(k)
 	q.Add(QuerySignature, string(sig[:]))
 	req.URL.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
-	st.trace(o.Trace, k.scope, additional)
+	st.trace(o.Trace, k.scope, r.additional)
 	return req.URL.String(), nil
 }
 

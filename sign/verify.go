@@ -1,6 +1,7 @@
 package sign
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"net/http"
 	"strconv"
@@ -10,17 +11,15 @@ import (
 
 // VerifyOptions describe the server that checks a signature.
 type VerifyOptions struct {
-	// Region and Product (empty: "oss") are the server's: a signature
-	// scoped to others is refused. Bucket and Key are as in Options.
+	// Region and Product (empty: "oss") are the server's; Bucket and Key
+	// are as in Options.
 	Region, Product, Bucket, Key string
-	// Lookup returns the credentials of an access key ID, false when it is
-	// unknown. If they have a SecurityToken, the request must carry it.
+	// Lookup returns the credentials of an access key ID, false if unknown.
+	// If they have a SecurityToken, the request must carry it.
 	Lookup func(accessKeyID string) (Credentials, bool)
-	// Now is the server's clock; zero means time.Now().
-	Now time.Time
-	// MaxSkew is how far the request time (x-oss-date, or Date) may be from
-	// Now, and a presigned URL's x-oss-date ahead of it; zero means OSS's 15
-	// minutes.
+	// Now is the server's clock (zero: time.Now()). MaxSkew is how far the
+	// request time may be from it (zero: OSS's 15 minutes).
+	Now     time.Time
 	MaxSkew time.Duration
 }
 
@@ -33,17 +32,13 @@ type Verified struct {
 
 // VerifyError is why a signature was refused, in OSS's terms.
 type VerifyError struct {
-	// Code is the OSS error code: AccessDenied, InvalidArgument,
-	// InvalidAccessKeyId, InvalidSecurityToken, RequestTimeTooSkewed or
-	// SignatureDoesNotMatch.
-	Code    string
-	Message string
+	// Code is OSS's: AccessDenied, InvalidArgument, InvalidAccessKeyId,
+	// InvalidSecurityToken, RequestTimeTooSkewed or SignatureDoesNotMatch.
+	Code, Message string
 	// EC is OSS's detailed error code, documented at
-	// https://www.alibabacloud.com/help/en/oss/support/<EC>; empty when OSS
-	// documents none for the refusal.
+	// https://www.alibabacloud.com/help/en/oss/support/<EC>; empty if none.
 	EC string
-	// StringToSign and CanonicalRequest are the server's, set for
-	// SignatureDoesNotMatch so a client can compare them with its own.
+	// The server's, for SignatureDoesNotMatch, to compare with the client's.
 	StringToSign, CanonicalRequest string
 }
 
@@ -57,30 +52,19 @@ func refuse(code, ec, msg string) *VerifyError { return &VerifyError{Code: code,
 // its x-oss-date (EC 0002-00000235).
 const defaultMaxSkew = 15 * time.Minute
 
-// Verify checks the OSS V4 signature of a received request, in its
-// Authorization header or its query string, as an OSS server would: it
-// recomputes the canonical request from what arrived, with the code that
-// [Sign] and [Presign] use, and compares signatures in constant time. The
-// body is not read. A refusal is a *VerifyError. Per SPEC.md §4, the request
-// time is x-oss-date or, when there is none, the Date header, whose text then
-// stands in the string to sign (the older official Go SDK signs so with
-// AuthV4: aliyun-oss-go-sdk oss/auth.go, getSignedStrV4); a presigned URL
-// lives 1 to 604800 seconds; x-oss-content-sha256 must be UNSIGNED-PAYLOAD.
-// An Authorization that is not OSS4-HMAC-SHA256 (V1's "OSS id:sig") is
-// InvalidArgument, so a server that accepts V1 must recognise it first.
-// Where an EC page does not show OSS's Code, the Code is Verify's choice.
-// Verify checks the signature only, not what the request asks for.
+// Verify checks the V4 signature of a received request, in its Authorization
+// header or its query string, as OSS would (SPEC.md §4): it recomputes the
+// canonical request with the code [Sign] uses and compares in constant time.
+// The request time is x-oss-date or, without one, the Date header's text (the
+// older Go SDK's AuthV4, oss/auth.go getSignedStrV4). A non-V4 Authorization
+// is InvalidArgument: a server that accepts V1 must recognise it first. A
+// refusal is a *VerifyError; where no EC page shows OSS's Code, the Code is
+// Verify's choice. The body and what the request asks for are not checked.
 func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 	if req == nil || req.URL == nil || o == nil || o.Lookup == nil || o.Region == "" {
 		return nil, invalid("verify needs a request with a URL, a region and a key lookup")
 	}
-	now, skew := o.Now, o.MaxSkew
-	if now.IsZero() {
-		now = time.Now()
-	}
-	if skew <= 0 {
-		skew = defaultMaxSkew
-	}
+	now, skew := signingTime(o.Now), cmp.Or(max(o.MaxSkew, 0), defaultMaxSkew)
 	var c claim
 	e := refuse("AccessDenied", "", "The request is not signed: no Authorization header and no x-oss-signature.")
 	if auth := req.Header.Get(HeaderAuthorization); auth != "" {
@@ -100,7 +84,7 @@ func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 // claim is what a request says about its own signature.
 type claim struct {
 	accessKeyID, date, region, product string
-	additional                         []string
+	additional                         string // as the client sent it, less empty names
 	signature, token, rawQuery         string
 	time                               time.Time
 	timeLine                           string // the string to sign's second line
@@ -119,7 +103,7 @@ func (c *claim) fromHeader(req *http.Request, auth string, now time.Time, skew t
 		case "Credential":
 			credential = v
 		case "AdditionalHeaders":
-			c.additional = strings.FieldsFunc(v, func(r rune) bool { return r == ';' })
+			c.additional = nonEmptyNames(v)
 		case "Signature":
 			c.signature = v
 		}
@@ -162,10 +146,15 @@ func (c *claim) fromQuery(req *http.Request, now time.Time, skew time.Duration) 
 		// No EC: 0002-00000069 speaks of V1's Expires and V2's x-oss-expires.
 		return refuse("AccessDenied", "", "Request has expired: sign a new URL.")
 	}
-	c.additional = strings.FieldsFunc(q.Get(QueryAdditionalHdrs), func(r rune) bool { return r == ';' })
+	c.additional = nonEmptyNames(q.Get(QueryAdditionalHdrs))
 	c.signature, c.token, c.presigned = q.Get(QuerySignature), q.Get(QuerySecurityToken), true
 	c.rawQuery, c.skip = req.URL.RawQuery, QuerySignature // signed without itself
 	return c.parseCredential(q.Get(QueryCredential))
+}
+
+// nonEmptyNames drops the empty names of a list a;b.
+func nonEmptyNames(list string) string {
+	return strings.Join(strings.FieldsFunc(list, func(r rune) bool { return r == ';' }), ";")
 }
 
 // parseCredential splits AK/yyyymmdd/region/product/aliyun_v4_request.
@@ -198,18 +187,18 @@ func (c *claim) check(req *http.Request, o *VerifyOptions) *VerifyError {
 	if cred.SecurityToken != "" && subtle.ConstantTimeCompare([]byte(cred.SecurityToken), []byte(c.token)) != 1 {
 		return refuse("InvalidSecurityToken", "", "The security token you provided is invalid.")
 	}
-	var own []header
+	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: c.rawQuery, skip: c.skip, header: req.Header, additional: c.additional}
 	if req.Header.Get("Host") == "" && req.Host != "" {
-		own = []header{{name: "Host", lower: []byte("host"), values: []string{req.Host}}} // net/http moves Host out of the map
+		r.set = []header{{name: "Host", lower: []byte("host"), values: []string{req.Host}}} // net/http moves Host out of the map
 	}
 	st := getState()
 	defer putState(st)
-	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, c.rawQuery, c.skip, req.Header, c.additional, own); err != nil {
+	k := st.signingKey(cred.AccessKeySecret, c.date, c.region, c.product)
+	sig, _, err := st.sign(r, k, c.timeLine)
+	if err != nil {
 		return refuse("InvalidArgument", "", "A header contains CR, LF or NUL.")
 	}
-	k := st.signingKey(cred.AccessKeySecret, []byte(c.date), c.region, c.product)
-	st.stringToSign([]byte(c.timeLine), k.scope)
-	if sig := st.signature(k); subtle.ConstantTimeCompare(sig[:], []byte(c.signature)) != 1 {
+	if subtle.ConstantTimeCompare(sig[:], []byte(c.signature)) != 1 {
 		e := refuse("SignatureDoesNotMatch", "0002-00000201", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
 		e.CanonicalRequest, e.StringToSign = string(st.canon), string(st.sts)
 		return e
