@@ -109,7 +109,7 @@ func (t *tokenTable) claim(token, route string) (*pending, *ossError) {
 	p := t.m[token]
 	if p == nil {
 		return nil, newError(http.StatusForbidden, CodeAccessDenied,
-			"The request token is not valid: no GetObject request is waiting for it.")
+			"The request token is not valid: no GetObject request is waiting for it; send the outputToken of this invocation's event.")
 	}
 	if p.state == statePending && !now.Before(p.deadline) {
 		t.retire(p, stateExpired, now)
@@ -117,17 +117,17 @@ func (t *tokenTable) claim(token, route string) (*pending, *ossError) {
 	switch p.state {
 	case stateClaimed:
 		return nil, newError(http.StatusForbidden, CodeAccessDenied,
-			"The request token has already been used.")
+			"The request token has already been used: send one WriteGetObjectResponse per invocation.")
 	case stateExpired:
 		return nil, newError(http.StatusForbidden, CodeAccessDenied,
-			"The request token has expired: the function did not answer within the timeout.")
+			"The request token has expired: the function did not answer within the timeout; answer sooner, or start the emulator with a longer timeout.")
 	case stateAbandoned:
 		return nil, newError(http.StatusForbidden, CodeAccessDenied,
 			"The GetObject request of this token has ended: its caller went away or the function returned.")
 	}
 	if !sameRoute(route, p.route) {
 		return nil, newError(http.StatusBadRequest, CodeInvalidArgument,
-			"x-oss-request-route does not match the outputRoute of the request token.")
+			"x-oss-request-route does not match the outputRoute of the request token: send the outputRoute of the same event.")
 	}
 	t.retire(p, stateClaimed, now)
 	return p, nil

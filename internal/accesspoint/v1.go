@@ -123,6 +123,8 @@ func verifyV1(r *http.Request, o v1Options) error {
 		if err != nil {
 			return v1RefuseEC(CodeAccessDenied, ecBadDateFormat, "The Date header (or x-oss-date) of a V1 signature must be in RFC 1123 form, such as \"Tue, 01 Dec 2026 12:00:00 GMT\".")
 		}
+		// More than 15 minutes off is RequestTimeTooSkewed: OSS's 403 error
+		// page and EC 0002-00000504, which hold for every signature version.
 		skew := o.maxSkew
 		if skew == 0 {
 			skew = 15 * time.Minute
@@ -136,6 +138,9 @@ func verifyV1(r *http.Request, o v1Options) error {
 		if id == "" || sig == "" || date == "" {
 			return v1Refuse(CodeAccessDenied, "A V1 signed URL needs OSSAccessKeyId, Expires and Signature in its query.")
 		}
+		// Expires is when the URL stops working, in Unix seconds ("Include
+		// signatures in URLs"); OSS documents no maximum for V1, so there
+		// is none here.
 		secs, err := strconv.ParseInt(date, 10, 64)
 		if err != nil || secs <= 0 {
 			return v1Refuse(CodeAccessDenied, "Expires must be a time in Unix seconds.")

@@ -251,3 +251,34 @@ func TestIsV1TellsTheFormsApart(t *testing.T) {
 		assert.Equal(t, tt.want, isV1(r), "%q %q", tt.header, tt.query)
 	}
 }
+
+func FuzzVerifyV1(f *testing.F) {
+	f.Add("OSS "+testCreds.AccessKeyID+":c2ln", time.Now().UTC().Format(http.TimeFormat), "x-oss-write-get-object-response", "")
+	f.Add("", "", "OSSAccessKeyId="+testCreds.AccessKeyID+"&Expires=99999999999&Signature=x&security-token="+testCreds.SecurityToken, "")
+	f.Add("OSS a:b", "", "", "Tue, 01 Dec 2026 12:00:00 GMT")
+	f.Fuzz(func(t *testing.T, auth, date, query, ossDate string) {
+		r := &http.Request{Method: http.MethodPost, URL: &url.URL{Path: "/", RawQuery: query}, Header: http.Header{
+			"X-Oss-Security-Token": {testCreds.SecurityToken},
+			"X-Oss-Request-Token":  {"OSSV1#fuzz-request-token"},
+		}}
+		for name, v := range map[string]string{"Authorization": auth, "Date": date, "X-Oss-Date": ossDate} {
+			if v != "" {
+				r.Header.Set(name, v)
+			}
+		}
+		err := verifyV1(r, v1Options{now: time.Now(), lookup: func(id string) (sign.Credentials, bool) {
+			return testCreds, id == testCreds.AccessKeyID
+		}})
+		if err == nil {
+			t.Fatalf("accepted without the secret: %q %q %q", auth, date, query)
+		}
+		var ve *sign.VerifyError
+		require.ErrorAs(t, err, &ve)
+		for _, s := range []string{ve.Message, ve.StringToSign, err.Error()} {
+			if strings.Contains(s, testCreds.AccessKeySecret) || strings.Contains(s, "fuzz-request-token") ||
+				strings.Contains(s, "x-oss-security-token:"+testCreds.SecurityToken) {
+				t.Fatalf("a secret in the refusal: %q", s)
+			}
+		}
+	})
+}

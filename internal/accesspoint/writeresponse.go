@@ -18,10 +18,11 @@ const (
 	fwdHeaderPrefix = "X-Oss-Fwd-Header-"
 )
 
-// serveWriteGetObjectResponse checks a function's response — signature
-// first, so that an unauthenticated request learns nothing about tokens, then
-// its headers, then the token — and hands it to the waiting GetObject, which
-// relays it. It answers when the relay is over.
+// serveWriteGetObjectResponse checks a function's response — its length
+// first, so that a body of unknown length is never read, then the
+// signature, so that an unauthenticated request learns nothing about
+// tokens, then its headers, then the token — and hands it to the waiting
+// GetObject, which relays it. It answers when the relay is over.
 func (s *Server) serveWriteGetObjectResponse(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	refuse := func(e *ossError) {

@@ -81,12 +81,19 @@ func fromVerifyError(err error) *ossError {
 	if ve.Code == CodeInvalidArgument {
 		status = http.StatusBadRequest
 	}
-	e := newError(status, ve.Code, ve.Message)
+	e := newError(status, ve.Code, ve.Message+verifyHints[ve.Code])
 	e.ec = ve.EC
 	if ve.Code == CodeSignatureDoesNotMatch {
 		e.stringToSign = ve.StringToSign
 	}
 	return e
+}
+
+// verifyHints say, for the emulator, what to change after a refusal whose
+// message does not.
+var verifyHints = map[string]string{
+	"InvalidAccessKeyId":   " Sign with the credentials of the invocation (Server.Credentials).",
+	"InvalidSecurityToken": " Send the security token of the invocation's credentials.",
 }
 
 // errorBody is OSS's XML error document.

@@ -15,7 +15,8 @@
 //
 // # The vectors
 //
-// testdata/v1-vectors.json is a JSON object: "generator" names the SDK,
+// testdata/v1-vectors.json is a JSON object: "about" says what it is,
+// "generator" names the SDK,
 // "vectors" is a list of requests the SDK signed with OSS Signature V1, each
 // captured by a loopback server as it arrived:
 //

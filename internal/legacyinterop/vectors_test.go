@@ -25,6 +25,9 @@ var update = flag.Bool("update", false, "write testdata/v1-vectors.json from the
 
 const vectorsFile = "../../testdata/v1-vectors.json"
 
+const about = "Requests signed with OSS Signature V1 by the older official Go SDK, as a server received them; " +
+	"a verifier must accept each at its \"now\" with its credentials. Schema and generator: internal/legacyinterop (doc.go, vectors_test.go)."
+
 // Credentials of the vectors: made up, never valid anywhere.
 var (
 	vectorKey   = vectorCredentials{AccessKeyID: "LTAI5tVectorAccessKeyId", AccessKeySecret: "vector-access-key-secret-0123456789"}
@@ -52,6 +55,7 @@ type vector struct {
 }
 
 type vectorFile struct {
+	About     string   `json:"about"`
 	Generator string   `json:"generator"`
 	Vectors   []vector `json:"vectors"`
 }
@@ -198,7 +202,7 @@ func shape(v vector) string {
 func TestV1Vectors(t *testing.T) {
 	vs := generate(t)
 	if *update {
-		b, err := json.MarshalIndent(vectorFile{Generator: "github.com/aliyun/aliyun-oss-go-sdk v3.0.2+incompatible, default signing (V1)", Vectors: vs}, "", "  ")
+		b, err := json.MarshalIndent(vectorFile{About: about, Generator: "github.com/aliyun/aliyun-oss-go-sdk v3.0.2+incompatible, default signing (V1)", Vectors: vs}, "", "  ")
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.FromSlash(vectorsFile), append(b, '\n'), 0o644))
 		return
@@ -210,6 +214,7 @@ func TestV1Vectors(t *testing.T) {
 	var f vectorFile
 	require.NoError(t, json.Unmarshal(b, &f))
 	require.Len(t, f.Vectors, len(vs), "run go test -run TestV1Vectors -update")
+	assert.Equal(t, about, f.About)
 	for i, v := range vs {
 		assert.Equal(t, shape(v), shape(f.Vectors[i]))
 		if !strings.Contains(v.URI, "Expires=") {
