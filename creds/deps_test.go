@@ -12,10 +12,11 @@ import (
 )
 
 // heavy are the packages (or, ending in "/", the module path prefixes) that
-// the default chain brings and that a function signing with each
-// invocation's credentials must neither link nor initialise: credentials-go
-// and its dependencies, and the standard packages tea's utils import.
+// a function signing with each invocation's credentials must neither link
+// nor initialise: the default chain, credentials-go and its dependencies,
+// and the standard packages tea's utils import.
 var heavy = []string{
+	"github.com/wgor-dev/wgor/creds/chain",
 	"github.com/aliyun/credentials-go/",
 	"github.com/alibabacloud-go/",
 	"github.com/json-iterator/",
@@ -53,13 +54,17 @@ func heavyIn(list []string) []string {
 }
 
 // TestWhatAFunctionLinks guards the cold start of a function: package creds,
-// the client behind package wgor and the signer link none of the default
-// chain's dependencies. Only github.com/wgor-dev/wgor/creds/chain may.
+// the client behind package wgor, the signer, the function runtime and the
+// example function built on it link none of the default chain's
+// dependencies. Only github.com/wgor-dev/wgor/creds/chain (and package wgor,
+// which uses it) may.
 func TestWhatAFunctionLinks(t *testing.T) {
 	light := deps(t,
 		"github.com/wgor-dev/wgor/creds",
 		"github.com/wgor-dev/wgor/internal/client",
-		"github.com/wgor-dev/wgor/sign")
+		"github.com/wgor-dev/wgor/sign",
+		"github.com/wgor-dev/wgor/wgor/fcrt",
+		"github.com/wgor-dev/wgor/cmd/redpng")
 	assert.Contains(t, light, "github.com/wgor-dev/wgor/creds", "go list listed the packages asked for")
 	assert.Empty(t, heavyIn(light), "a package a function links imports the default chain's dependencies: import github.com/wgor-dev/wgor/creds/chain only where the chain is used")
 

@@ -2,28 +2,22 @@
 // scheme Alibaba Cloud OSS uses to authenticate requests, byte for byte as the
 // official OSS SDKs compute it.
 //
-// There is one entry point for each way of carrying a signature:
+// [Sign] signs in the Authorization header, [Presign] in the query string,
+// both driven by [Options] (credentials, region, time, the bucket and key of
+// the canonical URI, additional headers to sign) and pure functions of it:
+// with the time pinned, the signature is always the same. [Verify] does the
+// server's half with the same code; the local access-point emulator uses it.
 //
-//   - [Sign] signs in the Authorization header. It sets x-oss-date, Date,
-//     x-oss-content-sha256 (always UNSIGNED-PAYLOAD, over any value the
-//     caller set: OSS accepts no other, EC 0002-00000214), x-oss-security-token
-//     for STS credentials, and Authorization.
-//   - [Presign] signs in the query string, producing a URL that anyone may use
-//     until it expires.
+// The code follows SPEC.md §4 (the OSS API reference "Signature version 4")
+// step by step: canonical URI, query and headers, additional headers and
+// canonical request in canonical.go; scope, string to sign, signing key and
+// signature in key.go. What is signed is what net/http sends: a header name
+// without values is left out, and Sign removes other spellings of the headers
+// it sets. x-oss-content-sha256 is always UNSIGNED-PAYLOAD (OSS accepts no
+// other value, EC 0002-00000214).
 //
-// Both are driven by [Options]: the credentials, the region, the time, the
-// bucket and key that form the canonical URI, and any additional headers to
-// sign. Both are pure functions of their input, so a caller that pins the
-// time gets the same signature every time. [Verify] does the server's half:
-// it recomputes a signature from a received request with the same code, which
-// is what the local access-point emulator and the tests use.
-//
-// A [Trace] in the options receives the canonical request and the string to
-// sign that a signature was computed over, for debugging signature mismatches.
-// Neither contains the secret or the derived signing key.
-//
-// Derived signing keys are cached per secret, date, region and product, and
-// the work that depends only on the key and the second (the formatted time,
-// the HMAC over the first block of the string to sign) is reused within a
-// second. All functions are safe for concurrent use.
+// A [Trace] receives the canonical request and the string to sign, to debug a
+// SignatureDoesNotMatch; neither holds the secret or the signing key. Derived
+// keys are cached and buffers pooled. All functions are safe for concurrent
+// use.
 package sign

@@ -3,6 +3,7 @@ package sign
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -18,21 +19,13 @@ const (
 	QuerySignature        = "x-oss-signature"
 )
 
-var presignParams = []string{QuerySignatureVersion, QueryDate, QueryExpires, QueryCredential,
-	QueryAdditionalHdrs, QuerySecurityToken, QuerySignature}
-
-// Presign signs req in its query string and returns the signed URL, which is
-// also left in req.URL.
-//
-// It adds x-oss-signature-version, x-oss-date, x-oss-expires,
-// x-oss-credential, x-oss-additional-headers (when there are any),
-// x-oss-security-token (for STS credentials) and x-oss-signature to the query,
-// re-encoding the existing parameters as the official signer does. Headers the
-// request carries are signed as in [Sign] and must be sent with the URL; no
-// header is added. The payload is always UNSIGNED-PAYLOAD: a request carrying
-// x-oss-content-sha256 with another value is refused, since OSS would refuse
-// it (EC 0002-00000214) and Presign, unlike Sign, changes no header.
-// o.Expires sets the lifetime, from one second to seven days.
+// Presign signs req in its query string and returns the signed URL, also left
+// in req.URL. It adds the Query* parameters (x-oss-additional-headers when
+// there are some, x-oss-security-token for STS credentials), re-encoding the
+// existing ones as the official signer does. The request's headers are
+// signed as by [Sign] and must be sent with the URL; none is added, so a
+// request whose x-oss-content-sha256 is not UNSIGNED-PAYLOAD is refused (OSS
+// would refuse it, EC 0002-00000214). o.Expires sets the lifetime.
 func Presign(req *http.Request, o *Options) (string, error) {
 	if err := validate(req, o); err != nil {
 		return "", err
@@ -44,58 +37,50 @@ func Presign(req *http.Request, o *Options) (string, error) {
 	case ttl < 1e9 || ttl > maxPresignTTL:
 		return "", invalid("expiry must be between one second and seven days")
 	}
-	if err := checkPayloadHeader(req.Header); err != nil {
-		return "", err
+	if !payloadIsUnsigned(req.Header) {
+		return "", invalid("x-oss-content-sha256 must be UNSIGNED-PAYLOAD, as OSS requires: remove the header or set it so")
 	}
-	st := getState()
-	defer putState(st)
-
-	ts := newStamp(signingTime(o.Time))
-	product := productOf(o)
-	additional := additionalHeaders(req.Header, o.AdditionalHeaders)
-
-	// Errors are ignored as by the official signer: what parses is kept.
-	q, _ := url.ParseQuery(req.URL.RawQuery)
-	for _, p := range presignParams {
+	q, _ := url.ParseQuery(req.URL.RawQuery) // what parses is kept, as by the official signer
+	for _, p := range [...]string{QuerySignatureVersion, QueryDate, QueryExpires, QueryCredential, QueryAdditionalHdrs, QuerySecurityToken, QuerySignature} {
 		if q.Has(p) {
 			return "", invalid("the URL already holds " + p + ": presign an unsigned URL")
 		}
 	}
+	st := getState()
+	defer putState(st)
+	datetime := signingTime(o.Time).Format(timeFormat)
+	k := st.signingKey(o.Credentials.AccessKeySecret, []byte(datetime[:len(dateFormat)]), o.Region, productOf(o.Product))
+	additional := additionalHeaders(req.Header, o.AdditionalHeaders)
+	// The signature covers the query with every parameter but itself, in
+	// the order and encoding of url.Values.Encode, as the official signer's.
 	if tok := o.Credentials.SecurityToken; tok != "" {
 		q.Add(QuerySecurityToken, tok)
 	}
 	q.Add(QuerySignatureVersion, Algorithm)
-	q.Add(QueryDate, string(ts.datetime[:]))
+	q.Add(QueryDate, datetime)
 	q.Add(QueryExpires, strconv.FormatInt(int64(ttl.Seconds()), 10))
-	q.Add(QueryCredential, string(appendScope([]byte(o.Credentials.AccessKeyID+"/"), &ts, o.Region, product)))
+	q.Add(QueryCredential, o.Credentials.AccessKeyID+"/"+k.scope)
 	if len(additional) > 0 {
 		q.Add(QueryAdditionalHdrs, strings.Join(additional, ";"))
 	}
-	raw := q.Encode()
-
-	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, raw, req.Header, additional, UnsignedPayload, nil); err != nil {
+	if err := st.canonicalRequest(req.Method, o.Bucket, o.Key, q.Encode(), "", req.Header, additional, nil); err != nil {
 		return "", err
 	}
-	sig, scope := st.signature(o.Credentials.AccessKeySecret, &ts, o.Region, product)
-
+	st.stringToSign([]byte(datetime), k.scope)
+	sig := st.signature(k)
 	q.Add(QuerySignature, string(sig[:]))
 	req.URL.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
-	st.trace(o.Trace, scope, additional)
+	st.trace(o.Trace, k.scope, additional)
 	return req.URL.String(), nil
 }
 
-// checkPayloadHeader refuses an x-oss-content-sha256 header, in any spelling,
-// with a value other than UNSIGNED-PAYLOAD (OSS EC 0002-00000214).
-func checkPayloadHeader(h http.Header) error {
+// payloadIsUnsigned reports whether every x-oss-content-sha256 value, under
+// any spelling, is UNSIGNED-PAYLOAD.
+func payloadIsUnsigned(h http.Header) bool {
 	for k, vs := range h {
-		if !strings.EqualFold(k, HeaderContentSHA256) {
-			continue
-		}
-		for _, v := range vs {
-			if v != UnsignedPayload {
-				return invalid("x-oss-content-sha256 must be UNSIGNED-PAYLOAD, as OSS requires: remove the header or set it so")
-			}
+		if strings.EqualFold(k, HeaderContentSHA256) && slices.ContainsFunc(vs, func(v string) bool { return v != UnsignedPayload }) {
+			return false
 		}
 	}
-	return nil
+	return true
 }

@@ -73,12 +73,13 @@ func refDefaultSigned(lower string) bool {
 }
 
 // refAdditional lower-cases and sorts the names asked for, dropping those
-// signed anyway, Authorization, and those the request lacks.
+// signed anyway, Authorization, and those the request lacks; Date counts as
+// present, since Sign sets it.
 func refAdditional(h http.Header, names []string) []string {
 	var out []string
 	for _, n := range names {
 		l := strings.ToLower(n)
-		if refDefaultSigned(l) || l == "authorization" || h.Get(l) == "" {
+		if refDefaultSigned(l) || l == "authorization" || h.Get(l) == "" && l != "date" {
 			continue
 		}
 		out = append(out, l)
@@ -138,8 +139,8 @@ func refBad(s string) bool { return strings.ContainsAny(s, "\r\n\x00") }
 //
 // Sign sets x-oss-date, x-oss-content-sha256 (always UNSIGNED-PAYLOAD),
 // Date, Authorization and, for STS, x-oss-security-token, in place of every
-// header of the same name in any case; a name with no values is not sent, so
-// it is not signed.
+// header of the same name in any case, which it removes, so they are not
+// checked; a name with no values is not sent, so it is not signed.
 func refSign(orig http.Header, method, rawQuery string, o *sign.Options, signed http.Header) (canonical string, refused bool) {
 	additional := refAdditional(orig, o.AdditionalHeaders)
 	own := map[string]string{
@@ -156,7 +157,7 @@ func refSign(orig http.Header, method, rawQuery string, o *sign.Options, signed 
 	}
 	h := http.Header{}
 	for k, vs := range orig {
-		if !slices.Contains(replaced, k) {
+		if !slices.ContainsFunc(replaced, func(r string) bool { return strings.EqualFold(r, k) }) {
 			for _, v := range vs {
 				refused = refused || refBad(k) || refBad(v)
 			}

@@ -6,6 +6,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/wgor-dev/wgor/wgor"
@@ -59,22 +62,25 @@ func plainPost(b *testing.B, hc *http.Client, url string, body io.Reader, length
 	}
 }
 
-// BenchmarkStream streams a non-seekable body, of unknown length (chunked)
-// and of declared length (Content-Length).
+// BenchmarkStream sends a non-seekable body: of unknown length spooled
+// (the default) and chunked (Client.Chunked), and of declared length, each
+// next to a plain net/http POST of the same body (chunked, as net/http
+// sends an unknown length, and with Content-Length).
 func BenchmarkStream(b *testing.B) {
 	srv := benchServer(b)
 	for _, size := range []struct {
 		name string
 		n    int64
 	}{{"1MiB", 1 << 20}, {"256MiB", 256 << 20}} {
-		for _, sized := range []bool{false, true} {
-			suffix := ""
-			declared := int64(0)
-			if sized {
-				suffix, declared = "-sized", size.n
-			}
-			b.Run("wgor-"+size.name+suffix, func(b *testing.B) {
+		for _, mode := range []string{"spooled", "chunked", "sized"} {
+			b.Run("wgor-"+size.name+"-"+mode, func(b *testing.B) {
 				c := benchClient(b)
+				c.Chunked = mode == "chunked"
+				c.SpoolDir = b.TempDir()
+				declared := int64(0)
+				if mode == "sized" {
+					declared = size.n
+				}
 				ctx := context.Background()
 				b.SetBytes(size.n)
 				b.ReportAllocs()
@@ -89,8 +95,15 @@ func BenchmarkStream(b *testing.B) {
 					}
 				}
 			})
-			b.Run("plain-"+size.name+suffix, func(b *testing.B) {
+			if mode == "spooled" {
+				continue // the plain POST of unknown length is the chunked one
+			}
+			b.Run("plain-"+size.name+"-"+mode, func(b *testing.B) {
 				hc := &http.Client{Transport: benchTransport(b)}
+				declared := int64(0)
+				if mode == "sized" {
+					declared = size.n
+				}
 				b.SetBytes(size.n)
 				b.ReportAllocs()
 				for b.Loop() {
@@ -99,6 +112,51 @@ func BenchmarkStream(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkSpool1GiBPeakRSS spools 1 GiB read from a pipe, as
+// "wgor write -" does, and reports the process's peak resident memory
+// (VmHWM) afterwards. Run it alone, so that no other benchmark's memory
+// counts: go test -run '^$' -bench Spool1GiB ./wgor/
+func BenchmarkSpool1GiBPeakRSS(b *testing.B) {
+	srv := benchServer(b)
+	c := benchClient(b)
+	c.SpoolDir = b.TempDir()
+	for b.Loop() {
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			b.Fatal(err)
+		}
+		go func() {
+			io.Copy(pw, &zeros{left: 1 << 30})
+			pw.Close()
+		}()
+		res, err := c.Write(context.Background(), &wgor.Response{Route: srv.URL, Token: testToken, Status: 200, Body: pr})
+		if err != nil || res.BytesSent != 1<<30 {
+			b.Fatal(err, res)
+		}
+	}
+	b.SetBytes(1 << 30)
+	b.ReportMetric(peakRSS(b), "peak-RSS-MiB")
+}
+
+// peakRSS reads VmHWM from /proc/self/status, in MiB.
+func peakRSS(b *testing.B) float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Skip("no /proc/self/status:", err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return kb / 1024
+		}
+	}
+	b.Fatal("no VmHWM in /proc/self/status")
+	return 0
 }
 
 // BenchmarkSmall sends 1 KiB responses one after the other over a kept-alive

@@ -84,13 +84,26 @@ func TestWriteFileThatChangedSizeFails(t *testing.T) {
 }
 
 func TestWriteReportsABodyReadError(t *testing.T) {
-	f := newFakeOSS(t)
 	boom := io.ErrClosedPipe
-	r := f.response(io.MultiReader(bytes.NewReader(pattern(70_000)), iotest.ErrReader(boom)))
-	_, err := f.client().Write(context.Background(), r)
-	require.ErrorIs(t, err, boom)
-	got := f.waitRequests(1)
-	assert.Error(t, got[0].BodyErr, "a chunked body cut by an error must not end cleanly")
+	t.Run("chunked", func(t *testing.T) {
+		f := newFakeOSS(t)
+		r := f.response(io.MultiReader(bytes.NewReader(pattern(70_000)), iotest.ErrReader(boom)))
+		r.Chunked = true
+		_, err := f.client().Write(context.Background(), r)
+		require.ErrorIs(t, err, boom)
+		assert.NotErrorIs(t, err, wgor.ErrNotSent)
+		got := f.waitRequests(1)
+		assert.Error(t, got[0].BodyErr, "a chunked body cut by an error must not end cleanly")
+	})
+	t.Run("spooled", func(t *testing.T) {
+		f := newFakeOSS(t)
+		r := f.response(io.MultiReader(bytes.NewReader(pattern(70_000)), iotest.ErrReader(boom)))
+		_, err := f.client().Write(context.Background(), r)
+		require.ErrorIs(t, err, boom)
+		assert.ErrorIs(t, err, wgor.ErrNotSent)
+		assert.Contains(t, err.Error(), "not sent, the outputToken is still unused: reading the body to spool it failed after 70000 bytes")
+		assert.Zero(t, f.hits.Load(), "nothing reached the access point")
+	})
 }
 
 func TestWriteNoLongerReadsTheBodyOnceItReturns(t *testing.T) {
@@ -134,6 +147,42 @@ func TestWriteDoesNotReportSuccessWhenOSSAnsweredBeforeTheBodyWasSent(t *testing
 			require.Error(t, err, "a 200 that came before the body is not a success")
 			assert.Nil(t, res)
 			assert.Contains(t, err.Error(), "OSS answered HTTP 200 before the whole body was sent (request ID EARLY)")
+		})
+	}
+}
+
+func TestProgressFollowsTheBody(t *testing.T) {
+	const size = 3 << 20
+	tests := []struct {
+		name      string
+		chunked   bool
+		declared  int64
+		wantTotal int64
+	}{
+		{"chunked", true, 0, -1},
+		{"declared length", false, size, size},
+		{"spooled", false, 0, size},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeOSS(t)
+			c := f.client()
+			var seen []wgor.Progress
+			c.Progress = func(p wgor.Progress) { seen = append(seen, p) }
+			r := f.response(onlyReader{bytes.NewReader(pattern(size))})
+			r.Chunked, r.ContentLength = tt.chunked, tt.declared
+			res, err := c.Write(context.Background(), r)
+			require.NoError(t, err)
+			require.NotEmpty(t, seen)
+			last := seen[len(seen)-1]
+			assert.Equal(t, res.BytesSent, last.Sent)
+			assert.Equal(t, int64(size), last.Sent)
+			assert.Equal(t, tt.wantTotal, last.Total)
+			for i := 1; i < len(seen); i++ {
+				if seen[i].Total == seen[i-1].Total {
+					assert.GreaterOrEqual(t, seen[i].Sent, seen[i-1].Sent, "Sent only grows")
+				}
+			}
 		})
 	}
 }

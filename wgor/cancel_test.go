@@ -40,11 +40,12 @@ func TestWriteStopsPromptlyWhenTheServerStallsMidBody(t *testing.T) {
 	tests := []struct {
 		name     string
 		body     func() io.Reader
-		declared int64
+		declared int64 // -1: unknown, spooled
 	}{
 		{"stream of unknown length", func() io.Reader { return &zeros{left: 1 << 40} }, 0},
 		{"stream of declared length", func() io.Reader { return &zeros{left: 1 << 40} }, 1 << 40},
 		{"in-memory body", func() io.Reader { return bytes.NewReader(make([]byte, 256<<20)) }, 0},
+		{"spooled stream", func() io.Reader { return &zeros{left: 64 << 20} }, -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,7 +58,7 @@ func TestWriteStopsPromptlyWhenTheServerStallsMidBody(t *testing.T) {
 			defer cancel()
 			errc := make(chan error, 1)
 			go func() {
-				_, err := c.Write(ctx, &wgor.Response{Route: srv.URL, Token: testToken, Status: 200, Body: tt.body(), ContentLength: tt.declared})
+				_, err := c.Write(ctx, &wgor.Response{Route: srv.URL, Token: testToken, Status: 200, Body: tt.body(), ContentLength: max(tt.declared, 0), Chunked: tt.declared >= 0})
 				errc <- err
 			}()
 			select {
@@ -95,7 +96,7 @@ func TestWriteStopsPromptlyAtItsDeadline(t *testing.T) {
 	deadline := time.Now().Add(300 * time.Millisecond)
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	_, err := c.Write(ctx, &wgor.Response{Route: srv.URL, Token: testToken, Status: 200, Body: &zeros{left: 1 << 40}})
+	_, err := c.Write(ctx, &wgor.Response{Route: srv.URL, Token: testToken, Status: 200, Body: &zeros{left: 1 << 40}, Chunked: true})
 	late := time.Since(deadline)
 	t.Logf("returned %v after the deadline: %v", late, err)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)

@@ -128,7 +128,7 @@ func TestWriteBodies(t *testing.T) {
 	tests := []struct {
 		name     string
 		body     func(t *testing.T) io.Reader
-		declared int64
+		declared int64 // -1: unknown, sent chunked by choice
 		want     []byte
 		chunked  bool
 	}{
@@ -145,17 +145,22 @@ func TestWriteBodies(t *testing.T) {
 		{"declared length matching a bytes.Reader", func(*testing.T) io.Reader { return bytes.NewReader(data) }, int64(len(data)), data, false},
 		{"regular file from its offset", func(t *testing.T) io.Reader { return file(t, 0) }, 0, data, false},
 		{"regular file from the middle", func(t *testing.T) io.Reader { return file(t, 4096) }, 0, data[4096:], false},
-		{"pipe streams chunked", func(t *testing.T) io.Reader { return pipe(t) }, 0, data, true},
+		{"pipe is spooled and sent with its length", func(t *testing.T) io.Reader { return pipe(t) }, 0, data, false},
+		{"pipe streams chunked when asked", func(t *testing.T) io.Reader { return pipe(t) }, -1, data, true},
 		{"pipe with declared length", func(t *testing.T) io.Reader { return pipe(t) }, int64(len(data)), data, false},
-		{"unknown reader streams chunked", func(*testing.T) io.Reader { return onlyReader{bytes.NewReader(data)} }, 0, data, true},
+		{"unknown reader is spooled and sent with its length", func(*testing.T) io.Reader { return onlyReader{bytes.NewReader(data)} }, 0, data, false},
+		{"unknown reader streams chunked when asked", func(*testing.T) io.Reader { return onlyReader{bytes.NewReader(data)} }, -1, data, true},
+		{"unknown reader larger than the spool's memory", func(*testing.T) io.Reader { return onlyReader{bytes.NewReader(pattern(5 << 20))} }, 0, pattern(5 << 20), false},
 		{"unknown reader with declared length", func(*testing.T) io.Reader { return onlyReader{bytes.NewReader(data)} }, int64(len(data)), data, false},
-		{"unknown empty reader streams chunked", func(*testing.T) io.Reader { return onlyReader{strings.NewReader("")} }, 0, nil, true},
+		{"unknown empty reader is spooled as empty", func(*testing.T) io.Reader { return onlyReader{strings.NewReader("")} }, 0, nil, false},
+		{"unknown empty reader streams chunked when asked", func(*testing.T) io.Reader { return onlyReader{strings.NewReader("")} }, -1, nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeOSS(t)
 			r := f.response(tt.body(t))
-			r.ContentLength = tt.declared
+			// A declared length of -1 here asks for a chunked stream.
+			r.ContentLength, r.Chunked = max(tt.declared, 0), tt.declared < 0
 			res, err := f.client().Write(context.Background(), r)
 			require.NoError(t, err)
 			got := f.last()

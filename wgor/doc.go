@@ -17,19 +17,23 @@
 //		Body:        pngReader, // any io.Reader
 //	})
 //
-// The body streams: it is never buffered whole, never read twice and never
-// hashed (x-oss-content-sha256 is UNSIGNED-PAYLOAD), so a response of any
-// size costs the same memory. A body of known length is sent with
-// Content-Length and held to it; one of unknown length is sent chunked.
+// The body is never hashed (x-oss-content-sha256 is UNSIGNED-PAYLOAD) and
+// never held whole in memory, so a response of any size costs the same
+// memory. A body of known length streams with its Content-Length and is
+// held to it. One of unknown length is spooled, its head in memory and the
+// rest in a temporary file, and then sent with the Content-Length OSS
+// requires; [Client].Chunked streams it chunked instead, which OSS does
+// not document (see Client.SpoolDir and Client.Chunked).
 //
 // [Write] uses a [Client] with default settings: credentials from
 // creds.Default(), HTTPS, the region read from the route. A Client sets the
 // HTTP client, the credentials, the region, the scheme, the user agent, the
-// retry policy and a logger. Retries happen only when the single-use token
+// retry policy, the spool, progress reports and a logger. Retries happen only when the single-use token
 // provably never left the machine; see [Client].
 //
 // OSS's refusals are [*ServiceError]; for SignatureDoesNotMatch it says
-// where OSS's string to sign differs from the local one. No error, log
+// where OSS's string to sign differs from the local one. An error returned
+// before anything was sent wraps [ErrNotSent]: the token is still unused. No error, log
 // record or printed value holds the access key secret, the security token,
 // the outputToken or a signature.
 package wgor

@@ -190,3 +190,28 @@ func TestSignatureDoesNotMatchForAnotherRegionPointsAtTheRegion(t *testing.T) {
 	assert.Contains(t, se.Mismatch, "/cn-hangzhou/oss/aliyun_v4_request")
 	assert.Contains(t, se.Mismatch, "check Client.Region")
 }
+
+func TestServiceErrorFromHostileBodies(t *testing.T) {
+	se, err := refusal(t, 403, "application/xml", readFixture(t, "errors", "forged-line.xml"))
+	assert.Equal(t, "AccessDenied", se.Code)
+	assert.NotContains(t, err.Error(), "\n")
+	assert.Contains(t, err.Error(), "denied wgor write: sent 5 bytes")
+
+	se, err = refusal(t, 403, "application/xml", readFixture(t, "errors", "not-utf8.xml"))
+	assert.Equal(t, "AccessDenied", se.Code)
+	assert.Contains(t, err.Error(), "its XML error body broke off at byte")
+	assert.Contains(t, err.Error(), "invalid UTF-8")
+	assert.NotContains(t, err.Error(), "empty body")
+}
+
+func TestAccessDeniedAdviceMatchesTheCause(t *testing.T) {
+	for _, tt := range []struct{ message, says, not string }{
+		{"The request token has already been used.", "send it once", "grant oss:WriteGetObjectResponse"},
+		{"You have no right to access this object because of bucket acl.", "grant oss:WriteGetObjectResponse", "send it once"},
+	} {
+		body := "<Error><Code>AccessDenied</Code><Message>" + tt.message + "</Message></Error>"
+		_, err := refusal(t, http.StatusForbidden, "application/xml", []byte(body))
+		assert.Contains(t, err.Error(), tt.says)
+		assert.NotContains(t, err.Error(), tt.not)
+	}
+}

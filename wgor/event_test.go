@@ -133,3 +133,18 @@ func TestEventMarshalsAsValidJSON(t *testing.T) {
 	_, err = json.Marshal(ev)
 	assert.Error(t, err)
 }
+
+func TestEventFixturesWithCaseVariants(t *testing.T) {
+	for range 20 {
+		ev, err := wgor.ParseEvent(readFixture(t, "events", "case-variants.json"))
+		require.NoError(t, err)
+		assert.Equal(t, "OSSV1#exact****", ev.GetObjectContext.OutputToken)
+		assert.Contains(t, ev.GetObjectContext.OutputRoute, "opap.oss-cn-qingdao-internal")
+		assert.Contains(t, ev.GetObjectContext.Extra, "OutputToken")
+		assert.Contains(t, ev.GetObjectContext.Extra, "OUTPUTROUTE")
+
+		_, err = wgor.ParseEvent(readFixture(t, "events", "ambiguous-case.json"))
+		require.ErrorIs(t, err, wgor.ErrInvalidEvent)
+		assert.Equal(t, "wgor: invalid event: ambiguous member names: 2 members are named outputToken but for case, and none exactly so: keep one", err.Error())
+	}
+}

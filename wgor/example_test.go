@@ -80,6 +80,11 @@ func Example_redPNG() {
 
 // A Function Compute handler answering with the default client: the
 // credentials come from creds.Default() and the region from the route.
+// Function Compute calls it with each event: in a custom runtime, from the
+// HTTP handler of POST /invoke, with the request's body; in the Go
+// runtime, from the handler given to fc.Start. It checks its event first:
+// an event that is not from an Object FC Access Point is refused before
+// anything is sent, as here.
 func ExampleWrite() {
 	handler := func(ctx context.Context, event []byte) error {
 		ev, err := wgor.ParseEvent(event)
@@ -99,7 +104,47 @@ func ExampleWrite() {
 		log.Printf("answered, OSS request ID %s", res.RequestID)
 		return nil
 	}
-	_ = handler // registered with the Function Compute runtime
+	err := handler(context.Background(), []byte(`{"getObjectContext":{"outputRoute":"fc-ap-01-3b00521f653d2b3223680ec39dbbe2****-opap.oss-cn-qingdao-internal.oss-object-process.aliyuncs.com"}}`))
+	fmt.Println(err)
+	fmt.Println("an invalid event:", errors.Is(err, wgor.ErrInvalidEvent))
+	// Output:
+	// wgor: invalid event: getObjectContext.outputToken is missing or empty
+	// an invalid event: true
+}
+
+// A body of unknown length, here a pipe fed by a goroutine, is spooled and
+// sent with its Content-Length; Progress follows both steps.
+func ExampleClient_spool() {
+	accessPoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		fmt.Println("Content-Length:", r.ContentLength, "body:", len(body), "bytes")
+	}))
+	defer accessPoint.Close()
+
+	var last wgor.Progress
+	c := &wgor.Client{
+		Credentials: creds.Static(creds.Credentials{AccessKeyID: "LTAI-EXAMPLE", AccessKeySecret: "example-secret"}),
+		Region:      "cn-qingdao",
+		SpoolMemory: 64 << 10, // the rest goes to a file in SpoolDir
+		Progress:    func(p wgor.Progress) { last = p },
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		for range 100 {
+			pw.Write(make([]byte, 10_000))
+		}
+		pw.Close()
+	}()
+	res, err := c.Write(context.Background(), &wgor.Response{Route: accessPoint.URL, Token: "OSSV1#example-token", Status: http.StatusOK, Body: pr})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("sent:", res.BytesSent)
+	fmt.Printf("last progress: %+v\n", last)
+	// Output:
+	// Content-Length: 1000000 body: 1000000 bytes
+	// sent: 1000000
+	// last progress: {Spooled:1000000 Sent:1000000 Total:1000000}
 }
 
 // A Client for everything configurable; one Client is shared by all
@@ -194,5 +239,5 @@ func ExampleServiceError() {
 	fmt.Println(err)
 	// Output:
 	// 403 AccessDenied 0003-00000001 5C1B138A109F4E405B2D0002
-	// wgor: OSS refused WriteGetObjectResponse: HTTP 403 AccessDenied: The token has been used. (EC 0003-00000001, request ID 5C1B138A109F4E405B2D0002): grant oss:WriteGetObjectResponse to the function's role, and send each outputToken once
+	// wgor: OSS refused WriteGetObjectResponse: HTTP 403 AccessDenied: The token has been used. (EC 0003-00000001, request ID 5C1B138A109F4E405B2D0002): an outputToken answers one GetObject, once, before the function's timeout: send it once, from the invocation that received it
 }

@@ -48,7 +48,8 @@ func TestWriteRetriesOnlyWhatProvablyNeverLeft(t *testing.T) {
 			require.NoError(t, err)
 			return fh
 		}, 3, true},
-		{"a stream cannot be replayed", refused(), 1, 0, func(*testing.T) io.Reader { return onlyReader{strings.NewReader("stream")} }, 1, false},
+		{"a stream sent chunked cannot be replayed", refused(), 1, 0, func(*testing.T) io.Reader { return chunked{onlyReader{strings.NewReader("stream")}} }, 1, false},
+		{"a spooled stream is replayed from the spool", refused(), 1, 0, func(*testing.T) io.Reader { return onlyReader{strings.NewReader("replayable")} }, 2, true},
 		{"temporary DNS failure", &net.DNSError{Err: "server misbehaving", Name: testRoute, IsTemporary: true}, 1, 0,
 			func(*testing.T) io.Reader { return strings.NewReader("replayable") }, 2, true},
 		{"no such host is not retried", &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: testRoute, IsNotFound: true}}, 1, 0,
@@ -65,6 +66,9 @@ func TestWriteRetriesOnlyWhatProvablyNeverLeft(t *testing.T) {
 			c.MaxRetries = tt.maxRetries
 			c.RetryBackoff = time.Millisecond
 			r := f.response(tt.body(t))
+			if ch, ok := r.Body.(chunked); ok {
+				r.Body, r.Chunked = ch.Reader, true
+			}
 			res, err := c.Write(context.Background(), r)
 			assert.Equal(t, tt.wantDials, dial.dials.Load(), "dials")
 			if !tt.wantOK {
@@ -238,3 +242,6 @@ func TestWriteStopsRetryingWhenTheContextEnds(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Equal(t, int64(1), dial.dials.Load())
 }
+
+// chunked marks a body of a test table to be sent with Response.Chunked.
+type chunked struct{ io.Reader }

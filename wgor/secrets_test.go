@@ -2,10 +2,14 @@ package wgor_test
 
 import (
 	"context"
+	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wgor-dev/wgor/creds"
 	"github.com/wgor-dev/wgor/wgor"
 )
 
@@ -125,7 +130,7 @@ func TestNoSecretInAnyErrorOrLogLine(t *testing.T) {
 	srv, stalled, release := stallingServer(t, 1<<16)
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { <-stalled; cancel() }()
-	_, err = client(f).Write(ctx, &wgor.Response{Route: srv.URL, Token: testToken, Status: 200, Body: &zeros{left: 1 << 30}})
+	_, err = client(f).Write(ctx, &wgor.Response{Route: srv.URL, Token: testToken, Status: 200, Body: &zeros{left: 1 << 30}, Chunked: true})
 	record("canceled", err)
 	release()
 
@@ -171,4 +176,128 @@ func TestEventPrintsWithoutSecrets(t *testing.T) {
 	assert.NotContains(t, logs.String(), testToken)
 	assert.NotContains(t, logs.String(), "x-oss-signature=")
 	assert.Contains(t, logs.String(), `"output_token_set":true`)
+}
+
+// forms are the ways a secret may be printed.
+func forms(secret string) []string {
+	q := strconv.Quote(secret)
+	j, _ := json.Marshal(secret)
+	return []string{secret, q[1 : len(q)-1], string(j[1 : len(j)-1]), url.QueryEscape(secret), url.PathEscape(secret)}
+}
+
+// chainTexts prints err and everything it wraps, with each verb.
+func chainTexts(err error) []string {
+	var out []string
+	var walk func(e error)
+	walk = func(e error) {
+		if e == nil {
+			return
+		}
+		out = append(out, fmt.Sprintf("%v|%+v|%#v|%q|%s", e, e, e, e, e))
+		switch u := e.(type) {
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		case interface{ Unwrap() []error }:
+			for _, k := range u.Unwrap() {
+				walk(k)
+			}
+		}
+	}
+	walk(err)
+	return out
+}
+
+func TestNoSecretInAnyFormAnywhere(t *testing.T) {
+	const token = "OSSV1#tab\there \"quoted\" <&> +/= *star"
+	const sts = "STS token with spaces * and %"
+	const secret = "SECRET-\"quote\"-\ttab"
+	provider := creds.Static(creds.Credentials{AccessKeyID: testAKID, AccessKeySecret: secret, SecurityToken: sts})
+	var logs syncBuffer
+	var sigs []string
+	var mu sync.Mutex
+	echoAll := func(w http.ResponseWriter, r *http.Request, status int) {
+		sig := signatureIn(r.Header)
+		mu.Lock()
+		sigs = append(sigs, sig)
+		mu.Unlock()
+		var all []string
+		for _, s := range []string{token, sts, secret, sig} {
+			all = append(all, forms(s)...)
+		}
+		text := strings.Join(all, " | ")
+		w.Header().Set("X-Echo", text)
+		w.Header().Set("X-Oss-Request-Id", "ID "+text)
+		w.WriteHeader(status)
+		if status >= 300 {
+			var b strings.Builder
+			xml.EscapeText(&b, []byte(text))
+			fmt.Fprintf(w, "<Error><Code>AccessDenied</Code><Message>%s</Message><RequestId>%s</RequestId></Error>", b.String(), b.String())
+		}
+	}
+	var outputs []string
+	for _, status := range []int{200, 403, 502} {
+		f := newFakeOSS(t)
+		f.respond = func(w http.ResponseWriter, r *http.Request, _ received) { echoAll(w, r, status) }
+		c := &wgor.Client{HTTPClient: &http.Client{Transport: newTransport()}, Credentials: provider, Region: testRegion, Logger: newLogger(&logs)}
+		res, err := c.Write(context.Background(), &wgor.Response{Route: f.srv.URL, Token: token, Status: 200, Body: strings.NewReader("x")})
+		if status == 200 {
+			require.NoError(t, err)
+			outputs = append(outputs, fmt.Sprintf("%v %+v %#v", res, res.Header, res.RequestID))
+			continue
+		}
+		require.Error(t, err)
+		var se *wgor.ServiceError
+		require.ErrorAs(t, err, &se, "the refusal is still found after scrubbing")
+		outputs = append(outputs, chainTexts(err)...)
+		outputs = append(outputs, fmt.Sprintf("%#v", *se))
+		newLogger(&logs).Error("write failed", "err", err)
+	}
+	// Refused before sending, with the token in a route, and cancelled.
+	c := &wgor.Client{Credentials: provider}
+	_, err := c.Write(context.Background(), &wgor.Response{Route: "http://" + url.PathEscape(token) + ".example", Token: token, Status: 200})
+	require.ErrorIs(t, err, wgor.ErrInvalidResponse)
+	outputs = append(outputs, chainTexts(err)...)
+
+	mu.Lock()
+	all := []string{token, sts, secret}
+	all = append(all, sigs...)
+	mu.Unlock()
+	require.Len(t, all, 6)
+	for _, s := range all {
+		for _, form := range forms(s) {
+			for _, out := range outputs {
+				assert.NotContains(t, out, form)
+			}
+			assert.NotContains(t, logs.String(), form, "log records")
+		}
+	}
+	// Unrelated text stays.
+	assert.Contains(t, strings.Join(outputs, "\n"), "AccessDenied")
+}
+
+func TestEventCaseVariantsGiveOneAnswer(t *testing.T) {
+	tests := []struct {
+		name, event string
+		route       string
+		err         string
+	}{
+		{"exact spelling wins", `{"getObjectContext":{"outputRoute":"exact.example","OUTPUTROUTE":"upper.example","outputroute":"lower.example","outputToken":"t"}}`, "exact.example", ""},
+		{"one variant is read", `{"GETOBJECTCONTEXT":{"OutputRoute":"variant.example","outputToken":"t"}}`, "variant.example", ""},
+		{"two variants are ambiguous", `{"getObjectContext":{"OUTPUTROUTE":"upper.example","outputroute":"lower.example","outputToken":"t"}}`, "", "2 members are named outputRoute but for case"},
+		{"two context variants are ambiguous", `{"GetObjectContext":{"outputRoute":"a","outputToken":"t"},"getobjectcontext":{"outputRoute":"b","outputToken":"t"}}`, "", "named getObjectContext but for case"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for range 50 { // map order varies from run to run
+				ev, err := wgor.ParseEvent([]byte(tt.event))
+				if tt.err != "" {
+					require.ErrorIs(t, err, wgor.ErrInvalidEvent)
+					assert.Contains(t, err.Error(), tt.err)
+					continue
+				}
+				require.NoError(t, err)
+				assert.Equal(t, tt.route, ev.GetObjectContext.OutputRoute)
+			}
+		})
+	}
 }

@@ -26,6 +26,19 @@ type Response = client.Response
 // Result is OSS's answer to a WriteGetObjectResponse it accepted.
 type Result = client.Result
 
+// Progress is how far a Write has got with its body: the bytes spooled,
+// the bytes sent, and the length once known (-1 before). See
+// Client.Progress.
+type Progress = client.Progress
+
+// RegionError says that the region cannot be told from a route: set
+// Client.Region (a command line names its own flag instead).
+type RegionError = client.RegionError
+
+// SpoolError says that a body of unknown length could not be spooled (an
+// unwritable SpoolDir, a full disk): nothing was sent. See Client.SpoolDir.
+type SpoolError = client.SpoolError
+
 // ServiceError is OSS's refusal of a WriteGetObjectResponse: any answer
 // outside 2xx. Find it with errors.As.
 type ServiceError = client.ServiceError
@@ -41,10 +54,11 @@ type GetObjectContext = client.GetObjectContext
 // Version is the version of wgor, sent in the default User-Agent.
 const Version = client.Version
 
-// Defaults of the retry policy (see Client).
+// Defaults of the retry policy and of the spool (see Client).
 const (
 	DefaultMaxRetries   = client.DefaultMaxRetries
 	DefaultRetryBackoff = client.DefaultRetryBackoff
+	DefaultSpoolMemory  = client.DefaultSpoolMemory
 )
 
 // DefaultUserAgent is the User-Agent wgor sends unless Client.UserAgent is
@@ -60,6 +74,9 @@ var (
 	ErrBodyLength = client.ErrBodyLength
 	// ErrInvalidEvent: the event is not an Object FC Access Point event.
 	ErrInvalidEvent = client.ErrInvalidEvent
+	// ErrNotSent: nothing of the request left the machine, so the
+	// outputToken is still unused.
+	ErrNotSent = client.ErrNotSent
 )
 
 func init() {
@@ -83,3 +100,9 @@ func ParseEvent(data []byte) (*Event, error) { return client.ParseEvent(data) }
 // oss-<region>-internal.oss-object-process.aliyuncs.com and similar hosts.
 // Any other route is an error: set Client.Region for those.
 func RegionFromRoute(route string) (string, error) { return client.RegionFromRoute(route) }
+
+// ValidStatus reports whether status is one OSS accepts as the status of
+// the GetObject caller's answer: 200, 206, 301, 302, 303, 304, 400, 401,
+// 403, 404, 405, 409, 411, 412, 416, 500 or 503 (OSS API reference,
+// "WriteGetObjectResponse"). Write refuses any other before sending.
+func ValidStatus(status int) bool { return client.ValidStatus(status) }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/wgor-dev/wgor/creds"
@@ -25,7 +26,7 @@ func (c *Client) attempt(ctx context.Context, rt http.RoundTripper, timeout time
 	}
 	cr, err := provider.Credentials(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("wgor: WriteGetObjectResponse to %s not sent: get credentials: %w", p.route.host, err)
+		return nil, nil, notSent(wrapf(err, "wgor: WriteGetObjectResponse to %s not sent: get credentials", p.route.host))
 	}
 	header := p.header
 	if n > 1 {
@@ -52,17 +53,22 @@ func (c *Client) attempt(ctx context.Context, rt http.RoundTripper, timeout time
 		Host:          p.route.host,
 	}
 	req := base.WithContext(tr.context(ctx))
+	if counter != nil {
+		counter.ctx = ctx
+	}
 	opts := sign.Options{
 		Credentials: cr.Signing(),
 		Region:      p.region,
 		Time:        start,
 	}
+	secrets := newScrubber(r.Token, cr.AccessKeySecret, cr.SecurityToken)
 	if err := sign.Sign(req, &opts); err != nil {
-		return nil, nil, redact(fmt.Errorf("wgor: WriteGetObjectResponse to %s not sent: %w", p.route.host, err),
-			cr.AccessKeySecret, cr.SecurityToken)
+		return nil, nil, secrets.chain(wrapf(err, "wgor: WriteGetObjectResponse to %s not sent", p.route.host))
 	}
+	secrets.add(signatureOf(req.Header))
+	host := secrets.str(p.route.host)
 
-	resp, err := do(ctx, rt, req, p.body.mayBlock)
+	resp, err := rt.RoundTrip(req)
 	// Bytes sent are counted for streamed bodies only; an in-memory body
 	// counts as sent whole once OSS answers.
 	sent := int64(-1)
@@ -70,13 +76,13 @@ func (c *Client) attempt(ctx context.Context, rt http.RoundTripper, timeout time
 		sent = counter.sent.Load()
 	}
 	if err != nil {
-		err = redact(c.transportError(ctx, p, err, sent), r.Token, cr.AccessKeySecret, cr.SecurityToken, signatureOf(req.Header))
+		err = secrets.chain(c.transportError(ctx, p, err, sent))
 		if tr.retryable(err) {
 			retry = err
 		}
 		if c.logs(ctx, slog.LevelDebug) {
 			c.Logger.LogAttrs(ctx, slog.LevelDebug, "wgor: WriteGetObjectResponse failed",
-				slog.String("route", p.route.host), slog.Int("attempt", n),
+				slog.String("route", host), slog.Int("attempt", n),
 				slog.Int64("bytes", sent), slog.Duration("duration", time.Since(start)),
 				slog.String("error", err.Error()))
 		}
@@ -87,17 +93,23 @@ func (c *Client) attempt(ctx context.Context, rt http.RoundTripper, timeout time
 	}
 	refused := resp.StatusCode < 200 || resp.StatusCode > 299
 	var data []byte
-	if refused {
-		data, _ = io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	} else if resp.ContentLength != 0 {
-		// Drain a little so that the connection can be reused.
-		io.CopyN(io.Discard, resp.Body, maxErrorBody)
+	var readErr error
+	switch {
+	case resp.StatusCode < 200:
+		// A 1xx that net/http returns (101 Switching Protocols) hands
+		// over the raw connection: its "body" may never end. OSS never
+		// answers so; close it unread.
+	case refused:
+		data, readErr = readBounded(ctx, resp.Body, maxErrorBody)
 	}
+	// A 2xx body is not drained: a stalled one must not delay success.
+	// Closing it unread only costs the connection's reuse.
 	resp.Body.Close()
-	if p.body.mayBlock && !tr.finished() {
-		// OSS answered while the body is still being read: close it
-		// (Write would anyway) to stop a Read that may block.
-		p.body.close()
+	if counter != nil && !tr.finished() {
+		// OSS answered while the body is still being sent: stop reading it,
+		// so that net/http stops sending.
+		counter.halt()
+		p.body.halt()
 	}
 	written, writeErr := tr.bodySent(ctx)
 	if counter != nil {
@@ -105,81 +117,78 @@ func (c *Client) attempt(ctx context.Context, rt http.RoundTripper, timeout time
 	}
 
 	if refused {
-		secrets := []string{r.Token, cr.AccessKeySecret, cr.SecurityToken, signatureOf(req.Header)}
-		se, eb := newServiceError(resp.StatusCode, resp.Header, data, secrets)
+		se, eb := newServiceError(resp.StatusCode, resp.Header, data, readErr, secrets)
 		if se.Code == "SignatureDoesNotMatch" && (eb.stringToSign != "" || eb.canonicalRequest != "") {
-			explain(se, eb, req, &opts, scrubber(secrets))
+			explain(se, eb, req, &opts, secrets)
 		}
 		if c.logs(ctx, slog.LevelDebug) {
 			c.Logger.LogAttrs(ctx, slog.LevelDebug, "wgor: WriteGetObjectResponse refused",
-				slog.String("route", p.route.host), slog.Int("fwd_status", r.Status),
+				slog.String("route", host), slog.Int("fwd_status", r.Status),
 				slog.Int("http_status", resp.StatusCode), slog.String("code", se.Code),
 				slog.String("request_id", se.RequestID), slog.Int64("bytes", sent),
 				slog.Duration("duration", time.Since(start)), slog.Int("attempt", n))
 		}
 		return nil, nil, se
 	}
+	requestID := oneLine(secrets.str(resp.Header.Get(headerRequestID)))
 	if !written || writeErr != nil {
 		// OSS cannot have had the whole body: never report it as sent.
-		err := fmt.Errorf("wgor: WriteGetObjectResponse to %s: OSS answered HTTP %d before the whole body was sent (request ID %s)",
-			p.route.host, resp.StatusCode, resp.Header.Get(headerRequestID))
+		msg := fmt.Sprintf("wgor: WriteGetObjectResponse to %s: OSS answered HTTP %d before the whole body was sent (request ID %s)",
+			host, resp.StatusCode, requestID)
+		var err error = &joined{msg: msg}
 		if writeErr != nil {
-			err = fmt.Errorf("%w: %w", err, writeErr)
+			err = wrapf(writeErr, "%s", msg)
 		}
-		return nil, nil, redact(err, r.Token, cr.AccessKeySecret, cr.SecurityToken, signatureOf(req.Header))
+		return nil, nil, secrets.chain(err)
+	}
+	if p.body.inMemory && c.Progress != nil {
+		var spooled int64
+		if p.body.spool != nil {
+			spooled = sent
+		}
+		c.Progress(Progress{Spooled: spooled, Sent: sent, Total: sent})
 	}
 	res = &Result{
-		RequestID:  resp.Header.Get(headerRequestID),
+		RequestID:  requestID,
 		StatusCode: resp.StatusCode,
-		Header:     resp.Header,
+		Header:     secrets.header(resp.Header),
 		BytesSent:  sent,
 		Attempts:   n,
 	}
 	if c.logs(ctx, slog.LevelDebug) {
 		c.Logger.LogAttrs(ctx, slog.LevelDebug, "wgor: WriteGetObjectResponse sent",
-			slog.String("route", p.route.host), slog.Int("fwd_status", r.Status),
+			slog.String("route", host), slog.Int("fwd_status", r.Status),
 			slog.Int("http_status", resp.StatusCode), slog.String("request_id", res.RequestID),
 			slog.Int64("bytes", sent), slog.Duration("duration", time.Since(start)), slog.Int("attempt", n))
 	}
 	return res, nil, nil
 }
 
-// do runs the round trip. When a Read of the body may block, it runs it on
-// another goroutine, so that Write returns when ctx ends even if net/http
-// is stuck waiting for such a Read to return.
-func do(ctx context.Context, rt http.RoundTripper, req *http.Request, mayBlock bool) (*http.Response, error) {
-	if !mayBlock {
-		return rt.RoundTrip(req)
+// errorBodyWait bounds the time an error body may take to arrive once its
+// headers have: a route that stalls it must not hold Write, deadline or not.
+const errorBodyWait = 2 * time.Second
+
+// readBounded reads up to limit bytes of a response body, for at most
+// errorBodyWait, and stops when ctx ends even if the body's Read does not
+// (a RoundTripper that does not tie the body to the request's context, a
+// hijacked connection).
+func readBounded(ctx context.Context, body io.ReadCloser, limit int64) ([]byte, error) {
+	stop := context.AfterFunc(ctx, func() { body.Close() })
+	defer stop()
+	var stalled atomic.Bool
+	timer := time.AfterFunc(errorBodyWait, func() { stalled.Store(true); body.Close() })
+	defer timer.Stop()
+	data, err := io.ReadAll(io.LimitReader(body, limit))
+	if err != nil && stalled.Load() {
+		err = fmt.Errorf("the rest did not arrive within %v", errorBodyWait)
 	}
-	type result struct {
-		resp *http.Response
-		err  error
+	if err == nil && int64(len(data)) == limit {
+		err = errTooLong
 	}
-	done := make(chan result)
-	abandoned := make(chan struct{})
-	go func() {
-		resp, err := rt.RoundTrip(req)
-		select {
-		case done <- result{resp, err}:
-		case <-abandoned:
-			if resp != nil {
-				resp.Body.Close()
-			}
-		}
-	}()
-	select {
-	case res := <-done:
-		return res.resp, res.err
-	case <-ctx.Done():
-		select {
-		case res := <-done:
-			return res.resp, res.err
-		default:
-			close(abandoned)
-			return nil, ctx.Err()
-		}
-	}
+	return data, err
 }
+
+var errTooLong = errors.New("longer than wgor reads")
 
 // transportError rewords an error from net/http: without the URL, which
 // it repeats, and wrapping ctx.Err() when ctx ended.
@@ -193,9 +202,9 @@ func (c *Client) transportError(ctx context.Context, p *prepared, err error, sen
 		where += fmt.Sprintf(" after %d body bytes", sent)
 	}
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-		return fmt.Errorf("%s: %w (%w)", where, cerr, err)
+		return &joined{msg: fmt.Sprintf("%s: %s (%s)", where, cerr, trimPrefix(err.Error())), errs: []error{cerr, err}}
 	}
-	return fmt.Errorf("%s: %w", where, err)
+	return wrapf(err, "%s", where)
 }
 
 // logs reports whether a record at level would be logged.
@@ -218,7 +227,7 @@ func signatureOf(h http.Header) string {
 
 // explain signs the request again, as it was signed, to compare the local
 // string to sign (and canonical request) with OSS's.
-func explain(se *ServiceError, eb errorBody, req *http.Request, opts *sign.Options, s scrubber) {
+func explain(se *ServiceError, eb errorBody, req *http.Request, opts *sign.Options, s *scrubber) {
 	clone := req.Clone(context.Background())
 	o := *opts
 	o.Trace = &sign.Trace{}

@@ -2,11 +2,13 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"runtime"
 	"sync"
 	"time"
@@ -48,7 +50,8 @@ const (
 //     GotConn never fired), so not a byte of the request was written;
 //   - and the body is empty, a *bytes.Reader, *strings.Reader,
 //     *bytes.Buffer or a regular *os.File, which Write rewinds to where it
-//     started.
+//     started, or a body of unknown length that was spooled (see
+//     SpoolDir), sent again from the spool.
 //
 // Any failure after a connection was obtained is never retried, nor is any
 // response from OSS, whatever its status. Retries wait RetryBackoff, then
@@ -63,8 +66,11 @@ type Client struct {
 	// requests, and its Timeout, when set, bounds each attempt. Its
 	// CheckRedirect and Jar are not used: redirects are never followed,
 	// and OSS sets no cookies. Nil means a shared client whose transport
-	// speaks HTTP/1.1 (the protocol's Content-Length or chunked body) and
-	// keeps up to 64 idle connections per host.
+	// speaks HTTP/1.1 (the protocol's Content-Length or chunked body),
+	// keeps up to 64 idle connections per host, honours HTTP(S)_PROXY as
+	// net/http does, and makes sure that a refusal OSS sends before it has
+	// read the body is what Write returns, rather than the reset that
+	// follows it (a Transport of your own may report the reset instead).
 	HTTPClient *http.Client
 
 	// Credentials sign the requests. Nil means the default credentials chain
@@ -86,13 +92,43 @@ type Client struct {
 	UserAgent string
 
 	// MaxRetries bounds the retries of an attempt that provably sent
-	// nothing (see Retries above). Zero means DefaultMaxRetries (2);
-	// negative means never retry.
+	// nothing (see the Retries section of the Client documentation). Zero
+	// means DefaultMaxRetries (2); negative means never retry.
 	MaxRetries int
 
 	// RetryBackoff is the wait before the first retry, doubled before each
 	// next one. Zero means DefaultRetryBackoff (50ms).
 	RetryBackoff time.Duration
+
+	// SpoolDir is the directory where a body of unknown length is spooled
+	// beyond SpoolMemory, so that it can be sent with the Content-Length
+	// OSS requires. Empty means os.TempDir(), which in Function Compute is
+	// the instance's /tmp. The file is created with os.CreateTemp and
+	// removed on every path: on Unix its name is removed as soon as it is
+	// created, so that nothing is left behind even by a crash; elsewhere
+	// when Write returns. It is read back as it is sent, never whole.
+	SpoolDir string
+
+	// SpoolMemory is how many bytes of a body of unknown length are held
+	// in memory before the rest goes to a file in SpoolDir. Zero means
+	// DefaultSpoolMemory (4 MiB); negative means none. A body that fits
+	// needs no file at all.
+	SpoolMemory int64
+
+	// Chunked sends a body of unknown length with Transfer-Encoding:
+	// chunked as it is read, instead of spooling it first (as does
+	// Response.Chunked for one response). OSS's API reference lists
+	// Content-Length as required for WriteGetObjectResponse and documents
+	// no chunked upload for it (SPEC §3): this relies on behaviour OSS does
+	// not document. A body of known length is sent with its length either
+	// way.
+	Chunked bool
+
+	// Progress, when set, is called as the body is spooled (Spooled grows)
+	// and as it is handed to the connection (Sent grows), from the
+	// goroutine doing the work; calls for one Write never overlap. It must
+	// be quick. A body held in memory is reported once, when OSS answers.
+	Progress func(Progress)
 
 	// Logger, when set, receives a Debug record for each attempt (route
 	// host, statuses, OSS's request ID, body bytes sent, duration, attempt)
@@ -101,11 +137,26 @@ type Client struct {
 	Logger *slog.Logger
 }
 
+// Progress is how far a Write has got with its body, as reported to
+// Client.Progress.
+type Progress struct {
+	// Spooled is the bytes of a body of unknown length read into the spool
+	// so far; 0 for a body that is not spooled.
+	Spooled int64
+	// Sent is the body bytes handed to the connection in this attempt.
+	Sent int64
+	// Total is the length of the body once known, -1 before: while a body
+	// is spooled, and for a body sent chunked.
+	Total int64
+}
+
 // Result is OSS's answer to a WriteGetObjectResponse it accepted.
 type Result struct {
 	RequestID  string // x-oss-request-id
 	StatusCode int    // the HTTP status of OSS's response
-	Header     http.Header
+	// Header is OSS's response headers, with every secret removed as from
+	// ServiceError.Header.
+	Header http.Header
 
 	BytesSent int64 // body bytes sent
 	Attempts  int   // requests made: 1, or more after retries (see Client)
@@ -128,24 +179,43 @@ var defaultHTTPClient = sync.OnceValue(func() *http.Client {
 	t.ForceAttemptHTTP2 = false
 	t.Protocols = new(http.Protocols)
 	t.Protocols.SetHTTP1(true)
+	t.DialContext = answerFirst(t.DialContext)
 	return &http.Client{Transport: t}
 })
 
 // Write sends r to its route with WriteGetObjectResponse: a POST signed with
-// OSS Signature V4 and an UNSIGNED-PAYLOAD body streamed from r.Body.
+// OSS Signature V4 and an UNSIGNED-PAYLOAD body read from r.Body.
+//
+// A body of known length (see Response.ContentLength) is streamed with its
+// Content-Length. A body of unknown length is first spooled (see
+// Client.SpoolDir) and then sent with its length, unless Client.Chunked or
+// Response.Chunked asks for it to be streamed chunked.
 //
 // It returns a *ServiceError when OSS answers outside 2xx, an error
 // wrapping ErrInvalidResponse (and sends nothing) when r cannot be sent, an
 // error wrapping ErrBodyLength when the body's length does not match
-// r.ContentLength, and an error wrapping ctx.Err() when ctx ends first. A
-// 2xx that OSS sends before it has the whole body is an error too: what
-// reaches the GetObject caller then cannot be the whole response.
-// When ctx ends, Write returns promptly even if a Read of r.Body is blocked;
-// closing r.Body (see Response.Body) is what makes such a Read return, and
-// a reader that neither returns nor can be closed keeps one goroutine of
-// net/http waiting on it. No error, and no log record, ever holds the
-// token, a secret or a signature. A nil *Client is the default client.
-func (c *Client) Write(ctx context.Context, r *Response) (*Result, error) {
+// r.ContentLength, and an error wrapping ctx.Err() when ctx ends first.
+// Every error returned before a byte of the request left (an invalid
+// Response, a body that could not be spooled, ctx ended while spooling)
+// also wraps ErrNotSent: the outputToken is then still unused. A 2xx that
+// OSS sends before it has the whole body is an error too: what reaches the
+// GetObject caller then cannot be the whole response.
+//
+// When ctx ends, Write returns promptly even if a Read of r.Body is
+// blocked: such a body (anything but an in-memory reader or a regular
+// file) is read on one goroutine of Write's own, and a Read that neither
+// returns nor can be closed (see Response.Body) keeps that one goroutine
+// until it returns. (A body streamed while such a Read blocks, chunked or
+// of declared length, holds Write until ctx ends should the connection
+// fail meanwhile: net/http waits for its writer; a function's invocation
+// always has a deadline.) Should that Read panic, Write cleans up (the spool
+// file, the connection, r.Body) and panics again with the same value on
+// the caller's goroutine, where it can be recovered.
+//
+// No error, log record or Result ever holds the token, a secret or a
+// signature, in any form (see ServiceError). A nil *Client is the default
+// client.
+func (c *Client) Write(ctx context.Context, r *Response) (res *Result, err error) {
 	if c == nil {
 		c = defaultClient()
 	}
@@ -158,31 +228,76 @@ func (c *Client) Write(ctx context.Context, r *Response) (*Result, error) {
 		}
 		return nil, invalid("nil Context: pass context.Background() or the invocation's context")
 	}
-	p, err := c.prepare(ctx, r)
+	p, err := c.prepare(r)
 	if err != nil {
 		if c, ok := r.Body.(io.Closer); ok {
 			c.Close()
 		}
-		return nil, redact(err, r.Token)
+		return nil, scrubError(err, r.Token)
 	}
-	defer p.body.close()
-	res, err := c.send(ctx, r, p)
+	defer func() {
+		p.body.close()
+		if v := p.body.panicked(); v != nil {
+			panic(v)
+		}
+	}()
+	if err := ctx.Err(); err != nil {
+		return nil, scrubError(notSent(wrapf(err, "wgor: WriteGetObjectResponse to %s not sent, the outputToken is still unused", p.route.host)), r.Token)
+	}
+	if p.body.toSpool {
+		if err := c.fillSpool(ctx, p); err != nil {
+			return nil, scrubError(err, r.Token)
+		}
+	}
+	res, err = c.send(ctx, r, p)
 	if err != nil {
-		return nil, redact(err, r.Token)
+		return nil, scrubError(err, r.Token)
 	}
 	return res, nil
 }
 
-// prepared is a Response checked and ready to send.
-type prepared struct {
-	route  route
-	url    url.URL
-	region string
-	header http.Header
-	body   body
+// fillSpool spools a body of unknown length: see Client.SpoolDir.
+func (c *Client) fillSpool(ctx context.Context, p *prepared) error {
+	dir := c.SpoolDir
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	limit := c.SpoolMemory
+	switch {
+	case limit == 0:
+		limit = DefaultSpoolMemory
+	case limit < 0:
+		limit = 0
+	}
+	err := p.body.fillSpool(ctx, limit, dir)
+	if err == nil {
+		return nil
+	}
+	where := fmt.Sprintf("wgor: WriteGetObjectResponse to %s not sent, the outputToken is still unused", p.route.host)
+	var se *SpoolError
+	switch {
+	case errors.As(err, &se):
+	case errors.Is(err, errBodyPanicked):
+		where += ": the body's Read panicked"
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		where += fmt.Sprintf(": while reading the body to spool it (%d bytes read)", p.body.spool.size())
+	default:
+		where += fmt.Sprintf(": reading the body to spool it failed after %d bytes", p.body.spool.size())
+	}
+	return notSent(wrapf(err, "%s", where))
 }
 
-func (c *Client) prepare(ctx context.Context, r *Response) (*prepared, error) {
+// prepared is a Response checked and ready to send.
+type prepared struct {
+	route    route
+	url      url.URL
+	region   string
+	provider creds.Provider
+	header   http.Header
+	body     body
+}
+
+func (c *Client) prepare(r *Response) (*prepared, error) {
 	scheme := c.Scheme
 	switch scheme {
 	case "":
@@ -201,15 +316,19 @@ func (c *Client) prepare(ctx context.Context, r *Response) (*prepared, error) {
 	region := c.Region
 	if region == "" {
 		if region, err = RegionFromRoute(rt.host); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInvalidResponse, err)
+			return nil, invalidWrap(err)
 		}
 	}
-	p := &prepared{route: rt, region: region}
-	if err := p.body.init(r); err != nil {
-		return nil, err
+	p := &prepared{route: rt, region: region, provider: c.Credentials}
+	if p.provider == nil {
+		if DefaultCredentials == nil {
+			return nil, invalid("Client.Credentials is nil: set it (creds.Static, creds.FromFCHeaders), or import github.com/wgor-dev/wgor/wgor, whose Client uses the default credentials chain")
+		}
+		p.provider = DefaultCredentials()
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("wgor: WriteGetObjectResponse to %s not sent: %w", rt.host, err)
+	p.body.progress = c.Progress
+	if err := p.body.init(r, c.Chunked || r.Chunked); err != nil {
+		return nil, notSent(err)
 	}
 	ua := c.UserAgent
 	if ua == "" {
@@ -224,13 +343,7 @@ func (c *Client) prepare(ctx context.Context, r *Response) (*prepared, error) {
 }
 
 func (c *Client) send(ctx context.Context, r *Response, p *prepared) (*Result, error) {
-	provider := c.Credentials
-	if provider == nil {
-		if DefaultCredentials == nil {
-			return nil, invalid("Client.Credentials is nil: set it (creds.Static, creds.FromFCHeaders), or import github.com/wgor-dev/wgor/wgor, whose Client uses the default credentials chain")
-		}
-		provider = DefaultCredentials()
-	}
+	provider := p.provider
 	hc := c.httpClient()
 	rt := hc.Transport
 	if rt == nil {
@@ -245,20 +358,26 @@ func (c *Client) send(ctx context.Context, r *Response, p *prepared) (*Result, e
 		if err == nil {
 			return res, nil
 		}
-		if retry == nil || attempt > maxRetries || !p.body.replayable() {
+		if retry == nil {
 			return nil, err
+		}
+		if attempt > maxRetries || !p.body.replayable() {
+			return nil, notSent(err) // retry is set only when nothing left
 		}
 		delay := c.backoff(attempt)
 		if c.logs(ctx, slog.LevelInfo) {
 			c.Logger.LogAttrs(ctx, slog.LevelInfo, "wgor: retrying WriteGetObjectResponse: the request was never sent",
-				slog.String("route", p.route.host), slog.Int("attempt", attempt),
+				slog.String("route", newScrubber(r.Token).str(p.route.host)), slog.Int("attempt", attempt),
 				slog.Duration("delay", delay), slog.String("error", retry.Error()))
 		}
 		if err := sleep(ctx, delay); err != nil {
-			return nil, fmt.Errorf("wgor: WriteGetObjectResponse to %s not sent: %w (while waiting to retry after: %w)", p.route.host, err, retry)
+			return nil, notSent(&joined{
+				msg:  fmt.Sprintf("wgor: WriteGetObjectResponse to %s not sent: %s (while waiting to retry after: %s)", p.route.host, err, trimPrefix(retry.Error())),
+				errs: []error{err, retry},
+			})
 		}
 		if err := p.body.rewind(); err != nil {
-			return nil, fmt.Errorf("wgor: WriteGetObjectResponse to %s: rewind the body to retry: %w", p.route.host, err)
+			return nil, notSent(wrapf(err, "wgor: WriteGetObjectResponse to %s not sent: rewind the body to retry", p.route.host))
 		}
 	}
 }

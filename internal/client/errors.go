@@ -4,20 +4,28 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/xml"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // ServiceError is OSS's refusal of a WriteGetObjectResponse: any response
 // outside 2xx. Find it with errors.As.
 //
 // The fields come from OSS's XML error body when there is one; a body that
-// is not XML, or is cut short, still yields a ServiceError with StatusCode,
-// and Message then holds the start of the body as text. Nothing in a
-// ServiceError holds the secret, the security token, the request token or
-// a signature: wgor removes them from whatever OSS sent back.
+// is not XML still yields a ServiceError with StatusCode, and Message then
+// holds the start of the body as text. A body that breaks off (cut short,
+// not UTF-8, an unknown entity, nested too deep, stalled: at most 64 KiB
+// are read, for at most two seconds) keeps the elements read before the
+// break, and Error says what happened. The text fields are put on one line
+// (a line break in a Message cannot forge a line of output) and cut to
+// 1 KiB. Nothing in a ServiceError holds the secret, the security token,
+// the request token or a signature, in any form: wgor removes them from
+// whatever OSS sent back.
 type ServiceError struct {
 	StatusCode   int    // the HTTP status of OSS's response
 	Code         string // OSS's error code, such as SignatureDoesNotMatch
@@ -37,6 +45,10 @@ type ServiceError struct {
 	// its canonical request, the canonical requests) differ. Values of
 	// the security token and the request token are never shown.
 	Mismatch string
+
+	// note describes a body that yielded no Code and Message, or that
+	// broke off.
+	note string
 }
 
 // Error describes the refusal and, for common codes, what to do.
@@ -55,8 +67,12 @@ func (e *ServiceError) Error() string {
 	case e.Message != "":
 		b.WriteString(" (not an OSS error body): ")
 		b.WriteString(strconv.Quote(e.Message))
-	default:
+	case e.note == "":
 		b.WriteString(" with an empty body")
+	}
+	if e.note != "" {
+		b.WriteString(" ")
+		b.WriteString(e.note)
 	}
 	var ids []string
 	if e.EC != "" {
@@ -74,7 +90,7 @@ func (e *ServiceError) Error() string {
 		b.WriteString("; ")
 		b.WriteString(e.Mismatch)
 	}
-	if h := hints[e.Code]; h != "" {
+	if h := e.hint(); h != "" {
 		b.WriteString(": ")
 		b.WriteString(h)
 	}
@@ -87,9 +103,18 @@ var hints = map[string]string{
 	"InvalidAccessKeyId":    "check the access key ID the credentials provider returns",
 	"InvalidSecurityToken":  "the STS security token is wrong or expired: use fresh credentials",
 	"SecurityTokenExpired":  "the STS credentials expired: use fresh credentials",
-	"AccessDenied":          "grant oss:WriteGetObjectResponse to the function's role, and send each outputToken once",
+	"AccessDenied":          "grant oss:WriteGetObjectResponse to the function's role",
 	"RequestTimeTooSkewed":  "the local clock is off: synchronise it",
 	"InvalidArgument":       "check the region (Client.Region) and the forwarded headers",
+}
+
+// hint says what to do, matching the code and, for AccessDenied, whether
+// the message is about the token (which no permission fixes) or not.
+func (e *ServiceError) hint() string {
+	if e.Code == "AccessDenied" && strings.Contains(strings.ToLower(e.Message), "token") {
+		return "an outputToken answers one GetObject, once, before the function's timeout: send it once, from the invocation that received it"
+	}
+	return hints[e.Code]
 }
 
 // maxErrorBody bounds how much of an error body is read.
@@ -103,7 +128,14 @@ type errorBody struct {
 	isXML                                           bool
 	code, message, requestID, hostID, ec, recommend string
 	stringToSign, canonicalRequest                  string
+	complete                                        bool  // </Error> was read
+	err                                             error // why reading stopped before
+	offset                                          int64 // where
 }
+
+// maxErrorDepth bounds the nesting an error body may have; OSS's has two
+// levels.
+const maxErrorDepth = 32
 
 // parseErrorBody reads the elements of <Error>…</Error> it knows, keeping
 // those read before the body ends or stops being XML.
@@ -116,6 +148,9 @@ func parseErrorBody(data []byte) errorBody {
 	for {
 		tok, err := d.Token()
 		if err != nil {
+			if err != io.EOF || eb.isXML && !eb.complete {
+				eb.err, eb.offset = err, d.InputOffset()
+			}
 			return eb
 		}
 		switch t := tok.(type) {
@@ -129,6 +164,9 @@ func parseErrorBody(data []byte) errorBody {
 			case depth == 2:
 				field = eb.field(t.Name.Local)
 				text.Reset()
+			case depth > maxErrorDepth:
+				eb.err, eb.offset = errors.New("nested too deep"), d.InputOffset()
+				return eb
 			}
 		case xml.CharData:
 			if depth == 2 && field != nil {
@@ -138,6 +176,9 @@ func parseErrorBody(data []byte) errorBody {
 			if depth == 2 && field != nil {
 				*field = text.String()
 				field = nil
+			}
+			if depth == 1 {
+				eb.complete = true
 			}
 			depth--
 		}
@@ -172,27 +213,81 @@ func (eb *errorBody) field(name string) *string {
 	return &s
 }
 
-// newServiceError builds the error for a response outside 2xx. secrets are
-// removed from everything taken from the response.
-func newServiceError(status int, h http.Header, data []byte, secrets []string) (*ServiceError, errorBody) {
+// newServiceError builds the error for a response outside 2xx, whose body
+// (data) was read up to readErr. Secrets are removed from everything taken
+// from the response, and what is printed is put on one line.
+func newServiceError(status int, h http.Header, data []byte, readErr error, s *scrubber) (*ServiceError, errorBody) {
+	e := &ServiceError{StatusCode: status, Header: s.header(h)}
+	if status < 200 {
+		e.note = "(a 1xx status, which OSS never ends WriteGetObjectResponse with: its connection was closed unread)"
+		return e, errorBody{}
+	}
 	eb := parseErrorBody(data)
 	if sts, ok := decodeBytes(eb.stringToSign); ok {
 		eb.stringToSign = sts
 	}
-	s := scrubber(secrets)
-	e := &ServiceError{StatusCode: status, Header: s.header(h)}
+	// Scrubbed before and after oneLine: a secret may hold a byte that
+	// oneLine replaces, and oneLine may turn a near form into the secret.
+	text := func(v string) string { return cut(s.str(oneLine(s.str(v))), maxField) }
+	var notes []string
 	if eb.isXML {
-		e.Code, e.Message, e.HostID = s.str(eb.code), s.str(eb.message), s.str(eb.hostID)
-		e.EC, e.RecommendDoc = s.str(eb.ec), s.str(eb.recommend)
-		e.RequestID = s.str(eb.requestID)
+		e.Code, e.Message, e.HostID = text(eb.code), text(eb.message), text(eb.hostID)
+		e.EC, e.RecommendDoc = text(eb.ec), text(eb.recommend)
+		e.RequestID = text(eb.requestID)
 		e.StringToSign = s.str(eb.stringToSign)
-	} else {
-		e.Message = snippet(s.str(string(data)))
+		if eb.err != nil {
+			if e.Code != "" || e.Message != "" {
+				notes = append(notes, fmt.Sprintf("(its XML error body broke off at byte %d of %d: %s)", eb.offset, len(data), xmlReason(eb.err)))
+			} else {
+				notes = append(notes, fmt.Sprintf("with an XML error body that broke off at byte %d of %d (%s)", eb.offset, len(data), xmlReason(eb.err)))
+			}
+		}
+		if e.Code == "" && e.Message == "" && eb.err == nil {
+			notes = append(notes, fmt.Sprintf("with an XML error body of %d bytes holding no Code or Message", len(data)))
+		}
+	} else if len(data) > 0 {
+		e.Message = s.str(snippet(s.str(string(data))))
+		if e.Message == "" {
+			notes = append(notes, fmt.Sprintf("with a body of %d bytes and no printable text", len(data)))
+		}
 	}
+	switch {
+	case readErr == errTooLong:
+		notes = append(notes, fmt.Sprintf("(only the first %d bytes of the body read)", len(data)))
+	case readErr != nil:
+		notes = append(notes, fmt.Sprintf("(reading the body failed after %d bytes: %s)", len(data), readErr))
+	}
+	e.note = text(strings.Join(notes, " "))
 	if id := h.Get(headerRequestID); id != "" {
-		e.RequestID = s.str(id)
+		e.RequestID = text(id)
 	}
 	return e, eb
+}
+
+// maxField bounds each text field of a ServiceError.
+const maxField = 1 << 10
+
+// cut shortens s to at most n bytes, at a character boundary.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
+}
+
+// xmlReason is the decoder's reason without the line number it adds.
+func xmlReason(err error) string {
+	var se *xml.SyntaxError
+	if errors.As(err, &se) && se.Msg != "unexpected EOF" {
+		return "XML syntax error: " + se.Msg
+	}
+	if se != nil || err == io.EOF || err == io.ErrUnexpectedEOF {
+		return "it ends before </Error>"
+	}
+	return err.Error()
 }
 
 // decodeBytes decodes StringToSignBytes ("4f 53 53 34 …") when that is what
@@ -236,159 +331,4 @@ func snippet(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-// scrubber removes secrets from text that came from outside.
-type scrubber []string
-
-func (s scrubber) str(v string) string {
-	for _, secret := range s {
-		if len(secret) >= 4 && strings.Contains(v, secret) {
-			v = strings.ReplaceAll(v, secret, "<redacted>")
-		}
-	}
-	return v
-}
-
-func (s scrubber) header(h http.Header) http.Header {
-	out := make(http.Header, len(h))
-	for k, vs := range h {
-		c := make([]string, len(vs))
-		for i, v := range vs {
-			c[i] = s.str(v)
-		}
-		out[s.str(k)] = c
-	}
-	return out
-}
-
-// Names of the lines of a string to sign, and what a difference in each
-// usually means.
-var stsLines = [...]struct{ name, cause string }{
-	{"algorithm", "the signature scheme differs"},
-	{"date and time", "the clocks differ"},
-	{"scope", "the date or the region differs: check Client.Region"},
-	{"hash of the canonical request", "the canonical requests differ: a signed header or the query changed on the way"},
-}
-
-// mismatch says where OSS's string to sign (and canonical request, when
-// sent) differs from the local one. Header values are shown except those of
-// headers that hold secrets.
-func mismatch(serverSTS, localSTS, serverCR, localCR string) string {
-	sl, ll := strings.Split(serverSTS, "\n"), strings.Split(localSTS, "\n")
-	for i := 0; i < max(len(sl), len(ll)); i++ {
-		if i >= len(sl) || i >= len(ll) {
-			return fmt.Sprintf("OSS's string to sign has %d lines, wgor's has %d", len(sl), len(ll))
-		}
-		if sl[i] == ll[i] {
-			continue
-		}
-		name, cause := "line", ""
-		if i < len(stsLines) {
-			name, cause = stsLines[i].name, stsLines[i].cause
-		}
-		msg := fmt.Sprintf("the string to sign differs at line %d (%s), byte %d: OSS has %q, wgor signed %q",
-			i+1, name, firstDiff(sl[i], ll[i])+1, sl[i], ll[i])
-		if i == 3 && serverCR != "" && localCR != "" {
-			if d := canonicalMismatch(serverCR, localCR); d != "" {
-				return msg + "; " + d
-			}
-		}
-		if cause != "" {
-			msg += ": " + cause
-		}
-		return msg
-	}
-	return "the strings to sign are equal, so the signing key differs: check the access key secret"
-}
-
-// canonicalMismatch names the first line where two canonical requests
-// differ.
-func canonicalMismatch(server, local string) string {
-	sl, ll := strings.Split(server, "\n"), strings.Split(local, "\n")
-	for i := 0; i < max(len(sl), len(ll)); i++ {
-		var s, l string
-		if i < len(sl) {
-			s = sl[i]
-		}
-		if i < len(ll) {
-			l = ll[i]
-		}
-		if s == l {
-			continue
-		}
-		return fmt.Sprintf("the canonical request differs at line %d (%s): OSS has %s, wgor signed %s",
-			i+1, section(ll, i), showLine(s), showLine(l))
-	}
-	return ""
-}
-
-// section names the part of a canonical request that line i belongs to.
-func section(lines []string, i int) string {
-	switch i {
-	case 0:
-		return "method"
-	case 1:
-		return "URI"
-	case 2:
-		return "query"
-	}
-	for j := 3; j < len(lines) && j <= i; j++ {
-		if lines[j] == "" {
-			switch i - j {
-			case 0:
-				return "end of headers"
-			case 1:
-				return "additional headers"
-			default:
-				return "payload hash"
-			}
-		}
-	}
-	return "headers"
-}
-
-// secretHeaders are signed headers whose values are never shown.
-var secretHeaders = []string{"x-oss-security-token", "x-oss-request-token", "authorization"}
-
-// showLine quotes a canonical request line, hiding the value of a header
-// that holds a secret.
-func showLine(line string) string {
-	if name, _, ok := strings.Cut(line, ":"); ok {
-		for _, s := range secretHeaders {
-			if strings.EqualFold(name, s) {
-				return strconv.Quote(name+":") + " (value not shown)"
-			}
-		}
-	}
-	return strconv.Quote(line)
-}
-
-func firstDiff(a, b string) int {
-	i := 0
-	for i < len(a) && i < len(b) && a[i] == b[i] {
-		i++
-	}
-	return i
-}
-
-// redactedError is an error whose message had secrets removed. It unwraps
-// to the original, so errors.Is and errors.As still work.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
-
-// redact is the last line of defence: should an error from below (net/http,
-// the caller's reader) ever quote a secret, the message Write returns does
-// not.
-func redact(err error, secrets ...string) error {
-	msg := err.Error()
-	if clean := scrubber(secrets).str(msg); clean != msg {
-		return &redactedError{msg: clean, err: err}
-	}
-	return err
 }

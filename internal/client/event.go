@@ -59,6 +59,13 @@ func (e *eventError) Unwrap() []error { return []error{ErrInvalidEvent, e.cause}
 // member names match regardless of case, as with encoding/json. A missing
 // getObjectContext, outputRoute or outputToken is an error. Errors wrap
 // ErrInvalidEvent and never quote the event.
+//
+// One input gives one answer. When several members' names differ only in
+// case, the one spelled exactly as documented (getObjectContext,
+// outputRoute, outputToken, inputOssUrl) is read and the others are kept
+// in Extra; when none is spelled exactly, the event is ambiguous and an
+// error. Of members with the very same name, the last wins, as in
+// encoding/json.
 func ParseEvent(data []byte) (*Event, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var ev Event
@@ -87,7 +94,7 @@ func jsonError(err error) error {
 		msg = fmt.Sprintf("wgor: invalid event: not valid JSON at byte %d", syn.Offset)
 	case errors.As(err, &typ):
 		msg = fmt.Sprintf("wgor: invalid event: %s is JSON %s, want %s", typ.Field, firstWord(typ.Value), typ.Type)
-	case errors.Is(err, errEventNotObject), errors.Is(err, errContextNotObject):
+	case errors.Is(err, errEventNotObject), errors.Is(err, errContextNotObject), errors.Is(err, errAmbiguous):
 		msg = "wgor: invalid event: " + err.Error()
 	default:
 		msg = "wgor: invalid event: not valid JSON"
@@ -117,17 +124,17 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*e = Event{}
-	for name, raw := range members {
-		if !strings.EqualFold(name, "getObjectContext") {
-			e.Extra = setRaw(e.Extra, name, raw)
-			continue
+	name, err := pick(members, "getObjectContext")
+	if err != nil {
+		return err
+	}
+	for n, raw := range members {
+		if n != name {
+			e.Extra = setRaw(e.Extra, n, raw)
 		}
-		if isNull(raw) {
-			continue
-		}
-		if err := json.Unmarshal(raw, &e.GetObjectContext); err != nil {
-			return err
-		}
+	}
+	if raw, ok := members[name]; ok && !isNull(raw) {
+		return json.Unmarshal(raw, &e.GetObjectContext)
 	}
 	return nil
 }
@@ -151,16 +158,30 @@ func (c *GetObjectContext) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*c = GetObjectContext{}
-	for name, raw := range members {
-		var dst *string
-		switch {
-		case strings.EqualFold(name, "outputRoute"):
-			dst = &c.OutputRoute
-		case strings.EqualFold(name, "outputToken"):
-			dst = &c.OutputToken
-		case strings.EqualFold(name, "inputOssUrl"):
-			dst = &c.InputOSSURL
-		default:
+	fields := [...]struct {
+		name string
+		dst  *string
+	}{{"outputRoute", &c.OutputRoute}, {"outputToken", &c.OutputToken}, {"inputOssUrl", &c.InputOSSURL}}
+	read := make(map[string]*string, len(fields))
+	for _, f := range fields {
+		name, err := pick(members, f.name)
+		if err != nil {
+			return err
+		}
+		if name != "" {
+			read[name] = f.dst
+		}
+	}
+	// In name order, so that the first error is the same each time.
+	names := make([]string, 0, len(members))
+	for n := range members {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		raw := members[name]
+		dst, ok := read[name]
+		if !ok {
 			c.Extra = setRaw(c.Extra, name, raw)
 			continue
 		}
@@ -192,6 +213,30 @@ func (c GetObjectContext) MarshalJSON() ([]byte, error) {
 	}
 	return marshalMembers(c.Extra, "", known)
 }
+
+// pick returns the member to read for the documented name want: want
+// itself when present, else the one member equal to it but for case, else
+// "". Two or more such members and none spelled exactly is an error.
+func pick(members map[string]json.RawMessage, want string) (string, error) {
+	if _, ok := members[want]; ok {
+		return want, nil
+	}
+	var found []string
+	for n := range members {
+		if strings.EqualFold(n, want) {
+			found = append(found, n)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", nil
+	case 1:
+		return found[0], nil
+	}
+	return "", fmt.Errorf("%w: %d members are named %s but for case, and none exactly so: keep one", errAmbiguous, len(found), want)
+}
+
+var errAmbiguous = errors.New("ambiguous member names")
 
 // objectMembers splits a JSON object into its members.
 func objectMembers(data []byte) (map[string]json.RawMessage, error) {

@@ -93,14 +93,14 @@ func (n *noProgress) Read(p []byte) (int, error) {
 }
 
 func TestBodyReaderGivesUpOnASourceThatNeverEnds(t *testing.T) {
-	br := &bodyReader{r: &noProgress{data: []byte("abc")}, left: 3, total: 3}
+	br := &bodyReader{r: newSource(&noProgress{data: []byte("abc")}, false), left: 3, total: 3}
 	_, err := io.ReadAll(br)
 	assert.ErrorIs(t, err, io.ErrNoProgress)
 }
 
 func TestBodyReaderKeepsItsError(t *testing.T) {
 	boom := errors.New("boom")
-	br := &bodyReader{r: io.MultiReader(strings.NewReader("ab"), errReader{boom}), left: 5, total: 5}
+	br := &bodyReader{r: newSource(io.MultiReader(strings.NewReader("ab"), errReader{boom}), false), left: 5, total: 5}
 	_, err := io.ReadAll(br)
 	assert.ErrorIs(t, err, boom)
 	_, err = br.Read(make([]byte, 1))
@@ -134,7 +134,7 @@ func TestGetBodyRewindsToWhereTheBodyStarted(t *testing.T) {
 			_, err := src.Seek(5, io.SeekStart)
 			require.NoError(t, err)
 			b := new(body)
-			require.NoError(t, b.init(&Response{Body: src, ContentLength: declared}), name)
+			require.NoError(t, b.init(&Response{Body: src, ContentLength: declared}, false), name)
 			rc, getBody, _ := b.attempt()
 			require.NotNil(t, getBody, name)
 			part := make([]byte, 3)
@@ -148,7 +148,7 @@ func TestGetBodyRewindsToWhereTheBodyStarted(t *testing.T) {
 		}
 	}
 	b := new(body)
-	require.NoError(t, b.init(&Response{}))
+	require.NoError(t, b.init(&Response{}, false))
 	_, getBody, _ := b.attempt()
 	rc, err := getBody()
 	require.NoError(t, err)

@@ -28,8 +28,19 @@ func RegionFromRoute(route string) (string, error) {
 	if region, ok := regionFromHost(host); ok {
 		return region, nil
 	}
-	return "", fmt.Errorf("wgor: cannot tell the OSS region from route host %q: "+
-		"set Client.Region (a route from OSS looks like …-opap.oss-<region>-internal.oss-object-process.aliyuncs.com)", safeHost(host))
+	return "", &RegionError{Host: host}
+}
+
+// RegionError says that the region a request must be signed for cannot be
+// told from the route: set Client.Region. A command line can find it with
+// errors.As and name its own flag instead.
+type RegionError struct {
+	Host string // the route's host name, lower-cased, without a port
+}
+
+func (e *RegionError) Error() string {
+	return fmt.Sprintf("wgor: cannot tell the OSS region from route host %q: "+
+		"set Client.Region (a route from OSS looks like …-opap.oss-<region>-internal.oss-object-process.aliyuncs.com)", safeHost(e.Host))
 }
 
 // hostname strips a port, IPv6 brackets and a trailing dot from host[:port],

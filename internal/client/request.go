@@ -29,8 +29,8 @@ type Response struct {
 	// x-oss-request-token. It is single-use and secret.
 	Token string
 
-	// Status is the HTTP status the GetObject caller receives, 100 to 599,
-	// sent as x-oss-fwd-status.
+	// Status is the HTTP status the GetObject caller receives, sent as
+	// x-oss-fwd-status: one of the values OSS documents (see ValidStatus).
 	Status int
 
 	// The ten forwarded headers OSS documents, each sent as
@@ -51,30 +51,41 @@ type Response struct {
 	// Header holds other headers to forward: the entry "Name" is sent as
 	// x-oss-fwd-header-Name, each value on its own line. A documented header
 	// may be given here instead of in its field, but not in both. Names must
-	// not carry the x-oss-fwd-header- prefix themselves.
+	// not carry the x-oss-fwd-header- prefix themselves, and each must have
+	// a value (an entry with none would be signed but not sent).
 	Header http.Header
 
-	// Body is the content the GetObject caller receives, streamed as it is
-	// read: never buffered whole, never read twice (see Client for the one
-	// exception, retries of bodies that can be rewound). Nil means an empty
-	// body. A *bytes.Buffer is sent as it stands, without being drained. When Body implements io.Closer, Write closes it before it
-	// returns, on success and on error alike, as net/http's Client.Do does
-	// with a request body: a producer writing into an io.Pipe then learns
-	// that nobody reads any more. As with net/http, Close may be called
-	// while a Read is in progress and should make that Read return. Once
-	// Write returns, Body is no longer read (but for a Read that blocks and
+	// Body is the content the GetObject caller receives. A body of known
+	// length (see ContentLength) is streamed as it is read; one of unknown
+	// length is spooled first and then sent (see Client.SpoolDir), or
+	// streamed chunked (see Chunked). It is never held whole in memory and
+	// never read twice (see Client for the one exception, retries of
+	// bodies that can be rewound). Nil means an empty body. A
+	// *bytes.Buffer is sent as it stands, without being drained. When
+	// Body implements io.Closer, Write closes it before it returns, on
+	// success and on error alike, as net/http's Client.Do does with a
+	// request body: a producer writing into an io.Pipe then learns that
+	// nobody reads any more. As with net/http, Close may be called while a
+	// Read is in progress and should make that Read return. Once Write
+	// returns, Body is no longer read (but for a Read that blocks and
 	// cannot be closed, see Client.Write), so its buffer may be reused.
 	Body io.Reader
 
 	// ContentLength is the length of Body in bytes. Zero means: detect it
 	// for *bytes.Reader, *strings.Reader, *bytes.Buffer (what remains to be
 	// read) and a regular *os.File (its size less the current offset), and
-	// otherwise send the body chunked. A length given here is sent as
+	// otherwise spool the body to learn it (see Client.SpoolDir), or send
+	// it chunked (see Chunked). A length given here is sent as
 	// Content-Length and enforced: a body that ends early or holds more is
 	// an error (Write reads at most one byte past the declared length to
 	// find out), and the request is cut short so that OSS never relays a
 	// truncated or padded response as complete. Negative is an error.
 	ContentLength int64
+
+	// Chunked sends a body of unknown length chunked, as it is read,
+	// instead of spooling it: see Client.Chunked, and the undocumented
+	// behaviour of OSS this relies on.
+	Chunked bool
 }
 
 // String describes the response without its token or body.
@@ -124,10 +135,6 @@ func (r Response) LogValue() slog.Value {
 // be sent. Write returns it before sending anything.
 var ErrInvalidResponse = errors.New("wgor: invalid response")
 
-func invalid(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidResponse}, args...)...)
-}
-
 // The query of WriteGetObjectResponse: a sub-resource without a value.
 const writeQuery = "x-oss-write-get-object-response"
 
@@ -140,88 +147,6 @@ const (
 	headerRequestID = "X-Oss-Request-Id"
 	headerUserAgent = "User-Agent"
 )
-
-// route is a parsed outputRoute.
-type route struct {
-	scheme string // "http" or "https"
-	host   string // host[:port], as written
-}
-
-// parseRoute splits a route into scheme and host, rejecting anything that is
-// not a bare host. Errors never quote the route whole: a URL pasted by
-// mistake (the inputOssUrl, say) can hold a signature or a password.
-func parseRoute(s, defaultScheme string) (route, error) {
-	if s == "" {
-		return route{}, invalid("Route is empty: pass getObjectContext.outputRoute from the event")
-	}
-	rt := route{scheme: defaultScheme, host: s}
-	if scheme, rest, ok := strings.Cut(s, "://"); ok {
-		rt.scheme, rt.host = strings.ToLower(scheme), rest
-		if rt.scheme != "http" && rt.scheme != "https" {
-			return route{}, invalid("Route has scheme %q: use a bare host, or http:// or https://", safeHost(scheme))
-		}
-	}
-	authority, tail := rt.host, ""
-	if i := strings.IndexAny(authority, "/?#"); i >= 0 {
-		authority, tail = authority[:i], authority[i:]
-	}
-	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
-		return route{}, invalid("Route to %q has user info: pass the outputRoute host alone", safeHost(authority[i+1:]))
-	}
-	switch {
-	case tail == "" || tail == "/":
-	case tail[0] == '/':
-		return route{}, invalid("Route to %q has a path: pass the outputRoute host alone", safeHost(authority))
-	case tail[0] == '?':
-		return route{}, invalid("Route to %q has a query: pass the outputRoute host alone", safeHost(authority))
-	default:
-		return route{}, invalid("Route to %q has a fragment: pass the outputRoute host alone", safeHost(authority))
-	}
-	rt.host = authority
-	if err := checkHostPort(authority); err != nil {
-		return route{}, err
-	}
-	return rt, nil
-}
-
-// checkHostPort accepts a DNS name, an IPv4 address or a bracketed IPv6
-// address, with an optional port from 1 to 65535.
-func checkHostPort(hp string) error {
-	host, port := hp, ""
-	if strings.HasPrefix(hp, "[") {
-		end := strings.IndexByte(hp, ']')
-		if end < 0 {
-			return invalid("Route host %q has an unclosed '['", safeHost(hp))
-		}
-		host, port = hp[1:end], hp[end+1:]
-		if port != "" && port[0] != ':' {
-			return invalid("Route host %q has bytes after ']'", safeHost(hp))
-		}
-		if host == "" || strings.Trim(host, "0123456789abcdefABCDEF:.") != "" {
-			return invalid("Route host %q is not a valid IPv6 address", safeHost(hp))
-		}
-	} else if i := strings.LastIndexByte(hp, ':'); i >= 0 {
-		host, port = hp[:i], hp[i:]
-	}
-	if host == "" {
-		return invalid("Route %q has no host", safeHost(hp))
-	}
-	if !strings.HasPrefix(hp, "[") {
-		for i := 0; i < len(host); i++ {
-			c := host[i]
-			if !(isLower(c) || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_') {
-				return invalid("Route host %q holds a byte that cannot appear in a host name", safeHost(hp))
-			}
-		}
-	}
-	if port != "" {
-		n, err := strconv.Atoi(port[1:])
-		if err != nil || n < 1 || n > 65535 || port[1] == '+' || port[1] == '-' {
-			return invalid("Route %q has an invalid port", safeHost(hp))
-		}
-	}
-	return nil
-}
 
 // documented lists the forwarded headers OSS documents, by canonical name.
 var documented = [...]string{
@@ -247,14 +172,18 @@ func (r *Response) fields() [len(documented)]string {
 // checkResponse validates everything but the route and the body, which are
 // checked as they are parsed.
 func checkResponse(r *Response) error {
-	if r.Token == "" {
+	switch t := strings.TrimSpace(r.Token); {
+	case r.Token == "":
 		return invalid("Token is empty: pass getObjectContext.outputToken from the event")
-	}
-	if badValue(r.Token) {
+	case t == "":
+		return invalid("Token is only white space: pass getObjectContext.outputToken from the event")
+	case t != r.Token:
+		return invalid("Token has white space before or after it: pass getObjectContext.outputToken unchanged")
+	case badValue(r.Token):
 		return invalid("Token contains a control character (CR, LF, NUL or another): pass getObjectContext.outputToken unchanged")
 	}
-	if r.Status < 100 || r.Status > 599 {
-		return invalid("Status %d is not an HTTP status: use 100 to 599", r.Status)
+	if !ValidStatus(r.Status) {
+		return invalid("Status %d is not one OSS accepts for x-oss-fwd-status: use one of %s", r.Status, validStatusList)
 	}
 	if r.ContentLength < 0 {
 		return invalid("ContentLength %d is negative: use 0 for a length to be detected or sent chunked", r.ContentLength)
@@ -277,6 +206,9 @@ func checkResponse(r *Response) error {
 			if canon == d && f[i] != "" {
 				return invalid("forwarded header %s is set both in its field and in Header: set it once", d)
 			}
+		}
+		if len(values) == 0 {
+			return invalid("Header %q has no value: give it one, or delete the entry", safeHost(canon))
 		}
 		for _, v := range values {
 			if badValue(v) {
@@ -320,11 +252,33 @@ func buildHeader(r *Response, rt route, userAgent string) http.Header {
 	return h
 }
 
+// validStatus are the values of x-oss-fwd-status that OSS's API reference
+// ("WriteGetObjectResponse", its header table) lists; SPEC §3.
+var validStatus = [...]int{200, 206, 301, 302, 303, 304, 400, 401, 403, 404, 405, 409, 411, 412, 416, 500, 503}
+
+// validStatusList names them for errors.
+var validStatusList = func() string {
+	s := make([]string, len(validStatus))
+	for i, v := range validStatus {
+		s[i] = strconv.Itoa(v)
+	}
+	return strings.Join(s, ", ")
+}()
+
+// ValidStatus reports whether status is one OSS accepts as the status of
+// the GetObject caller's answer (x-oss-fwd-status): 200, 206, 301, 302,
+// 303, 304, 400, 401, 403, 404, 405, 409, 411, 412, 416, 500 or 503, the
+// values OSS's API reference "WriteGetObjectResponse" lists. Write refuses
+// any other before sending anything.
+func ValidStatus(status int) bool {
+	return 0 <= status && status < len(statusText) && statusText[status] != ""
+}
+
 // statusText holds x-oss-fwd-status for each valid status, so that sending
 // one allocates nothing.
-var statusText = func() (t [600]string) {
-	for i := 100; i < len(t); i++ {
-		t[i] = strconv.Itoa(i)
+var statusText = func() (t [504]string) {
+	for _, v := range validStatus {
+		t[v] = strconv.Itoa(v)
 	}
 	return t
 }()

@@ -236,7 +236,7 @@ func TestProcessesWriteStreamsAQuarterGibibyteFromStandardInput(t *testing.T) {
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Empty(t, resp.Header.Get("Content-Length"), "an unknown length streams chunked")
+	assert.Equal(t, fmt.Sprint(size), resp.Header.Get("Content-Length"), "an unknown length is spooled and sent with its length")
 	got, n := hashBody(t, resp.Body)
 	out := <-results
 	assert.Equal(t, int64(size), n)
