@@ -25,10 +25,11 @@
 // requires; [Client].Chunked streams it chunked instead, which OSS does
 // not document (see Client.SpoolDir and Client.Chunked).
 //
-// [Write] uses a [Client] with default settings: credentials from
-// creds.Default(), HTTPS, the region read from the route. A Client sets the
-// HTTP client, the credentials, the region, the scheme, the user agent, the
-// retry policy, the spool, progress reports and a logger. Retries happen only when the single-use token
+// [Write] uses a [Client] with default settings: credentials from the
+// default credentials chain (package creds/chain), HTTPS, the region read
+// from the route. A Client sets the HTTP client, the credentials, the
+// region, the scheme, the user agent, the retry policy, the spool, progress
+// reports and a logger. Retries happen only when the single-use token
 // provably never left the machine; see [Client].
 //
 // OSS's refusals are [*ServiceError]; for SignatureDoesNotMatch it says

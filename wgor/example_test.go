@@ -79,7 +79,8 @@ func Example_redPNG() {
 }
 
 // A Function Compute handler answering with the default client: the
-// credentials come from creds.Default() and the region from the route.
+// credentials come from the default credentials chain (creds/chain) and
+// the region from the route.
 // Function Compute calls it with each event: in a custom runtime, from the
 // HTTP handler of POST /invoke, with the request's body; in the Go
 // runtime, from the handler given to fc.Start. It checks its event first:

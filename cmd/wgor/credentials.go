@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"time"
 
@@ -17,41 +18,84 @@ type credentialFlags struct {
 }
 
 func addCredentialFlags(fs *flag.FlagSet, withSecretFlags bool) *credentialFlags {
-	cf := &credentialFlags{id: fs.String("access-key-id", "", "access key `ID` (default: $"+creds.EnvAccessKeyID+" or the default chain)")}
+	secretFrom := "$" + creds.EnvAccessKeySecret
+	if withSecretFlags {
+		secretFrom = "--access-key-secret or " + secretFrom
+	}
+	cf := &credentialFlags{id: newText(fs, "access-key-id", "--access-key-id",
+		"access key `ID`, its secret from "+secretFrom+" (default: the default credentials chain)")}
 	empty := ""
 	cf.secret, cf.token = &empty, &empty
 	if withSecretFlags {
-		cf.secret = fs.String("access-key-secret", "", "access key `secret` (default: $"+creds.EnvAccessKeySecret+")")
-		cf.token = fs.String("security-token", "", "STS security `token` (default: $"+creds.EnvSecurityToken+")")
+		cf.secret = newSecret(fs, "access-key-secret", "--access-key-secret", "access key `SECRET`, with --access-key-id (prefer $"+creds.EnvAccessKeySecret+")")
+		cf.token = newSecret(fs, "security-token", "--security-token", "STS security `TOKEN`, with --access-key-id (prefer $"+creds.EnvSecurityToken+")")
 	}
 	return cf
 }
 
-// credentials resolves the flags: an explicit key ID takes its secret and
-// token from the flags or the environment; otherwise the default chain
-// decides.
-func (cf *credentialFlags) credentials(ctx context.Context, e *env) (creds.Credentials, error) {
-	if *cf.id == "" && *cf.secret == "" {
-		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		c, err := chain.Default().Credentials(ctx)
-		if err != nil {
-			return creds.Credentials{}, err
+// check refuses a secret or a token without the key ID they belong to.
+func (cf *credentialFlags) check() error {
+	if *cf.id == "" && (*cf.secret != "" || *cf.token != "") {
+		return usagef("--access-key-secret and --security-token need --access-key-id")
+	}
+	return nil
+}
+
+// Where credentials came from, as the commands report it.
+const (
+	sourceFlags  = "from --access-key-id"
+	sourceEnv    = "from the environment ($" + creds.EnvAccessKeyID + ")"
+	sourceChain  = "from the default credentials chain"
+	sourceRandom = "made up: none in the flags or the default credentials chain"
+)
+
+// chainTimeout bounds the default chain: outside ECS, without
+// ALIBABA_CLOUD_ECS_METADATA_DISABLED=true, it spends seconds probing the
+// metadata service.
+const chainTimeout = 10 * time.Second
+
+// credentials resolves the keys the same way for every command:
+//
+//  1. --access-key-id, with its secret and token from the flags or else from
+//     $ALIBABA_CLOUD_ACCESS_KEY_SECRET and $ALIBABA_CLOUD_SECURITY_TOKEN;
+//  2. otherwise the default credentials chain (the environment, OIDC, the
+//     aliyun CLI's and the credentials profile files, a RAM role, the
+//     credentials URI);
+//  3. otherwise, when random is true (emulate), none: the emulator makes
+//     some up.
+//
+// It returns the credentials and where they came from; a missing secret is
+// a usage error.
+func (cf *credentialFlags) credentials(ctx context.Context, e *env, random bool) (creds.Credentials, string, error) {
+	if *cf.id != "" {
+		c := creds.Credentials{AccessKeyID: *cf.id, AccessKeySecret: *cf.secret, SecurityToken: *cf.token}
+		if c.AccessKeySecret == "" {
+			c.AccessKeySecret = e.getenv(creds.EnvAccessKeySecret)
 		}
-		return c, nil
+		if c.SecurityToken == "" {
+			c.SecurityToken = e.getenv(creds.EnvSecurityToken)
+		}
+		if c.AccessKeySecret == "" {
+			return creds.Credentials{}, "", usagef("--access-key-id needs its secret: set $%s", creds.EnvAccessKeySecret)
+		}
+		return c, sourceFlags, nil
 	}
-	c := creds.Credentials{AccessKeyID: *cf.id, AccessKeySecret: *cf.secret, SecurityToken: *cf.token}
-	if c.AccessKeyID == "" {
-		c.AccessKeyID = e.getenv(creds.EnvAccessKeyID)
+	return chainCredentials(ctx, e, random)
+}
+
+// chainCredentials asks the default chain, without a cache: a command asks
+// once.
+func chainCredentials(ctx context.Context, e *env, random bool) (creds.Credentials, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, chainTimeout)
+	defer cancel()
+	c, err := chain.New().Credentials(ctx)
+	switch {
+	case err == nil && e.getenv(creds.EnvAccessKeyID) == c.AccessKeyID:
+		return c, sourceEnv, nil
+	case err == nil:
+		return c, sourceChain, nil
+	case random && errors.Is(err, creds.ErrNoCredentials):
+		return creds.Credentials{}, sourceRandom, nil
 	}
-	if c.AccessKeySecret == "" {
-		c.AccessKeySecret = e.getenv(creds.EnvAccessKeySecret)
-	}
-	if c.SecurityToken == "" {
-		c.SecurityToken = e.getenv(creds.EnvSecurityToken)
-	}
-	if c.AccessKeyID == "" || c.AccessKeySecret == "" {
-		return creds.Credentials{}, usagef("--access-key-id needs a secret: set $%s", creds.EnvAccessKeySecret)
-	}
-	return c, nil
+	return creds.Credentials{}, "", err
 }

@@ -6,21 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-)
 
-// validStatus lists the values x-oss-fwd-status may take: the table of
-// OSS's API reference for WriteGetObjectResponse (SPEC §3). Any other
-// status is refused here, before anything is sent.
-var validStatus = map[int]bool{
-	200: true, 206: true, 301: true, 302: true, 303: true, 304: true,
-	400: true, 401: true, 403: true, 404: true, 405: true, 409: true,
-	411: true, 412: true, 416: true, 500: true, 503: true,
-}
+	"github.com/wgor-dev/wgor/internal/client"
+)
 
 // ValidStatus reports whether status is one OSS documents for
 // WriteGetObjectResponse's x-oss-fwd-status: 200, 206, 301, 302, 303, 304,
-// 400, 401, 403, 404, 405, 409, 411, 412, 416, 500 or 503.
-func ValidStatus(status int) bool { return validStatus[status] }
+// 400, 401, 403, 404, 405, 409, 411, 412, 416, 500 or 503 (OSS API
+// reference "WriteGetObjectResponse"; SPEC §3). Any other is refused before
+// anything is sent.
+func ValidStatus(status int) bool { return client.ValidStatus(status) }
 
 // StatusError is a deliberate error answer: the runtime answers the
 // GetObject caller with Status and an OSS-style XML error body holding

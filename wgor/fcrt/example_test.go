@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
 	"image/png"
 	"io"
+	"net/http"
 	"strconv"
 
 	"github.com/wgor-dev/wgor/wgor/fcrt"
@@ -131,6 +133,74 @@ func ExampleTransform() {
 	// OBJECT FC
 	// 404 application/xml
 }
+
+// Re-encoding an image: the original PNG, decoded as it is read, answered
+// in grey, png.Encode writing straight into the response.
+func ExampleTransform_image() {
+	grey := fcrt.HandlerFunc(func(ctx context.Context, w fcrt.ResponseWriter, inv *fcrt.Invocation) error {
+		return fcrt.Transform(ctx, w, inv, func(w fcrt.ResponseWriter, original io.Reader) error {
+			img, err := png.Decode(original)
+			if err != nil {
+				return fcrt.Error(400, "InvalidObject", "The object is not a PNG image.")
+			}
+			g := image.NewGray(img.Bounds())
+			draw.Draw(g, g.Bounds(), img, img.Bounds().Min, draw.Src)
+			w.Header().Set("Content-Type", "image/png")
+			return png.Encode(w, g)
+		})
+	})
+	var red bytes.Buffer
+	if err := redSquare(context.Background(), &bufferWriter{Buffer: &red}, nil); err != nil {
+		fmt.Println(err)
+		return
+	}
+	ap, err := wgortest.NewServer(grey, &wgortest.Config{
+		ObjectMap: map[string][]byte{"red.png": red.Bytes(), "notes.txt": []byte("not an image")},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer ap.Close()
+
+	resp, err := ap.GetObject(context.Background(), "red.png", nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	img, err := png.Decode(bytes.NewReader(resp.Body))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(resp.StatusCode, resp.Header.Get("Content-Type"), img.ColorModel() == color.GrayModel, img.At(0, 0))
+
+	resp, err = ap.GetObject(context.Background(), "notes.txt", nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(resp.StatusCode)
+	// Output:
+	// 200 image/png true {76}
+	// 400
+}
+
+// bufferWriter is a fcrt.ResponseWriter into memory, to run a handler
+// without a runtime.
+type bufferWriter struct {
+	*bytes.Buffer
+	header http.Header
+}
+
+func (b *bufferWriter) Header() http.Header {
+	if b.header == nil {
+		b.header = make(http.Header)
+	}
+	return b.header
+}
+func (b *bufferWriter) WriteHeader(int) {}
+func (b *bufferWriter) Close() error    { return nil }
 
 // A deliberate 404 with an OSS-style error body.
 func ExampleError() {

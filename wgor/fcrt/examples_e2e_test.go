@@ -78,7 +78,7 @@ func TestExampleTransformEndToEnd(t *testing.T) {
 	assert.True(t, bytes.Equal(bytes.ToUpper(text.Bytes()), resp.Body), "byte-exact")
 	relays := ap.Relays()
 	require.Len(t, relays, 1)
-	assert.Equal(t, int64(-1), relays[0].ContentLength, "a transform of unknown length streams")
+	assert.Equal(t, int64(text.Len()), relays[0].ContentLength, "a body of unknown length is spooled and sent with its length")
 	assert.Empty(t, relays[0].Header.Get("Etag"), "the original's ETag does not describe the new bytes")
 	assert.Empty(t, relays[0].Header.Get("Content-Length"))
 	assert.NotEmpty(t, relays[0].Header.Get("Last-Modified"))

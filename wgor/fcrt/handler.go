@@ -27,9 +27,10 @@ type GetObjectContext = client.GetObjectContext
 // Returning an error before anything was written makes the runtime answer
 // the GetObject caller itself: with the status, code and message of an
 // error made by Error (or of an *OriginalError), or else 500 InternalError.
-// Returning an error or panicking after the body began cuts the response
-// short, so that the caller never takes a truncated body for a complete
-// one. Returning nil without having written answers the status set with
+// Returning an error or panicking after the body began to be sent cuts
+// the response short, so that the caller never takes a truncated body for
+// a complete one (a body of unknown length is spooled and sent only once
+// the handler returned, so its failure is still answered with an error). Returning nil without having written answers the status set with
 // WriteHeader (200 when none) and an empty body, as net/http does.
 type Handler interface {
 	ServeGetObject(ctx context.Context, w ResponseWriter, inv *Invocation) error

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -165,7 +166,8 @@ func (a *runtimeAPI) invocation(m *invocationMsg) (*Invocation, error) {
 }
 
 // errorPayload is the body of POST …/error, as fc-runtime-go-sdk sends it
-// (fc/messages: errorMessage, errorType, stackTrace).
+// (fc/messages: errorMessage, errorType, and for a panic stackTrace, its
+// frames as path, line and label).
 func errorPayload(err error) []byte {
 	type frame struct {
 		Path  string `json:"path"`
@@ -177,7 +179,17 @@ func errorPayload(err error) []byte {
 		Type       string  `json:"errorType"`
 		StackTrace []frame `json:"stackTrace,omitempty"`
 	}{Message: err.Error(), Type: errorType(err)}
-	b, _ := json.Marshal(msg) // strings only: cannot fail
+	if pe := (*PanicError)(nil); errors.As(err, &pe) && len(pe.pcs) > 0 {
+		frames := runtime.CallersFrames(pe.pcs)
+		for {
+			f, more := frames.Next()
+			msg.StackTrace = append(msg.StackTrace, frame{Path: f.File, Line: int32(f.Line), Label: f.Function})
+			if !more {
+				break
+			}
+		}
+	}
+	b, _ := json.Marshal(msg) // strings and numbers only: cannot fail
 	return b
 }
 

@@ -167,13 +167,18 @@ func TestRuntimeAPIReportsFailuresAsTheSDKDoes(t *testing.T) {
 	require.NoError(t, stop())
 
 	type errorMsg struct {
-		Message string `json:"errorMessage"`
-		Type    string `json:"errorType"`
+		Message    string `json:"errorMessage"`
+		Type       string `json:"errorType"`
+		StackTrace []struct {
+			Path  string `json:"path"`
+			Line  int    `json:"line"`
+			Label string `json:"label"`
+		} `json:"stackTrace"`
 	}
 	for id, want := range map[string]errorMsg{
-		"no-deadline": {"x-fc-function-deadline", "errorString"},
-		"panics":      {"panicked: boom", "PanicError"},
-		"fails":       {"no thumbnail", "wrapError"},
+		"no-deadline": {Message: "x-fc-function-deadline", Type: "errorString"},
+		"panics":      {Message: "panicked: boom", Type: "PanicError"},
+		"fails":       {Message: "no thumbnail", Type: "wrapError"},
 	} {
 		p := posts[id]
 		assert.Equal(t, "error", p.kind, id)
@@ -181,6 +186,11 @@ func TestRuntimeAPIReportsFailuresAsTheSDKDoes(t *testing.T) {
 		require.NoError(t, json.Unmarshal(p.body, &got), id)
 		assert.Contains(t, got.Message, want.Message, id)
 		assert.NotEmpty(t, got.Type, id)
+		if id == "panics" {
+			require.NotEmpty(t, got.StackTrace)
+			assert.Contains(t, got.StackTrace[0].Label, "TestRuntimeAPIReportsFailuresAsTheSDKDoes", "the first frame is the panic's")
+			assert.Positive(t, got.StackTrace[0].Line)
+		}
 	}
 	assert.Equal(t, "response", posts["initializer"].kind)
 

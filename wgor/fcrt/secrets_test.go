@@ -90,3 +90,19 @@ func TestRuntimeAPIOutlivesAFailingPoll(t *testing.T) {
 	got, _ := oss.get("tok-0")
 	assert.Equal(t, "after a failed poll", string(got.body))
 }
+
+func TestAPanicIsLoggedWithItsStack(t *testing.T) {
+	oss := newFakeOSS(t, 1)
+	var logs bytes.Buffer
+	o := &fcrt.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))}
+	req := httptest.NewRequest(http.MethodPost, "/invoke", bytes.NewReader(event(oss.URL, "t", "")))
+	req.Header = fcHeaders(0)
+	rec := httptest.NewRecorder()
+	fcrt.NewCustomRuntime(fcrt.HandlerFunc(func(context.Context, fcrt.ResponseWriter, *fcrt.Invocation) error {
+		panic("nil pointer in the thumbnailer")
+	}), o).ServeHTTP(rec, req)
+	assert.Equal(t, "404", rec.Header().Get("X-Fc-Status"))
+	assert.Contains(t, logs.String(), "nil pointer in the thumbnailer")
+	assert.Contains(t, logs.String(), `"stack":"goroutine`)
+	assert.Contains(t, logs.String(), "TestAPanicIsLoggedWithItsStack")
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -26,6 +27,15 @@ type Options struct {
 	// object; nil means shared HTTP/1.1 clients. Its Timeout, when set,
 	// bounds each request.
 	HTTPClient *http.Client
+
+	// A body of unknown length (no Content-Length header set by the
+	// handler) is spooled, SpoolMemory bytes in memory (zero: 4 MiB) and
+	// the rest in a file in SpoolDir (empty: os.TempDir()), then sent with
+	// its length, which OSS's API reference requires. Chunked streams it
+	// chunked as it is written instead, which OSS does not document.
+	SpoolDir    string
+	SpoolMemory int64
+	Chunked     bool
 
 	// Timeout bounds an invocation when Function Compute announces no
 	// deadline (a custom runtime sent neither x-fc-function-deadline nor
@@ -66,6 +76,9 @@ func (o *Options) httpClient() *http.Client {
 func serve(ctx context.Context, h Handler, inv *Invocation, o *Options) (outcome, error) {
 	g := inv.Event.GetObjectContext
 	c := &client.Client{HTTPClient: o.httpClient(), Credentials: inv.Credentials}
+	if o != nil {
+		c.SpoolDir, c.SpoolMemory, c.Chunked = o.SpoolDir, o.SpoolMemory, o.Chunked
+	}
 	if _, err := client.RegionFromRoute(g.OutputRoute); err != nil {
 		c.Region = inv.Region // a route that names no region: a local emulator
 	}
@@ -79,6 +92,8 @@ func serve(ctx context.Context, h Handler, inv *Invocation, o *Options) (outcome
 type PanicError struct {
 	Value any    // the value passed to panic
 	Stack []byte // the goroutine's stack at the panic
+
+	pcs []uintptr // the frames, for the runtime API's stackTrace
 }
 
 // Error describes the panic.
@@ -88,7 +103,9 @@ func (e *PanicError) Error() string { return fmt.Sprintf("fcrt: the handler pani
 func call(ctx context.Context, h Handler, w ResponseWriter, inv *Invocation) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = &PanicError{Value: v, Stack: debug.Stack()}
+			pcs := make([]uintptr, 32)
+			pcs = pcs[:runtime.Callers(3, pcs)] // from the panic's frame down
+			err = &PanicError{Value: v, Stack: debug.Stack(), pcs: pcs}
 		}
 	}()
 	if h == nil {
@@ -110,6 +127,9 @@ func logInvocation(log *slog.Logger, inv *Invocation, o outcome, err error, star
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
+		if pe := (*PanicError)(nil); errors.As(err, &pe) {
+			attrs = append(attrs, slog.String("stack", string(pe.Stack)))
+		}
 		log.LogAttrs(context.Background(), slog.LevelError, "fcrt: invocation failed", attrs...)
 		return
 	}

@@ -1,6 +1,7 @@
 package fcrt
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -22,15 +23,19 @@ import (
 //   - WriteHeader sets the status the caller receives; it must be one OSS
 //     accepts (see ValidStatus). Only the first call counts.
 //   - Write sends body bytes, calling WriteHeader(200) first if it was not
-//     called. Nothing is buffered: the body streams to OSS as it is
-//     written, and Write returns once OSS's connection took the bytes.
+//     called. Small writes are gathered up to 32 KiB, larger ones go
+//     straight through, and Write returns once the request (or the spool)
+//     took the bytes. Nothing is held whole in memory.
 //   - Close ends the response and returns what OSS answered. Returning from
 //     the handler closes it too.
 //
 // A Content-Length header, when set, is sent as the body's length and
-// holds the handler to it: a body that ends short or runs long fails and
-// the response is cut short. Without one the body is sent chunked.
-// No Content-Type is sniffed or added.
+// holds the handler to it: the body streams to OSS as it is written, and a
+// body that ends short or runs long fails and the response is cut short.
+// Without one, the body is spooled (see Options) and sent with its length
+// once the handler has returned, as OSS requires a Content-Length; a
+// failure before then replaces the answer with an error, as if nothing had
+// been written. No Content-Type is sniffed or added.
 //
 // The WriteGetObjectResponse request starts at the first Write that has
 // bytes or at Close: until then an error returned by the handler still
@@ -49,6 +54,11 @@ type outcome struct {
 	bytes     int64
 	requestID string // OSS's x-oss-request-id
 }
+
+// writeBuffer is how many bytes of small writes are gathered before they
+// go to the request, so that a handler writing a line at a time does not
+// pay for a hand-over per line. Larger writes go straight through.
+const writeBuffer = 32 << 10
 
 // unsent are headers that describe the WriteGetObjectResponse message
 // itself, not the object, and are never forwarded.
@@ -71,6 +81,7 @@ type writer struct {
 	errorAnswer bool
 
 	pw      *io.PipeWriter // nil until the request started
+	bw      *bufio.Writer  // buffers small writes into pw
 	declare int64          // the handler's Content-Length, -1 if none
 	written int64
 	done    chan result
@@ -143,10 +154,10 @@ func (w *writer) Write(p []byte) (int, error) {
 	if w.pw == nil {
 		w.start(w.status, w.frozen, nil)
 	}
-	pw := w.pw
+	bw := w.bw
 	w.written += int64(len(p))
 	w.mu.Unlock()
-	n, err := pw.Write(p)
+	n, err := bw.Write(p)
 	if err != nil {
 		// OSS's side ended: its answer says why.
 		r := w.wait()
@@ -180,6 +191,7 @@ func (w *writer) start(status int, h http.Header, whole []byte) {
 	default:
 		pr, pw := io.Pipe()
 		w.pw, r.Body = pw, pr
+		w.bw = bufio.NewWriterSize(pw, writeBuffer)
 		if w.declare > 0 {
 			r.ContentLength = w.declare
 		}
@@ -265,15 +277,25 @@ func (w *writer) finish(herr error) (outcome, error) {
 			herr = fmt.Errorf("%w: the handler wrote %d bytes of its Content-Length %d: set the length the body really has, or leave it out", client.ErrBodyLength, written, declare)
 			pw.CloseWithError(herr)
 		default:
+			if err := w.bw.Flush(); err != nil {
+				if r := w.wait(); r.err != nil {
+					err = r.err // the request's end says why
+				}
+				herr = err
+			}
 			pw.Close()
 		}
 	}
 	r := w.wait()
-	if errors.Is(r.err, client.ErrInvalidResponse) && !w.errorAnswer {
-		// The response could not be sent (a forwarded header with a
-		// control character, say), so nothing was: the token is unused,
-		// and the caller gets a 500 now rather than wait for the timeout.
-		cause := r.err
+	if errors.Is(r.err, client.ErrNotSent) && !w.errorAnswer {
+		// Nothing was sent (a forwarded header with a control character,
+		// a handler that failed while its body was being spooled): the
+		// token is unused, so the caller gets the error answer now rather
+		// than wait for the function's timeout.
+		cause := herr
+		if cause == nil {
+			cause = r.err
+		}
 		w.mu.Lock()
 		w.res = nil
 		w.answerError(cause)

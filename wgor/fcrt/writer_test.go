@@ -96,35 +96,22 @@ func TestFailureBeforeAnyWriteIsAnsweredAtOnce(t *testing.T) {
 // never receives a truncated body as complete.
 func TestFailureMidBodyCutsTheResponseShort(t *testing.T) {
 	const n = 1 << 20
+	chunked := &wgortest.Config{AllowChunked: true, Runtime: &fcrt.Options{Chunked: true}}
 	cases := []struct {
 		name     string
+		cfg      *wgortest.Config
 		declared bool // a Content-Length of 3 MiB
 		fail     string
 	}{
-		{"panic, chunked", false, "panic"},
-		{"panic, Content-Length", true, "panic"},
-		{"error, chunked", false, "error"},
-		{"error, Content-Length", true, "error"},
-		{"body shorter than its Content-Length", true, "return"},
+		{"panic, chunked", chunked, false, "panic"},
+		{"panic, Content-Length", nil, true, "panic"},
+		{"error, chunked", chunked, false, "error"},
+		{"error, Content-Length", nil, true, "error"},
+		{"body shorter than its Content-Length", nil, true, "return"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			h := handler(func(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
-				if tc.declared {
-					w.Header().Set("Content-Length", "3145728")
-				}
-				if _, err := w.Write(bytes.Repeat([]byte("x"), n)); err != nil {
-					return err
-				}
-				switch tc.fail {
-				case "panic":
-					panic("index out of range")
-				case "error":
-					return errors.New("the source broke")
-				}
-				return nil
-			})
-			ap := wgortest.Start(t, h, nil)
+			ap := wgortest.Start(t, bigThenFail(n, tc.declared, tc.fail), tc.cfg)
 			resp, err := ap.GetObject(context.Background(), "big.bin", nil)
 			assertCutShort(t, resp, err)
 			invs := ap.Invocations()
@@ -137,6 +124,49 @@ func TestFailureMidBodyCutsTheResponseShort(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFailureWhileSpoolingIsAnsweredAsAnError: a body of unknown length is
+// spooled before it is sent, so a failure while it is written still gets
+// the runtime's error answer, and the caller never sees a part of it.
+func TestFailureWhileSpoolingIsAnsweredAsAnError(t *testing.T) {
+	for _, fail := range []string{"panic", "error"} {
+		t.Run(fail, func(t *testing.T) {
+			ap := wgortest.Start(t, bigThenFail(1<<20, false, fail), nil)
+			start := time.Now()
+			resp, err := ap.GetObject(context.Background(), "big.bin", nil)
+			require.NoError(t, err)
+			assert.Less(t, time.Since(start), time.Second)
+			assert.Equal(t, 500, resp.StatusCode)
+			assert.Contains(t, string(resp.Body), "<Code>InternalError</Code>")
+			relays := ap.Relays()
+			require.Len(t, relays, 1, "exactly one WriteGetObjectResponse: the error answer")
+			assert.Equal(t, 500, relays[0].Status)
+			invs := ap.Invocations()
+			require.Len(t, invs, 1)
+			assert.Error(t, invs[0].Err)
+		})
+	}
+}
+
+// bigThenFail writes n bytes, declaring 3 MiB when declared, then fails
+// as told: "panic", "error", or "return" (nil, the body short).
+func bigThenFail(n int, declared bool, fail string) fcrt.Handler {
+	return handler(func(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
+		if declared {
+			w.Header().Set("Content-Length", "3145728")
+		}
+		if _, err := w.Write(bytes.Repeat([]byte("x"), n)); err != nil {
+			return err
+		}
+		switch fail {
+		case "panic":
+			panic("index out of range")
+		case "error":
+			return errors.New("the source broke")
+		}
+		return nil
+	})
 }
 
 func TestWriterFollowsTheOrderRulesOfNetHTTP(t *testing.T) {
@@ -225,11 +255,15 @@ func TestWriteBeyondContentLengthFails(t *testing.T) {
 
 // assertCutShort checks that a response the function could not finish
 // never reached the caller as a success: either the transfer broke off,
-// or, when the access point saw the invocation fail before it took the
-// WriteGetObjectResponse, the caller got an error status.
+// (before or after the status line), or, when the access point saw the
+// invocation fail before it took the WriteGetObjectResponse, the caller got
+// an error status.
 func assertCutShort(t *testing.T, resp *wgortest.Response, err error) {
 	t.Helper()
-	require.NotNil(t, resp)
+	if resp == nil {
+		require.Error(t, err, "no response and no error")
+		return // the connection closed before the status line
+	}
 	if err == nil {
 		assert.NotEqual(t, 200, resp.StatusCode, "a cut-short response arrived as a success")
 		assert.Contains(t, string(resp.Body), "<Error>")

@@ -46,13 +46,17 @@ import (
 
 // Config describes a test access point. The zero Config is ready to use.
 type Config struct {
-	// Objects holds the original objects, served at each event's
-	// inputOssUrl; the object key is the path in the FS (os.DirFS,
-	// fstest.MapFS, embed.FS). ObjectMap is the same from a map of keys
-	// to contents. Set one at most; with neither, every original is 404
-	// NoSuchKey.
-	Objects   fs.FS
-	ObjectMap map[string][]byte
+	// The original objects, served at each event's inputOssUrl; set one
+	// at most. With none, every original is 404 NoSuchKey.
+	//
+	// ObjectMap maps keys to contents. Objects is an fs.FS (fstest.MapFS,
+	// embed.FS), the key being the path in the FS. ObjectsDir is a
+	// directory, the key being the path beneath it, read through os.Root so
+	// that no key or symbolic link leads out of it (os.DirFS would follow
+	// links out). Only regular files are served.
+	ObjectMap  map[string][]byte
+	Objects    fs.FS
+	ObjectsDir string
 
 	// Region is the region WriteGetObjectResponse must be signed for, sent
 	// to the function as x-fc-region; empty means cn-hangzhou.
@@ -70,6 +74,17 @@ type Config struct {
 	// Logger receives the access point's and the runtime's records; nil
 	// means none.
 	Logger *slog.Logger
+
+	// AllowChunked accepts a WriteGetObjectResponse without Content-Length
+	// (chunked). OSS's API reference lists Content-Length as required and
+	// documents no chunked form, so by default such a request is refused
+	// with 411 MissingContentLength, as a test of a function should.
+	AllowChunked bool
+
+	// Runtime configures the runtime of an in-process Handler (spooling,
+	// Chunked, a Logger); nil means the defaults. Its HTTPClient is
+	// always the access point's own, and a zero Timeout is Config's.
+	Runtime *fcrt.Options
 }
 
 // DefaultTimeout bounds a GetObject when Config.Timeout is zero.
@@ -114,7 +129,18 @@ func NewServer(h fcrt.Handler, cfg *Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wgortest: listen for the function: %w", err)
 	}
-	rt := fcrt.NewCustomRuntime(h, &fcrt.Options{HTTPClient: s.hc, Logger: logger(cfg), Timeout: timeout(cfg)})
+	o := fcrt.Options{Timeout: timeout(cfg)}
+	if cfg != nil && cfg.Runtime != nil {
+		o = *cfg.Runtime
+		if o.Timeout <= 0 {
+			o.Timeout = timeout(cfg)
+		}
+	}
+	o.HTTPClient = s.hc
+	if o.Logger == nil {
+		o.Logger = logger(cfg)
+	}
+	rt := fcrt.NewCustomRuntime(h, &o)
 	s.fnSrv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.running.Add(1)
 		defer s.running.Done()
@@ -168,9 +194,15 @@ func (s *Server) start(cfg *Config, fnURL string) error {
 		c = *cfg
 	}
 	objects := c.Objects
+	n := 0
+	for _, set := range []bool{c.Objects != nil, c.ObjectMap != nil, c.ObjectsDir != ""} {
+		if set {
+			n++
+		}
+	}
 	switch {
-	case c.Objects != nil && c.ObjectMap != nil:
-		return errors.New("wgortest: Config has both Objects and ObjectMap: set one")
+	case n > 1:
+		return errors.New("wgortest: Config sets more than one of ObjectMap, Objects and ObjectsDir: set one")
 	case c.ObjectMap != nil:
 		m := make(fstest.MapFS, len(c.ObjectMap))
 		for k, v := range c.ObjectMap {
@@ -195,12 +227,11 @@ func (s *Server) start(cfg *Config, fnURL string) error {
 		Credentials:   c.Credentials,
 		Region:        c.Region,
 		Objects:       objects,
+		ObjectsDir:    c.ObjectsDir,
 		Timeout:       timeout(cfg),
 		AdvertisedURL: s.url,
 		Logger:        logger(cfg),
-		// OSS documents Content-Length as required; fcrt's writer streams
-		// an unknown length chunked until the client spools it (issue 10).
-		AllowChunked: true,
+		AllowChunked:  c.AllowChunked,
 	})
 	if err != nil {
 		l.Close()

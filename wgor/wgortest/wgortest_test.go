@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -126,6 +128,7 @@ func TestObjectsComeFromAMapOrAnFS(t *testing.T) {
 	for name, cfg := range map[string]*wgortest.Config{
 		"map": {ObjectMap: map[string][]byte{"dir/a.txt": []byte("from a map")}},
 		"fs":  {Objects: fstest.MapFS{"dir/a.txt": {Data: []byte("from a map")}}},
+		"dir": {ObjectsDir: objectsDir(t)},
 	} {
 		t.Run(name, func(t *testing.T) {
 			ap := wgortest.Start(t, forward, cfg)
@@ -139,7 +142,7 @@ func TestObjectsComeFromAMapOrAnFS(t *testing.T) {
 		})
 	}
 	_, err := wgortest.NewServer(forward, &wgortest.Config{Objects: fstest.MapFS{}, ObjectMap: map[string][]byte{}})
-	assert.ErrorContains(t, err, "both Objects and ObjectMap")
+	assert.ErrorContains(t, err, "more than one of ObjectMap, Objects and ObjectsDir")
 }
 
 func TestNewServerURLFrontsARunningFunction(t *testing.T) {
@@ -201,4 +204,48 @@ func TestCloseTwiceIsHarmless(t *testing.T) {
 	require.NoError(t, err)
 	ap.Close()
 	ap.Close()
+}
+
+func objectsDir(t *testing.T) string {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "dir"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "dir", "a.txt"), []byte("from a map"), 0o644))
+	return dir
+}
+
+func TestChunkedIsRefusedUnlessAllowed(t *testing.T) {
+	unknownLength := fcrt.HandlerFunc(func(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
+		_, err := io.WriteString(w, strings.Repeat("chunk ", 1000))
+		return err
+	})
+	chunked := &fcrt.Options{Chunked: true}
+	t.Run("refused by default, as OSS requires Content-Length", func(t *testing.T) {
+		ap := wgortest.Start(t, unknownLength, &wgortest.Config{Runtime: chunked})
+		resp, err := ap.GetObject(context.Background(), "k", nil)
+		require.NoError(t, err)
+		assert.NotEqual(t, 200, resp.StatusCode)
+		relays := ap.Relays()
+		require.NotEmpty(t, relays)
+		assert.Equal(t, 411, relays[0].Answer)
+		assert.Equal(t, "MissingContentLength", relays[0].Code)
+	})
+	t.Run("accepted when allowed", func(t *testing.T) {
+		ap := wgortest.Start(t, unknownLength, &wgortest.Config{Runtime: chunked, AllowChunked: true})
+		resp, err := ap.GetObject(context.Background(), "k", nil)
+		require.NoError(t, err)
+		assert.Equal(t, 200, resp.StatusCode)
+		assert.Equal(t, strings.Repeat("chunk ", 1000), string(resp.Body))
+		relays := ap.Relays()
+		require.Len(t, relays, 1)
+		assert.Equal(t, int64(-1), relays[0].ContentLength)
+	})
+	t.Run("spooled by default, sent with its length", func(t *testing.T) {
+		ap := wgortest.Start(t, unknownLength, &wgortest.Config{Runtime: &fcrt.Options{SpoolMemory: 1024, SpoolDir: t.TempDir()}})
+		resp, err := ap.GetObject(context.Background(), "k", nil)
+		require.NoError(t, err)
+		assert.Equal(t, strings.Repeat("chunk ", 1000), string(resp.Body))
+		relays := ap.Relays()
+		require.Len(t, relays, 1)
+		assert.Equal(t, int64(6000), relays[0].ContentLength)
+	})
 }

@@ -1,0 +1,378 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wgor-dev/wgor/internal/accesspoint"
+	"github.com/wgor-dev/wgor/internal/redpng"
+	"github.com/wgor-dev/wgor/sign"
+)
+
+// TestREADMECommandsRunAsPrinted runs every command of README.md's ```sh
+// blocks, in order, each block as one session, in the repository's root as
+// a reader would, so that a changed command
+// cannot leave a stale README behind: a command this test does not know
+// fails it.
+//
+// Commands run as printed. "go run ./cmd/wgor ARGS" runs the command line
+// in-process with exactly ARGS; other programs (redpng, curl, go build, zip)
+// run as processes. What the test fills in: the placeholders ROUTE and
+// TOKEN; the file image.png; and the documented addresses 127.0.0.1:8080
+// and 127.0.0.1:9000, which stand for free loopback ports, so that the test
+// never collides with anything else on the machine. Long-running commands
+// (emulate, redpng) are started, checked and stopped by the test.
+func TestREADMECommandsRunAsPrinted(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	data, err := os.ReadFile(filepath.Join(root, "README.md"))
+	require.NoError(t, err)
+	blocks := shBlocks(string(data))
+	require.NotEmpty(t, blocks, "README.md has no ```sh blocks")
+
+	useEnvCredentials(t)
+	t.Setenv("WGOR_TOKEN", "")
+	t.Chdir(root) // where a reader of the README runs its commands
+	before := entries(t, root)
+	kept := map[string]bool{}
+	keep := func(name string) { // before a command makes name in root
+		if !kept[name] {
+			kept[name] = true
+			keepAside(t, filepath.Join(root, name))
+		}
+	}
+	keep("image.png")
+	require.NoError(t, os.WriteFile("image.png", redpng.PNG(), 0o600))
+
+	ran := 0
+	for i, block := range blocks {
+		s := &session{t: t, root: root, addr: map[string]string{}, keep: keep}
+		for _, line := range block {
+			words, err := shellWords(line)
+			require.NoError(t, err, "README block %d: %s", i+1, line)
+			if len(words) == 0 {
+				continue
+			}
+			t.Logf("README: %s", line)
+			s.runLine(line, words)
+			ran++
+		}
+		s.stop()
+	}
+	assert.GreaterOrEqual(t, ran, 12, "every command of the README ran")
+	for name := range entries(t, root) {
+		if !before[name] && !kept[name] && !strings.HasSuffix(name, readmeSaved) {
+			t.Errorf("a README command left %s in the repository: teach this test what makes it", name)
+		}
+	}
+}
+
+// session is one ```sh block: the processes it started and the addresses
+// they listen on, by the address the README gives them.
+type session struct {
+	t     *testing.T
+	root  string
+	addr  map[string]string // "127.0.0.1:8080" → the real address
+	keep  func(name string) // moves aside a file of root a command will make
+	stops []func()
+}
+
+func (s *session) stop() {
+	for i := len(s.stops) - 1; i >= 0; i-- {
+		s.stops[i]()
+	}
+	s.stops = nil
+}
+
+// fill replaces the documented addresses with the real ones.
+func (s *session) fill(words []string) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		for doc, real := range s.addr {
+			w = strings.ReplaceAll(w, doc, real)
+		}
+		out[i] = w
+	}
+	return out
+}
+
+// runLine runs one README command, or fails the test when it does not know
+// the command.
+func (s *session) runLine(line string, words []string) {
+	t := s.t
+	env, words := splitAssignments(words)
+	switch {
+	case len(words) >= 3 && words[0] == "go" && words[1] == "run" && words[2] == "./cmd/wgor":
+		s.wgor(words[3:])
+	case len(words) == 3 && words[0] == "go" && words[1] == "run" && words[2] == "./cmd/redpng":
+		s.redpng()
+	case len(words) >= 3 && words[0] == "go" && words[1] == "run" && words[2] == "./internal/coldstart":
+		s.coldstart(words)
+	case len(words) >= 2 && words[0] == "go" && words[1] == "test":
+		s.goTest(words[2:])
+	case len(words) >= 2 && words[0] == "go" && words[1] == "build":
+		s.run(env, words, outputOf(words))
+	case len(words) >= 2 && words[0] == "zip":
+		s.run(env, words, words[1])
+	case len(words) >= 2 && words[0] == "curl":
+		s.curl(words)
+	default:
+		t.Errorf("README command not known to readme_test.go, which must learn to run it: %s", line)
+	}
+}
+
+// wgor runs the command line in-process with the README's arguments.
+func (s *session) wgor(args []string) {
+	t := s.t
+	require.NotEmpty(t, args)
+	switch args[0] {
+	case "emulate":
+		s.emulate(args)
+	case "write":
+		s.write(args)
+	default:
+		for i, a := range args {
+			args[i] = strings.ReplaceAll(a, "ROUTE", testRoute)
+		}
+		if args[0] == "demo" {
+			s.keep("out.png") // the demo's --out
+		}
+		code, stdout, stderr := runCLI(t, t.Context(), nil, nil, args...)
+		require.Equal(t, exitOK, code, "wgor %s\nstdout: %s\nstderr: %s", strings.Join(args, " "), stdout, stderr)
+		assert.NotEmpty(t, stdout)
+		assert.NotContains(t, stdout+stderr, testSecret)
+		if args[0] == "demo" {
+			data, err := os.ReadFile("out.png")
+			require.NoError(t, err)
+			assert.NoError(t, checkRedSquare(data, "image/png"))
+		}
+	}
+}
+
+// emulate starts "wgor emulate" until the end of the block, with the
+// function it starts itself (--exec) or one at the address the README names
+// (redpng, started earlier in the block, or the same runtime in-process),
+// and checks a GetObject through it.
+func (s *session) emulate(args []string) {
+	t := s.t
+	const fnDoc = "127.0.0.1:9000"
+	if _, ok := s.addr[fnDoc]; !ok && strings.Contains(strings.Join(args, " "), fnDoc) {
+		fn := httptest.NewServer(&redpng.Runtime{})
+		s.stops = append(s.stops, fn.Close)
+		s.addr[fnDoc] = strings.TrimPrefix(fn.URL, "http://")
+	}
+	args = s.fill(args)
+	ctx, cancel := context.WithCancel(t.Context())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	var errOut syncBuffer
+	e := &env{stdin: strings.NewReader(""), stdout: pw, stderr: &errOut, getenv: os.Getenv,
+		listenAddr: func(a string) string {
+			if a == "127.0.0.1:8080" {
+				return "127.0.0.1:0"
+			}
+			return a
+		}}
+	go func() {
+		done <- run(ctx, e, args)
+		pw.Close()
+	}()
+	lines := bufio.NewReader(pr)
+	first, err := lines.ReadString('\n')
+	require.NoError(t, err, errOut.String())
+	m := regexp.MustCompile(`listening on http://(\S+) `).FindStringSubmatch(first)
+	require.NotNil(t, m, first)
+	s.addr["127.0.0.1:8080"] = m[1]
+	go io.Copy(io.Discard, lines)
+	s.stops = append(s.stops, func() {
+		cancel()
+		select {
+		case code := <-done:
+			assert.Equal(t, exitOK, code, errOut.String())
+		case <-time.After(10 * time.Second):
+			t.Error("emulate did not stop")
+		}
+		assert.NotContains(t, errOut.String(), "SECRET")
+	})
+	resp, err := http.Get("http://" + m[1] + "/example.png")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	assert.NoError(t, checkRedSquare(body, resp.Header.Get("Content-Type")))
+}
+
+// write runs "wgor write" as the function of an emulated access point,
+// with ROUTE and TOKEN from the event, and checks what the GetObject caller
+// received.
+func (s *session) write(args []string) {
+	t := s.t
+	type outcome struct {
+		code           int
+		stdout, stderr string
+	}
+	done := make(chan outcome, 1)
+	ap, err := accesspoint.New(accesspoint.Config{
+		Credentials: sign.Credentials{AccessKeyID: testKeyID, AccessKeySecret: testSecret, SecurityToken: testSTS},
+		Timeout:     20 * time.Second,
+		Function: accesspoint.InvokerFunc(func(ctx context.Context, inv *accesspoint.Invocation) error {
+			filled := make([]string, len(args))
+			for i, a := range args {
+				a = strings.ReplaceAll(a, "ROUTE", eventField(t, inv.Event, "outputRoute"))
+				filled[i] = strings.ReplaceAll(a, "TOKEN", eventField(t, inv.Event, "outputToken"))
+			}
+			var o outcome
+			o.code, o.stdout, o.stderr = runCLI(t, ctx, nil, nil, filled...)
+			done <- o
+			return nil
+		}),
+	})
+	require.NoError(t, err)
+	require.NoError(t, ap.Start("127.0.0.1:0"))
+	defer ap.Close()
+	resp, err := http.Get(ap.URL() + "/image.png")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	o := <-done
+	require.Equal(t, exitOK, o.code, o.stderr)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "image/png", resp.Header.Get("Content-Type"))
+	assert.Equal(t, redpng.PNG(), body)
+}
+
+// redpng builds cmd/redpng and runs it until the end of the block, on a
+// free loopback port in place of the README's 9000 (the port and host come
+// from $FC_SERVER_PORT and $FC_SERVER_HOST, as in Function Compute).
+func (s *session) redpng() {
+	t := s.t
+	bin := filepath.Join(t.TempDir(), "redpng")
+	build := exec.CommandContext(t.Context(), "go", "build", "-o", bin, "./cmd/redpng")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, string(out))
+	port := freePort(t)
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "FC_SERVER_PORT="+port, "FC_SERVER_HOST=127.0.0.1")
+	var logs syncBuffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	require.NoError(t, cmd.Start())
+	addr := "127.0.0.1:" + port
+	require.Eventually(t, func() bool {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	}, 10*time.Second, 20*time.Millisecond, "redpng did not listen: %s", &logs)
+	s.addr["127.0.0.1:9000"] = addr
+	s.stops = append(s.stops, func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		select {
+		case err := <-exited:
+			assert.NoError(t, err, "redpng exits cleanly on SIGTERM: %s", logs.String())
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Error("redpng did not stop on SIGTERM")
+		}
+	})
+}
+
+// coldstart runs the cold-start measurement when the README asks for a
+// smoke run (-n), bounded; the full run takes minutes, so it is only built.
+func (s *session) coldstart(words []string) {
+	t := s.t
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, words[0], words[1:]...)
+	if !slices.Contains(words, "-n") {
+		cmd = exec.CommandContext(ctx, "go", "build", "-o", os.DevNull, words[2])
+	}
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s: %s", strings.Join(cmd.Args, " "), out)
+}
+
+// curl runs curl with the real addresses, and checks a saved image.
+func (s *session) curl(words []string) {
+	t := s.t
+	path, err := exec.LookPath("curl")
+	require.NoError(t, err, "the README uses curl")
+	words = s.fill(words)
+	if o := outputOf(words); o != "" {
+		s.keep(o)
+	}
+	out, err := exec.CommandContext(t.Context(), path, words[1:]...).CombinedOutput()
+	require.NoError(t, err, string(out))
+	for i, w := range words {
+		if w == "-o" && i+1 < len(words) {
+			data, err := os.ReadFile(words[i+1])
+			require.NoError(t, err)
+			assert.NoError(t, checkRedSquare(data, "image/png"))
+		}
+	}
+}
+
+// goTest checks a "go test" command without running it (this test is part
+// of what it runs, and the benchmarks take minutes): its packages exist,
+// and hold benchmarks when it runs them.
+func (s *session) goTest(args []string) {
+	t := s.t
+	var pkgs []string
+	bench := false
+	for _, a := range args {
+		switch {
+		case strings.HasPrefix(a, "./"):
+			pkgs = append(pkgs, a)
+		case a == "-bench":
+			bench = true
+		}
+	}
+	require.NotEmpty(t, pkgs, "go test %s names no package", strings.Join(args, " "))
+	list := exec.CommandContext(t.Context(), "go", append([]string{"list", "-f", "{{.Dir}}"}, pkgs...)...)
+	out, err := list.Output()
+	require.NoError(t, err, "go list %s", strings.Join(pkgs, " "))
+	if !bench {
+		return
+	}
+	for _, d := range strings.Fields(string(out)) {
+		files, _ := filepath.Glob(filepath.Join(d, "*_test.go"))
+		found := false
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			require.NoError(t, err)
+			found = found || strings.Contains(string(b), "\nfunc Benchmark")
+		}
+		assert.True(t, found, "%s has no benchmark", d)
+	}
+}
+
+// run runs a command as printed, and checks that it made the file made.
+func (s *session) run(env, words []string, made string) {
+	t := s.t
+	require.NotEmpty(t, made, "cannot tell what %s makes", strings.Join(words, " "))
+	s.keep(made)
+	cmd := exec.CommandContext(t.Context(), words[0], words[1:]...)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s: %s", strings.Join(words, " "), out)
+	fi, err := os.Stat(made)
+	require.NoError(t, err)
+	assert.Positive(t, fi.Size())
+}
