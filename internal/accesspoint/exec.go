@@ -105,10 +105,12 @@ type ExecInvoker struct {
 	secrets   map[string]bool // values to remove from what the process printed
 	cancelRun context.CancelFunc
 
+	// exitErr, proto and detect are set before exited or detected is
+	// closed, and never change after: read them once it is.
 	exited   chan struct{} // closed once the process has been waited for
-	exitErr  error         // set before exited is closed
-	detected chan struct{} // closed once proto or detectErr is set
-	proto    string        // "runtime API" or "custom runtime"
+	exitErr  error
+	detected chan struct{} // closed once the protocol is known, or cannot be
+	proto    string        // protoRuntimeAPI or protoCustom
 	detect   error
 	wg       sync.WaitGroup
 }
@@ -288,76 +290,51 @@ func (e *ExecInvoker) lastStderr() string {
 }
 
 // find waits for the process's first sign of life: a poll of the runtime
-// API or a connection accepted on the port.
+// API, or a connection accepted on the port, which it dials every few
+// milliseconds. Each probe is closed at once, before any request: a custom
+// runtime's HTTP server sees a client that went away.
 func (e *ExecInvoker) find(ctx context.Context, addr string) {
 	defer e.wg.Done()
 	timeout := e.StartTimeout
 	if timeout <= 0 {
 		timeout = DefaultStartTimeout
 	}
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	accepted := make(chan struct{})
-	probeCtx, stopProbe := context.WithCancel(ctx)
-	var probing sync.WaitGroup
-	probing.Add(1)
-	go func() {
-		defer probing.Done()
-		probe(probeCtx, addr, accepted)
-	}()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	polled := e.api.Polled()
+	var d net.Dialer
+	wait := 2 * time.Millisecond
 	var proto string
 	var err error
-	select {
-	case <-e.api.Polled():
-		proto = protoRuntimeAPI
-	case <-accepted:
-		proto = protoCustom
-	case <-e.exited:
-		e.mu.Lock()
-		err = fmt.Errorf("%w before it polled FC_RUNTIME_API or listened on FC_SERVER_PORT", e.exitErr)
-		e.mu.Unlock()
-	case <-timer.C:
-		err = fmt.Errorf("accesspoint: the function neither polled FC_RUNTIME_API nor listened on FC_SERVER_PORT within %v: "+
-			"build it with fc.Start (Go runtime) or as an HTTP server on FC_SERVER_PORT (custom runtime)", timeout)
-	case <-ctx.Done():
-		err = errors.New("accesspoint: the ExecInvoker was closed before the function polled FC_RUNTIME_API or listened on FC_SERVER_PORT")
+	for proto == "" && err == nil {
+		t := time.NewTimer(wait)
+		select {
+		case <-polled:
+			proto = protoRuntimeAPI
+		case <-e.exited:
+			err = fmt.Errorf("%w before it polled FC_RUNTIME_API or listened on FC_SERVER_PORT", e.exitErr)
+		case <-deadline.C:
+			err = fmt.Errorf("accesspoint: the function neither polled FC_RUNTIME_API nor listened on FC_SERVER_PORT within %v: "+
+				"build it with fc.Start (Go runtime) or as an HTTP server on FC_SERVER_PORT (custom runtime)", timeout)
+		case <-ctx.Done():
+			err = errors.New("accesspoint: the ExecInvoker was closed before the function polled FC_RUNTIME_API or listened on FC_SERVER_PORT")
+		case <-t.C:
+			dctx, cancel := context.WithTimeout(ctx, time.Second)
+			if c, derr := d.DialContext(dctx, "tcp", addr); derr == nil {
+				c.Close()
+				proto = protoCustom
+			}
+			cancel()
+			wait = min(2*wait, 50*time.Millisecond)
+		}
+		t.Stop()
 	}
-	stopProbe()
-	probing.Wait()
-	e.mu.Lock()
 	e.proto, e.detect = proto, err
-	e.mu.Unlock()
 	close(e.detected)
 	if err != nil {
 		e.log().Error("exec: the function cannot be invoked", "error", err)
 	} else {
 		e.log().Info("exec: the function speaks the "+proto, "path", e.Path)
-	}
-}
-
-// probe dials addr until a connection is accepted, then closes accepted.
-// The connection is closed at once, before any request: a custom runtime's
-// HTTP server sees a client that went away.
-func probe(ctx context.Context, addr string, accepted chan<- struct{}) {
-	var d net.Dialer
-	wait := 2 * time.Millisecond
-	for {
-		dctx, cancel := context.WithTimeout(ctx, time.Second)
-		c, err := d.DialContext(dctx, "tcp", addr)
-		cancel()
-		if err == nil {
-			c.Close()
-			close(accepted)
-			return
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-		wait = min(2*wait, 50*time.Millisecond)
 	}
 }
 
@@ -383,9 +360,7 @@ func (e *ExecInvoker) Invoke(ctx context.Context, inv *Invocation) error {
 	case <-ctx.Done():
 		return fmt.Errorf("accesspoint: waiting for the function to poll FC_RUNTIME_API or listen on FC_SERVER_PORT: %w", context.Cause(ctx))
 	}
-	e.mu.Lock()
 	proto, err := e.proto, e.detect
-	e.mu.Unlock()
 	if err != nil {
 		return err
 	}
@@ -394,7 +369,7 @@ func (e *ExecInvoker) Invoke(ctx context.Context, inv *Invocation) error {
 	go func() {
 		select {
 		case <-exited:
-			cancel(e.exitError())
+			cancel(e.exitErr)
 		case <-ctx.Done():
 		}
 	}()
@@ -406,17 +381,11 @@ func (e *ExecInvoker) Invoke(ctx context.Context, inv *Invocation) error {
 	if err != nil {
 		select {
 		case <-exited:
-			return e.exitError()
+			return e.exitErr
 		default:
 		}
 	}
 	return err
-}
-
-func (e *ExecInvoker) exitError() error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.exitErr
 }
 
 // terminate sends SIGTERM, and SIGKILL after the grace period, unless the

@@ -190,23 +190,30 @@ func TestExecInvokesAProcessInTheProtocolItSpeaks(t *testing.T) {
 }
 
 func TestExecFailsAProcessThatNeitherPollsNorListens(t *testing.T) {
+	goroutines, fds := runtime.NumGoroutine(), execOpenFDs()
 	e, _, _ := execHelper(t, execModeNeither)
 	e.StartTimeout = 200 * time.Millisecond
 	require.NoError(t, e.Start(t.Context()))
-	defer e.Close()
 	start := time.Now()
 	err := e.Invoke(t.Context(), execInvocation("REQ1"))
 	assert.ErrorContains(t, err, "the function neither polled FC_RUNTIME_API nor listened on FC_SERVER_PORT within 200ms")
 	assert.Less(t, time.Since(start), 5*time.Second)
+	require.NoError(t, e.Close())
+	rtSettled(t, goroutines)
+	if fds >= 0 {
+		assert.Equal(t, fds, execOpenFDs(), "file descriptors left open")
+	}
 }
 
 func TestExecReportsAnEarlyExitWithoutSecrets(t *testing.T) {
+	goroutines := runtime.NumGoroutine()
 	e, _, stderr := execHelper(t, execModeExit)
 	var log execBuffer
 	e.Logger = execTestLogger(&log)
 	require.NoError(t, e.Start(t.Context()))
-	defer e.Close()
 	err := e.Invoke(t.Context(), execInvocation("REQ1"))
+	require.NoError(t, e.Close())
+	rtSettled(t, goroutines)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "exited (exit status 3)")
 	assert.Contains(t, err.Error(), "before it polled FC_RUNTIME_API or listened on FC_SERVER_PORT")

@@ -148,6 +148,7 @@ func TestAnUnchangedFCStartFunctionPassesTheObjectThroughByteExact(t *testing.T)
 			resp, body := get(t, url+"/"+tt.key)
 			assert.Equal(t, tt.wantStatus, resp.StatusCode, "%.300s", body)
 			assert.True(t, bytes.Equal(tt.wantBody, body), "got %d bytes, want %d", len(body), len(tt.wantBody))
+			assert.Equal(t, int64(len(tt.wantBody)), resp.ContentLength, "the length reaches the caller")
 		})
 	}
 	t.Run("a missing object's 404", func(t *testing.T) {

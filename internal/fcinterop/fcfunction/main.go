@@ -75,15 +75,19 @@ func HandleRequest(ctx context.Context, event StructEvent) (string, error) {
 		return "", fmt.Errorf("fcfunction: read the original object: %w", err)
 	}
 	defer orig.Body.Close()
-	res, err := client.Write(ctx, &wgor.Response{
-		Route:         goc.OutputRoute,
-		Token:         goc.OutputToken,
-		Status:        orig.StatusCode,
-		ContentType:   orig.Header.Get("Content-Type"),
-		ETag:          orig.Header.Get("ETag"),
-		Body:          orig.Body,
-		ContentLength: max(orig.ContentLength, 0),
-	})
+	r := &wgor.Response{
+		Route:       goc.OutputRoute,
+		Token:       goc.OutputToken,
+		Status:      orig.StatusCode,
+		ContentType: orig.Header.Get("Content-Type"),
+		ETag:        orig.Header.Get("ETag"),
+	}
+	// OSS requires Content-Length: pass the original's on. A zero length
+	// is an empty body (nil), not one of unknown length.
+	if orig.ContentLength != 0 {
+		r.Body, r.ContentLength = orig.Body, max(orig.ContentLength, 0)
+	}
+	res, err := client.Write(ctx, r)
 	if err != nil {
 		return "", err
 	}
