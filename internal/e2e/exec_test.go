@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -10,8 +11,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os/exec"
+	"regexp"
+	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -118,6 +123,91 @@ func TestExecRedPNGUnderBothProtocols(t *testing.T) {
 			assert.Contains(t, log.String(), "the function speaks the "+tt.proto)
 			for _, s := range []string{output.String(), log.String()} {
 				assert.False(t, strings.Contains(s, secret) || strings.Contains(s, stsTok), "a secret in the output")
+			}
+		})
+	}
+}
+
+// emulateExec runs "wgor emulate --exec PATH -- ARGS" and returns the
+// process, the access point's URL, and emulate's standard error, where its
+// log (the ExecInvoker's among it) goes.
+func emulateExec(t *testing.T, wgorBin, path string, args ...string) (*exec.Cmd, string, *lockedWriter) {
+	t.Helper()
+	argv := append([]string{"emulate", "--listen", "127.0.0.1:0", "--exec", path,
+		"--access-key-id", keyID, "--access-key-secret", secret, "--security-token", stsTok, "--region", region,
+		"--timeout", "20s", "--"}, args...)
+	cmd, stdout := start(t, nil, wgorBin, argv...)
+	// The function's own output is forwarded to the same stdout: look for
+	// emulate's line among it.
+	lines := bufio.NewScanner(stdout)
+	found := make(chan string, 1)
+	go func() {
+		defer close(found)
+		for lines.Scan() {
+			if m := regexp.MustCompile(`access point listening on (http://\S+)`).FindStringSubmatch(lines.Text()); m != nil {
+				found <- m[1]
+				break
+			}
+		}
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case url, ok := <-found:
+		require.True(t, ok, "emulate ended without saying where it listens")
+		return cmd, url, cmd.Stderr.(*lockedWriter)
+	case <-time.After(20 * time.Second):
+		require.FailNow(t, "emulate did not say where it listens within 20s")
+		return nil, "", nil
+	}
+}
+
+func TestProcessesRedPNGUnderBothProtocolsThroughEmulateExec(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("stops emulate with SIGTERM and runs env(1)")
+	}
+	wgorBin, redBin := build(t)
+	envBin, err := exec.LookPath("env")
+	require.NoError(t, err)
+	tests := []struct {
+		name  string
+		path  string
+		args  []string
+		proto string // as the ExecInvoker logs it
+	}{
+		{"Go runtime API", redBin, nil, "runtime API"},
+		// env(1) unsets FC_RUNTIME_API, as Function Compute's custom
+		// runtime does not set it: redpng on fcrt then serves FC_SERVER_PORT.
+		{"custom runtime", envBin, []string{"-u", "FC_RUNTIME_API", redBin}, "custom runtime"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd, url, stderr := emulateExec(t, wgorBin, tt.path, tt.args...)
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+			defer cancel()
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/example.png", nil)
+			require.NoError(t, err)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			require.NoError(t, err)
+			assert.Equal(t, http.StatusOK, resp.StatusCode, "%.300s", body)
+			assert.Equal(t, "image/png", resp.Header.Get("Content-Type"))
+			assertRedPNG(t, body)
+			assert.Contains(t, stderr.String(), "exec: the function speaks the "+tt.proto)
+
+			// Stopping emulate stops the function it started.
+			require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			select {
+			case <-exited:
+			case <-time.After(15 * time.Second):
+				require.FailNow(t, "emulate did not stop within 15s of SIGTERM")
+			}
+			assert.Contains(t, stderr.String(), "exec: the function stopped")
+			for _, s := range []string{secret, stsTok} {
+				assert.NotContains(t, stderr.String(), s)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package fcinterop_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -10,9 +11,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -31,11 +34,12 @@ var fnCreds = sign.Credentials{
 }
 
 var binary struct {
-	once      sync.Once
-	path, err string
+	once            sync.Once
+	path, wgor, err string
 }
 
-// buildFunction compiles ./fcfunction, the unchanged fc.Start function.
+// buildFunction compiles ./fcfunction, the unchanged fc.Start function, and
+// wgor's command (binary.wgor).
 func buildFunction(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
@@ -56,8 +60,12 @@ func buildFunction(t *testing.T) string {
 			binary.err = err.Error()
 			return
 		}
-		if out, err := exec.Command(gobin, "build", "-o", binary.path, "./fcfunction").CombinedOutput(); err != nil {
-			binary.err = fmt.Sprintf("go build ./fcfunction: %v\n%s", err, out)
+		binary.wgor = filepath.Join(dir, "wgor"+filepath.Ext(binary.path))
+		for pkg, out := range map[string]string{"./fcfunction": binary.path, "github.com/wgor-dev/wgor/cmd/wgor": binary.wgor} {
+			if msg, err := exec.Command(gobin, "build", "-o", out, pkg).CombinedOutput(); err != nil {
+				binary.err = fmt.Sprintf("go build %s: %v\n%s", pkg, err, msg)
+				return
+			}
 		}
 	})
 	require.Empty(t, binary.err)
@@ -186,4 +194,68 @@ func TestAnFCStartFunctionsFailureFailsTheGetObjectAtOnce(t *testing.T) {
 	// The SDK survives a handler's panic, as in Function Compute: the
 	// third invocation above reached the same process.
 	assert.Contains(t, out.String(), "asked to panic before writing")
+}
+
+func TestAnUnchangedFCStartFunctionThroughWgorEmulateExec(t *testing.T) {
+	fn := buildFunction(t)
+	objects := t.TempDir()
+	want := make([]byte, 1<<20+3)
+	_, _ = rand.Read(want)
+	require.NoError(t, os.WriteFile(filepath.Join(objects, "original.bin"), want, 0o600))
+
+	cmd := exec.Command(binary.wgor, "emulate", "--listen", "127.0.0.1:0", "--exec", fn, "--objects", objects,
+		"--access-key-id", fnCreds.AccessKeyID, "--access-key-secret", fnCreds.AccessKeySecret,
+		"--security-token", fnCreds.SecurityToken, "--region", "cn-qingdao", "--timeout", "20s")
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	cmd.WaitDelay = 5 * time.Second // a function left behind must not hold the pipes open for ever
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		_ = cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+		if t.Failed() {
+			t.Logf("emulate's stderr:\n%s", stderr.String())
+		}
+	})
+
+	// emulate's first line says where it listens; the function's output
+	// is forwarded to the same stdout.
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := regexp.MustCompile(`listening on (http://\S+)`).FindStringSubmatch(sc.Text()); m != nil {
+				urls <- m[1]
+				break
+			}
+		}
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	var url string
+	select {
+	case url = <-urls:
+	case <-time.After(20 * time.Second):
+		require.FailNow(t, "emulate did not say where it listens within 20s")
+	}
+
+	resp, body := get(t, url+"/original.bin")
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "%.300s", body)
+	assert.True(t, bytes.Equal(want, body), "got %d bytes, want %d", len(body), len(want))
+	assert.Contains(t, stderr.String(), "the function speaks the runtime API")
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case <-exited:
+	case <-time.After(15 * time.Second):
+		require.FailNow(t, "emulate did not stop within 15s of SIGTERM")
+	}
+	assert.Contains(t, stderr.String(), "exec: the function stopped")
+	assert.NotContains(t, stderr.String(), fnCreds.AccessKeySecret)
 }
