@@ -1,0 +1,164 @@
+package accesspoint
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// serveNext answers a poll with the next queued invocation, waiting for one
+// as long as the poll lasts ("connections to the runtime API are never
+// expected to time out", fc/runtime_api_client.go).
+func (a *RuntimeAPI) serveNext(w http.ResponseWriter, r *http.Request) {
+	a.mu.Lock()
+	select {
+	case <-a.polled:
+	default:
+		close(a.polled)
+	}
+	a.mu.Unlock()
+	var c *apiCall
+	select {
+	case c = <-a.calls:
+	case <-r.Context().Done():
+		return
+	case <-a.closing:
+		writeRuntimeError(w, http.StatusServiceUnavailable, "ServiceUnavailable", "the emulator is shutting down")
+		return
+	}
+	a.mu.Lock()
+	c.handed = true
+	a.mu.Unlock()
+	inv := c.inv
+	h := w.Header()
+	// Every header the SDK reads (fc/runtime_api_client.go, the header
+	// constants; fc/invoke_loop.go, convertInvokeRequest, which refuses an
+	// invocation without a numeric deadline and timeout).
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Fc-Request-Id", inv.RequestID)
+	h.Set("X-Fc-Function-Deadline", strconv.FormatInt(c.deadline.UnixMilli(), 10))
+	h.Set("X-Fc-Function-Timeout", strconv.Itoa(c.timeout))
+	h.Set("X-Fc-Access-Key-Id", inv.Credentials.AccessKeyID)
+	h.Set("X-Fc-Access-Key-Secret", inv.Credentials.AccessKeySecret)
+	if inv.Credentials.SecurityToken != "" {
+		h.Set("X-Fc-Security-Token", inv.Credentials.SecurityToken)
+	}
+	h.Set("X-Fc-Region", inv.Region)
+	h.Set("X-Fc-Account-Id", valueOr(a.AccountID, DefaultAccountID))
+	h.Set("X-Fc-Function-Name", valueOr(a.FunctionName, DefaultFunctionName))
+	// The Go runtime's handler is the name of the executable; the memory is
+	// in MB. Placeholders: the emulator runs no real instance.
+	h.Set("X-Fc-Function-Handler", "main")
+	h.Set("X-Fc-Function-Memory", "512")
+	h.Set("X-Fc-Qualifier", "LATEST")
+	h.Set("Content-Length", strconv.Itoa(len(inv.Event)))
+	w.WriteHeader(http.StatusOK)
+	if _, err := w.Write(inv.Event); err != nil {
+		// The poll went away with the invocation: no report can come.
+		c.done <- fmt.Errorf("accesspoint: the function's poll ended before it received invocation %s: %w", inv.RequestID, err)
+		return
+	}
+	a.log().Info("runtime API: handed out the invocation", "request_id", inv.RequestID)
+}
+
+// serveResult takes a function's report of an invocation's end: /response
+// or /error.
+func (a *RuntimeAPI) serveResult(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	failed := strings.HasSuffix(r.URL.Path, "/error")
+	a.mu.Lock()
+	c := a.inflight[id]
+	if c != nil && !c.handed {
+		c = nil
+	}
+	if c != nil {
+		delete(a.inflight, id) // one report per invocation
+	}
+	a.mu.Unlock()
+	if c == nil {
+		a.log().Warn("runtime API: a report for no invocation in progress", "request_id", fmt.Sprintf("%.64q", id))
+		writeRuntimeError(w, http.StatusNotFound, "InvalidRequestID",
+			"no invocation with this request ID is in progress: report each invocation once, after polling for it")
+		return
+	}
+	// The result is counted and discarded; an error report is parsed.
+	limit := int64(maxInvocationResult)
+	var body []byte
+	var n int64
+	var err error
+	if failed {
+		limit = maxInvocationError
+		body, err = io.ReadAll(io.LimitReader(r.Body, limit+1))
+		n = int64(len(body))
+	} else {
+		n, err = io.Copy(io.Discard, io.LimitReader(r.Body, limit+1))
+	}
+	switch {
+	case err != nil:
+		c.done <- fmt.Errorf("accesspoint: read the function's report of invocation %s: %w", id, err)
+		return
+	case n > limit:
+		c.done <- fmt.Errorf("accesspoint: the function's report of invocation %s is larger than %d bytes", id, limit)
+		writeRuntimeError(w, http.StatusRequestEntityTooLarge, "EntityTooLarge",
+			fmt.Sprintf("the report is larger than %d bytes", limit))
+		return
+	case failed:
+		c.done <- functionError(c.inv, body)
+	default:
+		c.done <- nil
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// FunctionError is a failure a function reported on the runtime API's
+// /error, as the SDK's messages.InvokeResponse_Error marshals it.
+type FunctionError struct {
+	Type    string `json:"errorType"`
+	Message string `json:"errorMessage"`
+}
+
+// Error returns the type and message, bounded, with the invocation's
+// credentials removed.
+func (e *FunctionError) Error() string {
+	return fmt.Sprintf("accesspoint: the function reported an error: %.64s: %.512s", e.Type, e.Message)
+}
+
+// functionError parses an /error body. The invocation's secret and token
+// are removed from what the function said, so that they reach no log.
+func functionError(inv *Invocation, body []byte) error {
+	var fe FunctionError
+	if err := json.Unmarshal(body, &fe); err != nil {
+		fe = FunctionError{Type: "Unknown", Message: "an error report that is not JSON"}
+	}
+	fe.Type = redactCredentials(fe.Type, inv)
+	fe.Message = redactCredentials(fe.Message, inv)
+	return &fe
+}
+
+// redactCredentials replaces the invocation's secret and security token in s.
+func redactCredentials(s string, inv *Invocation) string {
+	for _, v := range []string{inv.Credentials.AccessKeySecret, inv.Credentials.SecurityToken} {
+		if len(v) >= 4 {
+			s = strings.ReplaceAll(s, v, "<redacted>")
+		}
+	}
+	return s
+}
+
+// writeRuntimeError answers with a JSON error in the SDK's own shape.
+func writeRuntimeError(w http.ResponseWriter, status int, typ, msg string) {
+	b, _ := json.Marshal(FunctionError{Type: typ, Message: msg})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func valueOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
