@@ -127,7 +127,9 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if fn, ok := cfg.Function.(*accesspoint.ExecInvoker); ok {
-		if err := fn.Start(ctx); err != nil {
+		// Not ctx: on Ctrl-C the access point drains first, and the
+		// deferred Close stops the function after it.
+		if err := fn.Start(context.WithoutCancel(ctx)); err != nil {
 			return err
 		}
 	}
