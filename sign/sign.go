@@ -45,12 +45,7 @@ type Credentials struct {
 }
 
 // String names the access key ID only; the secret and the token never appear.
-func (c Credentials) String() string {
-	if c.SecurityToken != "" {
-		return "sign.Credentials{AccessKeyID: " + c.AccessKeyID + ", SecurityToken: <set>}"
-	}
-	return "sign.Credentials{AccessKeyID: " + c.AccessKeyID + "}"
-}
+func (c Credentials) String() string { return "sign.Credentials{AccessKeyID: " + c.AccessKeyID + "}" }
 
 // GoString is String, so that %#v does not print the secret either.
 func (c Credentials) GoString() string { return c.String() }
@@ -181,8 +176,7 @@ func validate(req *http.Request, o *Options) error {
 		return invalid("query contains CR, LF or NUL")
 	case o.Time.UTC().Year() > 9999 || o.Time.UTC().Year() < 0:
 		return invalid("time must fall in the years 0 to 9999") // the stamps have four digits
-	}
-	if o.Credentials.AccessKeySecret == "" {
+	case o.Credentials.AccessKeySecret == "":
 		return invalid("empty access key secret")
 	}
 	for _, f := range [...]struct{ name, v string }{{"access key ID", o.Credentials.AccessKeyID}, {"region", o.Region}, {"product", productOf(o.Product)}} {
@@ -233,13 +227,9 @@ func safeName(name string) string { return strconv.Quote(name[:min(len(name), 64
 func appendStamps(b []byte, t time.Time) []byte {
 	y, mo, d := t.Date()
 	hh, mm, ss := t.Clock()
-	b = appendDigits(b, y, 4)
-	b = appendDigits(b, int(mo), 2)
-	b = appendDigits(b, d, 2)
+	b = appendDigits(b, y*10000+int(mo)*100+d, 8)
 	b = append(b, 'T')
-	b = appendDigits(b, hh, 2)
-	b = appendDigits(b, mm, 2)
-	b = appendDigits(b, ss, 2)
+	b = appendDigits(b, hh*10000+mm*100+ss, 6)
 	b = append(b, 'Z')
 	b = append(b, t.Weekday().String()[:3]...)
 	b = append(b, ", "...)
@@ -260,7 +250,7 @@ func appendStamps(b []byte, t time.Time) []byte {
 // appendDigits appends v, zero-padded to width digits.
 func appendDigits(b []byte, v, width int) []byte {
 	start := len(b)
-	b = append(b, "0000"[:width]...)
+	b = append(b, "00000000"[:width]...)
 	for i := len(b) - 1; i >= start && v > 0; i, v = i-1, v/10 {
 		b[i] = '0' + byte(v%10)
 	}
@@ -269,7 +259,7 @@ func appendDigits(b []byte, v, width int) []byte {
 
 func signingTime(t time.Time) time.Time {
 	if t.IsZero() {
-		t = time.Now()
+		return time.Now().UTC()
 	}
 	return t.UTC()
 }
