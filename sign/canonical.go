@@ -209,9 +209,6 @@ func isSignedByDefault(lower string) bool {
 // signature replaces. A repeated name stays repeated, as in the official
 // signer. The line is one string, so that it costs one allocation.
 func (st *state) additionalHeaders(r *request, want []string) string {
-	if len(want) == 0 {
-		return ""
-	}
 	var buf [16][]byte // on the stack for the usual list
 	names, lowered := buf[:0], st.names[:0]
 	for _, n := range want {

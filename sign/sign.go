@@ -36,6 +36,9 @@ const (
 	dateFormat    = "20060102"         // the scope's date
 	maxPresignTTL = 7 * 24 * time.Hour // OSS refuses longer V4 presigned URLs (EC 0002-00000232)
 	defaultTTL    = 15 * time.Minute
+	// OSS's skew: RequestTimeTooSkewed beyond 15 minutes (EC 0002-00000504),
+	// and a URL usable 15 minutes before its x-oss-date (EC 0002-00000235).
+	defaultMaxSkew = 15 * time.Minute
 )
 
 // Credentials are what a signature is computed with. SecurityToken is set for
@@ -114,9 +117,12 @@ func Sign(req *http.Request, o *Options) error {
 	datetime, httpDate := stamps[:len(timeFormat)], stamps[len(timeFormat):]
 	vs := []string{datetime, UnsignedPayload, httpDate, "", o.Credentials.SecurityToken} // one array for all
 	// What Sign sets replaces the request's headers of these names, in any
-	// case, in the signature and then in req.Header.
+	// case, in the signature and then in req.Header. Authorization, not
+	// signed, gets its value once the signature is known.
 	set := st.set
-	set[0].values, set[1].values, set[2].values, set[3].values, set[4].values = vs[0:1:1], vs[1:2:2], vs[2:3:3], nil, vs[4:5:5]
+	for i := range set {
+		set[i].values = vs[i : i+1 : i+1]
+	}
 	if o.Credentials.SecurityToken == "" {
 		set = set[:4]
 	}
@@ -129,7 +135,6 @@ func Sign(req *http.Request, o *Options) error {
 	}
 	st.out = appendAuthorization(st.out[:0], o.Credentials.AccessKeyID, k.scope, r.additional, sig[:])
 	vs[3] = string(st.out)
-	set[3].values = vs[3:4:4]
 	if req.Header == nil {
 		req.Header = make(http.Header, len(set))
 	}
