@@ -58,10 +58,9 @@ type Options struct {
 	// Credentials sign the request. AccessKeyID and AccessKeySecret are
 	// required; SecurityToken is sent as x-oss-security-token when set.
 	Credentials Credentials
-	// Region is the scope's region, such as "cn-hangzhou". Required.
-	Region string
-	// Product is the scope's product; empty means "oss".
-	Product string
+	// Region (required, such as "cn-hangzhou") and Product (empty: "oss")
+	// are the scope's.
+	Region, Product string
 	// Bucket and Key (the unescaped object name) form the canonical URI;
 	// both empty, as for WriteGetObjectResponse, mean "/". The URL's path
 	// is not used.
