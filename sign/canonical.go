@@ -97,8 +97,7 @@ func appendCanonicalQuery(b []byte, rawQuery, skip string) []byte {
 	return b
 }
 
-// header is a header to sign: a key of the map, or one of request.set,
-// which come lower-cased.
+// header is a header to sign: a key of the map, or one of request.set.
 type header struct {
 	lower  []byte // the name lower-cased, the sort key
 	name   string // the key as written
@@ -109,9 +108,8 @@ type header struct {
 // names lower-cased and sorted, values trimmed and joined with ','. Keys equal
 // but for case are one header, their values in the order of the keys as
 // written: net/http sends them so (Header.Write sorts keys) and the server
-// joins them. A key without values is left out: net/http sends nothing for
-// it. CR, LF and NUL are refused in every header sent: they would split a
-// line, here and on the wire.
+// joins them. CR, LF and NUL are refused in every header sent: they would
+// split a line, here and on the wire.
 func (st *state) appendCanonicalHeaders(b []byte, r *request) (_ []byte, respelled bool, err error) {
 	var buf [16]header // on the stack for the usual request
 	hs, names := buf[:0], st.names[:0]
@@ -120,18 +118,24 @@ func (st *state) appendCanonicalHeaders(b []byte, r *request) (_ []byte, respell
 			respelled = respelled || name != r.set[i].name
 			continue
 		}
-		for _, v := range values {
-			if badValue(v) {
-				return b, false, invalid("value of header " + safeName(name) + " contains CR, LF or NUL")
-			}
+		if slices.ContainsFunc(values, badValue) {
+			return b, false, invalid("value of header " + safeName(name) + " contains CR, LF or NUL")
 		}
+		start := len(names)
 		var ok bool
-		if hs, names, ok = appendIfSigned(hs, names, header{name: name, values: values}, r.additional); !ok {
+		if names, ok = appendLower(names, name); !ok {
 			return b, false, invalid("a header name contains CR, LF or NUL")
 		}
+		if h := (header{lower: names[start:], name: name, values: values}); isSigned(&h, r.additional) {
+			hs = append(hs, h)
+		} else {
+			names = names[:start]
+		}
 	}
-	for _, h := range r.set {
-		hs, names, _ = appendIfSigned(hs, names, h, r.additional)
+	for i := range r.set {
+		if isSigned(&r.set[i], r.additional) {
+			hs = append(hs, r.set[i])
+		}
 	}
 	// Sorted by index: moving ints is cheaper than moving headers, whose
 	// pointers cost write barriers while the collector runs.
@@ -165,22 +169,6 @@ func (st *state) appendCanonicalHeaders(b []byte, r *request) (_ []byte, respell
 	return b, respelled, nil
 }
 
-// appendIfSigned appends h to hs if it has values and is signed. A key of
-// the map is lower-cased into names; ok is false if it holds CR, LF or NUL.
-func appendIfSigned(hs []header, names []byte, h header, additional string) (_ []header, _ []byte, ok bool) {
-	start := len(names)
-	if h.lower == nil {
-		if names, ok = appendLower(names, h.name); !ok {
-			return hs, names[:start], false
-		}
-		h.lower = names[start:]
-	}
-	if len(h.values) == 0 || !isSigned(h.lower, additional) {
-		return hs, names[:start], true
-	}
-	return append(hs, h), names, true
-}
-
 // setIndex is the index in set of the header named key in any case, or -1.
 // Names are compared as ASCII: net/http sends no others (RFC 9110 tokens).
 func setIndex(set []header, key string) int {
@@ -192,16 +180,19 @@ func setIndex(set []header, key string) int {
 	return -1
 }
 
-// isSigned reports whether a header is signed: by default (every x-oss-*
-// header, Content-Type and Content-MD5), or named in the additional headers.
-func isSigned(lower []byte, additional string) bool {
-	if isSignedByDefault(string(lower)) {
+// isSigned reports whether h is signed: it has values (net/http sends
+// nothing for a key without) and is signed by default (every x-oss-* header,
+// Content-Type and Content-MD5) or named in the additional headers.
+func isSigned(h *header, additional string) bool {
+	if len(h.values) == 0 {
+		return false
+	} else if isSignedByDefault(string(h.lower)) {
 		return true
 	} else if additional == "" {
 		return false
 	}
 	for name := range strings.SplitSeq(additional, ";") {
-		if strings.ToLower(name) == string(lower) { // Verify's list is as the client sent it
+		if strings.ToLower(name) == string(h.lower) { // Verify's list is as the client sent it
 			return true
 		}
 	}
@@ -218,9 +209,6 @@ func isSignedByDefault(lower string) bool {
 // signature replaces. A repeated name stays repeated, as in the official
 // signer. The line is one string, so that it costs one allocation.
 func (st *state) additionalHeaders(r *request, want []string) string {
-	if len(want) == 0 {
-		return ""
-	}
 	var buf [16][]byte // on the stack for the usual list
 	names, lowered := buf[:0], st.names[:0]
 	for _, n := range want {

@@ -34,14 +34,15 @@ var statePool = sync.Pool{New: func() any {
 }}
 
 func getState() *state { return statePool.Get().(*state) }
+
 func putState(st *state) {
 	if cap(st.canon) <= 64<<10 { // an oversized buffer is left to the collector
 		statePool.Put(st)
 	}
 }
 
-// sign computes the signature over r, from the canonical request on, with
-// the string to sign's time line datetime.
+// sign computes the signature over r under k, datetime being the string to
+// sign's second line.
 func (st *state) sign(r *request, k *derivedKey, datetime string) (sig [2 * sha256.Size]byte, respelled bool, err error) {
 	if respelled, err = st.canonicalRequest(r); err != nil {
 		return sig, false, err
@@ -50,13 +51,11 @@ func (st *state) sign(r *request, k *derivedKey, datetime string) (sig [2 * sha2
 	return st.signature(k), respelled, nil
 }
 
-// scope is date/region/product/aliyun_v4_request.
 func scope(date, region, product string) string {
 	return date + "/" + region + "/" + product + "/" + scopeTerminator
 }
 
-// stringToSign writes "OSS4-HMAC-SHA256\n" datetime "\n" scope "\n" and the
-// hex SHA-256 of the canonical request into st.sts.
+// stringToSign writes into st.sts.
 func (st *state) stringToSign(datetime, scope string) {
 	sum := sha256.Sum256(st.canon)
 	b := append(st.sts[:0], Algorithm+"\n"...)
@@ -67,8 +66,6 @@ func (st *state) stringToSign(datetime, scope string) {
 	st.sts = hex.AppendEncode(b, sum[:])
 }
 
-// deriveKey is the signing key: HMAC-SHA256 chained from "aliyun_v4"+secret
-// over the date, the region, the product and "aliyun_v4_request".
 func deriveKey(secret, date, region, product string) []byte {
 	key := []byte(keyPrefix + secret)
 	for _, part := range [...]string{date, region, product, scopeTerminator} {
@@ -98,7 +95,6 @@ var keyCache struct {
 	keys map[keyID]*derivedKey // emptied when full
 }
 
-// signingKey returns the derived key of a secret and scope, from the cache.
 func (st *state) signingKey(secret, date, region, product string) *derivedKey {
 	id := keyID{secret, date, region, product}
 	if st.key != nil && st.key.id == id {
@@ -117,9 +113,8 @@ func (st *state) signingKey(secret, date, region, product string) *derivedKey {
 	return k
 }
 
-// signature is the hex HMAC-SHA256 of the string to sign under k. The state
-// keeps the HMAC of its last key: Reset restores its keyed state, which
-// costs less than hmac.New.
+// signature is the hex HMAC-SHA256 of st.sts under k. The state keeps the
+// HMAC of its last key: Reset restores its keyed state, cheaper than hmac.New.
 func (st *state) signature(k *derivedKey) (sig [2 * sha256.Size]byte) {
 	if st.key != k {
 		st.key, st.mac = k, hmac.New(sha256.New, k.key)

@@ -1,11 +1,13 @@
 package sign
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Query parameters of a presigned URL.
@@ -30,14 +32,11 @@ func Presign(req *http.Request, o *Options) (string, error) {
 	if err := validate(req, o); err != nil {
 		return "", err
 	}
-	ttl := o.Expires
+	ttl := cmp.Or(o.Expires, defaultTTL)
 	switch {
-	case ttl == 0:
-		ttl = defaultTTL
-	case ttl < 1e9 || ttl > maxPresignTTL:
+	case ttl < time.Second || ttl > maxPresignTTL:
 		return "", invalid("expiry must be between one second and seven days")
-	}
-	if !payloadIsUnsigned(req.Header) {
+	case !payloadIsUnsigned(req.Header):
 		return "", invalid("x-oss-content-sha256 must be UNSIGNED-PAYLOAD, as OSS requires: remove the header or set it so")
 	}
 	q, _ := url.ParseQuery(req.URL.RawQuery) // what parses is kept, as by the official signer

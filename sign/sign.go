@@ -36,6 +36,9 @@ const (
 	dateFormat    = "20060102"         // the scope's date
 	maxPresignTTL = 7 * 24 * time.Hour // OSS refuses longer V4 presigned URLs (EC 0002-00000232)
 	defaultTTL    = 15 * time.Minute
+	// OSS's skew: RequestTimeTooSkewed beyond 15 minutes (EC 0002-00000504),
+	// and a URL usable 15 minutes before its x-oss-date (EC 0002-00000235).
+	defaultMaxSkew = 15 * time.Minute
 )
 
 // Credentials are what a signature is computed with. SecurityToken is set for
@@ -45,12 +48,7 @@ type Credentials struct {
 }
 
 // String names the access key ID only; the secret and the token never appear.
-func (c Credentials) String() string {
-	if c.SecurityToken != "" {
-		return "sign.Credentials{AccessKeyID: " + c.AccessKeyID + ", SecurityToken: <set>}"
-	}
-	return "sign.Credentials{AccessKeyID: " + c.AccessKeyID + "}"
-}
+func (c Credentials) String() string { return "sign.Credentials{AccessKeyID: " + c.AccessKeyID + "}" }
 
 // GoString is String, so that %#v does not print the secret either.
 func (c Credentials) GoString() string { return c.String() }
@@ -60,10 +58,9 @@ type Options struct {
 	// Credentials sign the request. AccessKeyID and AccessKeySecret are
 	// required; SecurityToken is sent as x-oss-security-token when set.
 	Credentials Credentials
-	// Region is the scope's region, such as "cn-hangzhou". Required.
-	Region string
-	// Product is the scope's product; empty means "oss".
-	Product string
+	// Region (required, such as "cn-hangzhou") and Product (empty: "oss")
+	// are the scope's.
+	Region, Product string
 	// Bucket and Key (the unescaped object name) form the canonical URI;
 	// both empty, as for WriteGetObjectResponse, mean "/". The URL's path
 	// is not used.
@@ -119,9 +116,12 @@ func Sign(req *http.Request, o *Options) error {
 	datetime, httpDate := stamps[:len(timeFormat)], stamps[len(timeFormat):]
 	vs := []string{datetime, UnsignedPayload, httpDate, "", o.Credentials.SecurityToken} // one array for all
 	// What Sign sets replaces the request's headers of these names, in any
-	// case, in the signature and then in req.Header.
+	// case, in the signature and then in req.Header. Authorization, not
+	// signed, gets its value once the signature is known.
 	set := st.set
-	set[0].values, set[1].values, set[2].values, set[3].values, set[4].values = vs[0:1:1], vs[1:2:2], vs[2:3:3], nil, vs[4:5:5]
+	for i := range set {
+		set[i].values = vs[i : i+1 : i+1]
+	}
 	if o.Credentials.SecurityToken == "" {
 		set = set[:4]
 	}
@@ -134,7 +134,6 @@ func Sign(req *http.Request, o *Options) error {
 	}
 	st.out = appendAuthorization(st.out[:0], o.Credentials.AccessKeyID, k.scope, r.additional, sig[:])
 	vs[3] = string(st.out)
-	set[3].values = vs[3:4:4]
 	if req.Header == nil {
 		req.Header = make(http.Header, len(set))
 	}
@@ -181,8 +180,7 @@ func validate(req *http.Request, o *Options) error {
 		return invalid("query contains CR, LF or NUL")
 	case o.Time.UTC().Year() > 9999 || o.Time.UTC().Year() < 0:
 		return invalid("time must fall in the years 0 to 9999") // the stamps have four digits
-	}
-	if o.Credentials.AccessKeySecret == "" {
+	case o.Credentials.AccessKeySecret == "":
 		return invalid("empty access key secret")
 	}
 	for _, f := range [...]struct{ name, v string }{{"access key ID", o.Credentials.AccessKeyID}, {"region", o.Region}, {"product", productOf(o.Product)}} {
@@ -233,13 +231,9 @@ func safeName(name string) string { return strconv.Quote(name[:min(len(name), 64
 func appendStamps(b []byte, t time.Time) []byte {
 	y, mo, d := t.Date()
 	hh, mm, ss := t.Clock()
-	b = appendDigits(b, y, 4)
-	b = appendDigits(b, int(mo), 2)
-	b = appendDigits(b, d, 2)
+	b = appendDigits(b, y*10000+int(mo)*100+d, 8)
 	b = append(b, 'T')
-	b = appendDigits(b, hh, 2)
-	b = appendDigits(b, mm, 2)
-	b = appendDigits(b, ss, 2)
+	b = appendDigits(b, hh*10000+mm*100+ss, 6)
 	b = append(b, 'Z')
 	b = append(b, t.Weekday().String()[:3]...)
 	b = append(b, ", "...)
@@ -260,7 +254,7 @@ func appendStamps(b []byte, t time.Time) []byte {
 // appendDigits appends v, zero-padded to width digits.
 func appendDigits(b []byte, v, width int) []byte {
 	start := len(b)
-	b = append(b, "0000"[:width]...)
+	b = append(b, "00000000"[:width]...)
 	for i := len(b) - 1; i >= start && v > 0; i, v = i-1, v/10 {
 		b[i] = '0' + byte(v%10)
 	}
@@ -269,7 +263,7 @@ func appendDigits(b []byte, v, width int) []byte {
 
 func signingTime(t time.Time) time.Time {
 	if t.IsZero() {
-		t = time.Now()
+		return time.Now().UTC()
 	}
 	return t.UTC()
 }

@@ -47,19 +47,14 @@ func (e *VerifyError) Error() string { return "sign: " + e.Code + ": " + e.Messa
 
 func refuse(code, ec, msg string) *VerifyError { return &VerifyError{Code: code, EC: ec, Message: msg} }
 
-// defaultMaxSkew is OSS's: RequestTimeTooSkewed beyond 15 minutes (OSS's
-// HTTP 403 error page, EC 0002-00000504), and a URL usable 15 minutes before
-// its x-oss-date (EC 0002-00000235).
-const defaultMaxSkew = 15 * time.Minute
-
 // Verify checks the V4 signature of a received request, in its Authorization
-// header or its query string, as OSS would (SPEC.md §4): it recomputes the
-// canonical request with the code [Sign] uses and compares in constant time.
-// The request time is x-oss-date or, without one, the Date header's text (the
-// older Go SDK's AuthV4, oss/auth.go getSignedStrV4). A non-V4 Authorization
-// is InvalidArgument: a server that accepts V1 must recognise it first. A
-// refusal is a *VerifyError; where no EC page shows OSS's Code, the Code is
-// Verify's choice. The body and what the request asks for are not checked.
+// header or its query string, as OSS would (SPEC.md §4), with the code [Sign]
+// uses, comparing in constant time. The request time is x-oss-date or, without
+// one, the Date header (the older Go SDK's AuthV4 signs so: oss/auth.go,
+// getSignedStrV4). A non-V4 Authorization is InvalidArgument: a server that
+// accepts V1 must recognise it first. A refusal is a *VerifyError; where no EC
+// page shows OSS's Code, the Code is Verify's choice. The body and what the
+// request asks for are not checked.
 func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 	if req == nil || req.URL == nil || o == nil || o.Lookup == nil || o.Region == "" {
 		return nil, invalid("verify needs a request with a URL, a region and a key lookup")
@@ -81,15 +76,13 @@ func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 	return &Verified{AccessKeyID: c.accessKeyID, Time: c.time, Presigned: c.presigned}, nil
 }
 
-// claim is what a request says about its own signature.
+// claim is what a request says about its own signature: timeLine is the
+// string to sign's second line, skip the query parameter not signed.
 type claim struct {
-	accessKeyID, date, region, product string
-	additional                         string // as the client sent it, less empty names
-	signature, token, rawQuery         string
-	time                               time.Time
-	timeLine                           string // the string to sign's second line
-	skip                               string // the query parameter not signed
-	presigned                          bool
+	accessKeyID, date, region, product, signature, token string
+	additional, rawQuery, skip, timeLine                 string
+	time                                                 time.Time
+	presigned                                            bool
 }
 
 func (c *claim) fromHeader(req *http.Request, auth string, now time.Time, skew time.Duration) *VerifyError {
@@ -146,9 +139,8 @@ func (c *claim) fromQuery(req *http.Request, now time.Time, skew time.Duration) 
 		// No EC: 0002-00000069 speaks of V1's Expires and V2's x-oss-expires.
 		return refuse("AccessDenied", "", "Request has expired: sign a new URL.")
 	}
-	c.additional = nonEmptyNames(q.Get(QueryAdditionalHdrs))
-	c.signature, c.token, c.presigned = q.Get(QuerySignature), q.Get(QuerySecurityToken), true
-	c.rawQuery, c.skip = req.URL.RawQuery, QuerySignature // signed without itself
+	c.additional, c.signature, c.token = nonEmptyNames(q.Get(QueryAdditionalHdrs)), q.Get(QuerySignature), q.Get(QuerySecurityToken)
+	c.rawQuery, c.skip, c.presigned = req.URL.RawQuery, QuerySignature, true // signed without itself
 	return c.parseCredential(q.Get(QueryCredential))
 }
 
