@@ -323,6 +323,41 @@ func (p *docParser) reference() (rune, *DocError) {
 	return 0, p.syntax("invalid or undefined character entity", at)
 }
 
+// AppendXMLText appends s to b as XML character data that any XML 1.0
+// parser reads back as s: '&', '<' and '>' as entities (XML 1.0 §2.4),
+// and quotation marks, apostrophes, tabs, line feeds and carriage returns
+// as character references, which survive a parser's normalisation of line
+// ends and white space (§2.11, §3.3.3). A byte that is not UTF-8, or a character XML does not
+// allow (§2.2), becomes U+FFFD. The bytes are those of encoding/xml's
+// EscapeText.
+func AppendXMLText(b []byte, s string) []byte {
+	for i, r := range s {
+		switch {
+		case r == '&':
+			b = append(b, "&amp;"...)
+		case r == '<':
+			b = append(b, "&lt;"...)
+		case r == '>':
+			b = append(b, "&gt;"...)
+		case r == '"':
+			b = append(b, "&#34;"...)
+		case r == '\'':
+			b = append(b, "&#39;"...)
+		case r == '\t':
+			b = append(b, "&#x9;"...)
+		case r == '\n':
+			b = append(b, "&#xA;"...)
+		case r == '\r':
+			b = append(b, "&#xD;"...)
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"), !isXMLChar(r):
+			b = append(b, "\uFFFD"...)
+		default:
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return b
+}
+
 // isXMLChar reports whether XML 1.0 §2.2 allows r in a document.
 func isXMLChar(r rune) bool {
 	return r == '\t' || r == '\n' || r == '\r' || 0x20 <= r && r <= 0xd7ff ||

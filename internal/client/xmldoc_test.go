@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -245,6 +246,34 @@ func FuzzErrorDocMatchesEncodingXML(f *testing.F) {
 		}
 		if err == nil && fmt.Sprint(std) != fmt.Sprint(got) {
 			t.Fatalf("%q: encoding/xml %q, ParseErrorDoc %q", data, std, got)
+		}
+	})
+}
+
+func TestAppendXMLTextIsEscapeText(t *testing.T) {
+	for _, s := range []string{"", "plain", `<a b="c">'&'</a>`, "tab\tline\nreturn\r\n", "\x00\x01\x7f\u0085",
+		"\xff\xfe", "\uFFFD\uFFFE\uFFFF", "签名 \U0001F600", "]]>", "\xed\xa0\x80"} {
+		var want bytes.Buffer
+		require.NoError(t, xml.EscapeText(&want, []byte(s)))
+		assert.Equal(t, want.String(), string(AppendXMLText(nil, s)), "%q", s)
+	}
+}
+
+// FuzzAppendXMLText: AppendXMLText writes what encoding/xml's EscapeText
+// writes, and ParseErrorDoc reads it back.
+func FuzzAppendXMLText(f *testing.F) {
+	f.Add("a<b>&\"'\t\r\n\x00\xff签")
+	f.Fuzz(func(t *testing.T, s string) {
+		var want bytes.Buffer
+		_ = xml.EscapeText(&want, []byte(s))
+		got := AppendXMLText(nil, s)
+		if want.String() != string(got) {
+			t.Fatalf("%q: EscapeText %q, AppendXMLText %q", s, want.String(), got)
+		}
+		doc := append(append([]byte("<Error><Message>"), got...), "</Message></Error>"...)
+		fields, _, err := docFields(doc)
+		if err != nil || len(fields) != 1 || (utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return !isXMLChar(r) }) && fields[0].text != s) {
+			t.Fatalf("%q read back as %q, %v", s, fields, err)
 		}
 	})
 }
