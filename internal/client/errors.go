@@ -1,12 +1,8 @@
 package client
 
 import (
-	"bytes"
 	"encoding/hex"
-	"encoding/xml"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -97,24 +93,31 @@ func (e *ServiceError) Error() string {
 	return b.String()
 }
 
-// hints say what to do about the codes a WriteGetObjectResponse meets.
-var hints = map[string]string{
-	"SignatureDoesNotMatch": "check the credentials and the region (Client.Region)",
-	"InvalidAccessKeyId":    "check the access key ID the credentials provider returns",
-	"InvalidSecurityToken":  "the STS security token is wrong or expired: use fresh credentials",
-	"SecurityTokenExpired":  "the STS credentials expired: use fresh credentials",
-	"AccessDenied":          "grant oss:WriteGetObjectResponse to the function's role",
-	"RequestTimeTooSkewed":  "the local clock is off: synchronise it",
-	"InvalidArgument":       "check the region (Client.Region) and the forwarded headers",
-}
-
-// hint says what to do, matching the code and, for AccessDenied, whether
+// hint says what to do about the codes a WriteGetObjectResponse meets,
+// matching the code and, for AccessDenied, whether
 // the message is about the token (which no permission fixes) or not.
 func (e *ServiceError) hint() string {
 	if e.Code == "AccessDenied" && strings.Contains(strings.ToLower(e.Message), "token") {
 		return "an outputToken answers one GetObject, once, before the function's timeout: send it once, from the invocation that received it"
 	}
-	return hints[e.Code]
+	// A switch, not a map: a map literal is built when the program starts.
+	switch e.Code {
+	case "SignatureDoesNotMatch":
+		return "check the credentials and the region (Client.Region)"
+	case "InvalidAccessKeyId":
+		return "check the access key ID the credentials provider returns"
+	case "InvalidSecurityToken":
+		return "the STS security token is wrong or expired: use fresh credentials"
+	case "SecurityTokenExpired":
+		return "the STS credentials expired: use fresh credentials"
+	case "AccessDenied":
+		return "grant oss:WriteGetObjectResponse to the function's role"
+	case "RequestTimeTooSkewed":
+		return "the local clock is off: synchronise it"
+	case "InvalidArgument":
+		return "check the region (Client.Region) and the forwarded headers"
+	}
+	return ""
 }
 
 // maxErrorBody bounds how much of an error body is read.
@@ -128,61 +131,15 @@ type errorBody struct {
 	isXML                                           bool
 	code, message, requestID, hostID, ec, recommend string
 	stringToSign, canonicalRequest                  string
-	complete                                        bool  // </Error> was read
-	err                                             error // why reading stopped before
-	offset                                          int64 // where
+	err                                             *DocError // why reading stopped before </Error>
 }
 
-// maxErrorDepth bounds the nesting an error body may have; OSS's has two
-// levels.
-const maxErrorDepth = 32
-
 // parseErrorBody reads the elements of <Error>…</Error> it knows, keeping
-// those read before the body ends or stops being XML.
+// those read before the body ends or stops being OSS's error document.
 func parseErrorBody(data []byte) errorBody {
 	var eb errorBody
-	d := xml.NewDecoder(bytes.NewReader(data))
-	depth := 0
-	var field *string
-	var text strings.Builder
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			if err != io.EOF || eb.isXML && !eb.complete {
-				eb.err, eb.offset = err, d.InputOffset()
-			}
-			return eb
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth++
-			switch {
-			case depth == 1 && t.Name.Local != "Error":
-				return eb
-			case depth == 1:
-				eb.isXML = true
-			case depth == 2:
-				field = eb.field(t.Name.Local)
-				text.Reset()
-			case depth > maxErrorDepth:
-				eb.err, eb.offset = errors.New("nested too deep"), d.InputOffset()
-				return eb
-			}
-		case xml.CharData:
-			if depth == 2 && field != nil {
-				text.Write(t)
-			}
-		case xml.EndElement:
-			if depth == 2 && field != nil {
-				*field = text.String()
-				field = nil
-			}
-			if depth == 1 {
-				eb.complete = true
-			}
-			depth--
-		}
-	}
+	eb.isXML, eb.err = ParseErrorDoc(data, func(name, text string) { *eb.field(name) = text })
+	return eb
 }
 
 func (eb *errorBody) field(name string) *string {
@@ -237,9 +194,9 @@ func newServiceError(status int, h http.Header, data []byte, readErr error, s *s
 		e.StringToSign = s.str(eb.stringToSign)
 		if eb.err != nil {
 			if e.Code != "" || e.Message != "" {
-				notes = append(notes, fmt.Sprintf("(its XML error body broke off at byte %d of %d: %s)", eb.offset, len(data), xmlReason(eb.err)))
+				notes = append(notes, fmt.Sprintf("(its XML error body broke off at byte %d of %d: %s)", eb.err.Offset, len(data), eb.err.Reason))
 			} else {
-				notes = append(notes, fmt.Sprintf("with an XML error body that broke off at byte %d of %d (%s)", eb.offset, len(data), xmlReason(eb.err)))
+				notes = append(notes, fmt.Sprintf("with an XML error body that broke off at byte %d of %d (%s)", eb.err.Offset, len(data), eb.err.Reason))
 			}
 		}
 		if e.Code == "" && e.Message == "" && eb.err == nil {
@@ -276,18 +233,6 @@ func cut(s string, n int) string {
 		n--
 	}
 	return s[:n] + "..."
-}
-
-// xmlReason is the decoder's reason without the line number it adds.
-func xmlReason(err error) string {
-	var se *xml.SyntaxError
-	if errors.As(err, &se) && se.Msg != "unexpected EOF" {
-		return "XML syntax error: " + se.Msg
-	}
-	if se != nil || err == io.EOF || err == io.ErrUnexpectedEOF {
-		return "it ends before </Error>"
-	}
-	return err.Error()
 }
 
 // decodeBytes decodes StringToSignBytes ("4f 53 53 34 …") when that is what

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -160,4 +161,24 @@ func TestBackoffDoublesUpToACap(t *testing.T) {
 	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, maxBackoff, maxBackoff},
 		[]time.Duration{c.backoff(1), c.backoff(2), c.backoff(3), c.backoff(4), c.backoff(5), c.backoff(100)})
 	assert.Equal(t, DefaultRetryBackoff, (&Client{}).backoff(1))
+}
+
+// TestStaticTables: the tables written out as constants, so that a cold
+// start builds nothing, say what they are derived from.
+func TestStaticTables(t *testing.T) {
+	var list []string
+	for i, v := range validStatus {
+		list = append(list, strconv.Itoa(v))
+		assert.Equal(t, strconv.Itoa(v), statusTexts[i], "statusTexts[%d]", i)
+		text, ok := statusText(v)
+		assert.True(t, ok, v)
+		assert.Equal(t, strconv.Itoa(v), text)
+	}
+	assert.Equal(t, strings.Join(list, ", "), validStatusList)
+	for _, bad := range []int{-1, 0, 100, 199, 201, 299, 502, 504, 1 << 40} {
+		assert.False(t, ValidStatus(bad), bad)
+	}
+	for i, d := range documented {
+		assert.Equal(t, fwdPrefix+d, fwdKeys[i])
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"net/http"
 	"net/url"
 	"slices"
@@ -165,13 +164,40 @@ func (s *scrubber) build() {
 		add(unquote(strings.TrimSuffix(b.String(), "\n")))
 		add(url.QueryEscape(secret))
 		add(url.PathEscape(secret))
-		add(html.EscapeString(secret))
+		add(escapeHTML(secret))
 	}
 	// The longest first: a form may hold another.
 	slices.SortFunc(s.forms, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
 }
 
 func unquote(q string) string { return q[1 : len(q)-1] }
+
+// escapeHTML is html.EscapeString, the form a secret takes in HTML text,
+// written here because package html builds its escaper when the program
+// starts, whether or not a secret is ever scrubbed.
+func escapeHTML(s string) string {
+	if !strings.ContainsAny(s, `<>&'"`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		case '\'':
+			b.WriteString("&#39;")
+		case '"':
+			b.WriteString("&#34;")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
 
 // str returns v without the secrets.
 func (s *scrubber) str(v string) string {

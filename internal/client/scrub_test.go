@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"net/url"
 	"strconv"
 	"testing"
@@ -104,4 +105,10 @@ func TestOneLine(t *testing.T) {
 	assert.Equal(t, "a b c d e\ufffd", oneLine("a\nb\rc\u2028d\u202ee\xff"))
 	assert.Equal(t, "plain", oneLine("plain"))
 	assert.Equal(t, "ünïcødé", oneLine("ünïcødé"))
+}
+
+func TestEscapeHTMLIsHTMLEscapeString(t *testing.T) {
+	for _, s := range []string{"", "plain", `<a href="x">'&'</a>`, "&amp;", "签<名>", "\xff<\x00>", `"""`} {
+		assert.Equal(t, html.EscapeString(s), escapeHTML(s), "%q", s)
+	}
 }

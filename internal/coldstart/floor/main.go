@@ -14,6 +14,18 @@
 // with one WriteGetObjectResponse to the event's outputRoute, signed by hand
 // with OSS Signature V4 (OSS API reference "Signature version 4"): the same
 // request, headers and body as cmd/redpng.
+//
+// What makes it honest, and no more: like any runtime that goes to
+// production, it logs one line per invocation with log/slog (the standard
+// library's structured logging, which fcrt logs with too) and, on SIGTERM,
+// which Function Compute sends before it stops an instance, it stops
+// taking invocations and lets those in flight finish. It registers for the
+// signal after its listener is bound, the cheaper order: the
+// registration's start-up cost (os/signal's goroutine and the runtime's
+// signal set-up) then overlaps nothing the platform waits for. Before it
+// logged with slog and handled SIGTERM, the floor measured 6.73 MB and 81
+// package initialisers; with both, 6.86 MB and 83 (see README, "Cold
+// start").
 package main
 
 import (
@@ -28,12 +40,15 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -44,14 +59,29 @@ func main() {
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort(os.Getenv("FC_SERVER_HOST"), port))
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "floor:", err)
+		slog.Error("floor: cannot listen", "error", err)
 		os.Exit(1)
 	}
-	fmt.Fprintln(os.Stderr, "floor: listening on", ln.Addr())
+	slog.Info("floor: listening", "addr", ln.Addr().String())
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
 	http.HandleFunc("POST /invoke", invoke)
 	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintln(os.Stderr, "floor:", srv.Serve(ln))
-	os.Exit(1)
+	done := make(chan error, 1)
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		done <- srv.Shutdown(shutdown)
+	}()
+	if err := srv.Serve(ln); err != http.ErrServerClosed {
+		slog.Error("floor: serving failed", "error", err)
+		os.Exit(1)
+	}
+	if err := <-done; err != nil {
+		slog.Error("floor: invocations in flight did not finish", "error", err)
+		os.Exit(1)
+	}
 }
 
 // redPNG is the image cmd/redpng sends, encoded the same way.
@@ -74,12 +104,13 @@ func invoke(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	requestID, err := answer(ctx, r)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "floor: invocation failed:", err)
+		slog.Error("floor: invocation failed", "fc_request_id", r.Header.Get("X-Fc-Request-Id"), "error", err)
 		w.Header().Set("X-Fc-Status", "404")
 		w.WriteHeader(http.StatusNotFound)
 		return
 	}
-	fmt.Fprintf(os.Stderr, "floor: answered GetObject, oss_request_id %s, %s\n", requestID, time.Since(start))
+	slog.Info("floor: answered GetObject", "fc_request_id", r.Header.Get("X-Fc-Request-Id"),
+		"oss_request_id", requestID, "duration", time.Since(start))
 	w.Header().Set("X-Fc-Status", "200")
 	w.WriteHeader(http.StatusOK)
 }

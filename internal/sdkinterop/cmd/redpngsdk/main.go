@@ -12,6 +12,11 @@
 // region in x-fc-region, with the event's outputRoute as the endpoint, as
 // the seed's examples build their clients: the same status, forwarded
 // headers and 200×200 red PNG as cmd/redpng.
+//
+// Its runtime is the floor's (internal/coldstart/floor), so that the two
+// differ in the SDK alone: one log/slog line per invocation, and a graceful
+// stop on SIGTERM, which Function Compute sends before it stops an
+// instance, registered after the listener is bound.
 package main
 
 import (
@@ -23,11 +28,14 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
@@ -41,14 +49,29 @@ func main() {
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort(os.Getenv("FC_SERVER_HOST"), port))
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "redpngsdk:", err)
+		slog.Error("redpngsdk: cannot listen", "error", err)
 		os.Exit(1)
 	}
-	fmt.Fprintln(os.Stderr, "redpngsdk: listening on", ln.Addr())
+	slog.Info("redpngsdk: listening", "addr", ln.Addr().String())
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
 	http.HandleFunc("POST /invoke", invoke)
 	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintln(os.Stderr, "redpngsdk:", srv.Serve(ln))
-	os.Exit(1)
+	done := make(chan error, 1)
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		done <- srv.Shutdown(shutdown)
+	}()
+	if err := srv.Serve(ln); err != http.ErrServerClosed {
+		slog.Error("redpngsdk: serving failed", "error", err)
+		os.Exit(1)
+	}
+	if err := <-done; err != nil {
+		slog.Error("redpngsdk: invocations in flight did not finish", "error", err)
+		os.Exit(1)
+	}
 }
 
 // redPNG is the image cmd/redpng sends, encoded the same way.
@@ -71,12 +94,13 @@ func invoke(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	requestID, err := answer(ctx, r)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "redpngsdk: invocation failed:", err)
+		slog.Error("redpngsdk: invocation failed", "fc_request_id", r.Header.Get("X-Fc-Request-Id"), "error", err)
 		w.Header().Set("X-Fc-Status", "404")
 		w.WriteHeader(http.StatusNotFound)
 		return
 	}
-	fmt.Fprintf(os.Stderr, "redpngsdk: answered GetObject, oss_request_id %s, %s\n", requestID, time.Since(start))
+	slog.Info("redpngsdk: answered GetObject", "fc_request_id", r.Header.Get("X-Fc-Request-Id"),
+		"oss_request_id", requestID, "duration", time.Since(start))
 	w.Header().Set("X-Fc-Status", "200")
 	w.WriteHeader(http.StatusOK)
 }
