@@ -14,7 +14,7 @@ import (
 // TestAFunctionLinksNoCredentialsChain guards the cold start of a function
 // built on fcrt: neither the runtime nor the seed's function links package
 // wgor (whose init installs the default chain), the chain, credentials-go
-// and its dependencies, or the testing and flag packages.
+// and its dependencies, the testing and flag packages, encoding/xml or html.
 func TestAFunctionLinksNoCredentialsChain(t *testing.T) {
 	gobin, err := exec.LookPath("go")
 	require.NoError(t, err, "this test runs the go command: put it on PATH")
@@ -28,6 +28,7 @@ func TestAFunctionLinksNoCredentialsChain(t *testing.T) {
 	for _, p := range linked {
 		for _, banned := range []string{
 			"github.com/wgor-dev/wgor/wgor", "github.com/wgor-dev/wgor/creds/chain", "testing", "flag",
+			"encoding/xml", "html", // about 100 KB, and html's init: OSS's error documents are read and written by hand
 		} {
 			assert.NotEqual(t, banned, p)
 		}

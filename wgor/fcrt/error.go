@@ -2,7 +2,6 @@ package fcrt
 
 import (
 	"bytes"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/http"
@@ -68,16 +67,16 @@ func answerOf(err error) (status int, code, message string, deliberate bool) {
 	return status, code, message, deliberate
 }
 
-// errorBody is an OSS-style XML error document.
+// errorBody is an OSS-style XML error document, written as OSS writes
+// its own (SPEC §3), the text escaped by client.AppendXMLText.
 func errorBody(code, message, requestID string) []byte {
-	var b bytes.Buffer
-	b.WriteString(xml.Header)
-	b.WriteString("<Error><Code>")
-	_ = xml.EscapeText(&b, []byte(code))
-	b.WriteString("</Code><Message>")
-	_ = xml.EscapeText(&b, []byte(message))
-	b.WriteString("</Message><RequestId>")
-	_ = xml.EscapeText(&b, []byte(requestID))
-	b.WriteString("</RequestId></Error>\n")
-	return b.Bytes()
+	b := make([]byte, 0, 128+len(code)+len(message)+len(requestID))
+	b = append(b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n<Error><Code>"...)
+	b = client.AppendXMLText(b, code)
+	b = append(b, "</Code><Message>"...)
+	b = client.AppendXMLText(b, message)
+	b = append(b, "</Message><RequestId>"...)
+	b = client.AppendXMLText(b, requestID)
+	b = append(b, "</RequestId></Error>\n"...)
+	return b
 }

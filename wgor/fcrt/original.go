@@ -2,7 +2,6 @@ package fcrt
 
 import (
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +9,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/wgor-dev/wgor/internal/client"
 )
 
 // Original is the original object, read from the event's inputOssUrl: a
@@ -91,17 +92,22 @@ func OpenOriginal(ctx context.Context, inv *Invocation, header http.Header) (*Or
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	e := &OriginalError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get("X-Oss-Request-Id")}
-	var x struct {
-		XMLName   xml.Name `xml:"Error"`
-		Code      string
-		Message   string
-		RequestID string `xml:"RequestId"`
-	}
-	if xml.Unmarshal(data, &x) == nil {
-		e.Code, e.Message = x.Code, x.Message
-		if e.RequestID == "" {
-			e.RequestID = x.RequestID
+	// OSS's error document (SPEC §3): the fields read before a break
+	// are kept; a body that is not one leaves them empty.
+	var code, message, requestID string
+	client.ParseErrorDoc(data, func(name, text string) {
+		switch name {
+		case "Code":
+			code = text
+		case "Message":
+			message = text
+		case "RequestId":
+			requestID = text
 		}
+	})
+	e.Code, e.Message = code, message
+	if e.RequestID == "" {
+		e.RequestID = requestID
 	}
 	return nil, e
 }

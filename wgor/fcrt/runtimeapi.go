@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptrace"
 	"runtime"
 	"strconv"
 	"strings"
@@ -35,6 +36,8 @@ type runtimeAPI struct {
 	o    *Options
 	hc   *http.Client
 	log  *slog.Logger
+	// polled: the first poll was sent. Touched by the loop alone.
+	polled bool
 }
 
 func newRuntimeAPI(addr string, h Handler, o *Options) *runtimeAPI {
@@ -98,7 +101,18 @@ func (a *runtimeAPI) next(ctx context.Context) (*invocationMsg, error) {
 		return nil, fmt.Errorf("fcrt: FC_RUNTIME_API: %w", err)
 	}
 	req.Header.Set("User-Agent", client.DefaultUserAgent)
+	if !a.polled {
+		// Ready once the first poll is sent, not answered: the long poll
+		// may wait for minutes.
+		req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			WroteRequest: func(httptrace.WroteRequestInfo) { a.o.isReady() },
+		}))
+	}
 	resp, err := a.hc.Do(req)
+	if !a.polled {
+		a.polled = true
+		a.o.isReady() // also when the poll failed: the retries must be stoppable
+	}
 	if err != nil {
 		return nil, fmt.Errorf("fcrt: get the next invocation: %w", err)
 	}

@@ -43,6 +43,17 @@ type Options struct {
 	// the invocation then ends when Function Compute ends it, by closing
 	// the connection of POST /invoke. An announced deadline always wins.
 	Timeout time.Duration
+
+	// ready, when set, is called when the runtime can take invocations,
+	// perhaps more than once: Start registers its signals then.
+	ready func()
+}
+
+// isReady calls o.ready.
+func (o *Options) isReady() {
+	if o != nil && o.ready != nil {
+		o.ready()
+	}
 }
 
 func (o *Options) logger() *slog.Logger {
