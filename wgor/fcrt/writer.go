@@ -25,7 +25,9 @@ import (
 //   - Write sends body bytes, calling WriteHeader(200) first if it was not
 //     called. Small writes are gathered up to 32 KiB, larger ones go
 //     straight through, and Write returns once the request (or the spool)
-//     took the bytes. Nothing is held whole in memory.
+//     took the bytes. Nothing is held whole in memory. A first Write that
+//     holds the whole body of a declared Content-Length sends it in one
+//     piece and returns once OSS has answered.
 //   - Close ends the response and returns what OSS answered. Returning from
 //     the handler closes it too.
 //
@@ -150,6 +152,22 @@ func (w *writer) Write(p []byte) (int, error) {
 		w.mu.Unlock()
 		w.abort(err)
 		return 0, err
+	}
+	if w.pw == nil && w.done == nil && w.declare == int64(len(p)) {
+		// The whole declared body in one Write, the common case of a
+		// body built in memory: sent from p itself, without the pipe and
+		// the goroutine that reads it, and Write returns once OSS has
+		// answered, so that p is not kept after.
+		w.written += int64(len(p))
+		w.start(w.status, w.frozen, p)
+		w.mu.Unlock()
+		if r := w.wait(); r.err != nil {
+			w.mu.Lock()
+			w.fail(r.err)
+			w.mu.Unlock()
+			return 0, r.err
+		}
+		return len(p), nil
 	}
 	if w.pw == nil {
 		w.start(w.status, w.frozen, nil)
