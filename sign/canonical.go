@@ -20,9 +20,9 @@ type request struct {
 	additional string // the additional headers' line, a;b
 }
 
-// canonicalRequest writes into st.canon, as SPEC.md §4 and the official
-// signer (oss/signer/v4.go, calcCanonicalRequest) build it:
-// METHOD \n URI \n QUERY \n HEADERS \n ADDITIONAL \n PAYLOAD.
+// canonicalRequest writes into st.canon, as OSS's "Signature version 4"
+// reference and the official signer (oss/signer/v4.go, calcCanonicalRequest)
+// build it: METHOD \n URI \n QUERY \n HEADERS \n ADDITIONAL \n PAYLOAD.
 // respelled is whether r.header spells a name of r.set in another case.
 func (st *state) canonicalRequest(r *request) (respelled bool, err error) {
 	b := append(st.canon[:0], cmp.Or(r.method, http.MethodGet)...) // empty: what net/http sends

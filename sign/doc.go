@@ -3,7 +3,7 @@
 // header, [Presign] in the query string, and [Verify], the server's half, with
 // the same code. With Options.Time pinned, a signature is always the same.
 //
-// The code follows SPEC.md §4 step by step: canonical.go up to the canonical
-// request, key.go from the scope to the signature. All functions are safe for
-// concurrent use.
+// The code follows OSS's "Signature version 4" reference step by step:
+// canonical.go up to the canonical request, key.go from the scope to the
+// signature. All functions are safe for concurrent use.
 package sign

@@ -9,8 +9,9 @@ import (
 	"sync"
 )
 
-// The last steps of SPEC.md §4, as buildScope, calcStringToSign,
-// deriveSigningKey and calcSignature in the official oss/signer/v4.go.
+// The last steps of OSS's "Signature version 4" reference, as buildScope,
+// calcStringToSign, deriveSigningKey and calcSignature in the official
+// oss/signer/v4.go.
 const (
 	keyPrefix       = "aliyun_v4" // the secret's prefix in the signing key's chain
 	scopeTerminator = "aliyun_v4_request"

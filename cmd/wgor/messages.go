@@ -104,7 +104,7 @@ func serviceMessage(se *wgor.ServiceError) string {
 
 // advice says what to do about a refusal, in the command line's terms.
 // OSS does not document what WriteGetObjectResponse answers for a token it
-// does not accept (SPEC §3 lists the request's requirements only): a
+// does not accept (the API reference lists the request's requirements only): a
 // refused token, a missing permission and some signature problems all come
 // back as AccessDenied, so the advice follows OSS's message: a token named
 // there is a token problem, words of permission (or no message) a missing

@@ -155,7 +155,7 @@ var (
 // OSS URL names its bucket in the host's first label, before
 // oss-REGION[-internal].aliyuncs.com (or oss-accelerate…), and its key in
 // the path. A WriteGetObjectResponse route and any URL whose path is "/"
-// sign no bucket (canonical URI "/", SPEC §4). Any other URL is refused: the
+// sign no bucket (canonical URI "/"). Any other URL is refused: the
 // bucket cannot be told.
 func bucketAndKey(u *url.URL) (bucket, key string, err error) {
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")

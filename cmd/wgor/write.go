@@ -176,7 +176,7 @@ var responseFlags = strings.NewReplacer(
 )
 
 // statusList lists the values of x-oss-fwd-status that OSS accepts
-// (wgor.ValidStatus: the WriteGetObjectResponse API reference, SPEC §3).
+// (wgor.ValidStatus: the WriteGetObjectResponse API reference).
 func statusList() string {
 	var s []string
 	for n := 100; n < 600; n++ {

@@ -8,7 +8,7 @@ import (
 
 // The checks of a WriteGetObjectResponse's own headers, each as OSS documents
 // it in the API reference "WriteGetObjectResponse" (its request header
-// table; SPEC §3). Where OSS documents no answer code, the one chosen is
+// table). Where OSS documents no answer code, the one chosen is
 // named in the package documentation.
 
 // fwdStatuses are the values the API reference lists for x-oss-fwd-status,

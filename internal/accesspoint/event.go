@@ -7,7 +7,7 @@ import (
 )
 
 // event is the JSON the function receives. getObjectContext and its three
-// fields are OSS's (SPEC §2: the OSS user guide and OSS's Go sample read
+// fields are OSS's (the OSS user guide and OSS's Go sample read
 // outputRoute and outputToken, and the sample's event struct declares
 // inputOssUrl). userRequest is not documented for OSS: it is modelled on S3
 // Object Lambda's event so that a function can honour the caller's Range or

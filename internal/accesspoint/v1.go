@@ -20,7 +20,7 @@ import (
 // seed's Python and Java examples, and the older Go SDK by default, send it.
 //
 // Source: OSS API reference "Include signatures in the Authorization header"
-// and "Include signatures in URLs" (V1); SPEC §4. The details the reference
+// and "Include signatures in URLs" (V1). The details the reference
 // leaves open follow the official SDKs, named where used.
 //
 //	StringToSign = VERB "\n" Content-MD5 "\n" Content-Type "\n" Date "\n"

@@ -119,8 +119,8 @@ type Client struct {
 	// chunked as it is read, instead of spooling it first (as does
 	// Response.Chunked for one response). OSS's API reference lists
 	// Content-Length as required for WriteGetObjectResponse and documents
-	// no chunked upload for it (SPEC §3): this relies on behaviour OSS does
-	// not document. A body of known length is sent with its length either
+	// no chunked upload for it: this relies on behaviour OSS does not
+	// document. A body of known length is sent with its length either
 	// way.
 	Chunked bool
 

@@ -254,7 +254,7 @@ func buildHeader(r *Response, rt route, userAgent string) http.Header {
 }
 
 // validStatus are the values of x-oss-fwd-status that OSS's API reference
-// ("WriteGetObjectResponse", its header table) lists; SPEC §3.
+// ("WriteGetObjectResponse", its header table) lists.
 var validStatus = [...]int{200, 206, 301, 302, 303, 304, 400, 401, 403, 404, 405, 409, 411, 412, 416, 500, 503}
 
 // validStatusList names them for errors. Constant, as is statusText and

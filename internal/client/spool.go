@@ -43,10 +43,10 @@ var createSpoolFile = func(dir string) (spoolFile, error) { return os.CreateTemp
 var unlinkAtOnce = runtime.GOOS != "windows"
 
 // spool holds a body of unknown length, so that OSS gets it with its
-// Content-Length, which the API reference requires (SPEC §3). A body that
-// fits in the memory limit stays in memory; a longer one goes, whole, to a
-// temporary file, so memory is bounded whatever the size, and the file is
-// read back as it is sent, never whole.
+// Content-Length, which the API reference ("WriteGetObjectResponse") requires.
+// A body that fits in the memory limit stays in memory; a longer one goes,
+// whole, to a temporary file, so memory is bounded whatever the size, and the
+// file is read back as it is sent, never whole.
 type spool struct {
 	mu       sync.Mutex // held by each Read, and by release
 	chunks   []*chunk   // the body, while it fits in memory

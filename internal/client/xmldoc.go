@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 )
 
-// OSS refuses a request with a flat XML document (SPEC §3; OSS API
+// OSS refuses a request with a flat XML document (OSS API
 // reference "Error responses"; OSS knowledge base "signature errors",
 // 108790):
 //

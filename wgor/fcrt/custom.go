@@ -12,7 +12,7 @@ import (
 	"github.com/wgor-dev/wgor/internal/client"
 )
 
-// Headers Function Compute sends with an invocation (SPEC §5: Function
+// Headers Function Compute sends with an invocation (Function
 // Compute, "Custom runtime: context and log format"; fc-runtime-go-sdk
 // v0.3.1, fc/runtime_api_client.go).
 const (

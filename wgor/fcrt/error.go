@@ -12,7 +12,7 @@ import (
 // ValidStatus reports whether status is one OSS documents for
 // WriteGetObjectResponse's x-oss-fwd-status: 200, 206, 301, 302, 303, 304,
 // 400, 401, 403, 404, 405, 409, 411, 412, 416, 500 or 503 (OSS API
-// reference "WriteGetObjectResponse"; SPEC §3). Any other is refused before
+// reference "WriteGetObjectResponse"). Any other is refused before
 // anything is sent.
 func ValidStatus(status int) bool { return client.ValidStatus(status) }
 
@@ -67,8 +67,9 @@ func answerOf(err error) (status int, code, message string, deliberate bool) {
 	return status, code, message, deliberate
 }
 
-// errorBody is an OSS-style XML error document, written as OSS writes
-// its own (SPEC §3), the text escaped by client.AppendXMLText.
+// errorBody is an OSS-style XML error document, written as OSS writes its own
+// (OSS API reference "WriteGetObjectResponse"), the text escaped by
+// client.AppendXMLText.
 func errorBody(code, message, requestID string) []byte {
 	b := make([]byte, 0, 128+len(code)+len(message)+len(requestID))
 	b = append(b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n<Error><Code>"...)

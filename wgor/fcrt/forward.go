@@ -9,21 +9,21 @@ import (
 )
 
 // Headers of the original that describe the object rather than its bytes,
-// forwarded by Transform: a transformed body keeps its type, dates and
-// caching, but not its length, encoding, ranges or ETag, all of which
-// describe the original bytes. OSS documents which headers may be
-// forwarded (SPEC §3), not which a transformation should keep: this split
-// is wgor's choice, and a transform may set any of them again.
+// forwarded by Transform: a transformed body keeps its type, dates and caching,
+// but not its length, encoding, ranges or ETag, all of which describe the
+// original bytes. OSS documents which headers may be forwarded (OSS API
+// reference "WriteGetObjectResponse"), not which a transformation should keep:
+// this split is wgor's choice, and a transform may set any of them again.
 var (
 	objectHeaders = []string{"Content-Type", "Cache-Control", "Content-Disposition", "Content-Language", "Expires", "Last-Modified"}
 	byteHeaders   = []string{"Content-Length", "Content-Encoding", "Content-Range", "Accept-Ranges", "Etag"}
 )
 
-// Forward answers with the original object unchanged: its status, the
-// forwarded headers OSS documents (SPEC §3) and Content-Length, and its
-// body, streamed. An error of the original (404 NoSuchKey, say) is
-// returned as an *OriginalError, which the runtime answers with the same
-// status when the handler returns it.
+// Forward answers with the original object unchanged: its status, the forwarded
+// headers OSS documents (OSS API reference "WriteGetObjectResponse") and
+// Content-Length, and its body, streamed. An error of the original (404
+// NoSuchKey, say) is returned as an *OriginalError, which the runtime answers
+// with the same status when the handler returns it.
 func Forward(ctx context.Context, w ResponseWriter, inv *Invocation) error {
 	orig, err := OpenOriginal(ctx, inv, nil)
 	if err != nil {

@@ -19,8 +19,8 @@ import (
 	"github.com/wgor-dev/wgor/internal/client"
 )
 
-// The Go runtime API of Function Compute's built-in Go runtime (SPEC §5;
-// fc-runtime-go-sdk v0.3.1, fc/runtime_api_client.go and fc/invoke_loop.go):
+// The Go runtime API of Function Compute's built-in Go runtime
+// (fc-runtime-go-sdk v0.3.1, fc/runtime_api_client.go and fc/invoke_loop.go):
 // GET next long-polls for an invocation; its answer's body is the event and
 // its headers carry the facts; POST <id>/response or <id>/error ends it.
 const runtimeAPIPath = "/2020-11-11/runtime/invocation/"

@@ -82,7 +82,9 @@ func Run(ctx context.Context, h Handler, o *Options) error {
 	}
 	port := os.Getenv("FC_SERVER_PORT")
 	if port == "" {
-		port = "9000" // Function Compute's default for a custom runtime (SPEC §5)
+		// Function Compute's default for a custom runtime (its custom
+		// runtime documentation).
+		port = "9000"
 	}
 	addr := net.JoinHostPort(os.Getenv("FC_SERVER_HOST"), port)
 	l, err := net.Listen("tcp", addr)
