@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -217,10 +218,8 @@ func (c *Client) logs(ctx context.Context, level slog.Level) bool {
 func signatureOf(h http.Header) string {
 	const key = "Signature="
 	auth := h.Get(sign.HeaderAuthorization)
-	for i := 0; i+len(key) <= len(auth); i++ {
-		if auth[i:i+len(key)] == key {
-			return auth[i+len(key):]
-		}
+	if i := strings.Index(auth, key); i >= 0 {
+		return auth[i+len(key):]
 	}
 	return ""
 }

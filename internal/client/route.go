@@ -100,14 +100,16 @@ func checkHostName(hp, host string) error {
 	if len(name) > 253 {
 		return invalid("Route host %q is longer than the 253 bytes a host name may have", safeHost(hp))
 	}
-	labels := strings.Split(name, ".")
-	if last := labels[len(labels)-1]; last != "" && strings.Trim(last, "0123456789") == "" {
+	if last := name[strings.LastIndexByte(name, '.')+1:]; last != "" && strings.Trim(last, "0123456789") == "" {
 		if a, err := netip.ParseAddr(name); err != nil || !a.Is4() {
 			return invalid("Route host %q is neither an IPv4 address nor a host name", safeHost(hp))
 		}
 		return nil
 	}
-	for _, l := range labels {
+	// The labels are walked in place: every Write checks its route.
+	for rest, more := name, true; more; {
+		var l string
+		l, rest, more = strings.Cut(rest, ".")
 		switch {
 		case l == "":
 			return invalid("Route host %q has an empty label", safeHost(hp))

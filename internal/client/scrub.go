@@ -112,7 +112,7 @@ func (s *scrubber) add(secrets ...string) {
 func longestRun(s string) string {
 	best, start := "", -1
 	for i := 0; i <= len(s); i++ {
-		if i < len(s) && (isWord(s[i]) && s[i] != '_') {
+		if i < len(s) && alnum[s[i]] {
 			if start < 0 {
 				start = i
 			}
@@ -127,6 +127,18 @@ func longestRun(s string) string {
 		return ""
 	}
 	return best
+}
+
+// alnum holds the ASCII letters and digits, for longestRun, which walks
+// every secret of every attempt.
+var alnum = [256]bool{
+	'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true,
+	'A': true, 'B': true, 'C': true, 'D': true, 'E': true, 'F': true, 'G': true, 'H': true, 'I': true, 'J': true,
+	'K': true, 'L': true, 'M': true, 'N': true, 'O': true, 'P': true, 'Q': true, 'R': true, 'S': true, 'T': true,
+	'U': true, 'V': true, 'W': true, 'X': true, 'Y': true, 'Z': true,
+	'a': true, 'b': true, 'c': true, 'd': true, 'e': true, 'f': true, 'g': true, 'h': true, 'i': true, 'j': true,
+	'k': true, 'l': true, 'm': true, 'n': true, 'o': true, 'p': true, 'q': true, 'r': true, 's': true, 't': true,
+	'u': true, 'v': true, 'w': true, 'x': true, 'y': true, 'z': true,
 }
 
 // mayHold reports whether v may hold a form of a secret.
