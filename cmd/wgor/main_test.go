@@ -22,6 +22,7 @@ import (
 	"github.com/wgor-dev/wgor/internal/accesspoint"
 	"github.com/wgor-dev/wgor/internal/redpng"
 	"github.com/wgor-dev/wgor/sign"
+	"github.com/wgor-dev/wgor/wgor/fcrt"
 )
 
 const (
@@ -199,7 +200,7 @@ func TestWriteFailurePrintsTheOSSCodeAndRequestID(t *testing.T) {
 }
 
 func TestEmulateServesACustomRuntimeUntilCancelled(t *testing.T) {
-	fn := httptest.NewServer(&redpng.Runtime{})
+	fn := httptest.NewServer(fcrt.NewCustomRuntime(redpng.Handler, nil))
 	defer fn.Close()
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()

@@ -23,6 +23,7 @@ import (
 	"github.com/wgor-dev/wgor/internal/accesspoint"
 	"github.com/wgor-dev/wgor/internal/redpng"
 	"github.com/wgor-dev/wgor/sign"
+	"github.com/wgor-dev/wgor/wgor/fcrt"
 )
 
 // TestREADMECommandsRunAsPrinted runs every command of README.md's ```sh
@@ -173,7 +174,7 @@ func (s *session) emulate(args []string) {
 	t := s.t
 	const fnDoc = "127.0.0.1:9000"
 	if _, ok := s.addr[fnDoc]; !ok && strings.Contains(strings.Join(args, " "), fnDoc) {
-		fn := httptest.NewServer(&redpng.Runtime{})
+		fn := httptest.NewServer(fcrt.NewCustomRuntime(redpng.Handler, nil))
 		s.stops = append(s.stops, fn.Close)
 		s.addr[fnDoc] = strings.TrimPrefix(fn.URL, "http://")
 	}

@@ -22,7 +22,10 @@ import (
 
 func TestRedPNGArrivesIntact(t *testing.T) {
 	ap := startAP(t, 10*time.Second, func(ctx context.Context, inv *accesspoint.Invocation) error {
-		_, err := redpng.Handle(ctx, clientFor(inv), inv.Event, inv.Region)
+		_, err := respond(ctx, clientFor(inv), inv, &wgor.Response{
+			Status: http.StatusOK, ContentType: "image/png", CacheControl: "no-cache",
+			Body: bytes.NewReader(redpng.PNG()),
+		})
 		return err
 	})
 	resp, body := get(t, ap, "photos/cat.png")

@@ -16,6 +16,7 @@ import (
 
 	"github.com/wgor-dev/wgor/internal/redpng"
 	"github.com/wgor-dev/wgor/sign"
+	"github.com/wgor-dev/wgor/wgor/fcrt"
 	"github.com/wgor-dev/wgor/wgor/wgortest"
 )
 
@@ -76,7 +77,7 @@ func invoke(t *testing.T, h http.Handler, ev string, hdr map[string]string) *htt
 
 func TestRuntimeAnswersWithTheInvocationsCredentials(t *testing.T) {
 	oss, reqs, bodies := fakeOSS(t, "cn-shanghai")
-	rec := invoke(t, &redpng.Runtime{}, event(oss.URL), map[string]string{
+	rec := invoke(t, fcrt.NewCustomRuntime(redpng.Handler, nil), event(oss.URL), map[string]string{
 		"x-fc-request-id": "req-1", "x-fc-access-key-id": keyID, "x-fc-access-key-secret": secret,
 		"x-fc-security-token": token, "x-fc-region": "cn-shanghai",
 	})
@@ -105,7 +106,7 @@ func TestRuntimeReportsFailuresAsFunctionCompute(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := invoke(t, &redpng.Runtime{}, tc.ev, tc.hdr)
+			rec := invoke(t, fcrt.NewCustomRuntime(redpng.Handler, nil), tc.ev, tc.hdr)
 			assert.Equal(t, http.StatusNotFound, rec.Code)
 			assert.Equal(t, "404", rec.Header().Get("X-Fc-Status"))
 			assert.Contains(t, rec.Body.String(), tc.want)
