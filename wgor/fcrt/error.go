@@ -68,7 +68,7 @@ func answerOf(err error) (status int, code, message string, deliberate bool) {
 }
 
 // errorBody is an OSS-style XML error document, written as OSS writes its own
-// (OSS API reference "WriteGetObjectResponse"), the text escaped by
+// (OSS API reference "Error responses"), the text escaped by
 // client.AppendXMLText.
 func errorBody(code, message, requestID string) []byte {
 	b := make([]byte, 0, 128+len(code)+len(message)+len(requestID))

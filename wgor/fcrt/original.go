@@ -92,7 +92,7 @@ func OpenOriginal(ctx context.Context, inv *Invocation, header http.Header) (*Or
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	e := &OriginalError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get("X-Oss-Request-Id")}
-	// OSS's error document (OSS API reference "WriteGetObjectResponse"): the
+	// OSS's error document (OSS API reference "Error responses"): the
 	// fields read before a break are kept; a body that is not one leaves them
 	// empty.
 	var code, message, requestID string
