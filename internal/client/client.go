@@ -171,7 +171,14 @@ var DefaultCredentials func() creds.Provider
 
 var defaultClient = sync.OnceValue(func() *Client { return &Client{} })
 
-var defaultHTTPClient = sync.OnceValue(func() *http.Client {
+var defaultHTTPClient = sync.OnceValue(NewHTTPClient)
+
+// NewHTTPClient returns a client like the one a Client with a nil
+// HTTPClient shares: HTTP/1.1 (the protocol's Content-Length or chunked
+// body), up to 64 idle connections per host, and connections that let an
+// early refusal reach the caller (see answerFirst). A runtime that must
+// close its idle connections on shutdown makes its own with it.
+func NewHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 256
 	t.MaxIdleConnsPerHost = 64
@@ -181,7 +188,7 @@ var defaultHTTPClient = sync.OnceValue(func() *http.Client {
 	t.Protocols.SetHTTP1(true)
 	t.DialContext = answerFirst(t.DialContext)
 	return &http.Client{Transport: t}
-})
+}
 
 // Write sends r to its route with WriteGetObjectResponse: a POST signed with
 // OSS Signature V4 and an UNSIGNED-PAYLOAD body read from r.Body.

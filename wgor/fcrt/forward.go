@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"sync"
+
+	"github.com/wgor-dev/wgor/internal/client"
 )
 
 // Headers of the original that describe the object rather than its bytes,
@@ -76,16 +78,6 @@ func copyHeaders(dst, src http.Header, names []string) {
 }
 
 // defaultHTTPClient is the runtime's own client when Options.HTTPClient is
-// nil, so that shutting down can close its idle connections: HTTP/1.1
-// (WriteGetObjectResponse's Content-Length or chunked body), up to 64 idle
-// connections per host.
-var defaultHTTPClient = sync.OnceValue(func() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 256
-	t.MaxIdleConnsPerHost = 64
-	t.WriteBufferSize = 64 << 10
-	t.ForceAttemptHTTP2 = false
-	t.Protocols = new(http.Protocols)
-	t.Protocols.SetHTTP1(true)
-	return &http.Client{Transport: t}
-})
+// nil, so that shutting down can close its idle connections; it is set up
+// as the client's default one (client.NewHTTPClient).
+var defaultHTTPClient = sync.OnceValue(client.NewHTTPClient)
