@@ -67,7 +67,6 @@ func (c *Client) attempt(ctx context.Context, rt http.RoundTripper, timeout time
 		return nil, nil, secrets.chain(wrapf(err, "wgor: WriteGetObjectResponse to %s not sent", p.route.host))
 	}
 	secrets.add(signatureOf(req.Header))
-	host := secrets.str(p.route.host)
 
 	resp, err := rt.RoundTrip(req)
 	// Bytes sent are counted for streamed bodies only; an in-memory body
@@ -83,7 +82,7 @@ func (c *Client) attempt(ctx context.Context, rt http.RoundTripper, timeout time
 		}
 		if c.logs(ctx, slog.LevelDebug) {
 			c.Logger.LogAttrs(ctx, slog.LevelDebug, "wgor: WriteGetObjectResponse failed",
-				slog.String("route", host), slog.Int("attempt", n),
+				slog.String("route", secrets.str(p.route.host)), slog.Int("attempt", n),
 				slog.Int64("bytes", sent), slog.Duration("duration", time.Since(start)),
 				slog.String("error", err.Error()))
 		}
@@ -124,7 +123,7 @@ func (c *Client) attempt(ctx context.Context, rt http.RoundTripper, timeout time
 		}
 		if c.logs(ctx, slog.LevelDebug) {
 			c.Logger.LogAttrs(ctx, slog.LevelDebug, "wgor: WriteGetObjectResponse refused",
-				slog.String("route", host), slog.Int("fwd_status", r.Status),
+				slog.String("route", secrets.str(p.route.host)), slog.Int("fwd_status", r.Status),
 				slog.Int("http_status", resp.StatusCode), slog.String("code", se.Code),
 				slog.String("request_id", se.RequestID), slog.Int64("bytes", sent),
 				slog.Duration("duration", time.Since(start)), slog.Int("attempt", n))
@@ -135,7 +134,7 @@ func (c *Client) attempt(ctx context.Context, rt http.RoundTripper, timeout time
 	if !written || writeErr != nil {
 		// OSS cannot have had the whole body: never report it as sent.
 		msg := fmt.Sprintf("wgor: WriteGetObjectResponse to %s: OSS answered HTTP %d before the whole body was sent (request ID %s)",
-			host, resp.StatusCode, requestID)
+			secrets.str(p.route.host), resp.StatusCode, requestID)
 		var err error = &joined{msg: msg}
 		if writeErr != nil {
 			err = wrapf(writeErr, "%s", msg)
@@ -158,7 +157,7 @@ func (c *Client) attempt(ctx context.Context, rt http.RoundTripper, timeout time
 	}
 	if c.logs(ctx, slog.LevelDebug) {
 		c.Logger.LogAttrs(ctx, slog.LevelDebug, "wgor: WriteGetObjectResponse sent",
-			slog.String("route", host), slog.Int("fwd_status", r.Status),
+			slog.String("route", secrets.str(p.route.host)), slog.Int("fwd_status", r.Status),
 			slog.Int("http_status", resp.StatusCode), slog.String("request_id", res.RequestID),
 			slog.Int64("bytes", sent), slog.Duration("duration", time.Since(start)), slog.Int("attempt", n))
 	}
@@ -216,10 +215,10 @@ func (c *Client) logs(ctx context.Context, level slog.Level) bool {
 // signatureOf returns the signature in an Authorization header, to be
 // removed from anything that echoes it.
 func signatureOf(h http.Header) string {
-	const key = "Signature="
+	const key = "Signature=" // the header's last field (sign.Sign)
 	auth := h.Get(sign.HeaderAuthorization)
-	if i := strings.Index(auth, key); i >= 0 {
-		return auth[i+len(key):]
+	if i := strings.LastIndexByte(auth, '='); i >= len(key)-1 && auth[i+1-len(key):i+1] == key {
+		return auth[i+1:]
 	}
 	return ""
 }

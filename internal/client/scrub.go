@@ -79,11 +79,12 @@ const redacted = "<redacted>"
 // \u003c, %22) counts as a boundary.
 //
 // The forms are worked out only for text that may hold one: every form
-// keeps the secret's longest run of letters and digits, which no encoding
-// escapes, so text without that run holds no form, and costs a search.
+// keeps each run of letters and digits of the secret, which no encoding
+// escapes, so text without one of those runs holds no form, and costs a
+// search. The run searched for is long enough to be rare in other text.
 type scrubber struct {
 	secrets []string
-	runs    []string // each secret's longest run of letters and digits, or "" when too short to tell
+	runs    []string // each secret's keyRun, or "" when too short to tell
 	forms   []string
 	built   bool
 	arrays  [2][4]string // behind secrets and runs, for the usual four
@@ -96,22 +97,24 @@ func newScrubber(secrets ...string) *scrubber {
 	return s
 }
 
-// add adds secrets to scrub.
+// add adds secrets to scrub. Their runs are found when text is first
+// looked at: most attempts never look at any.
 func (s *scrubber) add(secrets ...string) {
 	for _, secret := range secrets {
 		if len(secret) >= minSecret {
 			s.secrets = append(s.secrets, secret)
-			s.runs = append(s.runs, longestRun(secret))
 		}
 	}
 	s.forms, s.built = s.forms[:0], false
 }
 
-// longestRun returns the longest run of letters and digits in s, or ""
-// when it is shorter than minSecret.
-func longestRun(s string) string {
+// keyRun returns the first run of at least keyRunLen letters and digits in
+// s, or else the longest, or "" when that is shorter than minSecret. (A
+// security token can be a kilobyte long: the first long run is found
+// without walking all of it.)
+func keyRun(s string) string {
 	best, start := "", -1
-	for i := 0; i <= len(s); i++ {
+	for i := 0; i <= len(s) && len(best) < keyRunLen; i++ {
 		if i < len(s) && alnum[s[i]] {
 			if start < 0 {
 				start = i
@@ -129,8 +132,13 @@ func longestRun(s string) string {
 	return best
 }
 
-// alnum holds the ASCII letters and digits, for longestRun, which walks
-// every secret of every attempt.
+// keyRunLen is the length of run keyRun stops at: 16 letters and digits of
+// a secret in a row are unlikely in other text, and a false match only
+// costs working the forms out.
+const keyRunLen = 16
+
+// alnum holds the ASCII letters and digits, for keyRun, which walks every
+// secret of every attempt that scrubs text.
 var alnum = [256]bool{
 	'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true,
 	'A': true, 'B': true, 'C': true, 'D': true, 'E': true, 'F': true, 'G': true, 'H': true, 'I': true, 'J': true,
@@ -143,6 +151,9 @@ var alnum = [256]bool{
 
 // mayHold reports whether v may hold a form of a secret.
 func (s *scrubber) mayHold(v string) bool {
+	for len(s.runs) < len(s.secrets) {
+		s.runs = append(s.runs, keyRun(s.secrets[len(s.runs)]))
+	}
 	for _, r := range s.runs {
 		if r == "" || strings.Contains(v, r) {
 			return true

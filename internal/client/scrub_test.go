@@ -8,6 +8,7 @@ import (
 	"html"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -111,4 +112,20 @@ func TestEscapeHTMLIsHTMLEscapeString(t *testing.T) {
 	for _, s := range []string{"", "plain", `<a href="x">'&'</a>`, "&amp;", "签<名>", "\xff<\x00>", `"""`} {
 		assert.Equal(t, html.EscapeString(s), escapeHTML(s), "%q", s)
 	}
+}
+
+func TestKeyRunIsTheFirstLongRunOrTheLongest(t *testing.T) {
+	long := "CAIS" + strings.Repeat("x", 20) + "/" + strings.Repeat("y", 40)
+	for _, tc := range []struct{ secret, want string }{
+		{"abc", ""},                              // shorter than minSecret
+		{"a#b#c", ""},                            // no run long enough to tell
+		{"ab#cdefg#hij", "cdefg"},                // the longest
+		{long, "CAIS" + strings.Repeat("x", 20)}, // the first of 16 or more, not the longest
+		{"OSSV1#REQ-TOKEN-5up3r53cr3t", "5up3r53cr3t"},
+	} {
+		assert.Equal(t, tc.want, keyRun(tc.secret), tc.secret)
+	}
+	s := newScrubber(long)
+	assert.Equal(t, "token <redacted>.", s.str("token "+long+"."), "the raw form")
+	assert.Equal(t, "no "+strings.Repeat("y", 40), s.str("no "+strings.Repeat("y", 40)), "text holding only a later run of the secret is not a form of it")
 }
