@@ -11,11 +11,10 @@ import (
 // request is what a signature covers, as Sign, Presign and Verify gather it.
 type request struct {
 	method, bucket, key string
-	query               string // raw, as sent
-	skip                string // a query parameter not signed: x-oss-signature, for Verify
+	query, skip         string // the raw query as sent; a parameter not signed (x-oss-signature, for Verify)
 	header              http.Header
-	// set are headers that replace header's of their names in any case:
-	// those Sign sets, or on a server the Host that net/http keeps apart.
+	// set replaces header's keys of its names in any case: the headers Sign
+	// sets, or on a server the Host that net/http keeps apart.
 	set        []header
 	additional string // the additional headers' line, a;b
 }
@@ -26,15 +25,10 @@ type request struct {
 // respelled is whether r.header spells a name of r.set in another case.
 func (st *state) canonicalRequest(r *request) (respelled bool, err error) {
 	b := append(st.canon[:0], cmp.Or(r.method, http.MethodGet)...) // empty: what net/http sends
-	b = append(b, '\n')
-	b = appendCanonicalURI(b, r.bucket, r.key)
-	b = append(b, '\n')
-	b = appendCanonicalQuery(b, r.query, r.skip)
-	b = append(b, '\n')
+	b = append(appendCanonicalURI(append(b, '\n'), r.bucket, r.key), '\n')
+	b = append(appendCanonicalQuery(b, r.query, r.skip), '\n')
 	b, respelled, err = st.appendCanonicalHeaders(b, r)
-	b = append(b, '\n')
-	b = append(b, r.additional...)
-	b = append(b, '\n')
+	b = append(append(append(b, '\n'), r.additional...), '\n')
 	st.canon = append(b, UnsignedPayload...) // the payload hash: OSS accepts no other
 	return respelled, err
 }
@@ -82,16 +76,14 @@ func appendCanonicalQuery(b []byte, rawQuery, skip string) []byte {
 	slices.SortStableFunc(params, func(x, y [2]string) int { return strings.Compare(x[0], y[0]) })
 	start := len(b)
 	for i, p := range params {
-		last := i
-		for last+1 < len(params) && params[last+1][0] == p[0] {
-			last++
+		for j := i + 1; j < len(params) && params[j][0] == p[0]; j++ {
+			p[1] = params[j][1]
 		}
 		if len(b) > start { // as the official signer: '&' only after something
 			b = append(b, '&')
 		}
-		b = append(b, p[0]...)
-		if v := params[last][1]; v != "" {
-			b = append(append(b, '='), v...)
+		if b = append(b, p[0]...); p[1] != "" {
+			b = append(append(b, '='), p[1]...)
 		}
 	}
 	return b
@@ -145,10 +137,7 @@ func (st *state) appendCanonicalHeaders(b []byte, r *request) (_ []byte, respell
 		order = append(order, i)
 	}
 	slices.SortFunc(order, func(i, j int) int {
-		if c := bytes.Compare(hs[i].lower, hs[j].lower); c != 0 {
-			return c
-		}
-		return strings.Compare(hs[i].name, hs[j].name)
+		return cmp.Or(bytes.Compare(hs[i].lower, hs[j].lower), strings.Compare(hs[i].name, hs[j].name))
 	})
 	for n, i := range order {
 		h := &hs[i]
@@ -157,13 +146,10 @@ func (st *state) appendCanonicalHeaders(b []byte, r *request) (_ []byte, respell
 		} else {
 			b = append(append(b, h.lower...), ':')
 		}
-		for j, v := range h.values {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, strings.TrimSpace(v)...)
+		for _, v := range h.values {
+			b = append(append(b, strings.TrimSpace(v)...), ',')
 		}
-		b = append(b, '\n')
+		b[len(b)-1] = '\n' // isSigned: at least one value
 	}
 	st.names = names
 	return b, respelled, nil
@@ -188,11 +174,9 @@ func isSigned(h *header, additional string) bool {
 		return false
 	} else if isSignedByDefault(string(h.lower)) {
 		return true
-	} else if additional == "" {
-		return false
 	}
 	for name := range strings.SplitSeq(additional, ";") {
-		if strings.ToLower(name) == string(h.lower) { // Verify's list is as the client sent it
+		if additional != "" && strings.ToLower(name) == string(h.lower) { // Verify's list is as the client sent it
 			return true
 		}
 	}

@@ -45,11 +45,11 @@ func putState(st *state) {
 // sign computes the signature over r under k, datetime being the string to
 // sign's second line.
 func (st *state) sign(r *request, k *derivedKey, datetime string) (sig [2 * sha256.Size]byte, respelled bool, err error) {
-	if respelled, err = st.canonicalRequest(r); err != nil {
-		return sig, false, err
+	if respelled, err = st.canonicalRequest(r); err == nil {
+		st.stringToSign(datetime, k.scope)
+		sig = st.signature(k)
 	}
-	st.stringToSign(datetime, k.scope)
-	return st.signature(k), respelled, nil
+	return sig, respelled, err
 }
 
 func scope(date, region, product string) string {
@@ -59,11 +59,8 @@ func scope(date, region, product string) string {
 // stringToSign writes into st.sts.
 func (st *state) stringToSign(datetime, scope string) {
 	sum := sha256.Sum256(st.canon)
-	b := append(st.sts[:0], Algorithm+"\n"...)
-	b = append(b, datetime...)
-	b = append(b, '\n')
-	b = append(b, scope...)
-	b = append(b, '\n')
+	b := append(append(st.sts[:0], Algorithm+"\n"...), datetime...)
+	b = append(append(append(b, '\n'), scope...), '\n')
 	st.sts = hex.AppendEncode(b, sum[:])
 }
 

@@ -91,12 +91,11 @@ type Trace struct {
 // ErrInvalid is wrapped by every error about bad input to Sign and Presign.
 var ErrInvalid = errors.New("sign: invalid input")
 
-func invalid(msg string) error { return &inputError{msg: msg} }
+type inputError string
 
-type inputError struct{ msg string }
-
-func (e *inputError) Error() string { return "sign: " + e.msg }
-func (e *inputError) Unwrap() error { return ErrInvalid }
+func invalid(msg string) error     { return inputError(msg) }
+func (e inputError) Error() string { return "sign: " + string(e) }
+func (e inputError) Unwrap() error { return ErrInvalid }
 
 // Sign signs req in its Authorization header. It sets x-oss-date, Date,
 // x-oss-content-sha256 (always UNSIGNED-PAYLOAD, over any value req
@@ -113,17 +112,17 @@ func Sign(req *http.Request, o *Options) error {
 	defer putState(st)
 	st.out = appendStamps(st.out[:0], signingTime(o.Time))
 	stamps := string(st.out) // both stamps in one string, to allocate once
-	datetime, httpDate := stamps[:len(timeFormat)], stamps[len(timeFormat):]
-	vs := []string{datetime, UnsignedPayload, httpDate, "", o.Credentials.SecurityToken} // one array for all
+	datetime := stamps[:len(timeFormat)]
+	vs := []string{datetime, UnsignedPayload, stamps[len(timeFormat):], "", o.Credentials.SecurityToken} // one array for all
 	// What Sign sets replaces the request's headers of these names, in any
 	// case, in the signature and then in req.Header. Authorization, not
 	// signed, gets its value once the signature is known.
 	set := st.set
+	if o.Credentials.SecurityToken == "" {
+		set = set[:len(set)-1]
+	}
 	for i := range set {
 		set[i].values = vs[i : i+1 : i+1]
-	}
-	if o.Credentials.SecurityToken == "" {
-		set = set[:4]
 	}
 	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, header: req.Header, set: set}
 	r.additional = st.additionalHeaders(r, o.AdditionalHeaders)
@@ -132,7 +131,12 @@ func Sign(req *http.Request, o *Options) error {
 	if err != nil {
 		return err
 	}
-	st.out = appendAuthorization(st.out[:0], o.Credentials.AccessKeyID, k.scope, r.additional, sig[:])
+	// OSS4-HMAC-SHA256 Credential=AK/scope[,AdditionalHeaders=a;b],Signature=hex
+	b := append(append(append(st.out[:0], Algorithm+" Credential="...), o.Credentials.AccessKeyID...), '/')
+	if b = append(b, k.scope...); r.additional != "" {
+		b = append(append(b, ",AdditionalHeaders="...), r.additional...)
+	}
+	st.out = append(append(b, ",Signature="...), sig[:]...)
 	vs[3] = string(st.out)
 	if req.Header == nil {
 		req.Header = make(http.Header, len(set))
@@ -149,21 +153,6 @@ func Sign(req *http.Request, o *Options) error {
 	}
 	st.trace(o.Trace, k.scope, r.additional)
 	return nil
-}
-
-// appendAuthorization appends the header's value: OSS4-HMAC-SHA256
-// Credential=AK/scope[,AdditionalHeaders=a;b],Signature=hex.
-func appendAuthorization(b []byte, accessKeyID, scope, additional string, sig []byte) []byte {
-	b = append(b, Algorithm+" Credential="...)
-	b = append(b, accessKeyID...)
-	b = append(b, '/')
-	b = append(b, scope...)
-	if additional != "" {
-		b = append(b, ",AdditionalHeaders="...)
-		b = append(b, additional...)
-	}
-	b = append(b, ",Signature="...)
-	return append(b, sig...)
 }
 
 // validate refuses input that cannot be signed. Messages name the field at
@@ -207,10 +196,14 @@ func isCredentialField(s string) bool {
 	return s != ""
 }
 
-// badValue reports whether s holds CR, LF or NUL. (Three IndexByte are
-// several times faster than ContainsAny on a long token.)
+// badValue reports whether s holds CR, LF or NUL.
 func badValue(s string) bool {
-	return strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0 || strings.IndexByte(s, 0) >= 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= '\r' && (c == '\r' || c == '\n' || c == 0) {
+			return true
+		}
+	}
+	return false
 }
 
 // isToken reports whether name is an RFC 9110 token, as header names are.
@@ -232,30 +225,20 @@ func appendStamps(b []byte, t time.Time) []byte {
 	y, mo, d := t.Date()
 	hh, mm, ss := t.Clock()
 	b = appendDigits(b, y*10000+int(mo)*100+d, 8)
-	b = append(b, 'T')
-	b = appendDigits(b, hh*10000+mm*100+ss, 6)
-	b = append(b, 'Z')
-	b = append(b, t.Weekday().String()[:3]...)
-	b = append(b, ", "...)
-	b = appendDigits(b, d, 2)
-	b = append(b, ' ')
-	b = append(b, mo.String()[:3]...)
-	b = append(b, ' ')
-	b = appendDigits(b, y, 4)
-	b = append(b, ' ')
-	b = appendDigits(b, hh, 2)
-	b = append(b, ':')
-	b = appendDigits(b, mm, 2)
-	b = append(b, ':')
-	b = appendDigits(b, ss, 2)
-	return append(b, " GMT"...)
+	b = appendDigits(append(b, 'T'), hh*10000+mm*100+ss, 6)
+	b = append(append(b, 'Z'), t.Weekday().String()[:3]...)
+	b = append(appendDigits(append(b, ", "...), d, 2), ' ')
+	b = append(append(b, mo.String()[:3]...), ' ')
+	b = append(appendDigits(b, y, 4), ' ')
+	b = append(appendDigits(b, hh, 2), ':')
+	b = append(appendDigits(b, mm, 2), ':')
+	return append(appendDigits(b, ss, 2), " GMT"...)
 }
 
 // appendDigits appends v, zero-padded to width digits.
 func appendDigits(b []byte, v, width int) []byte {
-	start := len(b)
 	b = append(b, "00000000"[:width]...)
-	for i := len(b) - 1; i >= start && v > 0; i, v = i-1, v/10 {
+	for i := len(b) - 1; i >= len(b)-width && v > 0; i, v = i-1, v/10 {
 		b[i] = '0' + byte(v%10)
 	}
 	return b

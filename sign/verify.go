@@ -60,7 +60,7 @@ func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 		return nil, invalid("verify needs a request with a URL, a region and a key lookup")
 	}
 	now, skew := signingTime(o.Now), cmp.Or(max(o.MaxSkew, 0), defaultMaxSkew)
-	var c claim
+	c := claim{rawQuery: req.URL.RawQuery}
 	e := refuse("AccessDenied", "", "The request is not signed: no Authorization header and no x-oss-signature.")
 	if auth := req.Header.Get(HeaderAuthorization); auth != "" {
 		e = c.fromHeader(req, auth, now, skew)
@@ -73,16 +73,16 @@ func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 	if e != nil {
 		return nil, e
 	}
-	return &Verified{AccessKeyID: c.accessKeyID, Time: c.time, Presigned: c.presigned}, nil
+	return &Verified{AccessKeyID: c.accessKeyID, Time: c.time, Presigned: c.skip != ""}, nil
 }
 
 // claim is what a request says about its own signature: timeLine is the
-// string to sign's second line, skip the query parameter not signed.
+// string to sign's second line, skip the query parameter not signed (the
+// signature, when presigned).
 type claim struct {
 	accessKeyID, date, region, product, signature, token string
 	additional, rawQuery, skip, timeLine                 string
 	time                                                 time.Time
-	presigned                                            bool
 }
 
 func (c *claim) fromHeader(req *http.Request, auth string, now time.Time, skew time.Duration) *VerifyError {
@@ -116,7 +116,7 @@ func (c *claim) fromHeader(req *http.Request, auth string, now time.Time, skew t
 	case now.Sub(c.time) > skew || c.time.Sub(now) > skew:
 		return refuse("RequestTimeTooSkewed", "0002-00000504", "The difference between the request time and the current time is too large: check the clock.")
 	}
-	c.token, c.rawQuery = req.Header.Get(HeaderSecurityToken), req.URL.RawQuery
+	c.token = req.Header.Get(HeaderSecurityToken)
 	return c.parseCredential(credential)
 }
 
@@ -140,7 +140,7 @@ func (c *claim) fromQuery(req *http.Request, now time.Time, skew time.Duration) 
 		return refuse("AccessDenied", "", "Request has expired: sign a new URL.")
 	}
 	c.additional, c.signature, c.token = nonEmptyNames(q.Get(QueryAdditionalHdrs)), q.Get(QuerySignature), q.Get(QuerySecurityToken)
-	c.rawQuery, c.skip, c.presigned = req.URL.RawQuery, QuerySignature, true // signed without itself
+	c.skip = QuerySignature // signed without itself
 	return c.parseCredential(q.Get(QueryCredential))
 }
 
