@@ -17,20 +17,20 @@ type request struct {
 	// sets, or on a server the Host that net/http keeps apart.
 	set        []header
 	additional string // the additional headers' line, a;b
+	respelled  bool   // whether header spells a name of set in another case
 }
 
 // canonicalRequest writes into st.canon, as OSS's "Signature version 4"
 // reference and the official signer (oss/signer/v4.go, calcCanonicalRequest)
 // build it: METHOD \n URI \n QUERY \n HEADERS \n ADDITIONAL \n PAYLOAD.
-// respelled is whether r.header spells a name of r.set in another case.
-func (st *state) canonicalRequest(r *request) (respelled bool, err error) {
+func (st *state) canonicalRequest(r *request) (err error) {
 	b := append(st.canon[:0], cmp.Or(r.method, http.MethodGet)...) // empty: what net/http sends
 	b = append(appendCanonicalURI(append(b, '\n'), r.bucket, r.key), '\n')
 	b = append(appendCanonicalQuery(b, r.query, r.skip), '\n')
-	b, respelled, err = st.appendCanonicalHeaders(b, r)
+	b, err = st.appendCanonicalHeaders(b, r)
 	b = append(append(append(b, '\n'), r.additional...), '\n')
 	st.canon = append(b, UnsignedPayload...) // the payload hash: OSS accepts no other
-	return respelled, err
+	return err
 }
 
 // appendCanonicalURI appends "/" + bucket + "/" + key (OSS signs these, never
@@ -102,21 +102,21 @@ type header struct {
 // written: net/http sends them so (Header.Write sorts keys) and the server
 // joins them. CR, LF and NUL are refused in every header sent: they would
 // split a line, here and on the wire.
-func (st *state) appendCanonicalHeaders(b []byte, r *request) (_ []byte, respelled bool, err error) {
+func (st *state) appendCanonicalHeaders(b []byte, r *request) ([]byte, error) {
 	var buf [16]header // on the stack for the usual request
 	hs, names := buf[:0], st.names[:0]
 	for name, values := range r.header {
 		if i := setIndex(r.set, name); i >= 0 {
-			respelled = respelled || name != r.set[i].name
+			r.respelled = r.respelled || name != r.set[i].name
 			continue
 		}
 		if slices.ContainsFunc(values, badValue) {
-			return b, false, invalid("value of header " + safeName(name) + " contains CR, LF or NUL")
+			return b, invalid("value of header " + safeName(name) + " contains CR, LF or NUL")
 		}
 		start := len(names)
 		var ok bool
 		if names, ok = appendLower(names, name); !ok {
-			return b, false, invalid("a header name contains CR, LF or NUL")
+			return b, invalid("a header name contains CR, LF or NUL")
 		}
 		if h := (header{lower: names[start:], name: name, values: values}); isSigned(&h, r.additional) {
 			hs = append(hs, h)
@@ -152,7 +152,7 @@ func (st *state) appendCanonicalHeaders(b []byte, r *request) (_ []byte, respell
 		b[len(b)-1] = '\n' // isSigned: at least one value
 	}
 	st.names = names
-	return b, respelled, nil
+	return b, nil
 }
 
 // setIndex is the index in set of the header named key in any case, or -1.
@@ -175,9 +175,10 @@ func isSigned(h *header, additional string) bool {
 	} else if isSignedByDefault(string(h.lower)) {
 		return true
 	}
-	for name := range strings.SplitSeq(additional, ";") {
-		if additional != "" && strings.ToLower(name) == string(h.lower) { // Verify's list is as the client sent it
-			return true
+	for rest := additional; rest != ""; {
+		var name string
+		if name, rest, _ = strings.Cut(rest, ";"); strings.ToLower(name) == string(h.lower) {
+			return true // Verify's list is as the client sent it
 		}
 	}
 	return false
@@ -191,30 +192,27 @@ func isSignedByDefault(lower string) bool {
 // that the defaults do not cover and the request carries with a value,
 // lower-cased, sorted and joined with ';', but Authorization, which the
 // signature replaces. A repeated name stays repeated, as in the official
-// signer. The line is one string, so that it costs one allocation.
-func (st *state) additionalHeaders(r *request, want []string) string {
+// signer. Built in the state's buffers, the line costs one allocation.
+func (st *state) additionalHeaders(h http.Header, set []header, want []string) string {
 	var buf [16][]byte // on the stack for the usual list
 	names, lowered := buf[:0], st.names[:0]
 	for _, n := range want {
 		start := len(lowered)
 		lowered, _ = appendLower(lowered, n) // a token: validate checked it
-		present := r.header.Get(n) != "" || setIndex(r.set, n) >= 0
-		if lower := lowered[start:]; present && !isSignedByDefault(string(lower)) && string(lower) != "authorization" {
-			names = append(names, lower)
+		present := h.Get(n) != "" || setIndex(set, n) >= 0
+		if lower := string(lowered[start:]); present && !isSignedByDefault(lower) && lower != "authorization" {
+			names = append(names, lowered[start:])
 		} else {
 			lowered = lowered[:start]
 		}
 	}
 	slices.SortFunc(names, bytes.Compare)
 	line := st.out[:0]
-	for i, n := range names {
-		if i > 0 {
-			line = append(line, ';')
-		}
-		line = append(line, n...)
+	for _, n := range names {
+		line = append(append(line, ';'), n...)
 	}
 	st.names, st.out = lowered, line
-	return string(line)
+	return string(line[min(len(line), 1):]) // without the first ';'
 }
 
 // appendLower appends s lower-cased as strings.ToLower does, without

@@ -44,12 +44,12 @@ func putState(st *state) {
 
 // sign computes the signature over r under k, datetime being the string to
 // sign's second line.
-func (st *state) sign(r *request, k *derivedKey, datetime string) (sig [2 * sha256.Size]byte, respelled bool, err error) {
-	if respelled, err = st.canonicalRequest(r); err == nil {
+func (st *state) sign(r *request, k *derivedKey, datetime string) (sig [2 * sha256.Size]byte, err error) {
+	if err = st.canonicalRequest(r); err == nil {
 		st.stringToSign(datetime, k.scope)
 		sig = st.signature(k)
 	}
-	return sig, respelled, err
+	return sig, err
 }
 
 func scope(date, region, product string) string {

@@ -50,7 +50,7 @@ func Presign(req *http.Request, o *Options) (string, error) {
 	datetime := signingTime(o.Time).Format(timeFormat)
 	k := st.signingKey(o.Credentials.AccessKeySecret, datetime[:len(dateFormat)], o.Region, productOf(o.Product))
 	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, header: req.Header}
-	r.additional = st.additionalHeaders(r, o.AdditionalHeaders)
+	r.additional = st.additionalHeaders(req.Header, nil, o.AdditionalHeaders)
 	// The signature covers the query with every parameter but itself, in
 	// the order and encoding of url.Values.Encode, as the official signer's.
 	if tok := o.Credentials.SecurityToken; tok != "" {
@@ -64,7 +64,7 @@ func Presign(req *http.Request, o *Options) (string, error) {
 		q.Add(QueryAdditionalHdrs, r.additional)
 	}
 	r.query = q.Encode()
-	sig, _, err := st.sign(r, k, datetime)
+	sig, err := st.sign(r, k, datetime)
 	if err != nil {
 		return "", err
 	}

@@ -29,6 +29,7 @@ const (
 )
 
 // signerHeaders are the headers Sign sets, in the order of state.set.
+// Authorization is not signed; X-Oss-Security-Token, last, is for STS only.
 var signerHeaders = [...]string{HeaderOSSDate, HeaderContentSHA256, HeaderDate, HeaderAuthorization, HeaderSecurityToken}
 
 const (
@@ -113,45 +114,45 @@ func Sign(req *http.Request, o *Options) error {
 	st.out = appendStamps(st.out[:0], signingTime(o.Time))
 	stamps := string(st.out) // both stamps in one string, to allocate once
 	datetime := stamps[:len(timeFormat)]
+	k := st.signingKey(o.Credentials.AccessKeySecret, datetime[:len(dateFormat)], o.Region, productOf(o.Product))
 	vs := []string{datetime, UnsignedPayload, stamps[len(timeFormat):], "", o.Credentials.SecurityToken} // one array for all
 	// What Sign sets replaces the request's headers of these names, in any
 	// case, in the signature and then in req.Header. Authorization, not
 	// signed, gets its value once the signature is known.
 	set := st.set
-	if o.Credentials.SecurityToken == "" {
-		set = set[:len(set)-1]
-	}
 	for i := range set {
 		set[i].values = vs[i : i+1 : i+1]
 	}
-	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, header: req.Header, set: set}
-	r.additional = st.additionalHeaders(r, o.AdditionalHeaders)
-	k := st.signingKey(o.Credentials.AccessKeySecret, datetime[:len(dateFormat)], o.Region, productOf(o.Product))
-	sig, respelled, err := st.sign(r, k, datetime)
+	if o.Credentials.SecurityToken == "" {
+		set = set[:len(set)-1]
+	}
+	additional := st.additionalHeaders(req.Header, set, o.AdditionalHeaders)
+	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, header: req.Header, set: set, additional: additional}
+	sig, err := st.sign(r, k, datetime)
 	if err != nil {
 		return err
 	}
 	// OSS4-HMAC-SHA256 Credential=AK/scope[,AdditionalHeaders=a;b],Signature=hex
 	b := append(append(append(st.out[:0], Algorithm+" Credential="...), o.Credentials.AccessKeyID...), '/')
-	if b = append(b, k.scope...); r.additional != "" {
-		b = append(append(b, ",AdditionalHeaders="...), r.additional...)
+	if b = append(b, k.scope...); additional != "" {
+		b = append(append(b, ",AdditionalHeaders="...), additional...)
 	}
 	st.out = append(append(b, ",Signature="...), sig[:]...)
 	vs[3] = string(st.out)
 	if req.Header == nil {
-		req.Header = make(http.Header, len(set))
+		req.Header = make(http.Header, len(r.set))
 	}
-	if respelled {
+	if r.respelled {
 		for key := range req.Header {
-			if i := setIndex(set, key); i >= 0 && key != set[i].name {
+			if i := setIndex(r.set, key); i >= 0 && key != r.set[i].name {
 				delete(req.Header, key) // net/http would send it beside Sign's, and OSS join the two
 			}
 		}
 	}
-	for _, s := range set {
+	for _, s := range r.set {
 		req.Header[s.name] = s.values
 	}
-	st.trace(o.Trace, k.scope, r.additional)
+	st.trace(o.Trace, k.scope, additional)
 	return nil
 }
 
@@ -196,14 +197,10 @@ func isCredentialField(s string) bool {
 	return s != ""
 }
 
-// badValue reports whether s holds CR, LF or NUL.
+// badValue reports whether s holds CR, LF or NUL. (Three IndexByte are
+// several times faster than ContainsAny or a byte loop on a long token.)
 func badValue(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= '\r' && (c == '\r' || c == '\n' || c == 0) {
-			return true
-		}
-	}
-	return false
+	return strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0 || strings.IndexByte(s, 0) >= 0
 }
 
 // isToken reports whether name is an RFC 9110 token, as header names are.

@@ -59,14 +59,7 @@ func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 	if req == nil || req.URL == nil || o == nil || o.Lookup == nil || o.Region == "" {
 		return nil, invalid("verify needs a request with a URL, a region and a key lookup")
 	}
-	now, skew := signingTime(o.Now), cmp.Or(max(o.MaxSkew, 0), defaultMaxSkew)
-	c := claim{rawQuery: req.URL.RawQuery}
-	e := refuse("AccessDenied", "", "The request is not signed: no Authorization header and no x-oss-signature.")
-	if auth := req.Header.Get(HeaderAuthorization); auth != "" {
-		e = c.fromHeader(req, auth, now, skew)
-	} else if req.URL.Query().Has(QuerySignature) {
-		e = c.fromQuery(req, now, skew)
-	}
+	c, e := readClaim(req, signingTime(o.Now), cmp.Or(max(o.MaxSkew, 0), defaultMaxSkew))
 	if e == nil {
 		e = c.check(req, o)
 	}
@@ -77,86 +70,78 @@ func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 }
 
 // claim is what a request says about its own signature: timeLine is the
-// string to sign's second line, skip the query parameter not signed (the
-// signature, when presigned).
+// string to sign's second line, skip the query parameter not signed.
 type claim struct {
 	accessKeyID, date, region, product, signature, token string
-	additional, rawQuery, skip, timeLine                 string
+	additional, skip, timeLine                           string
 	time                                                 time.Time
 }
 
-func (c *claim) fromHeader(req *http.Request, auth string, now time.Time, skew time.Duration) *VerifyError {
-	rest, ok := strings.CutPrefix(auth, Algorithm+" ")
-	if !ok {
-		return refuse("InvalidArgument", "", "Authorization header does not start with "+Algorithm+": sign.Verify checks OSS Signature V4 only.")
-	}
+// readClaim reads the claim of the Authorization header or, without one, of
+// a presigned URL's query, and checks its time.
+func readClaim(req *http.Request, now time.Time, skew time.Duration) (c claim, _ *VerifyError) {
 	var credential string
-	for field := range strings.SplitSeq(rest, ",") {
-		switch k, v, _ := strings.Cut(strings.TrimSpace(field), "="); k {
-		case "Credential":
-			credential = v
-		case "AdditionalHeaders":
-			c.additional = nonEmptyNames(v)
-		case "Signature":
-			c.signature = v
+	if auth := req.Header.Get(HeaderAuthorization); auth != "" {
+		rest, ok := strings.CutPrefix(auth, Algorithm+" ")
+		if !ok {
+			return c, refuse("InvalidArgument", "", "Authorization header does not start with "+Algorithm+": sign.Verify checks OSS Signature V4 only.")
 		}
+		for field := range strings.SplitSeq(rest, ",") {
+			switch k, v, _ := strings.Cut(strings.TrimSpace(field), "="); k {
+			case "Credential":
+				credential = v
+			case "AdditionalHeaders":
+				c.additional = v
+			case "Signature":
+				c.signature = v
+			}
+		}
+		layout, form := timeFormat, "x-oss-date is not in yyyymmddThhmmssZ form."
+		if c.timeLine = req.Header.Get(HeaderOSSDate); c.timeLine == "" {
+			c.timeLine, layout, form = req.Header.Get(HeaderDate), http.TimeFormat, "The Date header is not in GMT form (Tue, 20 Dec 2022 08:48:18 GMT)."
+		}
+		var err error
+		switch c.time, err = time.Parse(layout, c.timeLine); {
+		case c.signature == "":
+			return c, refuse("InvalidArgument", "", "Authorization header lacks Credential or Signature.")
+		case c.timeLine == "":
+			return c, refuse("AccessDenied", "0002-00000503", "The request has neither an x-oss-date nor a Date header: send one.")
+		case err != nil:
+			return c, refuse("AccessDenied", "0002-00000502", form) // Date not GMT, or x-oss-date not ISO 8601
+		case now.Sub(c.time) > skew || c.time.Sub(now) > skew:
+			return c, refuse("RequestTimeTooSkewed", "0002-00000504", "The difference between the request time and the current time is too large: check the clock.")
+		}
+		c.token = req.Header.Get(HeaderSecurityToken)
+	} else if q := req.URL.Query(); q.Has(QuerySignature) {
+		c.timeLine = q.Get(QueryDate)
+		var err error
+		c.time, err = time.Parse(timeFormat, c.timeLine)
+		secs, serr := strconv.ParseInt(q.Get(QueryExpires), 10, 64)
+		switch {
+		case q.Get(QuerySignatureVersion) != Algorithm:
+			return c, refuse("InvalidArgument", "", "x-oss-signature-version must be "+Algorithm+".")
+		case err != nil:
+			return c, refuse("AccessDenied", "0002-00000502", "x-oss-date is missing or not in yyyymmddThhmmssZ form.")
+		case serr != nil || secs <= 0 || secs > int64(maxPresignTTL/time.Second):
+			return c, refuse("InvalidArgument", "0002-00000232", "x-oss-expires must be between 1 and 604800 seconds.")
+		case c.time.Sub(now) > skew:
+			return c, refuse("AccessDenied", "0002-00000235", "The signed URL is dated in the future (x-oss-date): sign it with a correct clock.")
+		case now.After(c.time.Add(time.Duration(secs) * time.Second)):
+			// No EC: 0002-00000069 speaks of V1's Expires and V2's x-oss-expires.
+			return c, refuse("AccessDenied", "", "Request has expired: sign a new URL.")
+		}
+		credential, c.additional, c.signature, c.token = q.Get(QueryCredential), q.Get(QueryAdditionalHdrs), q.Get(QuerySignature), q.Get(QuerySecurityToken)
+		c.skip = QuerySignature // signed without itself
+	} else {
+		return c, refuse("AccessDenied", "", "The request is not signed: no Authorization header and no x-oss-signature.")
 	}
-	layout, form := timeFormat, "x-oss-date is not in yyyymmddThhmmssZ form."
-	if c.timeLine = req.Header.Get(HeaderOSSDate); c.timeLine == "" {
-		c.timeLine, layout, form = req.Header.Get(HeaderDate), http.TimeFormat, "The Date header is not in GMT form (Tue, 20 Dec 2022 08:48:18 GMT)."
-	}
-	var err error
-	switch c.time, err = time.Parse(layout, c.timeLine); {
-	case c.signature == "":
-		return refuse("InvalidArgument", "", "Authorization header lacks Credential or Signature.")
-	case c.timeLine == "":
-		return refuse("AccessDenied", "0002-00000503", "The request has neither an x-oss-date nor a Date header: send one.")
-	case err != nil:
-		return refuse("AccessDenied", "0002-00000502", form) // Date not GMT, or x-oss-date not ISO 8601
-	case now.Sub(c.time) > skew || c.time.Sub(now) > skew:
-		return refuse("RequestTimeTooSkewed", "0002-00000504", "The difference between the request time and the current time is too large: check the clock.")
-	}
-	c.token = req.Header.Get(HeaderSecurityToken)
-	return c.parseCredential(credential)
-}
-
-func (c *claim) fromQuery(req *http.Request, now time.Time, skew time.Duration) *VerifyError {
-	q := req.URL.Query()
-	c.timeLine = q.Get(QueryDate)
-	var err error
-	c.time, err = time.Parse(timeFormat, c.timeLine)
-	secs, serr := strconv.ParseInt(q.Get(QueryExpires), 10, 64)
-	switch {
-	case q.Get(QuerySignatureVersion) != Algorithm:
-		return refuse("InvalidArgument", "", "x-oss-signature-version must be "+Algorithm+".")
-	case err != nil:
-		return refuse("AccessDenied", "0002-00000502", "x-oss-date is missing or not in yyyymmddThhmmssZ form.")
-	case serr != nil || secs <= 0 || secs > int64(maxPresignTTL/time.Second):
-		return refuse("InvalidArgument", "0002-00000232", "x-oss-expires must be between 1 and 604800 seconds.")
-	case c.time.Sub(now) > skew:
-		return refuse("AccessDenied", "0002-00000235", "The signed URL is dated in the future (x-oss-date): sign it with a correct clock.")
-	case now.After(c.time.Add(time.Duration(secs) * time.Second)):
-		// No EC: 0002-00000069 speaks of V1's Expires and V2's x-oss-expires.
-		return refuse("AccessDenied", "", "Request has expired: sign a new URL.")
-	}
-	c.additional, c.signature, c.token = nonEmptyNames(q.Get(QueryAdditionalHdrs)), q.Get(QuerySignature), q.Get(QuerySecurityToken)
-	c.skip = QuerySignature // signed without itself
-	return c.parseCredential(q.Get(QueryCredential))
-}
-
-// nonEmptyNames drops the empty names of a list a;b.
-func nonEmptyNames(list string) string {
-	return strings.Join(strings.FieldsFunc(list, func(r rune) bool { return r == ';' }), ";")
-}
-
-// parseCredential splits AK/yyyymmdd/region/product/aliyun_v4_request.
-func (c *claim) parseCredential(v string) *VerifyError {
-	parts := strings.Split(v, "/")
+	c.additional = strings.Join(strings.FieldsFunc(c.additional, func(r rune) bool { return r == ';' }), ";") // without empty names
+	parts := strings.Split(credential, "/")                                                                   // AK/yyyymmdd/region/product/aliyun_v4_request
 	if len(parts) != 5 || parts[0] == "" || parts[4] != scopeTerminator {
-		return refuse("InvalidArgument", "", "Credential must be AccessKeyId/yyyymmdd/region/product/aliyun_v4_request.")
+		return c, refuse("InvalidArgument", "", "Credential must be AccessKeyId/yyyymmdd/region/product/aliyun_v4_request.")
 	}
 	c.accessKeyID, c.date, c.region, c.product = parts[0], parts[1], parts[2], parts[3]
-	return nil
+	return c, nil
 }
 
 // check compares the claim with the server's view, and the signature with
@@ -169,7 +154,7 @@ func (c *claim) check(req *http.Request, o *VerifyOptions) *VerifyError {
 		return refuse("InvalidArgument", "", "The date in Credential does not match the request time (x-oss-date, or Date).")
 	case c.region != o.Region || c.product != productOf(o.Product):
 		return refuse("InvalidArgument", "", "Invalid signing region or product in Credential: expecting "+o.Region+" and "+productOf(o.Product)+".")
-	case badValue(c.rawQuery):
+	case badValue(req.URL.RawQuery):
 		return refuse("InvalidArgument", "", "The query contains CR, LF or NUL.")
 	}
 	cred, ok := o.Lookup(c.accessKeyID)
@@ -179,14 +164,13 @@ func (c *claim) check(req *http.Request, o *VerifyOptions) *VerifyError {
 	if cred.SecurityToken != "" && subtle.ConstantTimeCompare([]byte(cred.SecurityToken), []byte(c.token)) != 1 {
 		return refuse("InvalidSecurityToken", "", "The security token you provided is invalid.")
 	}
-	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: c.rawQuery, skip: c.skip, header: req.Header, additional: c.additional}
+	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, skip: c.skip, header: req.Header, additional: c.additional}
 	if req.Header.Get("Host") == "" && req.Host != "" {
 		r.set = []header{{name: "Host", lower: []byte("host"), values: []string{req.Host}}} // net/http moves Host out of the map
 	}
 	st := getState()
 	defer putState(st)
-	k := st.signingKey(cred.AccessKeySecret, c.date, c.region, c.product)
-	sig, _, err := st.sign(r, k, c.timeLine)
+	sig, err := st.sign(r, st.signingKey(cred.AccessKeySecret, c.date, c.region, c.product), c.timeLine)
 	if err != nil {
 		return refuse("InvalidArgument", "", "A header contains CR, LF or NUL.")
 	}
