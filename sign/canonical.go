@@ -37,20 +37,18 @@ func (st *state) canonicalRequest(r *request) (err error) {
 // the URL's path), percent-encoding every byte but RFC 3986's unreserved
 // characters and '/'.
 func appendCanonicalURI(b []byte, bucket, key string) []byte {
-	b = append(b, '/')
-	if bucket != "" {
-		b = append(appendEscaped(b, bucket), '/')
-	}
-	return appendEscaped(b, key)
-}
-
-func appendEscaped(b []byte, s string) []byte {
 	const hex = "0123456789ABCDEF"
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; isUnreserved(c) || c == '/' {
-			b = append(b, c)
-		} else {
-			b = append(b, '%', hex[c>>4], hex[c&15])
+	parts := [...]string{"/", bucket, "/", key}
+	if bucket == "" {
+		parts[2] = "" // "/" + key
+	}
+	for _, s := range parts {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; isUnreserved(c) || c == '/' {
+				b = append(b, c)
+			} else {
+				b = append(b, '%', hex[c>>4], hex[c&15])
+			}
 		}
 	}
 	return b
@@ -109,16 +107,14 @@ func (st *state) appendCanonicalHeaders(b []byte, r *request) ([]byte, error) {
 		if i := setIndex(r.set, name); i >= 0 {
 			r.respelled = r.respelled || name != r.set[i].name
 			continue
-		}
-		if slices.ContainsFunc(values, badValue) {
+		} else if slices.ContainsFunc(values, badValue) {
 			return b, invalid("value of header " + safeName(name) + " contains CR, LF or NUL")
 		}
 		start := len(names)
 		var ok bool
 		if names, ok = appendLower(names, name); !ok {
 			return b, invalid("a header name contains CR, LF or NUL")
-		}
-		if h := (header{lower: names[start:], name: name, values: values}); isSigned(&h, r.additional) {
+		} else if h := (header{names[start:], name, values}); isSigned(&h, r.additional) {
 			hs = append(hs, h)
 		} else {
 			names = names[:start]
@@ -175,8 +171,7 @@ func isSigned(h *header, additional string) bool {
 	} else if isSignedByDefault(string(h.lower)) {
 		return true
 	}
-	for rest := additional; rest != ""; {
-		var name string
+	for rest, name := additional, ""; rest != ""; {
 		if name, rest, _ = strings.Cut(rest, ";"); strings.ToLower(name) == string(h.lower) {
 			return true // Verify's list is as the client sent it
 		}

@@ -34,15 +34,13 @@ var statePool = sync.Pool{New: func() any {
 	return st
 }}
 
-func getState() *state { return statePool.Get().(*state) }
-
 func putState(st *state) {
 	if cap(st.canon) <= 64<<10 { // an oversized buffer is left to the collector
 		statePool.Put(st)
 	}
 }
 
-// sign computes the signature over r under k, datetime being the string to
+// sign computes the signature over r under k; datetime is the string to
 // sign's second line.
 func (st *state) sign(r *request, k *derivedKey, datetime string) (sig [2 * sha256.Size]byte, err error) {
 	if err = st.canonicalRequest(r); err == nil {
@@ -76,7 +74,7 @@ func deriveKey(secret, date, region, product string) []byte {
 
 // derivedKey is a signing key, what it was derived from, and its scope.
 type derivedKey struct {
-	id    keyID
+	keyID
 	scope string
 	key   []byte
 }
@@ -95,14 +93,14 @@ var keyCache struct {
 
 func (st *state) signingKey(secret, date, region, product string) *derivedKey {
 	id := keyID{secret, date, region, product}
-	if st.key != nil && st.key.id == id {
+	if st.key != nil && st.key.keyID == id {
 		return st.key // this state's last key: no lock
 	}
 	keyCache.Lock()
 	defer keyCache.Unlock()
 	k := keyCache.keys[id]
 	if k == nil {
-		k = &derivedKey{id: id, scope: scope(date, region, product), key: deriveKey(secret, date, region, product)}
+		k = &derivedKey{keyID: id, scope: scope(date, region, product), key: deriveKey(secret, date, region, product)}
 		if len(keyCache.keys) >= maxCachedKeys || keyCache.keys == nil {
 			keyCache.keys = make(map[keyID]*derivedKey)
 		}

@@ -45,7 +45,7 @@ func Presign(req *http.Request, o *Options) (string, error) {
 			return "", invalid("the URL already holds " + p + ": presign an unsigned URL")
 		}
 	}
-	st := getState()
+	st := statePool.Get().(*state)
 	defer putState(st)
 	datetime := signingTime(o.Time).Format(timeFormat)
 	k := st.signingKey(o.Credentials.AccessKeySecret, datetime[:len(dateFormat)], o.Region, productOf(o.Product))
@@ -53,15 +53,11 @@ func Presign(req *http.Request, o *Options) (string, error) {
 	r.additional = st.additionalHeaders(req.Header, nil, o.AdditionalHeaders)
 	// The signature covers the query with every parameter but itself, in
 	// the order and encoding of url.Values.Encode, as the official signer's.
-	if tok := o.Credentials.SecurityToken; tok != "" {
-		q.Add(QuerySecurityToken, tok)
-	}
-	q.Add(QuerySignatureVersion, Algorithm)
-	q.Add(QueryDate, datetime)
-	q.Add(QueryExpires, strconv.FormatInt(int64(ttl.Seconds()), 10))
-	q.Add(QueryCredential, o.Credentials.AccessKeyID+"/"+k.scope)
-	if r.additional != "" {
-		q.Add(QueryAdditionalHdrs, r.additional)
+	for _, p := range [...][2]string{{QuerySecurityToken, o.Credentials.SecurityToken}, {QuerySignatureVersion, Algorithm}, {QueryDate, datetime},
+		{QueryExpires, strconv.Itoa(int(ttl / time.Second))}, {QueryCredential, o.Credentials.AccessKeyID + "/" + k.scope}, {QueryAdditionalHdrs, r.additional}} {
+		if p[1] != "" { // no token for long-term keys, no list without additional headers
+			q.Add(p[0], p[1])
+		}
 	}
 	r.query = q.Encode()
 	sig, err := st.sign(r, k, datetime)

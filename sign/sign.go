@@ -28,8 +28,7 @@ const (
 	HeaderSecurityToken = "X-Oss-Security-Token"
 )
 
-// signerHeaders are the headers Sign sets, in the order of state.set.
-// Authorization is not signed; X-Oss-Security-Token, last, is for STS only.
+// signerHeaders are the headers Sign sets; the last is for STS only.
 var signerHeaders = [...]string{HeaderOSSDate, HeaderContentSHA256, HeaderDate, HeaderAuthorization, HeaderSecurityToken}
 
 const (
@@ -109,16 +108,16 @@ func Sign(req *http.Request, o *Options) error {
 	if err := validate(req, o); err != nil {
 		return err
 	}
-	st := getState()
+	st := statePool.Get().(*state)
 	defer putState(st)
 	st.out = appendStamps(st.out[:0], signingTime(o.Time))
 	stamps := string(st.out) // both stamps in one string, to allocate once
 	datetime := stamps[:len(timeFormat)]
 	k := st.signingKey(o.Credentials.AccessKeySecret, datetime[:len(dateFormat)], o.Region, productOf(o.Product))
-	vs := []string{datetime, UnsignedPayload, stamps[len(timeFormat):], "", o.Credentials.SecurityToken} // one array for all
 	// What Sign sets replaces the request's headers of these names, in any
 	// case, in the signature and then in req.Header. Authorization, not
 	// signed, gets its value once the signature is known.
+	vs := []string{datetime, UnsignedPayload, stamps[len(timeFormat):], "", o.Credentials.SecurityToken} // one array for all
 	set := st.set
 	for i := range set {
 		set[i].values = vs[i : i+1 : i+1]
@@ -126,33 +125,33 @@ func Sign(req *http.Request, o *Options) error {
 	if o.Credentials.SecurityToken == "" {
 		set = set[:len(set)-1]
 	}
-	additional := st.additionalHeaders(req.Header, set, o.AdditionalHeaders)
-	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, header: req.Header, set: set, additional: additional}
+	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, header: req.Header, set: set}
+	r.additional = st.additionalHeaders(req.Header, set, o.AdditionalHeaders)
 	sig, err := st.sign(r, k, datetime)
 	if err != nil {
 		return err
 	}
 	// OSS4-HMAC-SHA256 Credential=AK/scope[,AdditionalHeaders=a;b],Signature=hex
 	b := append(append(append(st.out[:0], Algorithm+" Credential="...), o.Credentials.AccessKeyID...), '/')
-	if b = append(b, k.scope...); additional != "" {
-		b = append(append(b, ",AdditionalHeaders="...), additional...)
+	if b = append(b, k.scope...); r.additional != "" {
+		b = append(append(b, ",AdditionalHeaders="...), r.additional...)
 	}
 	st.out = append(append(b, ",Signature="...), sig[:]...)
 	vs[3] = string(st.out)
 	if req.Header == nil {
-		req.Header = make(http.Header, len(r.set))
+		req.Header = make(http.Header, len(set))
 	}
 	if r.respelled {
 		for key := range req.Header {
-			if i := setIndex(r.set, key); i >= 0 && key != r.set[i].name {
+			if i := setIndex(set, key); i >= 0 && key != set[i].name {
 				delete(req.Header, key) // net/http would send it beside Sign's, and OSS join the two
 			}
 		}
 	}
-	for _, s := range r.set {
+	for _, s := range set {
 		req.Header[s.name] = s.values
 	}
-	st.trace(o.Trace, k.scope, additional)
+	st.trace(o.Trace, k.scope, r.additional)
 	return nil
 }
 
@@ -168,8 +167,8 @@ func validate(req *http.Request, o *Options) error {
 		return invalid("security token contains CR, LF or NUL")
 	case badValue(req.URL.RawQuery):
 		return invalid("query contains CR, LF or NUL")
-	case o.Time.UTC().Year() > 9999 || o.Time.UTC().Year() < 0:
-		return invalid("time must fall in the years 0 to 9999") // the stamps have four digits
+	case uint(o.Time.UTC().Year()) > 9999: // the stamps have four digits
+		return invalid("time must fall in the years 0 to 9999")
 	case o.Credentials.AccessKeySecret == "":
 		return invalid("empty access key secret")
 	}
@@ -243,7 +242,7 @@ func appendDigits(b []byte, v, width int) []byte {
 
 func signingTime(t time.Time) time.Time {
 	if t.IsZero() {
-		return time.Now().UTC()
+		t = time.Now()
 	}
 	return t.UTC()
 }

@@ -168,7 +168,7 @@ func (c *claim) check(req *http.Request, o *VerifyOptions) *VerifyError {
 	if req.Header.Get("Host") == "" && req.Host != "" {
 		r.set = []header{{name: "Host", lower: []byte("host"), values: []string{req.Host}}} // net/http moves Host out of the map
 	}
-	st := getState()
+	st := statePool.Get().(*state)
 	defer putState(st)
 	sig, err := st.sign(r, st.signingKey(cred.AccessKeySecret, c.date, c.region, c.product), c.timeLine)
 	if err != nil {
