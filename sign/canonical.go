@@ -94,6 +94,12 @@ type header struct {
 	values []string
 }
 
+// before orders headers by name lower-cased, then as written.
+func (h *header) before(o *header) bool {
+	c := bytes.Compare(h.lower, o.lower)
+	return c < 0 || c == 0 && h.name < o.name
+}
+
 // appendCanonicalHeaders appends "name:value\n" for each signed header,
 // names lower-cased and sorted, values trimmed and joined with ','. Keys equal
 // but for case are one header, their values in the order of the keys as
@@ -125,16 +131,18 @@ func (st *state) appendCanonicalHeaders(b []byte, r *request) ([]byte, error) {
 			hs = append(hs, r.set[i])
 		}
 	}
-	// Sorted by index: moving ints is cheaper than moving headers, whose
-	// pointers cost write barriers while the collector runs.
+	// Sorted by insertion, of indices: a request has few headers, and moving
+	// ints costs no write barriers while the collector runs, as headers would.
 	var obuf [16]int
 	order := obuf[:0]
 	for i := range hs {
 		order = append(order, i)
+		j := len(order) - 1
+		for ; j > 0 && hs[i].before(&hs[order[j-1]]); j-- {
+			order[j] = order[j-1]
+		}
+		order[j] = i
 	}
-	slices.SortFunc(order, func(i, j int) int {
-		return cmp.Or(bytes.Compare(hs[i].lower, hs[j].lower), strings.Compare(hs[i].name, hs[j].name))
-	})
 	for n, i := range order {
 		h := &hs[i]
 		if n > 0 && bytes.Equal(hs[order[n-1]].lower, h.lower) {
