@@ -33,9 +33,8 @@ func (st *state) canonicalRequest(r *request) (err error) {
 	return err
 }
 
-// appendCanonicalURI appends "/" + bucket + "/" + key (OSS signs these, never
-// the URL's path), percent-encoding every byte but RFC 3986's unreserved
-// characters and '/'.
+// appendCanonicalURI appends "/" + bucket + "/" + key, percent-encoding every
+// byte but RFC 3986's unreserved characters and '/'.
 func appendCanonicalURI(b []byte, bucket, key string) []byte {
 	const hex = "0123456789ABCDEF"
 	parts := [...]string{"/", bucket, "/", key}
@@ -94,12 +93,6 @@ type header struct {
 	values []string
 }
 
-// before orders headers by name lower-cased, then as written.
-func (h *header) before(o *header) bool {
-	c := bytes.Compare(h.lower, o.lower)
-	return c < 0 || c == 0 && h.name < o.name
-}
-
 // appendCanonicalHeaders appends "name:value\n" for each signed header,
 // names lower-cased and sorted, values trimmed and joined with ','. Keys equal
 // but for case are one header, their values in the order of the keys as
@@ -131,14 +124,14 @@ func (st *state) appendCanonicalHeaders(b []byte, r *request) ([]byte, error) {
 			hs = append(hs, r.set[i])
 		}
 	}
-	// Sorted by insertion, of indices: a request has few headers, and moving
-	// ints costs no write barriers while the collector runs, as headers would.
+	// Sorted by name, then key, by insertion of indices: a request has few
+	// headers, and moving ints costs no write barriers, as headers would.
 	var obuf [16]int
 	order := obuf[:0]
 	for i := range hs {
 		order = append(order, i)
 		j := len(order) - 1
-		for ; j > 0 && hs[i].before(&hs[order[j-1]]); j-- {
+		for ; j > 0 && cmp.Or(bytes.Compare(hs[i].lower, hs[order[j-1]].lower), strings.Compare(hs[i].name, hs[order[j-1]].name)) < 0; j-- {
 			order[j] = order[j-1]
 		}
 		order[j] = i
@@ -170,9 +163,8 @@ func setIndex(set []header, key string) int {
 	return -1
 }
 
-// isSigned reports whether h is signed: it has values (net/http sends
-// nothing for a key without) and is signed by default (every x-oss-* header,
-// Content-Type and Content-MD5) or named in the additional headers.
+// isSigned: h has values (net/http sends no key without) and is signed by
+// default (x-oss-*, Content-Type, Content-MD5) or named in the additional ones.
 func isSigned(h *header, additional string) bool {
 	if len(h.values) == 0 {
 		return false
@@ -191,11 +183,10 @@ func isSignedByDefault(lower string) bool {
 	return strings.HasPrefix(lower, "x-oss-") || lower == "content-type" || lower == "content-md5"
 }
 
-// additionalHeaders is the additional headers' line: the names asked for
-// that the defaults do not cover and the request carries with a value,
-// lower-cased, sorted and joined with ';', but Authorization, which the
-// signature replaces. A repeated name stays repeated, as in the official
-// signer. Built in the state's buffers, the line costs one allocation.
+// additionalHeaders is the additional headers' line: the names asked for that
+// the defaults do not cover and the request carries with a value, but
+// Authorization (the signature replaces it), lower-cased, sorted and joined
+// with ';'; a repeated name stays repeated, as in the official signer.
 func (st *state) additionalHeaders(h http.Header, set []header, want []string) string {
 	var buf [16][]byte // on the stack for the usual list
 	names, lowered := buf[:0], st.names[:0]
@@ -219,8 +210,7 @@ func (st *state) additionalHeaders(h http.Header, set []header, want []string) s
 }
 
 // appendLower appends s lower-cased as strings.ToLower does, without
-// allocating when s is ASCII. ok is false if s holds CR, LF or NUL: the loop
-// that lower-cases is the cheapest place to look.
+// allocating when s is ASCII; ok is false if s holds CR, LF or NUL.
 func appendLower(b []byte, s string) (_ []byte, ok bool) {
 	start := len(b)
 	b = append(b, s...)

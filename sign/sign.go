@@ -55,15 +55,13 @@ func (c Credentials) GoString() string { return c.String() }
 
 // Options describe how to sign one request.
 type Options struct {
-	// Credentials sign the request. AccessKeyID and AccessKeySecret are
-	// required; SecurityToken is sent as x-oss-security-token when set.
+	// Credentials sign the request: AccessKeyID and AccessKeySecret are
+	// required; SecurityToken, when set, is sent as x-oss-security-token.
 	Credentials Credentials
-	// Region (required, such as "cn-hangzhou") and Product (empty: "oss")
-	// are the scope's.
+	// Region (required, such as "cn-hangzhou") and Product (empty: "oss").
 	Region, Product string
-	// Bucket and Key (the unescaped object name) form the canonical URI;
-	// both empty, as for WriteGetObjectResponse, mean "/". The URL's path
-	// is not used.
+	// Bucket and Key (the object name, unescaped) form the canonical URI,
+	// not the URL's path; both empty, as for WriteGetObjectResponse, mean "/".
 	Bucket, Key string
 	// AdditionalHeaders names headers to sign beyond the defaults (every
 	// x-oss-* header, Content-Type and Content-MD5), in any case and order.
@@ -78,10 +76,9 @@ type Options struct {
 	Trace *Trace
 }
 
-// Trace is what a signature was computed over. It never holds the secret or
-// the derived key, but the canonical request holds every signed header value,
-// the security token and, for WriteGetObjectResponse, the request token among
-// them: treat it as sensitive and show it only to the key's owner.
+// Trace is what a signature was computed over: never the secret or the key,
+// but every signed header value, the security token and WriteGetObjectResponse's
+// request token among them. Show it only to the key's owner.
 type Trace struct {
 	CanonicalRequest, StringToSign string
 	Scope                          string   // date/region/product/aliyun_v4_request
@@ -98,12 +95,11 @@ func (e inputError) Error() string { return "sign: " + string(e) }
 func (e inputError) Unwrap() error { return ErrInvalid }
 
 // Sign signs req in its Authorization header. It sets x-oss-date, Date,
-// x-oss-content-sha256 (always UNSIGNED-PAYLOAD, over any value req
-// carries), x-oss-security-token for STS credentials and Authorization, and
-// removes other spellings of those names, so that what is sent is what was
-// signed. The body is never read. Unusable input (a nil request or URL,
-// missing credentials or region, CR, LF or NUL in a header) is an
-// ErrInvalid, and req is left unchanged.
+// x-oss-content-sha256 (always UNSIGNED-PAYLOAD, over any value req carries),
+// x-oss-security-token for STS credentials and Authorization, removing other
+// spellings of those names: what is sent is what was signed. The body is never
+// read. Unusable input (a nil request or URL, missing credentials or region,
+// CR, LF or NUL in a header) is an ErrInvalid, and leaves req unchanged.
 func Sign(req *http.Request, o *Options) error {
 	if err := validate(req, o); err != nil {
 		return err
@@ -114,9 +110,8 @@ func Sign(req *http.Request, o *Options) error {
 	stamps := string(st.out) // both stamps in one string, to allocate once
 	datetime := stamps[:len(timeFormat)]
 	k := st.signingKey(o.Credentials.AccessKeySecret, datetime[:len(dateFormat)], o.Region, productOf(o.Product))
-	// What Sign sets replaces the request's headers of these names, in any
-	// case, in the signature and then in req.Header. Authorization, not
-	// signed, gets its value once the signature is known.
+	// What Sign sets replaces the request's headers of these names, in any case,
+	// in the signature and then in req.Header; Authorization once it is known.
 	vs := []string{datetime, UnsignedPayload, stamps[len(timeFormat):], "", o.Credentials.SecurityToken} // one array for all
 	set := st.set
 	for i := range set {
@@ -185,8 +180,7 @@ func validate(req *http.Request, o *Options) error {
 	return nil
 }
 
-// isCredentialField reports whether s can stand in the Credential, whose
-// fields are separated by '/' and ended by ',' or a space.
+// isCredentialField: the Credential's fields are ended by '/', ',' or a space.
 func isCredentialField(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c <= ' ' || c == 0x7f || c == ',' || c == '/' {
@@ -214,9 +208,8 @@ func isToken(name string) bool {
 func safeName(name string) string { return strconv.Quote(name[:min(len(name), 64)]) }
 
 // appendStamps appends t as x-oss-date (timeFormat), then as Date
-// (http.TimeFormat). Written by hand: two time.AppendFormat calls, which
-// parse their layouts each time, measured 11% of BenchmarkSign/wgor.
-// validate keeps the year to four digits.
+// (http.TimeFormat), by hand: time.AppendFormat parses its layout each time
+// (11% of BenchmarkSign/wgor). validate keeps the year to four digits.
 func appendStamps(b []byte, t time.Time) []byte {
 	y, mo, d := t.Date()
 	hh, mm, ss := t.Clock()

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"crypto/subtle"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -66,34 +67,33 @@ func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 	if e != nil {
 		return nil, e
 	}
-	return &Verified{AccessKeyID: c.accessKeyID, Time: c.time, Presigned: c.skip != ""}, nil
+	return &c.Verified, nil
 }
 
 // claim is what a request says about its own signature: timeLine is the
 // string to sign's second line, skip the query parameter not signed.
 type claim struct {
-	accessKeyID, date, region, product, signature, token string
-	additional, skip, timeLine                           string
-	time                                                 time.Time
+	Verified
+	date, region, product, signature, token, additional, skip, timeLine string
 }
+
+// authFields are the Authorization header's fields, by the query parameter
+// that carries each in a presigned URL.
+var authFields = map[string]string{"Credential": QueryCredential, "AdditionalHeaders": QueryAdditionalHdrs, "Signature": QuerySignature}
 
 // readClaim reads the claim of the Authorization header or, without one, of
 // a presigned URL's query, and checks its time.
 func readClaim(req *http.Request, now time.Time, skew time.Duration) (c claim, _ *VerifyError) {
-	var credential string
+	q := req.URL.Query()
 	if auth := req.Header.Get(HeaderAuthorization); auth != "" {
 		rest, ok := strings.CutPrefix(auth, Algorithm+" ")
 		if !ok {
 			return c, refuse("InvalidArgument", "", "Authorization header does not start with "+Algorithm+": sign.Verify checks OSS Signature V4 only.")
 		}
+		q = url.Values{}
 		for field := range strings.SplitSeq(rest, ",") {
-			switch k, v, _ := strings.Cut(strings.TrimSpace(field), "="); k {
-			case "Credential":
-				credential = v
-			case "AdditionalHeaders":
-				c.additional = v
-			case "Signature":
-				c.signature = v
+			if k, v, _ := strings.Cut(strings.TrimSpace(field), "="); authFields[k] != "" {
+				q.Set(authFields[k], v)
 			}
 		}
 		layout, form := timeFormat, "x-oss-date is not in yyyymmddThhmmssZ form."
@@ -101,21 +101,21 @@ func readClaim(req *http.Request, now time.Time, skew time.Duration) (c claim, _
 			c.timeLine, layout, form = req.Header.Get(HeaderDate), http.TimeFormat, "The Date header is not in GMT form (Tue, 20 Dec 2022 08:48:18 GMT)."
 		}
 		var err error
-		switch c.time, err = time.Parse(layout, c.timeLine); {
-		case c.signature == "":
+		switch c.Time, err = time.Parse(layout, c.timeLine); {
+		case q.Get(QuerySignature) == "":
 			return c, refuse("InvalidArgument", "", "Authorization header lacks Credential or Signature.")
 		case c.timeLine == "":
 			return c, refuse("AccessDenied", "0002-00000503", "The request has neither an x-oss-date nor a Date header: send one.")
 		case err != nil:
 			return c, refuse("AccessDenied", "0002-00000502", form) // Date not GMT, or x-oss-date not ISO 8601
-		case now.Sub(c.time) > skew || c.time.Sub(now) > skew:
+		case now.Sub(c.Time) > skew || c.Time.Sub(now) > skew:
 			return c, refuse("RequestTimeTooSkewed", "0002-00000504", "The difference between the request time and the current time is too large: check the clock.")
 		}
-		c.token = req.Header.Get(HeaderSecurityToken)
-	} else if q := req.URL.Query(); q.Has(QuerySignature) {
+		q.Set(QuerySecurityToken, req.Header.Get(HeaderSecurityToken))
+	} else if q.Has(QuerySignature) {
 		c.timeLine = q.Get(QueryDate)
 		var err error
-		c.time, err = time.Parse(timeFormat, c.timeLine)
+		c.Time, err = time.Parse(timeFormat, c.timeLine)
 		secs, serr := strconv.ParseInt(q.Get(QueryExpires), 10, 64)
 		switch {
 		case q.Get(QuerySignatureVersion) != Algorithm:
@@ -124,23 +124,23 @@ func readClaim(req *http.Request, now time.Time, skew time.Duration) (c claim, _
 			return c, refuse("AccessDenied", "0002-00000502", "x-oss-date is missing or not in yyyymmddThhmmssZ form.")
 		case serr != nil || secs <= 0 || secs > int64(maxPresignTTL/time.Second):
 			return c, refuse("InvalidArgument", "0002-00000232", "x-oss-expires must be between 1 and 604800 seconds.")
-		case c.time.Sub(now) > skew:
+		case c.Time.Sub(now) > skew:
 			return c, refuse("AccessDenied", "0002-00000235", "The signed URL is dated in the future (x-oss-date): sign it with a correct clock.")
-		case now.After(c.time.Add(time.Duration(secs) * time.Second)):
+		case now.After(c.Time.Add(time.Duration(secs) * time.Second)):
 			// No EC: 0002-00000069 speaks of V1's Expires and V2's x-oss-expires.
 			return c, refuse("AccessDenied", "", "Request has expired: sign a new URL.")
 		}
-		credential, c.additional, c.signature, c.token = q.Get(QueryCredential), q.Get(QueryAdditionalHdrs), q.Get(QuerySignature), q.Get(QuerySecurityToken)
-		c.skip = QuerySignature // signed without itself
+		c.skip, c.Presigned = QuerySignature, true // signed without itself
 	} else {
 		return c, refuse("AccessDenied", "", "The request is not signed: no Authorization header and no x-oss-signature.")
 	}
-	c.additional = strings.Join(strings.FieldsFunc(c.additional, func(r rune) bool { return r == ';' }), ";") // without empty names
-	parts := strings.Split(credential, "/")                                                                   // AK/yyyymmdd/region/product/aliyun_v4_request
+	c.signature, c.token = q.Get(QuerySignature), q.Get(QuerySecurityToken)
+	c.additional = strings.Join(strings.FieldsFunc(q.Get(QueryAdditionalHdrs), func(r rune) bool { return r == ';' }), ";") // no empty names
+	parts := strings.Split(q.Get(QueryCredential), "/")                                                                     // AK/yyyymmdd/region/product/aliyun_v4_request
 	if len(parts) != 5 || parts[0] == "" || parts[4] != scopeTerminator {
 		return c, refuse("InvalidArgument", "", "Credential must be AccessKeyId/yyyymmdd/region/product/aliyun_v4_request.")
 	}
-	c.accessKeyID, c.date, c.region, c.product = parts[0], parts[1], parts[2], parts[3]
+	c.AccessKeyID, c.date, c.region, c.product = parts[0], parts[1], parts[2], parts[3]
 	return c, nil
 }
 
@@ -150,14 +150,14 @@ func (c *claim) check(req *http.Request, o *VerifyOptions) *VerifyError {
 	switch {
 	case !payloadIsUnsigned(req.Header): // OSS: 400 InvalidArgument
 		return refuse("InvalidArgument", "0002-00000214", "The value of the x-oss-content-sha256 header is invalid: set it to UNSIGNED-PAYLOAD.")
-	case c.date != c.time.Format(dateFormat):
+	case c.date != c.Time.Format(dateFormat):
 		return refuse("InvalidArgument", "", "The date in Credential does not match the request time (x-oss-date, or Date).")
 	case c.region != o.Region || c.product != productOf(o.Product):
 		return refuse("InvalidArgument", "", "Invalid signing region or product in Credential: expecting "+o.Region+" and "+productOf(o.Product)+".")
 	case badValue(req.URL.RawQuery):
 		return refuse("InvalidArgument", "", "The query contains CR, LF or NUL.")
 	}
-	cred, ok := o.Lookup(c.accessKeyID)
+	cred, ok := o.Lookup(c.AccessKeyID)
 	if !ok || cred.AccessKeySecret == "" {
 		return refuse("InvalidAccessKeyId", "", "The OSS Access Key Id you provided does not exist in our records.")
 	}
