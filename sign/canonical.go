@@ -93,6 +93,11 @@ type header struct {
 	values []string
 }
 
+func (h *header) before(o *header) bool {
+	c := bytes.Compare(h.lower, o.lower)
+	return c < 0 || c == 0 && h.name < o.name
+}
+
 // appendCanonicalHeaders appends "name:value\n" for each signed header,
 // names lower-cased and sorted, values trimmed and joined with ','. Keys equal
 // but for case are one header, their values in the order of the keys as
@@ -131,7 +136,7 @@ func (st *state) appendCanonicalHeaders(b []byte, r *request) ([]byte, error) {
 	for i := range hs {
 		order = append(order, i)
 		j := len(order) - 1
-		for ; j > 0 && cmp.Or(bytes.Compare(hs[i].lower, hs[order[j-1]].lower), strings.Compare(hs[i].name, hs[order[j-1]].name)) < 0; j-- {
+		for ; j > 0 && hs[i].before(&hs[order[j-1]]); j-- {
 			order[j] = order[j-1]
 		}
 		order[j] = i
