@@ -40,8 +40,7 @@ func putState(st *state) {
 	}
 }
 
-// sign computes the signature over r under k; datetime is the string to
-// sign's second line.
+// sign computes the signature over r under k; datetime: the string to sign's second line.
 func (st *state) sign(r *request, k *derivedKey, datetime string) (sig [2 * sha256.Size]byte, err error) {
 	if err = st.canonicalRequest(r); err == nil {
 		st.stringToSign(datetime, k.scope)

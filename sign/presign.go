@@ -22,12 +22,11 @@ const (
 )
 
 // Presign signs req in its query string and returns the signed URL, also left
-// in req.URL. It adds the Query* parameters (x-oss-additional-headers when
-// there are some, x-oss-security-token for STS credentials), re-encoding the
-// existing ones as the official signer does. The request's headers are
-// signed as by [Sign] and must be sent with the URL; none is added, so a
-// request whose x-oss-content-sha256 is not UNSIGNED-PAYLOAD is refused (OSS
-// would refuse it, EC 0002-00000214). o.Expires sets the lifetime.
+// in req.URL. It adds the Query* parameters (x-oss-additional-headers when there
+// are some, x-oss-security-token for STS credentials), re-encoding the existing
+// ones as the official signer does. o.Expires sets the lifetime. The headers are
+// signed as by [Sign] and must be sent with the URL; none is added, so one whose
+// x-oss-content-sha256 is not UNSIGNED-PAYLOAD is refused (EC 0002-00000214).
 func Presign(req *http.Request, o *Options) (string, error) {
 	if err := validate(req, o); err != nil {
 		return "", err

@@ -70,8 +70,8 @@ func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 	return &c.Verified, nil
 }
 
-// claim is what a request says about its own signature: timeLine is the
-// string to sign's second line, skip the query parameter not signed.
+// claim is what a request says of its signature; timeLine is the string to
+// sign's second line, skip the query parameter not signed.
 type claim struct {
 	Verified
 	date, region, product, signature, token, additional, skip, timeLine string
