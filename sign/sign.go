@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"errors"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -150,62 +152,75 @@ func Sign(req *http.Request, o *Options) error {
 	return nil
 }
 
-// validate refuses input that cannot be signed. Messages name the field at
-// fault, never a value: values may be secrets.
-func validate(req *http.Request, o *Options) error {
+// Query parameters of a presigned URL.
+const (
+	QuerySignatureVersion = "x-oss-signature-version"
+	QueryDate             = "x-oss-date"
+	QueryExpires          = "x-oss-expires"
+	QueryCredential       = "x-oss-credential"
+	QueryAdditionalHdrs   = "x-oss-additional-headers"
+	QuerySecurityToken    = "x-oss-security-token"
+	QuerySignature        = "x-oss-signature"
+)
+
+// Presign signs req in its query string and returns the signed URL, also left
+// in req.URL. It adds the Query* parameters (x-oss-additional-headers when there
+// are some, x-oss-security-token for STS credentials), re-encoding the existing
+// ones as the official signer does. o.Expires sets the lifetime. The headers are
+// signed as by [Sign] and must be sent with the URL; none is added, so one whose
+// x-oss-content-sha256 is not UNSIGNED-PAYLOAD is refused (EC 0002-00000214).
+func Presign(req *http.Request, o *Options) (string, error) {
+	if err := validate(req, o); err != nil {
+		return "", err
+	}
+	ttl := cmp.Or(o.Expires, defaultTTL)
 	switch {
-	case req == nil || req.URL == nil:
-		return invalid("nil request, or a request with no URL")
-	case o == nil:
-		return invalid("nil options")
-	case badValue(o.Credentials.SecurityToken):
-		return invalid("security token contains CR, LF or NUL")
-	case badValue(req.URL.RawQuery):
-		return invalid("query contains CR, LF or NUL")
-	case uint(o.Time.UTC().Year()) > 9999: // the stamps have four digits
-		return invalid("time must fall in the years 0 to 9999")
-	case o.Credentials.AccessKeySecret == "":
-		return invalid("empty access key secret")
+	case ttl < time.Second || ttl > maxPresignTTL:
+		return "", invalid("expiry must be between one second and seven days")
+	case !payloadIsUnsigned(req.Header):
+		return "", invalid("x-oss-content-sha256 must be UNSIGNED-PAYLOAD, as OSS requires: remove the header or set it so")
 	}
-	for _, f := range [...]struct{ name, v string }{{"access key ID", o.Credentials.AccessKeyID}, {"region", o.Region}, {"product", productOf(o.Product)}} {
-		if !isCredentialField(f.v) {
-			return invalid(f.name + " is empty or holds a control character, a space, ',' or '/'")
+	q, _ := url.ParseQuery(req.URL.RawQuery) // what parses is kept, as by the official signer
+	for _, p := range [...]string{QuerySignatureVersion, QueryDate, QueryExpires, QueryCredential, QueryAdditionalHdrs, QuerySecurityToken, QuerySignature} {
+		if q.Has(p) {
+			return "", invalid("the URL already holds " + p + ": presign an unsigned URL")
 		}
 	}
-	for _, name := range o.AdditionalHeaders {
-		if !isToken(name) {
-			return invalid("additional header name " + safeName(name) + " is not a valid HTTP header name (RFC 9110 token)")
+	st := statePool.Get().(*state)
+	defer putState(st)
+	datetime := signingTime(o.Time).Format(timeFormat)
+	k := st.signingKey(o.Credentials.AccessKeySecret, datetime[:len(dateFormat)], o.Region, productOf(o.Product))
+	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, header: req.Header}
+	r.additional = st.additionalHeaders(req.Header, nil, o.AdditionalHeaders)
+	// The signature covers the query with every parameter but itself, in
+	// the order and encoding of url.Values.Encode, as the official signer's.
+	for _, p := range [...][2]string{{QuerySecurityToken, o.Credentials.SecurityToken}, {QuerySignatureVersion, Algorithm}, {QueryDate, datetime},
+		{QueryExpires, strconv.Itoa(int(ttl / time.Second))}, {QueryCredential, o.Credentials.AccessKeyID + "/" + k.scope}, {QueryAdditionalHdrs, r.additional}} {
+		if p[1] != "" { // no token for long-term keys, no list without additional headers
+			q.Add(p[0], p[1])
 		}
 	}
-	return nil
+	r.query = q.Encode()
+	sig, err := st.sign(r, k, datetime)
+	if err != nil {
+		return "", err
+	}
+	q.Add(QuerySignature, string(sig[:]))
+	req.URL.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
+	st.trace(o.Trace, k.scope, r.additional)
+	return req.URL.String(), nil
 }
 
-// isCredentialField: the Credential's fields are ended by '/', ',' or a space.
-func isCredentialField(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c == 0x7f || c == ',' || c == '/' {
+// payloadIsUnsigned reports whether every x-oss-content-sha256 value, under
+// any spelling, is UNSIGNED-PAYLOAD.
+func payloadIsUnsigned(h http.Header) bool {
+	for k, vs := range h {
+		if strings.EqualFold(k, HeaderContentSHA256) && slices.ContainsFunc(vs, func(v string) bool { return v != UnsignedPayload }) {
 			return false
 		}
 	}
-	return s != ""
+	return true
 }
-
-// badValue reports whether s holds CR, LF or NUL. (Three IndexByte are
-// several times faster than ContainsAny or a byte loop on a long token.)
-func badValue(s string) bool {
-	return strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0 || strings.IndexByte(s, 0) >= 0
-}
-
-// isToken reports whether name is an RFC 9110 token, as header names are.
-func isToken(name string) bool {
-	return name != "" && !strings.ContainsFunc(name, func(r rune) bool {
-		return r > 0x7f || !isUnreserved(byte(r)) && !strings.ContainsRune("!#$%&'*+^`|", r)
-	})
-}
-
-// safeName quotes a header name for an error message, cut short so that a
-// hostile name cannot flood a log.
-func safeName(name string) string { return strconv.Quote(name[:min(len(name), 64)]) }
 
 // appendStamps appends t as x-oss-date (timeFormat), then as Date
 // (http.TimeFormat), by hand: time.AppendFormat parses its layout each time
