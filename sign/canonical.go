@@ -94,6 +94,7 @@ type header struct {
 	values []string
 }
 
+// before orders headers by lower-cased name, then by key as written.
 func (h *header) before(o *header) bool {
 	c := bytes.Compare(h.lower, o.lower)
 	return c < 0 || c == 0 && h.name < o.name
@@ -130,21 +131,13 @@ func (st *state) appendCanonicalHeaders(b []byte, r *request) ([]byte, error) {
 			hs = append(hs, r.set[i])
 		}
 	}
-	// Sorted by name, then key, by insertion of indices: a request has few
-	// headers, and moving ints costs no write barriers, as headers would.
-	var obuf [16]int
-	order := obuf[:0]
-	for i := range hs {
-		order = append(order, i)
-		j := len(order) - 1
-		for ; j > 0 && hs[i].before(&hs[order[j-1]]); j-- {
-			order[j] = order[j-1]
+	for i := 1; i < len(hs); i++ { // sorted by insertion: a request has few headers
+		for j := i; j > 0 && hs[j].before(&hs[j-1]); j-- {
+			hs[j], hs[j-1] = hs[j-1], hs[j]
 		}
-		order[j] = i
 	}
-	for n, i := range order {
-		h := &hs[i]
-		if n > 0 && bytes.Equal(hs[order[n-1]].lower, h.lower) {
+	for i, h := range hs {
+		if i > 0 && bytes.Equal(hs[i-1].lower, h.lower) {
 			b[len(b)-1] = ',' // the same header under another key: one line
 		} else {
 			b = append(append(b, h.lower...), ':')

@@ -114,10 +114,9 @@ func readClaim(req *http.Request, now time.Time, skew time.Duration) (c claim, _
 		q.Set(QuerySecurityToken, req.Header.Get(HeaderSecurityToken))
 	} else if q.Has(QuerySignature) {
 		c.timeLine = q.Get(QueryDate)
-		var err error
-		c.Time, err = time.Parse(timeFormat, c.timeLine)
 		secs, serr := strconv.ParseInt(q.Get(QueryExpires), 10, 64)
-		switch {
+		var err error
+		switch c.Time, err = time.Parse(timeFormat, c.timeLine); {
 		case q.Get(QuerySignatureVersion) != Algorithm:
 			return c, refuse("InvalidArgument", "", "x-oss-signature-version must be "+Algorithm+".")
 		case err != nil:
@@ -147,6 +146,7 @@ func readClaim(req *http.Request, now time.Time, skew time.Duration) (c claim, _
 // check compares the claim with the server's view, and the signature with
 // the one recomputed from what arrived.
 func (c *claim) check(req *http.Request, o *VerifyOptions) *VerifyError {
+	cred, ok := o.Lookup(c.AccessKeyID)
 	switch {
 	case !payloadIsUnsigned(req.Header): // OSS: 400 InvalidArgument
 		return refuse("InvalidArgument", "0002-00000214", "The value of the x-oss-content-sha256 header is invalid: set it to UNSIGNED-PAYLOAD.")
@@ -156,12 +156,9 @@ func (c *claim) check(req *http.Request, o *VerifyOptions) *VerifyError {
 		return refuse("InvalidArgument", "", "Invalid signing region or product in Credential: expecting "+o.Region+" and "+productOf(o.Product)+".")
 	case badValue(req.URL.RawQuery):
 		return refuse("InvalidArgument", "", "The query contains CR, LF or NUL.")
-	}
-	cred, ok := o.Lookup(c.AccessKeyID)
-	if !ok || cred.AccessKeySecret == "" {
+	case !ok || cred.AccessKeySecret == "":
 		return refuse("InvalidAccessKeyId", "", "The OSS Access Key Id you provided does not exist in our records.")
-	}
-	if cred.SecurityToken != "" && subtle.ConstantTimeCompare([]byte(cred.SecurityToken), []byte(c.token)) != 1 {
+	case cred.SecurityToken != "" && subtle.ConstantTimeCompare([]byte(cred.SecurityToken), []byte(c.token)) != 1:
 		return refuse("InvalidSecurityToken", "", "The security token you provided is invalid.")
 	}
 	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, skip: c.skip, header: req.Header, additional: c.additional}
