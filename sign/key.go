@@ -40,13 +40,20 @@ func putState(st *state) {
 	}
 }
 
-// sign computes the signature over r under k; datetime: the string to sign's second line.
-func (st *state) sign(r *request, k *derivedKey, datetime string) (sig [2 * sha256.Size]byte, err error) {
-	if err = st.canonicalRequest(r); err == nil {
-		st.stringToSign(datetime, k.scope)
-		sig = st.signature(k)
+// sign computes the signature over r under k; datetime is the string to
+// sign's second line. tr, if not nil, receives what the signature covers.
+func (st *state) sign(r *request, k *derivedKey, datetime string, tr *Trace) (sig [2 * sha256.Size]byte, err error) {
+	if err = st.canonicalRequest(r); err != nil {
+		return sig, err
 	}
-	return sig, err
+	st.stringToSign(datetime, k.scope)
+	if tr != nil {
+		*tr = Trace{CanonicalRequest: string(st.canon), StringToSign: string(st.sts), Scope: k.scope}
+		if r.additional != "" {
+			tr.AdditionalHeaders = strings.Split(r.additional, ";")
+		}
+	}
+	return st.signature(k), nil
 }
 
 func scope(date, region, product string) string {
@@ -119,14 +126,4 @@ func (st *state) signature(k *derivedKey) (sig [2 * sha256.Size]byte) {
 	st.sum = st.mac.Sum(st.sum[:0])
 	hex.Encode(sig[:], st.sum)
 	return sig
-}
-
-// trace fills tr, if not nil, with what the last signature was computed over.
-func (st *state) trace(tr *Trace, scope, additional string) {
-	if tr != nil {
-		*tr = Trace{CanonicalRequest: string(st.canon), StringToSign: string(st.sts), Scope: scope}
-		if additional != "" {
-			tr.AdditionalHeaders = strings.Split(additional, ";")
-		}
-	}
 }

@@ -124,7 +124,7 @@ func Sign(req *http.Request, o *Options) error {
 	}
 	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, header: req.Header, set: set}
 	r.additional = st.additionalHeaders(req.Header, set, o.AdditionalHeaders)
-	sig, err := st.sign(r, k, datetime)
+	sig, err := st.sign(r, k, datetime, o.Trace)
 	if err != nil {
 		return err
 	}
@@ -148,7 +148,6 @@ func Sign(req *http.Request, o *Options) error {
 	for _, s := range set {
 		req.Header[s.name] = s.values
 	}
-	st.trace(o.Trace, k.scope, r.additional)
 	return nil
 }
 
@@ -201,13 +200,12 @@ func Presign(req *http.Request, o *Options) (string, error) {
 		}
 	}
 	r.query = q.Encode()
-	sig, err := st.sign(r, k, datetime)
+	sig, err := st.sign(r, k, datetime, o.Trace)
 	if err != nil {
 		return "", err
 	}
 	q.Add(QuerySignature, string(sig[:]))
 	req.URL.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
-	st.trace(o.Trace, k.scope, r.additional)
 	return req.URL.String(), nil
 }
 

@@ -84,7 +84,7 @@ var authFields = map[string]string{"Credential": QueryCredential, "AdditionalHea
 // readClaim reads the claim of the Authorization header or, without one, of
 // a presigned URL's query, and checks its time.
 func readClaim(req *http.Request, now time.Time, skew time.Duration) (c claim, _ *VerifyError) {
-	q := req.URL.Query()
+	q, err := req.URL.Query(), error(nil)
 	if auth := req.Header.Get(HeaderAuthorization); auth != "" {
 		rest, ok := strings.CutPrefix(auth, Algorithm+" ")
 		if !ok {
@@ -100,7 +100,6 @@ func readClaim(req *http.Request, now time.Time, skew time.Duration) (c claim, _
 		if c.timeLine = req.Header.Get(HeaderOSSDate); c.timeLine == "" {
 			c.timeLine, layout, form = req.Header.Get(HeaderDate), http.TimeFormat, "The Date header is not in GMT form (Tue, 20 Dec 2022 08:48:18 GMT)."
 		}
-		var err error
 		switch c.Time, err = time.Parse(layout, c.timeLine); {
 		case q.Get(QuerySignature) == "":
 			return c, refuse("InvalidArgument", "", "Authorization header lacks Credential or Signature.")
@@ -115,7 +114,6 @@ func readClaim(req *http.Request, now time.Time, skew time.Duration) (c claim, _
 	} else if q.Has(QuerySignature) {
 		c.timeLine = q.Get(QueryDate)
 		secs, serr := strconv.ParseInt(q.Get(QueryExpires), 10, 64)
-		var err error
 		switch c.Time, err = time.Parse(timeFormat, c.timeLine); {
 		case q.Get(QuerySignatureVersion) != Algorithm:
 			return c, refuse("InvalidArgument", "", "x-oss-signature-version must be "+Algorithm+".")
@@ -134,8 +132,9 @@ func readClaim(req *http.Request, now time.Time, skew time.Duration) (c claim, _
 		return c, refuse("AccessDenied", "", "The request is not signed: no Authorization header and no x-oss-signature.")
 	}
 	c.signature, c.token = q.Get(QuerySignature), q.Get(QuerySecurityToken)
-	c.additional = strings.Join(strings.FieldsFunc(q.Get(QueryAdditionalHdrs), func(r rune) bool { return r == ';' }), ";") // no empty names
-	parts := strings.Split(q.Get(QueryCredential), "/")                                                                     // AK/yyyymmdd/region/product/aliyun_v4_request
+	// The additional headers without empty names; Credential: AK/yyyymmdd/region/product/aliyun_v4_request.
+	c.additional = strings.Join(strings.FieldsFunc(q.Get(QueryAdditionalHdrs), func(r rune) bool { return r == ';' }), ";")
+	parts := strings.Split(q.Get(QueryCredential), "/")
 	if len(parts) != 5 || parts[0] == "" || parts[4] != scopeTerminator {
 		return c, refuse("InvalidArgument", "", "Credential must be AccessKeyId/yyyymmdd/region/product/aliyun_v4_request.")
 	}
@@ -167,7 +166,7 @@ func (c *claim) check(req *http.Request, o *VerifyOptions) *VerifyError {
 	}
 	st := statePool.Get().(*state)
 	defer putState(st)
-	sig, err := st.sign(r, st.signingKey(cred.AccessKeySecret, c.date, c.region, c.product), c.timeLine)
+	sig, err := st.sign(r, st.signingKey(cred.AccessKeySecret, c.date, c.region, c.product), c.timeLine, nil)
 	if err != nil {
 		return refuse("InvalidArgument", "", "A header contains CR, LF or NUL.")
 	}
