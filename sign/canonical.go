@@ -165,17 +165,12 @@ func setIndex(set []header, key string) int {
 // isSigned: h has values (net/http sends no key without) and is signed by
 // default (x-oss-*, Content-Type, Content-MD5) or named in the additional ones.
 func isSigned(h *header, additional string) bool {
-	if len(h.values) == 0 {
-		return false
-	} else if isSignedByDefault(string(h.lower)) {
-		return true
+	signed := isSignedByDefault(string(h.lower))
+	for rest, name := additional, ""; !signed && rest != ""; {
+		name, rest, _ = strings.Cut(rest, ";")
+		signed = strings.ToLower(name) == string(h.lower) // Verify's list is as the client sent it
 	}
-	for rest, name := additional, ""; rest != ""; {
-		if name, rest, _ = strings.Cut(rest, ";"); strings.ToLower(name) == string(h.lower) {
-			return true // Verify's list is as the client sent it
-		}
-	}
-	return false
+	return signed && len(h.values) > 0
 }
 
 func isSignedByDefault(lower string) bool {
@@ -192,8 +187,7 @@ func (st *state) additionalHeaders(h http.Header, set []header, want []string) s
 	for _, n := range want {
 		start := len(lowered)
 		lowered, _ = appendLower(lowered, n) // a token: validate checked it
-		present := h.Get(n) != "" || setIndex(set, n) >= 0
-		if lower := string(lowered[start:]); present && !isSignedByDefault(lower) && lower != "authorization" {
+		if lower := string(lowered[start:]); (h.Get(n) != "" || setIndex(set, n) >= 0) && !isSignedByDefault(lower) && lower != "authorization" {
 			names = append(names, lowered[start:])
 		} else {
 			lowered = lowered[:start]
