@@ -61,10 +61,39 @@ func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 		return nil, invalid("verify needs a request with a URL, a region and a key lookup")
 	}
 	c, e := readClaim(req, signingTime(o.Now), cmp.Or(max(o.MaxSkew, 0), defaultMaxSkew))
-	if e == nil {
-		e = c.check(req, o)
-	}
 	if e != nil {
+		return nil, e
+	}
+	// The claim against the server's view, then the signature against the
+	// one recomputed from what arrived.
+	cred, ok := o.Lookup(c.AccessKeyID)
+	switch {
+	case !payloadIsUnsigned(req.Header): // OSS: 400 InvalidArgument
+		return nil, refuse("InvalidArgument", "0002-00000214", "The value of the x-oss-content-sha256 header is invalid: set it to UNSIGNED-PAYLOAD.")
+	case c.date != c.Time.Format(dateFormat):
+		return nil, refuse("InvalidArgument", "", "The date in Credential does not match the request time (x-oss-date, or Date).")
+	case c.region != o.Region || c.product != productOf(o.Product):
+		return nil, refuse("InvalidArgument", "", "Invalid signing region or product in Credential: expecting "+o.Region+" and "+productOf(o.Product)+".")
+	case badValue(req.URL.RawQuery):
+		return nil, refuse("InvalidArgument", "", "The query contains CR, LF or NUL.")
+	case !ok || cred.AccessKeySecret == "":
+		return nil, refuse("InvalidAccessKeyId", "", "The OSS Access Key Id you provided does not exist in our records.")
+	case cred.SecurityToken != "" && subtle.ConstantTimeCompare([]byte(cred.SecurityToken), []byte(c.token)) != 1:
+		return nil, refuse("InvalidSecurityToken", "", "The security token you provided is invalid.")
+	}
+	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, skip: c.skip, header: req.Header, additional: c.additional}
+	if req.Header.Get("Host") == "" && req.Host != "" {
+		r.set = []header{{name: "Host", lower: []byte("host"), values: []string{req.Host}}} // net/http moves Host out of the map
+	}
+	st := statePool.Get().(*state)
+	defer putState(st)
+	sig, err := st.sign(r, st.signingKey(cred.AccessKeySecret, c.date, c.region, c.product), c.timeLine, nil)
+	if err != nil {
+		return nil, refuse("InvalidArgument", "", "A header contains CR, LF or NUL.")
+	}
+	if subtle.ConstantTimeCompare(sig[:], []byte(c.signature)) != 1 {
+		e := refuse("SignatureDoesNotMatch", "0002-00000201", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
+		e.CanonicalRequest, e.StringToSign = string(st.canon), string(st.sts)
 		return nil, e
 	}
 	return &c.Verified, nil
@@ -140,40 +169,4 @@ func readClaim(req *http.Request, now time.Time, skew time.Duration) (c claim, _
 	}
 	c.AccessKeyID, c.date, c.region, c.product = parts[0], parts[1], parts[2], parts[3]
 	return c, nil
-}
-
-// check compares the claim with the server's view, and the signature with
-// the one recomputed from what arrived.
-func (c *claim) check(req *http.Request, o *VerifyOptions) *VerifyError {
-	cred, ok := o.Lookup(c.AccessKeyID)
-	switch {
-	case !payloadIsUnsigned(req.Header): // OSS: 400 InvalidArgument
-		return refuse("InvalidArgument", "0002-00000214", "The value of the x-oss-content-sha256 header is invalid: set it to UNSIGNED-PAYLOAD.")
-	case c.date != c.Time.Format(dateFormat):
-		return refuse("InvalidArgument", "", "The date in Credential does not match the request time (x-oss-date, or Date).")
-	case c.region != o.Region || c.product != productOf(o.Product):
-		return refuse("InvalidArgument", "", "Invalid signing region or product in Credential: expecting "+o.Region+" and "+productOf(o.Product)+".")
-	case badValue(req.URL.RawQuery):
-		return refuse("InvalidArgument", "", "The query contains CR, LF or NUL.")
-	case !ok || cred.AccessKeySecret == "":
-		return refuse("InvalidAccessKeyId", "", "The OSS Access Key Id you provided does not exist in our records.")
-	case cred.SecurityToken != "" && subtle.ConstantTimeCompare([]byte(cred.SecurityToken), []byte(c.token)) != 1:
-		return refuse("InvalidSecurityToken", "", "The security token you provided is invalid.")
-	}
-	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, skip: c.skip, header: req.Header, additional: c.additional}
-	if req.Header.Get("Host") == "" && req.Host != "" {
-		r.set = []header{{name: "Host", lower: []byte("host"), values: []string{req.Host}}} // net/http moves Host out of the map
-	}
-	st := statePool.Get().(*state)
-	defer putState(st)
-	sig, err := st.sign(r, st.signingKey(cred.AccessKeySecret, c.date, c.region, c.product), c.timeLine, nil)
-	if err != nil {
-		return refuse("InvalidArgument", "", "A header contains CR, LF or NUL.")
-	}
-	if subtle.ConstantTimeCompare(sig[:], []byte(c.signature)) != 1 {
-		e := refuse("SignatureDoesNotMatch", "0002-00000201", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
-		e.CanonicalRequest, e.StringToSign = string(st.canon), string(st.sts)
-		return e
-	}
-	return nil
 }
