@@ -14,8 +14,8 @@ type request struct {
 	method, bucket, key string
 	query, skip         string // the raw query as sent; a parameter not signed (x-oss-signature, for Verify)
 	header              http.Header
-	// set replaces header's keys of its names in any case: the headers Sign
-	// sets, or on a server the Host that net/http keeps apart.
+	// set replaces header's keys of its names in any case: what Sign sets, or
+	// on a server the Host that net/http keeps apart.
 	set        []header
 	additional string // the additional headers' line, a;b
 	respelled  bool   // whether header spells a name of set in another case
@@ -100,12 +100,11 @@ func (h *header) before(o *header) bool {
 	return c < 0 || c == 0 && h.name < o.name
 }
 
-// appendCanonicalHeaders appends "name:value\n" for each signed header,
-// names lower-cased and sorted, values trimmed and joined with ','. Keys equal
-// but for case are one header, their values in the order of the keys as
-// written: net/http sends them so (Header.Write sorts keys) and the server
-// joins them. CR, LF and NUL are refused in every header sent: they would
-// split a line, here and on the wire.
+// appendCanonicalHeaders appends "name:value\n" for each signed header, names
+// lower-cased and sorted, values trimmed and joined with ','. Keys equal but for
+// case are one header, values in the order of the keys as written: net/http
+// sends them so (Header.Write sorts keys) and the server joins them. CR, LF and
+// NUL, which would split a line here and on the wire, are refused in all.
 func (st *state) appendCanonicalHeaders(b []byte, r *request) ([]byte, error) {
 	var buf [16]header // on the stack for the usual request
 	hs, names := buf[:0], st.names[:0]
@@ -273,6 +272,5 @@ func isToken(name string) bool {
 	})
 }
 
-// safeName quotes a header name for an error message, cut short so that a
-// hostile name cannot flood a log.
+// safeName quotes a header name for an error message, cut short against log floods.
 func safeName(name string) string { return strconv.Quote(name[:min(len(name), 64)]) }

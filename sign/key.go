@@ -10,8 +10,7 @@ import (
 )
 
 // The last steps of OSS's "Signature version 4" reference, as buildScope,
-// calcStringToSign, deriveSigningKey and calcSignature in the official
-// oss/signer/v4.go.
+// calcStringToSign, deriveSigningKey and calcSignature in oss/signer/v4.go.
 const (
 	keyPrefix       = "aliyun_v4" // the secret's prefix in the signing key's chain
 	scopeTerminator = "aliyun_v4_request"
@@ -60,7 +59,6 @@ func scope(date, region, product string) string {
 	return date + "/" + region + "/" + product + "/" + scopeTerminator
 }
 
-// stringToSign writes into st.sts.
 func (st *state) stringToSign(datetime, scope string) {
 	sum := sha256.Sum256(st.canon)
 	b := append(append(st.sts[:0], Algorithm+"\n"...), datetime...)

@@ -12,13 +12,12 @@ import (
 
 // VerifyOptions describe the server that checks a signature.
 type VerifyOptions struct {
-	// Region and Product (empty: "oss") are the server's; Bucket and Key
-	// are as in Options.
+	// Region and Product (empty: "oss") are the server's, Bucket and Key as in Options.
 	Region, Product, Bucket, Key string
 	// Lookup returns the credentials of an access key ID, false if unknown.
 	// If they have a SecurityToken, the request must carry it.
 	Lookup func(accessKeyID string) (Credentials, bool)
-	// Now is the server's clock (zero: time.Now()). MaxSkew is how far the
+	// Now is the server's clock (zero: time.Now()); MaxSkew, how far the
 	// request time may be from it (zero: OSS's 15 minutes).
 	Now     time.Time
 	MaxSkew time.Duration
@@ -106,8 +105,7 @@ type claim struct {
 	date, region, product, signature, token, additional, skip, timeLine string
 }
 
-// authFields are the Authorization header's fields, by the query parameter
-// that carries each in a presigned URL.
+// authFields maps the Authorization header's fields to a presigned URL's.
 var authFields = map[string]string{"Credential": QueryCredential, "AdditionalHeaders": QueryAdditionalHdrs, "Signature": QuerySignature}
 
 // readClaim reads the claim of the Authorization header or, without one, of
