@@ -153,12 +153,7 @@ func (st *state) appendCanonicalHeaders(b []byte, r *request) ([]byte, error) {
 // setIndex is the index in set of the header named key in any case, or -1.
 // Names are compared as ASCII: net/http sends no others (RFC 9110 tokens).
 func setIndex(set []header, key string) int {
-	for i := range set {
-		if name := set[i].name; key == name || len(key) == len(name) && strings.EqualFold(key, name) {
-			return i
-		}
-	}
-	return -1
+	return slices.IndexFunc(set, func(h header) bool { return key == h.name || len(key) == len(h.name) && strings.EqualFold(key, h.name) })
 }
 
 // isSigned: h has values (net/http sends no key without) and is signed by

@@ -90,10 +90,10 @@ type keyID struct{ secret, date, region, product string }
 // may get new credentials with every invocation.
 const maxCachedKeys = 256
 
-var keyCache struct {
+var keyCache = struct {
 	sync.Mutex
 	keys map[keyID]*derivedKey // emptied when full
-}
+}{keys: map[keyID]*derivedKey{}}
 
 func (st *state) signingKey(secret, date, region, product string) *derivedKey {
 	id := keyID{secret, date, region, product}
@@ -105,8 +105,8 @@ func (st *state) signingKey(secret, date, region, product string) *derivedKey {
 	k := keyCache.keys[id]
 	if k == nil {
 		k = &derivedKey{keyID: id, scope: scope(date, region, product), key: deriveKey(secret, date, region, product)}
-		if len(keyCache.keys) >= maxCachedKeys || keyCache.keys == nil {
-			keyCache.keys = make(map[keyID]*derivedKey)
+		if len(keyCache.keys) >= maxCachedKeys {
+			clear(keyCache.keys)
 		}
 		keyCache.keys[id] = k
 	}
