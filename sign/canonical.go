@@ -17,8 +17,8 @@ type request struct {
 	// set replaces header's keys of its names in any case: what Sign sets, or
 	// on a server the Host that net/http keeps apart.
 	set        []header
-	additional string // the additional headers' line, a;b
-	respelled  bool   // whether header spells a name of set in another case
+	additional string   // the additional headers' line, a;b
+	respelled  []string // keys of header that spell a name of set in another case
 }
 
 // canonicalRequest writes into st.canon, as OSS's "Signature version 4"
@@ -110,7 +110,9 @@ func (st *state) appendCanonicalHeaders(b []byte, r *request) ([]byte, error) {
 	hs, names := buf[:0], st.names[:0]
 	for name, values := range r.header {
 		if i := setIndex(r.set, name); i >= 0 {
-			r.respelled = r.respelled || name != r.set[i].name
+			if name != r.set[i].name {
+				r.respelled = append(r.respelled, name)
+			}
 			continue
 		} else if slices.ContainsFunc(values, badValue) {
 			return b, invalid("value of header " + safeName(name) + " contains CR, LF or NUL")

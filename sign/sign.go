@@ -138,12 +138,8 @@ func Sign(req *http.Request, o *Options) error {
 	if req.Header == nil {
 		req.Header = make(http.Header, len(set))
 	}
-	if r.respelled {
-		for key := range req.Header {
-			if i := setIndex(set, key); i >= 0 && key != set[i].name {
-				delete(req.Header, key) // net/http would send it beside Sign's, and OSS join the two
-			}
-		}
+	for _, key := range r.respelled {
+		delete(req.Header, key) // net/http would send it beside Sign's, and OSS join the two
 	}
 	for _, s := range set {
 		req.Header[s.name] = s.values
