@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"hash"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -25,13 +26,7 @@ type state struct {
 	mac                         hash.Hash
 }
 
-var statePool = sync.Pool{New: func() any {
-	st := &state{canon: make([]byte, 0, 1024)}
-	for _, name := range signerHeaders {
-		st.set = append(st.set, header{name: name, lower: []byte(strings.ToLower(name))})
-	}
-	return st
-}}
+var statePool = sync.Pool{New: func() any { return &state{canon: make([]byte, 0, 1024), set: slices.Clone(signerHeaders)} }}
 
 func putState(st *state) {
 	if cap(st.canon) <= 64<<10 { // an oversized buffer is left to the collector

@@ -30,8 +30,13 @@ const (
 	HeaderSecurityToken = "X-Oss-Security-Token"
 )
 
-// signerHeaders are the headers Sign sets; the last is for STS only.
-var signerHeaders = [...]string{HeaderOSSDate, HeaderContentSHA256, HeaderDate, HeaderAuthorization, HeaderSecurityToken}
+// signerHeaders are the headers Sign sets, lower-cased once; the last is for STS only.
+var signerHeaders = func() (hs []header) {
+	for _, name := range [...]string{HeaderOSSDate, HeaderContentSHA256, HeaderDate, HeaderAuthorization, HeaderSecurityToken} {
+		hs = append(hs, header{name: name, lower: []byte(strings.ToLower(name))})
+	}
+	return hs
+}()
 
 const (
 	timeFormat    = "20060102T150405Z" // x-oss-date and the string to sign's second line

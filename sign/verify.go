@@ -113,10 +113,7 @@ var authFields = map[string]string{"Credential": QueryCredential, "AdditionalHea
 func readClaim(req *http.Request, now time.Time, skew time.Duration) (c claim, _ *VerifyError) {
 	q, err := req.URL.Query(), error(nil)
 	if auth := req.Header.Get(HeaderAuthorization); auth != "" {
-		rest, ok := strings.CutPrefix(auth, Algorithm+" ")
-		if !ok {
-			return c, refuse("InvalidArgument", "", "Authorization header does not start with "+Algorithm+": sign.Verify checks OSS Signature V4 only.")
-		}
+		rest, v4 := strings.CutPrefix(auth, Algorithm+" ")
 		q = url.Values{}
 		for field := range strings.SplitSeq(rest, ",") {
 			if k, v, _ := strings.Cut(strings.TrimSpace(field), "="); authFields[k] != "" {
@@ -128,6 +125,8 @@ func readClaim(req *http.Request, now time.Time, skew time.Duration) (c claim, _
 			c.timeLine, layout, form = req.Header.Get(HeaderDate), http.TimeFormat, "The Date header is not in GMT form (Tue, 20 Dec 2022 08:48:18 GMT)."
 		}
 		switch c.Time, err = time.Parse(layout, c.timeLine); {
+		case !v4:
+			return c, refuse("InvalidArgument", "", "Authorization header does not start with "+Algorithm+": sign.Verify checks OSS Signature V4 only.")
 		case q.Get(QuerySignature) == "":
 			return c, refuse("InvalidArgument", "", "Authorization header lacks Credential or Signature.")
 		case c.timeLine == "":
