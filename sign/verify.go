@@ -59,111 +59,99 @@ func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 	if req == nil || req.URL == nil || o == nil || o.Lookup == nil || o.Region == "" {
 		return nil, invalid("verify needs a request with a URL, a region and a key lookup")
 	}
-	c, e := readClaim(req, signingTime(o.Now), cmp.Or(max(o.MaxSkew, 0), defaultMaxSkew))
-	if e != nil {
-		return nil, e
-	}
-	// The claim against the server's view, then the signature against the
-	// one recomputed from what arrived.
-	cred, ok := o.Lookup(c.AccessKeyID)
-	switch {
-	case !payloadIsUnsigned(req.Header): // OSS: 400 InvalidArgument
-		return nil, refuse("InvalidArgument", "0002-00000214", "The value of the x-oss-content-sha256 header is invalid: set it to UNSIGNED-PAYLOAD.")
-	case c.date != c.Time.Format(dateFormat):
-		return nil, refuse("InvalidArgument", "", "The date in Credential does not match the request time (x-oss-date, or Date).")
-	case c.region != o.Region || c.product != productOf(o.Product):
-		return nil, refuse("InvalidArgument", "", "Invalid signing region or product in Credential: expecting "+o.Region+" and "+productOf(o.Product)+".")
-	case badValue(req.URL.RawQuery):
-		return nil, refuse("InvalidArgument", "", "The query contains CR, LF or NUL.")
-	case !ok || cred.AccessKeySecret == "":
-		return nil, refuse("InvalidAccessKeyId", "", "The OSS Access Key Id you provided does not exist in our records.")
-	case cred.SecurityToken != "" && subtle.ConstantTimeCompare([]byte(cred.SecurityToken), []byte(c.token)) != 1:
-		return nil, refuse("InvalidSecurityToken", "", "The security token you provided is invalid.")
-	}
-	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, skip: c.skip, header: req.Header, additional: c.additional}
-	if req.Header.Get("Host") == "" && req.Host != "" {
-		r.set = []header{{name: "Host", lower: []byte("host"), values: []string{req.Host}}} // net/http moves Host out of the map
-	}
-	st := statePool.Get().(*state)
-	defer putState(st)
-	sig, err := st.sign(r, st.signingKey(cred.AccessKeySecret, c.date, c.region, c.product), c.timeLine, nil)
-	if err != nil {
-		return nil, refuse("InvalidArgument", "", "A header contains CR, LF or NUL.")
-	}
-	if subtle.ConstantTimeCompare(sig[:], []byte(c.signature)) != 1 {
-		e := refuse("SignatureDoesNotMatch", "0002-00000201", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
-		e.CanonicalRequest, e.StringToSign = string(st.canon), string(st.sts)
-		return nil, e
-	}
-	return &c.Verified, nil
-}
-
-// claim is what a request says of its signature; timeLine is the string to
-// sign's second line, skip the query parameter not signed.
-type claim struct {
-	Verified
-	date, region, product, signature, token, additional, skip, timeLine string
-}
-
-// authFields maps the Authorization header's fields to a presigned URL's.
-var authFields = map[string]string{"Credential": QueryCredential, "AdditionalHeaders": QueryAdditionalHdrs, "Signature": QuerySignature}
-
-// readClaim reads the claim of the Authorization header or, without one, of
-// a presigned URL's query, and checks its time.
-func readClaim(req *http.Request, now time.Time, skew time.Duration) (c claim, _ *VerifyError) {
+	// The claim, from the Authorization header or a presigned URL's query,
+	// and its time; timeLine is the string to sign's second line, skip the
+	// query parameter not signed.
+	now, skew := signingTime(o.Now), cmp.Or(max(o.MaxSkew, 0), defaultMaxSkew)
+	var v Verified
+	var timeLine, skip string
 	q, err := req.URL.Query(), error(nil)
 	if auth := req.Header.Get(HeaderAuthorization); auth != "" {
 		rest, v4 := strings.CutPrefix(auth, Algorithm+" ")
 		q = url.Values{}
 		for field := range strings.SplitSeq(rest, ",") {
-			if k, v, _ := strings.Cut(strings.TrimSpace(field), "="); authFields[k] != "" {
-				q.Set(authFields[k], v)
+			if k, val, _ := strings.Cut(strings.TrimSpace(field), "="); authFields[k] != "" {
+				q.Set(authFields[k], val)
 			}
 		}
 		layout, form := timeFormat, "x-oss-date is not in yyyymmddThhmmssZ form."
-		if c.timeLine = req.Header.Get(HeaderOSSDate); c.timeLine == "" {
-			c.timeLine, layout, form = req.Header.Get(HeaderDate), http.TimeFormat, "The Date header is not in GMT form (Tue, 20 Dec 2022 08:48:18 GMT)."
+		if timeLine = req.Header.Get(HeaderOSSDate); timeLine == "" {
+			timeLine, layout, form = req.Header.Get(HeaderDate), http.TimeFormat, "The Date header is not in GMT form (Tue, 20 Dec 2022 08:48:18 GMT)."
 		}
-		switch c.Time, err = time.Parse(layout, c.timeLine); {
+		switch v.Time, err = time.Parse(layout, timeLine); {
 		case !v4:
-			return c, refuse("InvalidArgument", "", "Authorization header does not start with "+Algorithm+": sign.Verify checks OSS Signature V4 only.")
+			return nil, refuse("InvalidArgument", "", "Authorization header does not start with "+Algorithm+": sign.Verify checks OSS Signature V4 only.")
 		case q.Get(QuerySignature) == "":
-			return c, refuse("InvalidArgument", "", "Authorization header lacks Credential or Signature.")
-		case c.timeLine == "":
-			return c, refuse("AccessDenied", "0002-00000503", "The request has neither an x-oss-date nor a Date header: send one.")
+			return nil, refuse("InvalidArgument", "", "Authorization header lacks Credential or Signature.")
+		case timeLine == "":
+			return nil, refuse("AccessDenied", "0002-00000503", "The request has neither an x-oss-date nor a Date header: send one.")
 		case err != nil:
-			return c, refuse("AccessDenied", "0002-00000502", form) // Date not GMT, or x-oss-date not ISO 8601
-		case now.Sub(c.Time) > skew || c.Time.Sub(now) > skew:
-			return c, refuse("RequestTimeTooSkewed", "0002-00000504", "The difference between the request time and the current time is too large: check the clock.")
+			return nil, refuse("AccessDenied", "0002-00000502", form) // Date not GMT, or x-oss-date not ISO 8601
+		case now.Sub(v.Time) > skew || v.Time.Sub(now) > skew:
+			return nil, refuse("RequestTimeTooSkewed", "0002-00000504", "The difference between the request time and the current time is too large: check the clock.")
 		}
 		q.Set(QuerySecurityToken, req.Header.Get(HeaderSecurityToken))
 	} else if q.Has(QuerySignature) {
-		c.timeLine = q.Get(QueryDate)
+		timeLine = q.Get(QueryDate)
 		secs, serr := strconv.ParseInt(q.Get(QueryExpires), 10, 64)
-		switch c.Time, err = time.Parse(timeFormat, c.timeLine); {
+		switch v.Time, err = time.Parse(timeFormat, timeLine); {
 		case q.Get(QuerySignatureVersion) != Algorithm:
-			return c, refuse("InvalidArgument", "", "x-oss-signature-version must be "+Algorithm+".")
+			return nil, refuse("InvalidArgument", "", "x-oss-signature-version must be "+Algorithm+".")
 		case err != nil:
-			return c, refuse("AccessDenied", "0002-00000502", "x-oss-date is missing or not in yyyymmddThhmmssZ form.")
+			return nil, refuse("AccessDenied", "0002-00000502", "x-oss-date is missing or not in yyyymmddThhmmssZ form.")
 		case serr != nil || secs <= 0 || secs > int64(maxPresignTTL/time.Second):
-			return c, refuse("InvalidArgument", "0002-00000232", "x-oss-expires must be between 1 and 604800 seconds.")
-		case c.Time.Sub(now) > skew:
-			return c, refuse("AccessDenied", "0002-00000235", "The signed URL is dated in the future (x-oss-date): sign it with a correct clock.")
-		case now.After(c.Time.Add(time.Duration(secs) * time.Second)):
+			return nil, refuse("InvalidArgument", "0002-00000232", "x-oss-expires must be between 1 and 604800 seconds.")
+		case v.Time.Sub(now) > skew:
+			return nil, refuse("AccessDenied", "0002-00000235", "The signed URL is dated in the future (x-oss-date): sign it with a correct clock.")
+		case now.After(v.Time.Add(time.Duration(secs) * time.Second)):
 			// No EC: 0002-00000069 speaks of V1's Expires and V2's x-oss-expires.
-			return c, refuse("AccessDenied", "", "Request has expired: sign a new URL.")
+			return nil, refuse("AccessDenied", "", "Request has expired: sign a new URL.")
 		}
-		c.skip, c.Presigned = QuerySignature, true // signed without itself
+		skip, v.Presigned = QuerySignature, true // signed without itself
 	} else {
-		return c, refuse("AccessDenied", "", "The request is not signed: no Authorization header and no x-oss-signature.")
+		return nil, refuse("AccessDenied", "", "The request is not signed: no Authorization header and no x-oss-signature.")
 	}
-	c.signature, c.token = q.Get(QuerySignature), q.Get(QuerySecurityToken)
-	// The additional headers without empty names; Credential: AK/yyyymmdd/region/product/aliyun_v4_request.
-	c.additional = strings.Join(strings.FieldsFunc(q.Get(QueryAdditionalHdrs), func(r rune) bool { return r == ';' }), ";")
-	parts := strings.Split(q.Get(QueryCredential), "/")
-	if len(parts) != 5 || parts[0] == "" || parts[4] != scopeTerminator {
-		return c, refuse("InvalidArgument", "", "Credential must be AccessKeyId/yyyymmdd/region/product/aliyun_v4_request.")
+	cred := strings.Split(q.Get(QueryCredential), "/") // AK/yyyymmdd/region/product/aliyun_v4_request
+	if len(cred) != 5 || cred[0] == "" || cred[4] != scopeTerminator {
+		return nil, refuse("InvalidArgument", "", "Credential must be AccessKeyId/yyyymmdd/region/product/aliyun_v4_request.")
 	}
-	c.AccessKeyID, c.date, c.region, c.product = parts[0], parts[1], parts[2], parts[3]
-	return c, nil
+	// The claim against the server's view, then the signature against the
+	// one recomputed from what arrived.
+	v.AccessKeyID = cred[0]
+	keys, ok := o.Lookup(v.AccessKeyID)
+	switch {
+	case !payloadIsUnsigned(req.Header): // OSS: 400 InvalidArgument
+		return nil, refuse("InvalidArgument", "0002-00000214", "The value of the x-oss-content-sha256 header is invalid: set it to UNSIGNED-PAYLOAD.")
+	case cred[1] != v.Time.Format(dateFormat):
+		return nil, refuse("InvalidArgument", "", "The date in Credential does not match the request time (x-oss-date, or Date).")
+	case cred[2] != o.Region || cred[3] != productOf(o.Product):
+		return nil, refuse("InvalidArgument", "", "Invalid signing region or product in Credential: expecting "+o.Region+" and "+productOf(o.Product)+".")
+	case badValue(req.URL.RawQuery):
+		return nil, refuse("InvalidArgument", "", "The query contains CR, LF or NUL.")
+	case !ok || keys.AccessKeySecret == "":
+		return nil, refuse("InvalidAccessKeyId", "", "The OSS Access Key Id you provided does not exist in our records.")
+	case keys.SecurityToken != "" && subtle.ConstantTimeCompare([]byte(keys.SecurityToken), []byte(q.Get(QuerySecurityToken))) != 1:
+		return nil, refuse("InvalidSecurityToken", "", "The security token you provided is invalid.")
+	}
+	// The additional headers as the client listed them, without empty names.
+	additional := strings.Join(strings.FieldsFunc(q.Get(QueryAdditionalHdrs), func(r rune) bool { return r == ';' }), ";")
+	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, skip: skip, header: req.Header, additional: additional}
+	if req.Header.Get("Host") == "" && req.Host != "" {
+		r.set = []header{{name: "Host", lower: []byte("host"), values: []string{req.Host}}} // net/http moves Host out of the map
+	}
+	st := statePool.Get().(*state)
+	defer putState(st)
+	sig, err := st.sign(r, st.signingKey(keys.AccessKeySecret, cred[1], cred[2], cred[3]), timeLine, nil)
+	if err != nil {
+		return nil, refuse("InvalidArgument", "", "A header contains CR, LF or NUL.")
+	}
+	if subtle.ConstantTimeCompare(sig[:], []byte(q.Get(QuerySignature))) != 1 {
+		e := refuse("SignatureDoesNotMatch", "0002-00000201", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
+		e.CanonicalRequest, e.StringToSign = string(st.canon), string(st.sts)
+		return nil, e
+	}
+	return &v, nil
 }
+
+// authFields maps the Authorization header's fields to a presigned URL's.
+var authFields = map[string]string{"Credential": QueryCredential, "AdditionalHeaders": QueryAdditionalHdrs, "Signature": QuerySignature}
