@@ -239,7 +239,7 @@ func validate(req *http.Request, o *Options) error {
 		}
 	}
 	for _, name := range o.AdditionalHeaders {
-		if !isToken(name) {
+		if name == "" || strings.ContainsFunc(name, notToken) {
 			return invalid("additional header name " + safeName(name) + " is not a valid HTTP header name (RFC 9110 token)")
 		}
 	}
@@ -262,11 +262,9 @@ func badValue(s string) bool {
 	return strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0 || strings.IndexByte(s, 0) >= 0
 }
 
-// isToken reports whether name is an RFC 9110 token, as header names are.
-func isToken(name string) bool {
-	return name != "" && !strings.ContainsFunc(name, func(r rune) bool {
-		return r > 0x7f || !isUnreserved(byte(r)) && !strings.ContainsRune("!#$%&'*+^`|", r)
-	})
+// notToken reports whether r cannot stand in an RFC 9110 token, as header names are.
+func notToken(r rune) bool {
+	return r > 0x7f || !isUnreserved(byte(r)) && !strings.ContainsRune("!#$%&'*+^`|", r)
 }
 
 // safeName quotes a header name for an error message, cut short against log floods.
