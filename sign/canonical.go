@@ -14,11 +14,9 @@ type request struct {
 	method, bucket, key string
 	query, skip         string // the raw query as sent; a parameter not signed (x-oss-signature, for Verify)
 	header              http.Header
-	// set replaces header's keys of its names in any case: what Sign sets, or
-	// on a server the Host that net/http keeps apart.
-	set        []header
-	additional string   // the additional headers' line, a;b
-	respelled  []string // keys of header that spell a name of set in another case
+	set                 []header // replaces header's keys of its names in any case: Sign's, or Verify's Host
+	additional          string   // the additional headers' line, a;b
+	respelled           []string // keys of header that spell a name of set in another case
 }
 
 // canonicalRequest writes into st.canon, as OSS's "Signature version 4"
@@ -60,9 +58,9 @@ func isUnreserved(c byte) bool {
 }
 
 // appendCanonicalQuery appends the parameters but skip, sorted by name, "k=v"
-// joined by '&', "k" alone for an empty value, encoded as sent but for '+'
-// (written %20). A repeated name carries its last value every time: the
-// official signer keeps one per name in a map.
+// joined by '&' ("k" for an empty value), encoded as sent but '+' as %20. A
+// repeated name carries its last value each time: the official signer keeps
+// one per name in a map.
 func appendCanonicalQuery(b []byte, rawQuery, skip string) []byte {
 	var buf [16][2]string // on the stack for the usual query
 	params := buf[:0]
@@ -123,8 +121,6 @@ func (st *state) appendCanonicalHeaders(b []byte, r *request) ([]byte, error) {
 			return b, invalid("a header name contains CR, LF or NUL")
 		} else if h := (header{names[start:], name, values}); isSigned(&h, r.additional) {
 			hs = append(hs, h)
-		} else {
-			names = names[:start]
 		}
 	}
 	for i := range r.set {
@@ -185,8 +181,6 @@ func (st *state) additionalHeaders(h http.Header, set []header, want []string) s
 		lowered, _ = appendLower(lowered, n) // a token: validate checked it
 		if lower := string(lowered[start:]); (h.Get(n) != "" || setIndex(set, n) >= 0) && !isSignedByDefault(lower) && lower != "authorization" {
 			names = append(names, lowered[start:])
-		} else {
-			lowered = lowered[:start]
 		}
 	}
 	slices.SortFunc(names, bytes.Compare)

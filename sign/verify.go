@@ -49,19 +49,18 @@ func refuse(code, ec, msg string) *VerifyError { return &VerifyError{Code: code,
 
 // Verify checks the V4 signature of a received request, in its Authorization
 // header or its query string, as OSS would (OSS's "Signature version 4"
-// reference), with the code [Sign] uses, comparing in constant time. The
-// request time is x-oss-date or, without one, the Date header (the older Go
-// SDK's AuthV4 signs so: oss/auth.go, getSignedStrV4). A non-V4 Authorization
-// is InvalidArgument: a server that accepts V1 must recognise it first. A
-// refusal is a *VerifyError; where no EC page shows OSS's Code, the Code is
-// Verify's choice. The body and what the request asks for are not checked.
+// reference), with the code [Sign] uses, in constant time. The request time is
+// x-oss-date or, without one, Date (the older Go SDK's AuthV4 signs so:
+// oss/auth.go, getSignedStrV4). A non-V4 Authorization is InvalidArgument: a
+// server that accepts V1 must recognise it first. A refusal is a *VerifyError
+// (where no EC page shows OSS's Code, the Code is Verify's choice). The body
+// and what the request asks for are not checked.
 func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 	if req == nil || req.URL == nil || o == nil || o.Lookup == nil || o.Region == "" {
 		return nil, invalid("verify needs a request with a URL, a region and a key lookup")
 	}
-	// The claim, from the Authorization header or a presigned URL's query,
-	// and its time; timeLine is the string to sign's second line, skip the
-	// query parameter not signed.
+	// The claim (Authorization's fields, or the query) and its time; timeLine
+	// is the string to sign's second line, skip the query parameter not signed.
 	now, skew := signingTime(o.Now), cmp.Or(max(o.MaxSkew, 0), defaultMaxSkew)
 	var v Verified
 	var timeLine, skip string
