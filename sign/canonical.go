@@ -195,8 +195,7 @@ func (st *state) additionalHeaders(h http.Header, set []header, want []string) s
 // appendLower appends s lower-cased as strings.ToLower does, without
 // allocating when s is ASCII; ok is false if s holds CR, LF or NUL.
 func appendLower(b []byte, s string) (_ []byte, ok bool) {
-	start := len(b)
-	b = append(b, s...)
+	b, start := append(b, s...), len(b)
 	for i := start; i < len(b); i++ {
 		switch c := b[i]; {
 		case c >= 0x80:
@@ -228,7 +227,11 @@ func validate(req *http.Request, o *Options) error {
 		return invalid("empty access key secret")
 	}
 	for _, f := range [...]struct{ name, v string }{{"access key ID", o.Credentials.AccessKeyID}, {"region", o.Region}, {"product", productOf(o.Product)}} {
-		if !isCredentialField(f.v) {
+		ok := f.v != "" // a Credential's field, ended by '/', ',' or a space
+		for i := 0; ok && i < len(f.v); i++ {
+			ok = f.v[i] > ' ' && f.v[i] != 0x7f && f.v[i] != ',' && f.v[i] != '/'
+		}
+		if !ok {
 			return invalid(f.name + " is empty or holds a control character, a space, ',' or '/'")
 		}
 	}
@@ -238,16 +241,6 @@ func validate(req *http.Request, o *Options) error {
 		}
 	}
 	return nil
-}
-
-// isCredentialField: the Credential's fields are ended by '/', ',' or a space.
-func isCredentialField(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c == 0x7f || c == ',' || c == '/' {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // badValue reports whether s holds CR, LF or NUL. (Three IndexByte are

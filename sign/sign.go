@@ -50,9 +50,7 @@ const (
 
 // Credentials are what a signature is computed with. SecurityToken is set for
 // temporary (STS) credentials and empty for long-term keys.
-type Credentials struct {
-	AccessKeyID, AccessKeySecret, SecurityToken string
-}
+type Credentials struct{ AccessKeyID, AccessKeySecret, SecurityToken string }
 
 // String names the access key ID only; the secret and the token never appear.
 func (c Credentials) String() string { return "sign.Credentials{AccessKeyID: " + c.AccessKeyID + "}" }
@@ -229,13 +227,10 @@ func appendStamps(b []byte, t time.Time) []byte {
 	hh, mm, ss := t.Clock()
 	b = appendDigits(b, y*10000+int(mo)*100+d, 8)
 	b = appendDigits(append(b, 'T'), hh*10000+mm*100+ss, 6)
-	b = append(append(b, 'Z'), t.Weekday().String()[:3]...)
-	b = append(appendDigits(append(b, ", "...), d, 2), ' ')
-	b = append(append(b, mo.String()[:3]...), ' ')
-	b = append(appendDigits(b, y, 4), ' ')
-	b = append(appendDigits(b, hh, 2), ':')
-	b = append(appendDigits(b, mm, 2), ':')
-	return append(appendDigits(b, ss, 2), " GMT"...)
+	b = append(append(append(b, 'Z'), t.Weekday().String()[:3]...), ", "...)
+	b = append(append(append(appendDigits(b, d, 2), ' '), mo.String()[:3]...), ' ')
+	b = append(appendDigits(append(appendDigits(b, y, 4), ' '), hh, 2), ':')
+	return append(appendDigits(append(appendDigits(b, mm, 2), ':'), ss, 2), " GMT"...)
 }
 
 // appendDigits appends v, zero-padded to width digits.
