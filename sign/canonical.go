@@ -62,8 +62,7 @@ func isUnreserved(c byte) bool {
 // repeated name carries its last value each time: the official signer keeps
 // one per name in a map.
 func appendCanonicalQuery(b []byte, rawQuery, skip string) []byte {
-	var buf [16][2]string // on the stack for the usual query
-	params := buf[:0]
+	params := make([][2]string, 0, 16) // on the stack for the usual query
 	for kv := range strings.SplitSeq(strings.ReplaceAll(rawQuery, "+", "%20"), "&") {
 		if k, v, _ := strings.Cut(kv, "="); kv != "" && (k != skip || skip == "") {
 			params = append(params, [2]string{k, v})
@@ -104,8 +103,7 @@ func (h *header) before(o *header) bool {
 // sends them so (Header.Write sorts keys) and the server joins them. CR, LF and
 // NUL, which would split a line here and on the wire, are refused in all.
 func (st *state) appendCanonicalHeaders(b []byte, r *request) ([]byte, error) {
-	var buf [16]header // on the stack for the usual request
-	hs, names := buf[:0], st.names[:0]
+	hs, names := make([]header, 0, 16), st.names[:0] // hs on the stack for the usual request
 	for name, values := range r.header {
 		if i := setIndex(r.set, name); i >= 0 {
 			if name != r.set[i].name {
@@ -174,8 +172,7 @@ func isSignedByDefault(lower string) bool {
 // Authorization (the signature replaces it), lower-cased, sorted and joined
 // with ';'; a repeated name stays repeated, as in the official signer.
 func (st *state) additionalHeaders(h http.Header, set []header, want []string) string {
-	var buf [16][]byte // on the stack for the usual list
-	names, lowered := buf[:0], st.names[:0]
+	names, lowered := make([][]byte, 0, 16), st.names[:0] // names on the stack for the usual list
 	for _, n := range want {
 		start := len(lowered)
 		lowered, _ = appendLower(lowered, n) // a token: validate checked it

@@ -172,17 +172,15 @@ func Presign(req *http.Request, o *Options) (string, error) {
 		return "", err
 	}
 	ttl := cmp.Or(o.Expires, defaultTTL)
-	switch {
+	q, _ := url.ParseQuery(req.URL.RawQuery) // what parses is kept, as by the official signer
+	params := [...]string{QuerySignatureVersion, QueryDate, QueryExpires, QueryCredential, QueryAdditionalHdrs, QuerySecurityToken, QuerySignature}
+	switch i := slices.IndexFunc(params[:], q.Has); {
 	case ttl < time.Second || ttl > maxPresignTTL:
 		return "", invalid("expiry must be between one second and seven days")
 	case !payloadIsUnsigned(req.Header):
 		return "", invalid("x-oss-content-sha256 must be UNSIGNED-PAYLOAD, as OSS requires: remove the header or set it so")
-	}
-	q, _ := url.ParseQuery(req.URL.RawQuery) // what parses is kept, as by the official signer
-	for _, p := range [...]string{QuerySignatureVersion, QueryDate, QueryExpires, QueryCredential, QueryAdditionalHdrs, QuerySecurityToken, QuerySignature} {
-		if q.Has(p) {
-			return "", invalid("the URL already holds " + p + ": presign an unsigned URL")
-		}
+	case i >= 0:
+		return "", invalid("the URL already holds " + params[i] + ": presign an unsigned URL")
 	}
 	st := statePool.Get().(*state)
 	defer putState(st)
