@@ -5,13 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"hash"
+	"slices"
 	"strings"
 	"sync"
 )
 
 // The last steps of OSS's "Signature version 4" reference, as buildScope,
-// calcStringToSign, deriveSigningKey and calcSignature in the official
-// oss/signer/v4.go.
+// calcStringToSign, deriveSigningKey and calcSignature in oss/signer/v4.go.
 const (
 	keyPrefix       = "aliyun_v4" // the secret's prefix in the signing key's chain
 	scopeTerminator = "aliyun_v4_request"
@@ -26,15 +26,7 @@ type state struct {
 	mac                         hash.Hash
 }
 
-var statePool = sync.Pool{New: func() any {
-	st := &state{canon: make([]byte, 0, 1024)}
-	for _, name := range signerHeaders {
-		st.set = append(st.set, header{name: name, lower: []byte(strings.ToLower(name))})
-	}
-	return st
-}}
-
-func getState() *state { return statePool.Get().(*state) }
+var statePool = sync.Pool{New: func() any { return &state{canon: make([]byte, 0, 1024), set: slices.Clone(signerHeaders)} }}
 
 func putState(st *state) {
 	if cap(st.canon) <= 64<<10 { // an oversized buffer is left to the collector
@@ -42,28 +34,30 @@ func putState(st *state) {
 	}
 }
 
-// sign computes the signature over r under k, datetime being the string to
-// sign's second line.
-func (st *state) sign(r *request, k *derivedKey, datetime string) (sig [2 * sha256.Size]byte, respelled bool, err error) {
-	if respelled, err = st.canonicalRequest(r); err != nil {
-		return sig, false, err
+// sign computes the signature over r under k; datetime is the string to
+// sign's second line. tr, if not nil, receives what the signature covers.
+func (st *state) sign(r *request, k *derivedKey, datetime string, tr *Trace) (sig [2 * sha256.Size]byte, err error) {
+	if err = st.canonicalRequest(r); err != nil {
+		return sig, err
 	}
 	st.stringToSign(datetime, k.scope)
-	return st.signature(k), respelled, nil
+	if tr != nil {
+		*tr = Trace{CanonicalRequest: string(st.canon), StringToSign: string(st.sts), Scope: k.scope}
+		if r.additional != "" {
+			tr.AdditionalHeaders = strings.Split(r.additional, ";")
+		}
+	}
+	return st.signature(k), nil
 }
 
 func scope(date, region, product string) string {
 	return date + "/" + region + "/" + product + "/" + scopeTerminator
 }
 
-// stringToSign writes into st.sts.
 func (st *state) stringToSign(datetime, scope string) {
 	sum := sha256.Sum256(st.canon)
-	b := append(st.sts[:0], Algorithm+"\n"...)
-	b = append(b, datetime...)
-	b = append(b, '\n')
-	b = append(b, scope...)
-	b = append(b, '\n')
+	b := append(append(st.sts[:0], Algorithm+"\n"...), datetime...)
+	b = append(append(append(b, '\n'), scope...), '\n')
 	st.sts = hex.AppendEncode(b, sum[:])
 }
 
@@ -79,7 +73,7 @@ func deriveKey(secret, date, region, product string) []byte {
 
 // derivedKey is a signing key, what it was derived from, and its scope.
 type derivedKey struct {
-	id    keyID
+	keyID
 	scope string
 	key   []byte
 }
@@ -91,23 +85,23 @@ type keyID struct{ secret, date, region, product string }
 // may get new credentials with every invocation.
 const maxCachedKeys = 256
 
-var keyCache struct {
+var keyCache = struct {
 	sync.Mutex
 	keys map[keyID]*derivedKey // emptied when full
-}
+}{keys: map[keyID]*derivedKey{}}
 
 func (st *state) signingKey(secret, date, region, product string) *derivedKey {
 	id := keyID{secret, date, region, product}
-	if st.key != nil && st.key.id == id {
+	if st.key != nil && st.key.keyID == id {
 		return st.key // this state's last key: no lock
 	}
 	keyCache.Lock()
 	defer keyCache.Unlock()
 	k := keyCache.keys[id]
 	if k == nil {
-		k = &derivedKey{id: id, scope: scope(date, region, product), key: deriveKey(secret, date, region, product)}
-		if len(keyCache.keys) >= maxCachedKeys || keyCache.keys == nil {
-			keyCache.keys = make(map[keyID]*derivedKey)
+		k = &derivedKey{keyID: id, scope: scope(date, region, product), key: deriveKey(secret, date, region, product)}
+		if len(keyCache.keys) >= maxCachedKeys {
+			clear(keyCache.keys)
 		}
 		keyCache.keys[id] = k
 	}
@@ -125,14 +119,4 @@ func (st *state) signature(k *derivedKey) (sig [2 * sha256.Size]byte) {
 	st.sum = st.mac.Sum(st.sum[:0])
 	hex.Encode(sig[:], st.sum)
 	return sig
-}
-
-// trace fills tr, if not nil, with what the last signature was computed over.
-func (st *state) trace(tr *Trace, scope, additional string) {
-	if tr != nil {
-		*tr = Trace{CanonicalRequest: string(st.canon), StringToSign: string(st.sts), Scope: scope}
-		if additional != "" {
-			tr.AdditionalHeaders = strings.Split(additional, ";")
-		}
-	}
 }

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"errors"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,8 +30,13 @@ const (
 	HeaderSecurityToken = "X-Oss-Security-Token"
 )
 
-// signerHeaders are the headers Sign sets, in the order of state.set.
-var signerHeaders = [...]string{HeaderOSSDate, HeaderContentSHA256, HeaderDate, HeaderAuthorization, HeaderSecurityToken}
+// signerHeaders are the headers Sign sets, lower-cased once; the last is for STS only.
+var signerHeaders = func() (hs []header) {
+	for _, name := range [...]string{HeaderOSSDate, HeaderContentSHA256, HeaderDate, HeaderAuthorization, HeaderSecurityToken} {
+		hs = append(hs, header{name: name, lower: []byte(strings.ToLower(name))})
+	}
+	return hs
+}()
 
 const (
 	timeFormat    = "20060102T150405Z" // x-oss-date and the string to sign's second line
@@ -43,9 +50,7 @@ const (
 
 // Credentials are what a signature is computed with. SecurityToken is set for
 // temporary (STS) credentials and empty for long-term keys.
-type Credentials struct {
-	AccessKeyID, AccessKeySecret, SecurityToken string
-}
+type Credentials struct{ AccessKeyID, AccessKeySecret, SecurityToken string }
 
 // String names the access key ID only; the secret and the token never appear.
 func (c Credentials) String() string { return "sign.Credentials{AccessKeyID: " + c.AccessKeyID + "}" }
@@ -55,15 +60,13 @@ func (c Credentials) GoString() string { return c.String() }
 
 // Options describe how to sign one request.
 type Options struct {
-	// Credentials sign the request. AccessKeyID and AccessKeySecret are
-	// required; SecurityToken is sent as x-oss-security-token when set.
+	// Credentials sign the request: AccessKeyID and AccessKeySecret are
+	// required; SecurityToken, when set, is sent as x-oss-security-token.
 	Credentials Credentials
-	// Region (required, such as "cn-hangzhou") and Product (empty: "oss")
-	// are the scope's.
+	// Region (required, such as "cn-hangzhou") and Product (empty: "oss").
 	Region, Product string
-	// Bucket and Key (the unescaped object name) form the canonical URI;
-	// both empty, as for WriteGetObjectResponse, mean "/". The URL's path
-	// is not used.
+	// Bucket and Key (the object name, unescaped) form the canonical URI,
+	// not the URL's path; both empty, as for WriteGetObjectResponse, mean "/".
 	Bucket, Key string
 	// AdditionalHeaders names headers to sign beyond the defaults (every
 	// x-oss-* header, Content-Type and Content-MD5), in any case and order.
@@ -78,10 +81,9 @@ type Options struct {
 	Trace *Trace
 }
 
-// Trace is what a signature was computed over. It never holds the secret or
-// the derived key, but the canonical request holds every signed header value,
-// the security token and, for WriteGetObjectResponse, the request token among
-// them: treat it as sensitive and show it only to the key's owner.
+// Trace is what a signature was computed over: never the secret or the key,
+// but every signed header value, the security token and WriteGetObjectResponse's
+// request token among them. Show it only to the key's owner.
 type Trace struct {
 	CanonicalRequest, StringToSign string
 	Scope                          string   // date/region/product/aliyun_v4_request
@@ -91,171 +93,148 @@ type Trace struct {
 // ErrInvalid is wrapped by every error about bad input to Sign and Presign.
 var ErrInvalid = errors.New("sign: invalid input")
 
-func invalid(msg string) error { return &inputError{msg: msg} }
+type inputError string
 
-type inputError struct{ msg string }
-
-func (e *inputError) Error() string { return "sign: " + e.msg }
-func (e *inputError) Unwrap() error { return ErrInvalid }
+func invalid(msg string) error     { return inputError(msg) }
+func (e inputError) Error() string { return "sign: " + string(e) }
+func (e inputError) Unwrap() error { return ErrInvalid }
 
 // Sign signs req in its Authorization header. It sets x-oss-date, Date,
-// x-oss-content-sha256 (always UNSIGNED-PAYLOAD, over any value req
-// carries), x-oss-security-token for STS credentials and Authorization, and
-// removes other spellings of those names, so that what is sent is what was
-// signed. The body is never read. Unusable input (a nil request or URL,
-// missing credentials or region, CR, LF or NUL in a header) is an
-// ErrInvalid, and req is left unchanged.
+// x-oss-content-sha256 (always UNSIGNED-PAYLOAD, over any value req carries),
+// x-oss-security-token for STS credentials and Authorization, removing other
+// spellings of those names: what is sent is what was signed. The body is never
+// read. Unusable input (a nil request or URL, missing credentials or region,
+// CR, LF or NUL in a header) is an ErrInvalid, and leaves req unchanged.
 func Sign(req *http.Request, o *Options) error {
 	if err := validate(req, o); err != nil {
 		return err
 	}
-	st := getState()
+	st := statePool.Get().(*state)
 	defer putState(st)
 	st.out = appendStamps(st.out[:0], signingTime(o.Time))
 	stamps := string(st.out) // both stamps in one string, to allocate once
-	datetime, httpDate := stamps[:len(timeFormat)], stamps[len(timeFormat):]
-	vs := []string{datetime, UnsignedPayload, httpDate, "", o.Credentials.SecurityToken} // one array for all
-	// What Sign sets replaces the request's headers of these names, in any
-	// case, in the signature and then in req.Header. Authorization, not
-	// signed, gets its value once the signature is known.
+	datetime := stamps[:len(timeFormat)]
+	k := st.signingKey(o.Credentials.AccessKeySecret, datetime[:len(dateFormat)], o.Region, productOf(o.Product))
+	// What Sign sets replaces the request's headers of these names, in any case,
+	// in the signature and then in req.Header; Authorization once it is known.
+	vs := []string{datetime, UnsignedPayload, stamps[len(timeFormat):], "", o.Credentials.SecurityToken} // one array for all
 	set := st.set
 	for i := range set {
 		set[i].values = vs[i : i+1 : i+1]
 	}
 	if o.Credentials.SecurityToken == "" {
-		set = set[:4]
+		set = set[:len(set)-1]
 	}
 	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, header: req.Header, set: set}
-	r.additional = st.additionalHeaders(r, o.AdditionalHeaders)
-	k := st.signingKey(o.Credentials.AccessKeySecret, datetime[:len(dateFormat)], o.Region, productOf(o.Product))
-	sig, respelled, err := st.sign(r, k, datetime)
+	r.additional = st.additionalHeaders(req.Header, set, o.AdditionalHeaders)
+	sig, err := st.sign(r, k, datetime, o.Trace)
 	if err != nil {
 		return err
 	}
-	st.out = appendAuthorization(st.out[:0], o.Credentials.AccessKeyID, k.scope, r.additional, sig[:])
+	// OSS4-HMAC-SHA256 Credential=AK/scope[,AdditionalHeaders=a;b],Signature=hex
+	b := append(append(append(st.out[:0], Algorithm+" Credential="...), o.Credentials.AccessKeyID...), '/')
+	if b = append(b, k.scope...); r.additional != "" {
+		b = append(append(b, ",AdditionalHeaders="...), r.additional...)
+	}
+	st.out = append(append(b, ",Signature="...), sig[:]...)
 	vs[3] = string(st.out)
 	if req.Header == nil {
 		req.Header = make(http.Header, len(set))
 	}
-	if respelled {
-		for key := range req.Header {
-			if i := setIndex(set, key); i >= 0 && key != set[i].name {
-				delete(req.Header, key) // net/http would send it beside Sign's, and OSS join the two
-			}
-		}
+	for _, key := range r.respelled {
+		delete(req.Header, key) // net/http would send it beside Sign's, and OSS join the two
 	}
 	for _, s := range set {
 		req.Header[s.name] = s.values
 	}
-	st.trace(o.Trace, k.scope, r.additional)
 	return nil
 }
 
-// appendAuthorization appends the header's value: OSS4-HMAC-SHA256
-// Credential=AK/scope[,AdditionalHeaders=a;b],Signature=hex.
-func appendAuthorization(b []byte, accessKeyID, scope, additional string, sig []byte) []byte {
-	b = append(b, Algorithm+" Credential="...)
-	b = append(b, accessKeyID...)
-	b = append(b, '/')
-	b = append(b, scope...)
-	if additional != "" {
-		b = append(b, ",AdditionalHeaders="...)
-		b = append(b, additional...)
-	}
-	b = append(b, ",Signature="...)
-	return append(b, sig...)
-}
+// Query parameters of a presigned URL.
+const (
+	QuerySignatureVersion = "x-oss-signature-version"
+	QueryDate             = "x-oss-date"
+	QueryExpires          = "x-oss-expires"
+	QueryCredential       = "x-oss-credential"
+	QueryAdditionalHdrs   = "x-oss-additional-headers"
+	QuerySecurityToken    = "x-oss-security-token"
+	QuerySignature        = "x-oss-signature"
+)
 
-// validate refuses input that cannot be signed. Messages name the field at
-// fault, never a value: values may be secrets.
-func validate(req *http.Request, o *Options) error {
-	switch {
-	case req == nil || req.URL == nil:
-		return invalid("nil request, or a request with no URL")
-	case o == nil:
-		return invalid("nil options")
-	case badValue(o.Credentials.SecurityToken):
-		return invalid("security token contains CR, LF or NUL")
-	case badValue(req.URL.RawQuery):
-		return invalid("query contains CR, LF or NUL")
-	case o.Time.UTC().Year() > 9999 || o.Time.UTC().Year() < 0:
-		return invalid("time must fall in the years 0 to 9999") // the stamps have four digits
-	case o.Credentials.AccessKeySecret == "":
-		return invalid("empty access key secret")
+// Presign signs req in its query string and returns the signed URL, also left
+// in req.URL. It adds the Query* parameters (x-oss-additional-headers when there
+// are some, x-oss-security-token for STS credentials), re-encoding the existing
+// ones as the official signer does. o.Expires sets the lifetime. The headers are
+// signed as by [Sign] and must be sent with the URL; none is added, so one whose
+// x-oss-content-sha256 is not UNSIGNED-PAYLOAD is refused (EC 0002-00000214).
+func Presign(req *http.Request, o *Options) (string, error) {
+	if err := validate(req, o); err != nil {
+		return "", err
 	}
-	for _, f := range [...]struct{ name, v string }{{"access key ID", o.Credentials.AccessKeyID}, {"region", o.Region}, {"product", productOf(o.Product)}} {
-		if !isCredentialField(f.v) {
-			return invalid(f.name + " is empty or holds a control character, a space, ',' or '/'")
+	ttl := cmp.Or(o.Expires, defaultTTL)
+	q, _ := url.ParseQuery(req.URL.RawQuery) // what parses is kept, as by the official signer
+	params := [...]string{QuerySignatureVersion, QueryDate, QueryExpires, QueryCredential, QueryAdditionalHdrs, QuerySecurityToken, QuerySignature}
+	switch i := slices.IndexFunc(params[:], q.Has); {
+	case ttl < time.Second || ttl > maxPresignTTL:
+		return "", invalid("expiry must be between one second and seven days")
+	case !payloadIsUnsigned(req.Header):
+		return "", invalid("x-oss-content-sha256 must be UNSIGNED-PAYLOAD, as OSS requires: remove the header or set it so")
+	case i >= 0:
+		return "", invalid("the URL already holds " + params[i] + ": presign an unsigned URL")
+	}
+	st := statePool.Get().(*state)
+	defer putState(st)
+	datetime := signingTime(o.Time).Format(timeFormat)
+	k := st.signingKey(o.Credentials.AccessKeySecret, datetime[:len(dateFormat)], o.Region, productOf(o.Product))
+	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, header: req.Header}
+	r.additional = st.additionalHeaders(req.Header, nil, o.AdditionalHeaders)
+	// The signature covers the query with every parameter but itself, in
+	// the order and encoding of url.Values.Encode, as the official signer's.
+	for _, p := range [...][2]string{{QuerySecurityToken, o.Credentials.SecurityToken}, {QuerySignatureVersion, Algorithm}, {QueryDate, datetime},
+		{QueryExpires, strconv.Itoa(int(ttl / time.Second))}, {QueryCredential, o.Credentials.AccessKeyID + "/" + k.scope}, {QueryAdditionalHdrs, r.additional}} {
+		if p[1] != "" { // no token for long-term keys, no list without additional headers
+			q.Add(p[0], p[1])
 		}
 	}
-	for _, name := range o.AdditionalHeaders {
-		if !isToken(name) {
-			return invalid("additional header name " + safeName(name) + " is not a valid HTTP header name (RFC 9110 token)")
-		}
+	r.query = q.Encode()
+	sig, err := st.sign(r, k, datetime, o.Trace)
+	if err != nil {
+		return "", err
 	}
-	return nil
+	q.Add(QuerySignature, string(sig[:]))
+	req.URL.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
+	return req.URL.String(), nil
 }
 
-// isCredentialField reports whether s can stand in the Credential, whose
-// fields are separated by '/' and ended by ',' or a space.
-func isCredentialField(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c == 0x7f || c == ',' || c == '/' {
+// payloadIsUnsigned reports whether every x-oss-content-sha256 value, under
+// any spelling, is UNSIGNED-PAYLOAD.
+func payloadIsUnsigned(h http.Header) bool {
+	for k, vs := range h {
+		if strings.EqualFold(k, HeaderContentSHA256) && slices.ContainsFunc(vs, func(v string) bool { return v != UnsignedPayload }) {
 			return false
 		}
 	}
-	return s != ""
+	return true
 }
-
-// badValue reports whether s holds CR, LF or NUL. (Three IndexByte are
-// several times faster than ContainsAny on a long token.)
-func badValue(s string) bool {
-	return strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0 || strings.IndexByte(s, 0) >= 0
-}
-
-// isToken reports whether name is an RFC 9110 token, as header names are.
-func isToken(name string) bool {
-	return name != "" && !strings.ContainsFunc(name, func(r rune) bool {
-		return r > 0x7f || !isUnreserved(byte(r)) && !strings.ContainsRune("!#$%&'*+^`|", r)
-	})
-}
-
-// safeName quotes a header name for an error message, cut short so that a
-// hostile name cannot flood a log.
-func safeName(name string) string { return strconv.Quote(name[:min(len(name), 64)]) }
 
 // appendStamps appends t as x-oss-date (timeFormat), then as Date
-// (http.TimeFormat). Written by hand: two time.AppendFormat calls, which
-// parse their layouts each time, measured 11% of BenchmarkSign/wgor.
-// validate keeps the year to four digits.
+// (http.TimeFormat), by hand: time.AppendFormat parses its layout each time
+// (11% of BenchmarkSign/wgor). validate keeps the year to four digits.
 func appendStamps(b []byte, t time.Time) []byte {
 	y, mo, d := t.Date()
 	hh, mm, ss := t.Clock()
 	b = appendDigits(b, y*10000+int(mo)*100+d, 8)
-	b = append(b, 'T')
-	b = appendDigits(b, hh*10000+mm*100+ss, 6)
-	b = append(b, 'Z')
-	b = append(b, t.Weekday().String()[:3]...)
-	b = append(b, ", "...)
-	b = appendDigits(b, d, 2)
-	b = append(b, ' ')
-	b = append(b, mo.String()[:3]...)
-	b = append(b, ' ')
-	b = appendDigits(b, y, 4)
-	b = append(b, ' ')
-	b = appendDigits(b, hh, 2)
-	b = append(b, ':')
-	b = appendDigits(b, mm, 2)
-	b = append(b, ':')
-	b = appendDigits(b, ss, 2)
-	return append(b, " GMT"...)
+	b = appendDigits(append(b, 'T'), hh*10000+mm*100+ss, 6)
+	b = append(append(append(b, 'Z'), t.Weekday().String()[:3]...), ", "...)
+	b = append(append(append(appendDigits(b, d, 2), ' '), mo.String()[:3]...), ' ')
+	b = append(appendDigits(append(appendDigits(b, y, 4), ' '), hh, 2), ':')
+	return append(appendDigits(append(appendDigits(b, mm, 2), ':'), ss, 2), " GMT"...)
 }
 
 // appendDigits appends v, zero-padded to width digits.
 func appendDigits(b []byte, v, width int) []byte {
-	start := len(b)
 	b = append(b, "00000000"[:width]...)
-	for i := len(b) - 1; i >= start && v > 0; i, v = i-1, v/10 {
+	for i := len(b) - 1; i >= len(b)-width && v > 0; i, v = i-1, v/10 {
 		b[i] = '0' + byte(v%10)
 	}
 	return b
@@ -263,7 +242,7 @@ func appendDigits(b []byte, v, width int) []byte {
 
 func signingTime(t time.Time) time.Time {
 	if t.IsZero() {
-		return time.Now().UTC()
+		t = time.Now()
 	}
 	return t.UTC()
 }

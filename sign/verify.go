@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"crypto/subtle"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -11,13 +12,12 @@ import (
 
 // VerifyOptions describe the server that checks a signature.
 type VerifyOptions struct {
-	// Region and Product (empty: "oss") are the server's; Bucket and Key
-	// are as in Options.
+	// Region and Product (empty: "oss") are the server's, Bucket and Key as in Options.
 	Region, Product, Bucket, Key string
 	// Lookup returns the credentials of an access key ID, false if unknown.
 	// If they have a SecurityToken, the request must carry it.
 	Lookup func(accessKeyID string) (Credentials, bool)
-	// Now is the server's clock (zero: time.Now()). MaxSkew is how far the
+	// Now is the server's clock (zero: time.Now()); MaxSkew, how far the
 	// request time may be from it (zero: OSS's 15 minutes).
 	Now     time.Time
 	MaxSkew time.Duration
@@ -49,151 +49,108 @@ func refuse(code, ec, msg string) *VerifyError { return &VerifyError{Code: code,
 
 // Verify checks the V4 signature of a received request, in its Authorization
 // header or its query string, as OSS would (OSS's "Signature version 4"
-// reference), with the code [Sign] uses, comparing in constant time. The
-// request time is x-oss-date or, without one, the Date header (the older Go
-// SDK's AuthV4 signs so: oss/auth.go, getSignedStrV4). A non-V4 Authorization
-// is InvalidArgument: a server that accepts V1 must recognise it first. A
-// refusal is a *VerifyError; where no EC page shows OSS's Code, the Code is
-// Verify's choice. The body and what the request asks for are not checked.
+// reference), with the code [Sign] uses, in constant time. The request time is
+// x-oss-date or, without one, Date (the older Go SDK's AuthV4 signs so:
+// oss/auth.go, getSignedStrV4). A non-V4 Authorization is InvalidArgument: a
+// server that accepts V1 must recognise it first. A refusal is a *VerifyError
+// (where no EC page shows OSS's Code, the Code is Verify's choice). The body
+// and what the request asks for are not checked.
 func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 	if req == nil || req.URL == nil || o == nil || o.Lookup == nil || o.Region == "" {
 		return nil, invalid("verify needs a request with a URL, a region and a key lookup")
 	}
+	// The claim (Authorization's fields, or the query) and its time; timeLine
+	// is the string to sign's second line, skip the query parameter not signed.
 	now, skew := signingTime(o.Now), cmp.Or(max(o.MaxSkew, 0), defaultMaxSkew)
-	var c claim
-	e := refuse("AccessDenied", "", "The request is not signed: no Authorization header and no x-oss-signature.")
+	var v Verified
+	var timeLine, skip string
+	q, err := req.URL.Query(), error(nil)
 	if auth := req.Header.Get(HeaderAuthorization); auth != "" {
-		e = c.fromHeader(req, auth, now, skew)
-	} else if req.URL.Query().Has(QuerySignature) {
-		e = c.fromQuery(req, now, skew)
-	}
-	if e == nil {
-		e = c.check(req, o)
-	}
-	if e != nil {
-		return nil, e
-	}
-	return &Verified{AccessKeyID: c.accessKeyID, Time: c.time, Presigned: c.presigned}, nil
-}
-
-// claim is what a request says about its own signature: timeLine is the
-// string to sign's second line, skip the query parameter not signed.
-type claim struct {
-	accessKeyID, date, region, product, signature, token string
-	additional, rawQuery, skip, timeLine                 string
-	time                                                 time.Time
-	presigned                                            bool
-}
-
-func (c *claim) fromHeader(req *http.Request, auth string, now time.Time, skew time.Duration) *VerifyError {
-	rest, ok := strings.CutPrefix(auth, Algorithm+" ")
-	if !ok {
-		return refuse("InvalidArgument", "", "Authorization header does not start with "+Algorithm+": sign.Verify checks OSS Signature V4 only.")
-	}
-	var credential string
-	for field := range strings.SplitSeq(rest, ",") {
-		switch k, v, _ := strings.Cut(strings.TrimSpace(field), "="); k {
-		case "Credential":
-			credential = v
-		case "AdditionalHeaders":
-			c.additional = nonEmptyNames(v)
-		case "Signature":
-			c.signature = v
+		rest, v4 := strings.CutPrefix(auth, Algorithm+" ")
+		q = url.Values{}
+		for field := range strings.SplitSeq(rest, ",") {
+			if k, val, _ := strings.Cut(strings.TrimSpace(field), "="); authFields[k] != "" {
+				q.Set(authFields[k], val)
+			}
 		}
+		layout, form := timeFormat, "x-oss-date is not in yyyymmddThhmmssZ form."
+		if timeLine = req.Header.Get(HeaderOSSDate); timeLine == "" {
+			timeLine, layout, form = req.Header.Get(HeaderDate), http.TimeFormat, "The Date header is not in GMT form (Tue, 20 Dec 2022 08:48:18 GMT)."
+		}
+		switch v.Time, err = time.Parse(layout, timeLine); {
+		case !v4:
+			return nil, refuse("InvalidArgument", "", "Authorization header does not start with "+Algorithm+": sign.Verify checks OSS Signature V4 only.")
+		case q.Get(QuerySignature) == "":
+			return nil, refuse("InvalidArgument", "", "Authorization header lacks Credential or Signature.")
+		case timeLine == "":
+			return nil, refuse("AccessDenied", "0002-00000503", "The request has neither an x-oss-date nor a Date header: send one.")
+		case err != nil:
+			return nil, refuse("AccessDenied", "0002-00000502", form) // Date not GMT, or x-oss-date not ISO 8601
+		case now.Sub(v.Time) > skew || v.Time.Sub(now) > skew:
+			return nil, refuse("RequestTimeTooSkewed", "0002-00000504", "The difference between the request time and the current time is too large: check the clock.")
+		}
+		q.Set(QuerySecurityToken, req.Header.Get(HeaderSecurityToken))
+	} else if q.Has(QuerySignature) {
+		timeLine = q.Get(QueryDate)
+		secs, serr := strconv.ParseInt(q.Get(QueryExpires), 10, 64)
+		switch v.Time, err = time.Parse(timeFormat, timeLine); {
+		case q.Get(QuerySignatureVersion) != Algorithm:
+			return nil, refuse("InvalidArgument", "", "x-oss-signature-version must be "+Algorithm+".")
+		case err != nil:
+			return nil, refuse("AccessDenied", "0002-00000502", "x-oss-date is missing or not in yyyymmddThhmmssZ form.")
+		case serr != nil || secs <= 0 || secs > int64(maxPresignTTL/time.Second):
+			return nil, refuse("InvalidArgument", "0002-00000232", "x-oss-expires must be between 1 and 604800 seconds.")
+		case v.Time.Sub(now) > skew:
+			return nil, refuse("AccessDenied", "0002-00000235", "The signed URL is dated in the future (x-oss-date): sign it with a correct clock.")
+		case now.After(v.Time.Add(time.Duration(secs) * time.Second)):
+			// No EC: 0002-00000069 speaks of V1's Expires and V2's x-oss-expires.
+			return nil, refuse("AccessDenied", "", "Request has expired: sign a new URL.")
+		}
+		skip, v.Presigned = QuerySignature, true // signed without itself
+	} else {
+		return nil, refuse("AccessDenied", "", "The request is not signed: no Authorization header and no x-oss-signature.")
 	}
-	layout, form := timeFormat, "x-oss-date is not in yyyymmddThhmmssZ form."
-	if c.timeLine = req.Header.Get(HeaderOSSDate); c.timeLine == "" {
-		c.timeLine, layout, form = req.Header.Get(HeaderDate), http.TimeFormat, "The Date header is not in GMT form (Tue, 20 Dec 2022 08:48:18 GMT)."
+	cred := strings.Split(q.Get(QueryCredential), "/") // AK/yyyymmdd/region/product/aliyun_v4_request
+	if len(cred) != 5 || cred[0] == "" || cred[4] != scopeTerminator {
+		return nil, refuse("InvalidArgument", "", "Credential must be AccessKeyId/yyyymmdd/region/product/aliyun_v4_request.")
 	}
-	var err error
-	switch c.time, err = time.Parse(layout, c.timeLine); {
-	case c.signature == "":
-		return refuse("InvalidArgument", "", "Authorization header lacks Credential or Signature.")
-	case c.timeLine == "":
-		return refuse("AccessDenied", "0002-00000503", "The request has neither an x-oss-date nor a Date header: send one.")
-	case err != nil:
-		return refuse("AccessDenied", "0002-00000502", form) // Date not GMT, or x-oss-date not ISO 8601
-	case now.Sub(c.time) > skew || c.time.Sub(now) > skew:
-		return refuse("RequestTimeTooSkewed", "0002-00000504", "The difference between the request time and the current time is too large: check the clock.")
-	}
-	c.token, c.rawQuery = req.Header.Get(HeaderSecurityToken), req.URL.RawQuery
-	return c.parseCredential(credential)
-}
-
-func (c *claim) fromQuery(req *http.Request, now time.Time, skew time.Duration) *VerifyError {
-	q := req.URL.Query()
-	c.timeLine = q.Get(QueryDate)
-	var err error
-	c.time, err = time.Parse(timeFormat, c.timeLine)
-	secs, serr := strconv.ParseInt(q.Get(QueryExpires), 10, 64)
-	switch {
-	case q.Get(QuerySignatureVersion) != Algorithm:
-		return refuse("InvalidArgument", "", "x-oss-signature-version must be "+Algorithm+".")
-	case err != nil:
-		return refuse("AccessDenied", "0002-00000502", "x-oss-date is missing or not in yyyymmddThhmmssZ form.")
-	case serr != nil || secs <= 0 || secs > int64(maxPresignTTL/time.Second):
-		return refuse("InvalidArgument", "0002-00000232", "x-oss-expires must be between 1 and 604800 seconds.")
-	case c.time.Sub(now) > skew:
-		return refuse("AccessDenied", "0002-00000235", "The signed URL is dated in the future (x-oss-date): sign it with a correct clock.")
-	case now.After(c.time.Add(time.Duration(secs) * time.Second)):
-		// No EC: 0002-00000069 speaks of V1's Expires and V2's x-oss-expires.
-		return refuse("AccessDenied", "", "Request has expired: sign a new URL.")
-	}
-	c.additional, c.signature, c.token = nonEmptyNames(q.Get(QueryAdditionalHdrs)), q.Get(QuerySignature), q.Get(QuerySecurityToken)
-	c.rawQuery, c.skip, c.presigned = req.URL.RawQuery, QuerySignature, true // signed without itself
-	return c.parseCredential(q.Get(QueryCredential))
-}
-
-// nonEmptyNames drops the empty names of a list a;b.
-func nonEmptyNames(list string) string {
-	return strings.Join(strings.FieldsFunc(list, func(r rune) bool { return r == ';' }), ";")
-}
-
-// parseCredential splits AK/yyyymmdd/region/product/aliyun_v4_request.
-func (c *claim) parseCredential(v string) *VerifyError {
-	parts := strings.Split(v, "/")
-	if len(parts) != 5 || parts[0] == "" || parts[4] != scopeTerminator {
-		return refuse("InvalidArgument", "", "Credential must be AccessKeyId/yyyymmdd/region/product/aliyun_v4_request.")
-	}
-	c.accessKeyID, c.date, c.region, c.product = parts[0], parts[1], parts[2], parts[3]
-	return nil
-}
-
-// check compares the claim with the server's view, and the signature with
-// the one recomputed from what arrived.
-func (c *claim) check(req *http.Request, o *VerifyOptions) *VerifyError {
+	// The claim against the server's view, then the signature against the
+	// one recomputed from what arrived.
+	v.AccessKeyID = cred[0]
+	keys, ok := o.Lookup(v.AccessKeyID)
 	switch {
 	case !payloadIsUnsigned(req.Header): // OSS: 400 InvalidArgument
-		return refuse("InvalidArgument", "0002-00000214", "The value of the x-oss-content-sha256 header is invalid: set it to UNSIGNED-PAYLOAD.")
-	case c.date != c.time.Format(dateFormat):
-		return refuse("InvalidArgument", "", "The date in Credential does not match the request time (x-oss-date, or Date).")
-	case c.region != o.Region || c.product != productOf(o.Product):
-		return refuse("InvalidArgument", "", "Invalid signing region or product in Credential: expecting "+o.Region+" and "+productOf(o.Product)+".")
-	case badValue(c.rawQuery):
-		return refuse("InvalidArgument", "", "The query contains CR, LF or NUL.")
+		return nil, refuse("InvalidArgument", "0002-00000214", "The value of the x-oss-content-sha256 header is invalid: set it to UNSIGNED-PAYLOAD.")
+	case cred[1] != v.Time.Format(dateFormat):
+		return nil, refuse("InvalidArgument", "", "The date in Credential does not match the request time (x-oss-date, or Date).")
+	case cred[2] != o.Region || cred[3] != productOf(o.Product):
+		return nil, refuse("InvalidArgument", "", "Invalid signing region or product in Credential: expecting "+o.Region+" and "+productOf(o.Product)+".")
+	case badValue(req.URL.RawQuery):
+		return nil, refuse("InvalidArgument", "", "The query contains CR, LF or NUL.")
+	case !ok || keys.AccessKeySecret == "":
+		return nil, refuse("InvalidAccessKeyId", "", "The OSS Access Key Id you provided does not exist in our records.")
+	case keys.SecurityToken != "" && subtle.ConstantTimeCompare([]byte(keys.SecurityToken), []byte(q.Get(QuerySecurityToken))) != 1:
+		return nil, refuse("InvalidSecurityToken", "", "The security token you provided is invalid.")
 	}
-	cred, ok := o.Lookup(c.accessKeyID)
-	if !ok || cred.AccessKeySecret == "" {
-		return refuse("InvalidAccessKeyId", "", "The OSS Access Key Id you provided does not exist in our records.")
-	}
-	if cred.SecurityToken != "" && subtle.ConstantTimeCompare([]byte(cred.SecurityToken), []byte(c.token)) != 1 {
-		return refuse("InvalidSecurityToken", "", "The security token you provided is invalid.")
-	}
-	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: c.rawQuery, skip: c.skip, header: req.Header, additional: c.additional}
+	// The additional headers as the client listed them, without empty names.
+	additional := strings.Join(strings.FieldsFunc(q.Get(QueryAdditionalHdrs), func(r rune) bool { return r == ';' }), ";")
+	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, skip: skip, header: req.Header, additional: additional}
 	if req.Header.Get("Host") == "" && req.Host != "" {
 		r.set = []header{{name: "Host", lower: []byte("host"), values: []string{req.Host}}} // net/http moves Host out of the map
 	}
-	st := getState()
+	st := statePool.Get().(*state)
 	defer putState(st)
-	k := st.signingKey(cred.AccessKeySecret, c.date, c.region, c.product)
-	sig, _, err := st.sign(r, k, c.timeLine)
+	sig, err := st.sign(r, st.signingKey(keys.AccessKeySecret, cred[1], cred[2], cred[3]), timeLine, nil)
 	if err != nil {
-		return refuse("InvalidArgument", "", "A header contains CR, LF or NUL.")
+		return nil, refuse("InvalidArgument", "", "A header contains CR, LF or NUL.")
 	}
-	if subtle.ConstantTimeCompare(sig[:], []byte(c.signature)) != 1 {
+	if subtle.ConstantTimeCompare(sig[:], []byte(q.Get(QuerySignature))) != 1 {
 		e := refuse("SignatureDoesNotMatch", "0002-00000201", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
 		e.CanonicalRequest, e.StringToSign = string(st.canon), string(st.sts)
-		return e
+		return nil, e
 	}
-	return nil
+	return &v, nil
 }
+
+// authFields maps the Authorization header's fields to a presigned URL's.
+var authFields = map[string]string{"Credential": QueryCredential, "AdditionalHeaders": QueryAdditionalHdrs, "Signature": QuerySignature}

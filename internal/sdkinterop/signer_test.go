@@ -71,8 +71,7 @@ func FuzzSignerMatchesTheOfficialSDK(f *testing.F) {
 			creds.SecurityToken = ""
 		}
 		// The last second of a day or the first two of the next, so that
-		// the signer's per-second and per-day shortcuts are both taken
-		// and missed.
+		// the signer's cached key of the day is both reused and replaced.
 		at := time.Date(2026, 11, 24, 23, 59, 59, 0, time.UTC).Add(time.Duration(len(key)%3) * time.Second)
 
 		ours := newRequest()
