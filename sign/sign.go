@@ -132,8 +132,10 @@ func Sign(req *http.Request, o *Options) error {
 		return err
 	}
 	// OSS4-HMAC-SHA256 Credential=AK/scope[,AdditionalHeaders=a;b],Signature=hex
-	b := append(append(append(st.out[:0], Algorithm+" Credential="...), o.Credentials.AccessKeyID...), '/')
-	if b = append(b, k.scope...); r.additional != "" {
+	b := append(st.out[:0], Algorithm+" Credential="...)
+	b = append(append(b, o.Credentials.AccessKeyID...), '/')
+	b = append(b, k.scope...)
+	if r.additional != "" {
 		b = append(append(b, ",AdditionalHeaders="...), r.additional...)
 	}
 	st.out = append(append(b, ",Signature="...), sig[:]...)
@@ -223,12 +225,17 @@ func payloadIsUnsigned(h http.Header) bool {
 func appendStamps(b []byte, t time.Time) []byte {
 	y, mo, d := t.Date()
 	hh, mm, ss := t.Clock()
-	b = appendDigits(b, y*10000+int(mo)*100+d, 8)
+	b = appendDigits(b, y*10000+int(mo)*100+d, 8) // 20060102T150405Z
 	b = appendDigits(append(b, 'T'), hh*10000+mm*100+ss, 6)
-	b = append(append(append(b, 'Z'), t.Weekday().String()[:3]...), ", "...)
-	b = append(append(append(appendDigits(b, d, 2), ' '), mo.String()[:3]...), ' ')
-	b = append(appendDigits(append(appendDigits(b, y, 4), ' '), hh, 2), ':')
-	return append(appendDigits(append(appendDigits(b, mm, 2), ':'), ss, 2), " GMT"...)
+	b = append(b, 'Z')
+	b = append(b, t.Weekday().String()[:3]...) // Mon, 02 Jan 2006 15:04:05 GMT
+	b = appendDigits(append(b, ", "...), d, 2)
+	b = append(append(b, ' '), mo.String()[:3]...)
+	b = appendDigits(append(b, ' '), y, 4)
+	b = appendDigits(append(b, ' '), hh, 2)
+	b = appendDigits(append(b, ':'), mm, 2)
+	b = appendDigits(append(b, ':'), ss, 2)
+	return append(b, " GMT"...)
 }
 
 // appendDigits appends v, zero-padded to width digits.
