@@ -130,7 +130,8 @@ func (c *Client) attempt(ctx context.Context, rt http.RoundTripper, timeout time
 		}
 		return nil, nil, se
 	}
-	requestID := oneLine(secrets.str(resp.Header.Get(headerRequestID)))
+	respHeader := secrets.header(resp.Header) // a hostile route may echo a secret
+	requestID := oneLine(respHeader.Get(headerRequestID))
 	if !written || writeErr != nil {
 		// OSS cannot have had the whole body: never report it as sent.
 		msg := fmt.Sprintf("wgor: WriteGetObjectResponse to %s: OSS answered HTTP %d before the whole body was sent (request ID %s)",
@@ -151,7 +152,7 @@ func (c *Client) attempt(ctx context.Context, rt http.RoundTripper, timeout time
 	res = &Result{
 		RequestID:  requestID,
 		StatusCode: resp.StatusCode,
-		Header:     secrets.header(resp.Header),
+		Header:     respHeader,
 		BytesSent:  sent,
 		Attempts:   n,
 	}
