@@ -185,7 +185,7 @@ func TestLogsNameNoSecret(t *testing.T) {
 	var mu sync.Mutex
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(lockedWriter{&mu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	tokens := make(chan string, 8)
+	tokens, finished := make(chan string, 8), make(chan struct{}, 1)
 	wrongSecret := testCreds
 	wrongSecret.AccessKeySecret = "another-secret-value"
 	var signatures []string
@@ -202,17 +202,25 @@ func TestLogsNameNoSecret(t *testing.T) {
 		send(ctx, inv, ev, reply{creds: &wrongSecret, after: keepSignature})
 		send(ctx, inv, ev, reply{body: strings.NewReader("ok"), after: keepSignature})
 		send(ctx, inv, ev, reply{body: strings.NewReader("again"), after: keepSignature})
+		finished <- struct{}{}
 		return errors.New("done")
 	})})
 	_, _, err := get(t, s, "k", nil)
 	require.NoError(t, err)
 	token := receive(t, tokens)
-
-	mu.Lock()
-	out := logs.String()
-	mu.Unlock()
-	assert.Contains(t, out, "writegetobjectresponse refused")
-	assert.Contains(t, out, "getobject: relayed")
+	// The GetObject may be answered before the function's last request, and
+	// each line is logged once its answer is written: wait for both.
+	receive(t, finished)
+	logged := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return logs.String()
+	}
+	require.Eventually(t, func() bool {
+		out := logged()
+		return strings.Count(out, "writegetobjectresponse refused") >= 2 && strings.Contains(out, "getobject: relayed")
+	}, 5*time.Second, 10*time.Millisecond, "the refusals and the relay are logged: %s", logged())
+	out := logged()
 	sigMu.Lock()
 	defer sigMu.Unlock()
 	noSecrets(t, out, append([]string{token, wrongSecret.AccessKeySecret}, signatures...)...)
