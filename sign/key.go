@@ -26,7 +26,7 @@ type state struct {
 	mac                         hash.Hash
 }
 
-var statePool = sync.Pool{New: func() any { return &state{canon: make([]byte, 0, 1024), set: slices.Clone(signerHeaders)} }}
+var statePool = sync.Pool{New: func() any { return &state{canon: make([]byte, 0, 1024), set: slices.Clone(signerHeaders[:])} }}
 
 func putState(st *state) {
 	if cap(st.canon) <= 64<<10 { // an oversized buffer is left to the collector
@@ -85,10 +85,10 @@ type keyID struct{ secret, date, region, product string }
 // may get new credentials with every invocation.
 const maxCachedKeys = 256
 
-var keyCache = struct {
+var keyCache struct {
 	sync.Mutex
-	keys map[keyID]*derivedKey // emptied when full
-}{keys: map[keyID]*derivedKey{}}
+	keys map[keyID]*derivedKey // made on first use, and anew when full
+}
 
 func (st *state) signingKey(secret, date, region, product string) *derivedKey {
 	id := keyID{secret, date, region, product}
@@ -100,8 +100,8 @@ func (st *state) signingKey(secret, date, region, product string) *derivedKey {
 	k := keyCache.keys[id]
 	if k == nil {
 		k = &derivedKey{keyID: id, scope: scope(date, region, product), key: deriveKey(secret, date, region, product)}
-		if len(keyCache.keys) >= maxCachedKeys {
-			clear(keyCache.keys)
+		if keyCache.keys == nil || len(keyCache.keys) >= maxCachedKeys {
+			keyCache.keys = make(map[keyID]*derivedKey)
 		}
 		keyCache.keys[id] = k
 	}

@@ -30,13 +30,12 @@ const (
 	HeaderSecurityToken = "X-Oss-Security-Token"
 )
 
-// signerHeaders are the headers Sign sets, lower-cased once; the last is for STS only.
-var signerHeaders = func() (hs []header) {
-	for _, name := range [...]string{HeaderOSSDate, HeaderContentSHA256, HeaderDate, HeaderAuthorization, HeaderSecurityToken} {
-		hs = append(hs, header{name: name, lower: []byte(strings.ToLower(name))})
-	}
-	return hs
-}()
+// signerHeaders are the headers Sign sets, lower-cased; the last is for STS only.
+var signerHeaders = [...]header{
+	{name: HeaderOSSDate, lower: []byte("x-oss-date")}, {name: HeaderContentSHA256, lower: []byte("x-oss-content-sha256")},
+	{name: HeaderDate, lower: []byte("date")}, {name: HeaderAuthorization, lower: []byte("authorization")},
+	{name: HeaderSecurityToken, lower: []byte("x-oss-security-token")},
+}
 
 const (
 	timeFormat    = "20060102T150405Z" // x-oss-date and the string to sign's second line

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -69,8 +70,9 @@ func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 		rest, v4 := strings.CutPrefix(auth, Algorithm+" ")
 		q = url.Values{}
 		for field := range strings.SplitSeq(rest, ",") {
-			if k, val, _ := strings.Cut(strings.TrimSpace(field), "="); authFields[k] != "" {
-				q.Set(authFields[k], val)
+			k, val, _ := strings.Cut(strings.TrimSpace(field), "=")
+			if i := slices.IndexFunc(authFields[:], func(f [2]string) bool { return f[0] == k }); i >= 0 {
+				q.Set(authFields[i][1], val)
 			}
 		}
 		layout, form := timeFormat, "x-oss-date is not in yyyymmddThhmmssZ form."
@@ -152,5 +154,5 @@ func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 	return &v, nil
 }
 
-// authFields maps the Authorization header's fields to a presigned URL's.
-var authFields = map[string]string{"Credential": QueryCredential, "AdditionalHeaders": QueryAdditionalHdrs, "Signature": QuerySignature}
+// authFields pairs the Authorization header's fields with presigned URL parameters.
+var authFields = [...][2]string{{"Credential", QueryCredential}, {"AdditionalHeaders", QueryAdditionalHdrs}, {"Signature", QuerySignature}}
