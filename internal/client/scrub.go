@@ -98,7 +98,7 @@ func newScrubber(secrets ...string) *scrubber {
 }
 
 // add adds secrets to scrub. Their runs are found when text is first
-// looked at: most attempts never look at any.
+// looked at.
 func (s *scrubber) add(secrets ...string) {
 	for _, secret := range secrets {
 		if len(secret) >= minSecret {
