@@ -24,11 +24,11 @@ type request struct {
 // build it: METHOD \n URI \n QUERY \n HEADERS \n ADDITIONAL \n PAYLOAD.
 func (st *state) canonicalRequest(r *request) (err error) {
 	b := append(st.canon[:0], cmp.Or(r.method, http.MethodGet)...) // empty: what net/http sends
-	b = append(appendCanonicalURI(append(b, '\n'), r.bucket, r.key), '\n')
-	b = append(appendCanonicalQuery(b, r.query, r.skip), '\n')
-	b, err = st.appendCanonicalHeaders(b, r)
-	b = append(append(append(b, '\n'), r.additional...), '\n')
-	st.canon = append(b, UnsignedPayload...) // the payload hash: OSS accepts no other
+	b = appendCanonicalURI(append(b, '\n'), r.bucket, r.key)
+	b = appendCanonicalQuery(append(b, '\n'), r.query, r.skip)
+	b, err = st.appendCanonicalHeaders(append(b, '\n'), r) // each line ends with '\n'
+	b = append(append(b, '\n'), r.additional...)
+	st.canon = append(append(b, '\n'), UnsignedPayload...) // the payload hash: OSS accepts no other
 	return err
 }
 
@@ -192,7 +192,7 @@ func (st *state) additionalHeaders(h http.Header, set []header, want []string) s
 // appendLower appends s lower-cased as strings.ToLower does, without
 // allocating when s is ASCII; ok is false if s holds CR, LF or NUL.
 func appendLower(b []byte, s string) (_ []byte, ok bool) {
-	b, start := append(b, s...), len(b)
+	start, b := len(b), append(b, s...)
 	for i := start; i < len(b); i++ {
 		switch c := b[i]; {
 		case c >= 0x80:
