@@ -1,0 +1,98 @@
+package redact
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+const token = `OSSV1#tok"en<&>/+=`
+
+func TestScrubberHidesEveryForm(t *testing.T) {
+	s := New(token, "sec")
+	j, _ := json.Marshal(token)
+	for _, form := range []string{
+		token, strconv.Quote(token), fmt.Sprintf("%q", strconv.Quote(token)), strconv.QuoteToASCII(token),
+		string(j), url.QueryEscape(token), url.PathEscape(token),
+	} {
+		out := s.String("got " + form + " here")
+		assert.NotContains(t, out, "tok", form)
+		assert.Contains(t, out, Mark)
+	}
+	assert.Equal(t, "a sec b", s.String("a sec b"), "a value shorter than minSecret is not a secret")
+}
+
+func TestScrubberHidesPresignedURLSignature(t *testing.T) {
+	in := "http://127.0.0.1:1/k?OSSAccessKeyId=AK&Expires=9&Signature=c2lnbmF0dXJl%2B&security-token=STStok"
+	s := New(in)
+	for _, text := range []string{
+		`Get "` + in + `": EOF`,
+		"escaped " + url.QueryEscape(in),
+		"signature alone: " + "c2lnbmF0dXJl+",
+	} {
+		out := s.String(text)
+		assert.NotContains(t, out, "c2lnbmF0dXJl", text)
+		assert.NotContains(t, out, "STStok", text)
+	}
+}
+
+func TestSignaturesWithoutKnownSecrets(t *testing.T) {
+	for _, text := range []string{
+		"Authorization: OSS4-HMAC-SHA256 Credential=AK/20260101/cn-hangzhou/oss/aliyun_v4_request,Signature=abcdef0123",
+		"Authorization: OSS AK:abcdef0123=",
+		"Authorization: OSS2 AccessKeyId:AK,AdditionalHeaders:host,Signature:abcdef0123=",
+		"https://h/k?x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-signature=abcdef0123",
+		`{"outputToken":"abcdef0123","x":1}`,
+		`x-oss-security-token: abcdef0123`,
+		`x-fc-access-key-secret: abcdef0123`,
+		`x-oss-request-token=abcdef0123&x=1`,
+	} {
+		out := New().String(text)
+		assert.NotContains(t, out, "abcdef0123", text)
+		assert.Contains(t, out, Mark, text)
+	}
+	for _, text := range []string{
+		"SignatureDoesNotMatch: the signature we calculated differs",
+		"x-oss-signature-version=OSS4-HMAC-SHA256",
+		"set ALIBABA_CLOUD_SECURITY_TOKEN",
+	} {
+		assert.Equal(t, text, New().String(text))
+	}
+}
+
+func TestErrorKeepsCleanChainsAndScrubsOthers(t *testing.T) {
+	s := New(token)
+	clean := fmt.Errorf("wrap: %w", io.ErrUnexpectedEOF)
+	assert.Same(t, clean, s.Error(clean))
+
+	dirty := fmt.Errorf("failed for %s:\nmore: %w", token, io.ErrUnexpectedEOF)
+	got := s.Error(dirty)
+	assert.NotContains(t, got.Error(), "tok")
+	assert.NotContains(t, got.Error(), "\n")
+	assert.ErrorIs(t, got, io.ErrUnexpectedEOF)
+	assert.Nil(t, s.Error(nil))
+	assert.True(t, errors.Is(s.Errorf("x %s %w", token, io.EOF), io.EOF))
+}
+
+func TestOneLine(t *testing.T) {
+	assert.Equal(t, "a b c\ufffd d", OneLine("a\nb\u2028c\xff\u202ed"))
+	assert.Equal(t, "plain", OneLine("plain"))
+}
+
+type secretHolder struct{ s string }
+
+func (h secretHolder) Format(f fmt.State, verb rune) { Format(f, verb, "holder{<redacted>}") }
+
+func TestFormatEveryVerb(t *testing.T) {
+	h := secretHolder{"topsecret"}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+		assert.NotContains(t, fmt.Sprintf(verb, h), "topsecret", verb)
+	}
+	assert.Equal(t, "holder{<redacted>}", LogValue("holder{<redacted>}").String())
+}
