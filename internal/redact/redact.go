@@ -177,17 +177,20 @@ func OneLine(s string) string {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b.WriteRune(utf8.RuneError)
-		case r < 0x20 || r == 0x7f || 0x80 <= r && r <= 0x9f || r == 0x2028 || r == 0x2029 ||
-			0x202a <= r && r <= 0x202e || 0x2066 <= r && r <= 0x2069:
-			b.WriteByte(' ')
-		default:
-			b.WriteRune(r)
+		if breaksLine(r) {
+			r = ' '
 		}
+		b.WriteRune(r) // an invalid byte decodes as utf8.RuneError, U+FFFD
 	}
 	return b.String()
+}
+
+// breaksLine reports whether r would break or reorder a terminal line: a
+// control character (C0, DEL, C1), a line or paragraph separator, or a bidi
+// control.
+func breaksLine(r rune) bool {
+	return r < 0x20 || r == 0x7f || 0x80 <= r && r <= 0x9f || r == 0x2028 || r == 0x2029 ||
+		0x202a <= r && r <= 0x202e || 0x2066 <= r && r <= 0x2069
 }
 
 // Format prints safe, a value's text without its secrets, for every verb:
