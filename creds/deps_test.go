@@ -54,14 +54,13 @@ func heavyIn(list []string) []string {
 }
 
 // TestWhatAFunctionLinks guards the cold start of a function: package creds,
-// the client behind package wgor, the signer, the function runtime and the
+// the client (package wgor), the signer, the function runtime and the
 // example function built on it link none of the default chain's
-// dependencies. Only github.com/wgor-dev/wgor/creds/chain (and package wgor,
-// which uses it) may.
+// dependencies. Only github.com/wgor-dev/wgor/creds/chain may.
 func TestWhatAFunctionLinks(t *testing.T) {
 	light := deps(t,
 		"github.com/wgor-dev/wgor/creds",
-		"github.com/wgor-dev/wgor/internal/client",
+		"github.com/wgor-dev/wgor/wgor",
 		"github.com/wgor-dev/wgor/sign",
 		"github.com/wgor-dev/wgor/wgor/fcrt",
 		"github.com/wgor-dev/wgor/cmd/redpng")

@@ -3,13 +3,11 @@
 // headers and body — to the event's outputRoute with WriteGetObjectResponse,
 // signed with OSS Signature V4 by package sign.
 //
-// A function parses its event with [ParseEvent] and answers with [Write]:
+// A function answers with [Write], given the event's route and token and
+// the credentials to sign with (package fcrt parses the event and holds the
+// invocation's credentials):
 //
-//	ev, err := wgor.ParseEvent(event)
-//	if err != nil {
-//		return err
-//	}
-//	_, err = wgor.Write(ctx, &wgor.Response{
+//	_, err = wgor.Write(ctx, inv.Credentials, &wgor.Response{
 //		Route:       ev.GetObjectContext.OutputRoute,
 //		Token:       ev.GetObjectContext.OutputToken,
 //		Status:      200,
@@ -25,9 +23,11 @@
 // requires; [Client].Chunked streams it chunked instead, which OSS does
 // not document (see Client.SpoolDir and Client.Chunked).
 //
-// [Write] uses a [Client] with default settings: credentials from the
-// default credentials chain (package creds/chain), HTTPS, the region read
-// from the route. A Client sets the HTTP client, the credentials, the
+// [Write] uses a [Client] with default settings but the credentials:
+// HTTPS, the region read from the route. Credentials are always explicit:
+// an invocation's own, or the default chain (chain.Default() of package
+// creds/chain), which lives apart so that a function that signs with its
+// invocation's credentials never links credentials-go. A Client sets the HTTP client, the credentials, the
 // region, the scheme, the user agent, the retry policy, the spool, progress
 // reports and a logger. Retries happen only when the single-use token
 // provably never left the machine; see [Client].

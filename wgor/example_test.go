@@ -17,13 +17,14 @@ import (
 	"github.com/wgor-dev/wgor/creds"
 	"github.com/wgor-dev/wgor/sign"
 	"github.com/wgor-dev/wgor/wgor"
+	"github.com/wgor-dev/wgor/wgor/fcrt"
 )
 
 // redPNG is the handler of OSS's documentation, in Go: whatever object is
 // asked for, the caller gets a 200×200 red PNG. The image is encoded into
 // a pipe while Write streams it, so it is never held whole in memory.
 func redPNG(ctx context.Context, c *wgor.Client, event []byte) error {
-	ev, err := wgor.ParseEvent(event)
+	ev, err := fcrt.ParseEvent(event)
 	if err != nil {
 		return err
 	}
@@ -44,8 +45,8 @@ func redPNG(ctx context.Context, c *wgor.Client, event []byte) error {
 
 // The red-PNG handler of OSS's documentation, answering an event from a
 // local stand-in for the access point that checks the signature as OSS
-// does. In Function Compute, c would be &wgor.Client{} (or wgor.Write
-// used directly) and the event would come from OSS.
+// does. In Function Compute, c would sign with the invocation's
+// credentials and the event would come from OSS.
 func Example_redPNG() {
 	id := creds.Credentials{AccessKeyID: "LTAI-EXAMPLE", AccessKeySecret: "example-secret", SecurityToken: "example-sts-token"}
 	accessPoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -78,21 +79,22 @@ func Example_redPNG() {
 	// image: 200 x 200 pixel (0,0): {255 0 0 255}
 }
 
-// A Function Compute handler answering with the default client: the
-// credentials come from the default credentials chain (creds/chain) and
-// the region from the route.
-// Function Compute calls it with each event: in a custom runtime, from the
-// HTTP handler of POST /invoke, with the request's body; in the Go
-// runtime, from the handler given to fc.Start. It checks its event first:
-// an event that is not from an Object FC Access Point is refused before
-// anything is sent, as here.
+// A custom runtime's handler of POST /invoke answering with wgor.Write: the
+// credentials are the invocation's x-fc-* headers and the region comes from
+// the route. It checks its event first: an event that is not from an Object
+// FC Access Point is refused before anything is sent, as here. (Package
+// fcrt does all of this for you.)
 func ExampleWrite() {
-	handler := func(ctx context.Context, event []byte) error {
-		ev, err := wgor.ParseEvent(event)
+	handler := func(ctx context.Context, header http.Header, event []byte) error {
+		ev, err := fcrt.ParseEvent(event)
 		if err != nil {
 			return err
 		}
-		res, err := wgor.Write(ctx, &wgor.Response{
+		p, err := creds.FromFCHeaders(header)
+		if err != nil {
+			return err
+		}
+		res, err := wgor.Write(ctx, p, &wgor.Response{
 			Route:       ev.GetObjectContext.OutputRoute,
 			Token:       ev.GetObjectContext.OutputToken,
 			Status:      http.StatusOK,
@@ -105,11 +107,11 @@ func ExampleWrite() {
 		log.Printf("answered, OSS request ID %s", res.RequestID)
 		return nil
 	}
-	err := handler(context.Background(), []byte(`{"getObjectContext":{"outputRoute":"fc-ap-01-3b00521f653d2b3223680ec39dbbe2****-opap.oss-cn-qingdao-internal.oss-object-process.aliyuncs.com"}}`))
+	err := handler(context.Background(), http.Header{}, []byte(`{"getObjectContext":{"outputRoute":"fc-ap-01-3b00521f653d2b3223680ec39dbbe2****-opap.oss-cn-qingdao-internal.oss-object-process.aliyuncs.com"}}`))
 	fmt.Println(err)
-	fmt.Println("an invalid event:", errors.Is(err, wgor.ErrInvalidEvent))
+	fmt.Println("an invalid event:", errors.Is(err, fcrt.ErrInvalidEvent))
 	// Output:
-	// wgor: invalid event: getObjectContext.outputToken is missing or empty
+	// fcrt: invalid event: getObjectContext.outputToken is missing or empty
 	// an invalid event: true
 }
 
@@ -179,29 +181,6 @@ func ExampleClient() {
 	// Output:
 	// POST /?x-oss-write-get-object-response: "no such thumbnail"
 	// request ID: 5C1B138A109F4E405B2D0001 bytes: 17
-}
-
-func ExampleParseEvent() {
-	event := []byte(`{
-		"getObjectContext": {
-			"outputRoute": "fc-ap-01-3b00521f653d2b3223680ec39dbbe2****-opap.oss-cn-qingdao-internal.oss-object-process.aliyuncs.com",
-			"outputToken": "OSSV1#ZvBDC3XPm3g****",
-			"inputOssUrl": "https://examplebucket.oss-cn-qingdao-internal.aliyuncs.com/example.png?x-oss-signature=abc"
-		},
-		"userRequest": {"url": "https://example.com/example.png"}
-	}`)
-	ev, err := wgor.ParseEvent(event)
-	if err != nil {
-		log.Fatal(err)
-	}
-	region, _ := wgor.RegionFromRoute(ev.GetObjectContext.OutputRoute)
-	fmt.Println("region:", region)
-	fmt.Println("kept:", string(ev.Extra["userRequest"]))
-	fmt.Println(ev) // never shows the token or the URL's query
-	// Output:
-	// region: cn-qingdao
-	// kept: {"url": "https://example.com/example.png"}
-	// wgor.Event{GetObjectContext: wgor.GetObjectContext{OutputRoute: "fc-ap-01-3b00521f653d2b3223680ec39dbbe2****-opap.oss-cn-qingdao-internal.oss-object-process.aliyuncs.com", OutputToken: <redacted>, InputOSSURL: "https://examplebucket.oss-cn-qingdao-internal.aliyuncs.com/example.png?<redacted>"}, Extra: ["userRequest"]}
 }
 
 func ExampleRegionFromRoute() {

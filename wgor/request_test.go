@@ -103,7 +103,7 @@ func TestWriteRefusesANilResponseOrContext(t *testing.T) {
 }
 
 func TestPackageWriteChecksLikeAClient(t *testing.T) {
-	_, err := wgor.Write(context.Background(), &wgor.Response{Route: "http://127.0.0.1:1", Token: testToken, Status: 200})
+	_, err := wgor.Write(context.Background(), testCreds(), &wgor.Response{Route: "http://127.0.0.1:1", Token: testToken, Status: 200})
 	assert.ErrorIs(t, err, wgor.ErrInvalidResponse)
 	assert.Contains(t, err.Error(), "set Client.Region", "the default client derives the region from the route")
 }

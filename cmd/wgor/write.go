@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wgor-dev/wgor/creds"
+	"github.com/wgor-dev/wgor/creds/chain"
 	"github.com/wgor-dev/wgor/wgor"
 )
 
@@ -79,7 +80,7 @@ func runWrite(ctx context.Context, e *env, args []string) error {
 	for _, h := range headers {
 		r.Header.Add(h.name, h.value)
 	}
-	c := &wgor.Client{Region: *region, Scheme: *scheme, Chunked: *chunked}
+	c := &wgor.Client{Credentials: chain.Default(), Region: *region, Scheme: *scheme, Chunked: *chunked}
 	if err := checkResponse(ctx, c, r); err != nil {
 		return err
 	}

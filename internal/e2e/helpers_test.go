@@ -16,6 +16,7 @@ import (
 	"github.com/wgor-dev/wgor/internal/accesspoint"
 	"github.com/wgor-dev/wgor/sign"
 	"github.com/wgor-dev/wgor/wgor"
+	"github.com/wgor-dev/wgor/wgor/fcrt"
 )
 
 const (
@@ -55,7 +56,7 @@ func clientFor(inv *accesspoint.Invocation) *wgor.Client {
 // respond answers the invocation's GetObject with r, filling in the route
 // and the token from the event.
 func respond(ctx context.Context, c *wgor.Client, inv *accesspoint.Invocation, r *wgor.Response) (*wgor.Result, error) {
-	ev, err := wgor.ParseEvent(inv.Event)
+	ev, err := fcrt.ParseEvent(inv.Event)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/wgor-dev/wgor/internal/accesspoint"
 	"github.com/wgor-dev/wgor/internal/redpng"
 	"github.com/wgor-dev/wgor/wgor"
+	"github.com/wgor-dev/wgor/wgor/fcrt"
 )
 
 func TestRedPNGArrivesIntact(t *testing.T) {
@@ -147,7 +148,7 @@ func TestTheAccessPointRefusesBadWrites(t *testing.T) {
 			return err
 		}, "SignatureDoesNotMatch"},
 		{"unknown token", func(ctx context.Context, inv *accesspoint.Invocation) error {
-			ev, err := wgor.ParseEvent(inv.Event)
+			ev, err := fcrt.ParseEvent(inv.Event)
 			if err != nil {
 				return err
 			}

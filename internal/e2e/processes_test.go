@@ -23,7 +23,7 @@ import (
 
 	"github.com/wgor-dev/wgor/internal/accesspoint"
 	"github.com/wgor-dev/wgor/internal/redpng"
-	"github.com/wgor-dev/wgor/wgor"
+	"github.com/wgor-dev/wgor/wgor/fcrt"
 )
 
 // binaries are the commands built once for the tests that run processes.
@@ -215,7 +215,7 @@ func TestProcessesWriteStreamsAQuarterGibibyteFromStandardInput(t *testing.T) {
 	want := patternSum(size)
 	results := make(chan string, 1)
 	ap := startAP(t, 2*time.Minute, func(ctx context.Context, inv *accesspoint.Invocation) error {
-		ev, err := wgor.ParseEvent(inv.Event)
+		ev, err := fcrt.ParseEvent(inv.Event)
 		if err != nil {
 			return err
 		}

@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wgor-dev/wgor/creds"
-	"github.com/wgor-dev/wgor/internal/client"
+	"github.com/wgor-dev/wgor/wgor"
 )
 
 // TestDefaultClientReportsAnEarlyRefusal: the runtime's own HTTP client is
@@ -49,17 +49,17 @@ func TestDefaultClientReportsAnEarlyRefusal(t *testing.T) {
 			}()
 		}
 	}()
-	c := &client.Client{
+	c := &wgor.Client{
 		HTTPClient:  defaultHTTPClient(),
 		Credentials: creds.Static(creds.Credentials{AccessKeyID: "LTAI5tEarly", AccessKeySecret: "early-secret"}),
 		Region:      "cn-hangzhou",
 	}
 	for i := range 5 {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		_, err := c.Write(ctx, &client.Response{Route: "http://" + l.Addr().String(), Token: "OSSV1#early-token",
+		_, err := c.Write(ctx, &wgor.Response{Route: "http://" + l.Addr().String(), Token: "OSSV1#early-token",
 			Status: http.StatusOK, Body: bytes.NewReader(make([]byte, 32<<20))})
 		cancel()
-		var se *client.ServiceError
+		var se *wgor.ServiceError
 		require.ErrorAs(t, err, &se, "attempt %d", i)
 		assert.Equal(t, "AccessDenied", se.Code)
 	}

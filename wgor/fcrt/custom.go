@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/wgor-dev/wgor/creds"
-	"github.com/wgor-dev/wgor/internal/client"
 )
 
 // Headers Function Compute sends with an invocation (Function
@@ -78,7 +77,7 @@ func (rt *customRuntime) invoke(w http.ResponseWriter, r *http.Request) {
 		case len(event) > maxEvent:
 			err = fmt.Errorf("fcrt: the event is larger than %d bytes: is this an Object FC Access Point's invocation?", maxEvent)
 		default:
-			inv.Event, err = client.ParseEvent(event)
+			inv.Event, err = ParseEvent(event)
 		}
 	}
 	if err == nil {

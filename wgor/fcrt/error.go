@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/wgor-dev/wgor/internal/client"
+	"github.com/wgor-dev/wgor/internal/oss"
+
+	"github.com/wgor-dev/wgor/wgor"
 )
 
 // ValidStatus reports whether status is one OSS documents for
@@ -14,7 +16,7 @@ import (
 // 400, 401, 403, 404, 405, 409, 411, 412, 416, 500 or 503 (OSS API
 // reference "WriteGetObjectResponse"). Any other is refused before
 // anything is sent.
-func ValidStatus(status int) bool { return client.ValidStatus(status) }
+func ValidStatus(status int) bool { return wgor.ValidStatus(status) }
 
 // StatusError is a deliberate error answer: the runtime answers the
 // GetObject caller with Status and an OSS-style XML error body holding
@@ -67,17 +69,8 @@ func answerOf(err error) (status int, code, message string, deliberate bool) {
 	return status, code, message, deliberate
 }
 
-// errorBody is an OSS-style XML error document, written as OSS writes its own
-// (OSS API reference "Error responses"), the text escaped by
-// client.AppendXMLText.
+// errorBody is OSS's XML error document (OSS API reference "Error
+// responses").
 func errorBody(code, message, requestID string) []byte {
-	b := make([]byte, 0, 128+len(code)+len(message)+len(requestID))
-	b = append(b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n<Error><Code>"...)
-	b = client.AppendXMLText(b, code)
-	b = append(b, "</Code><Message>"...)
-	b = client.AppendXMLText(b, message)
-	b = append(b, "</Message><RequestId>"...)
-	b = client.AppendXMLText(b, requestID)
-	b = append(b, "</RequestId></Error>\n"...)
-	return b
+	return oss.ErrorDoc{Code: code, Message: message, RequestID: requestID}.Marshal()
 }

@@ -6,17 +6,7 @@ import (
 	"time"
 
 	"github.com/wgor-dev/wgor/creds"
-	"github.com/wgor-dev/wgor/internal/client"
 )
-
-// Event is the event OSS invokes the function with. Its GetObjectContext
-// holds OutputRoute and OutputToken, which the runtime uses to answer, and
-// InputOSSURL, a presigned URL of the original object (see OpenOriginal).
-// Printing an Event never shows the token or the URL's signature.
-type Event = client.Event
-
-// GetObjectContext is the event's getObjectContext.
-type GetObjectContext = client.GetObjectContext
 
 // A Handler answers one GetObject made through an Object FC Access Point.
 //

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wgor-dev/wgor/internal/client"
+	"github.com/wgor-dev/wgor/internal/oss"
 )
 
 // Original is the original object, read from the event's inputOssUrl: a
@@ -90,25 +90,13 @@ func OpenOriginal(ctx context.Context, inv *Invocation, header http.Header) (*Or
 		return &Original{StatusCode: resp.StatusCode, Header: resp.Header, ContentLength: resp.ContentLength, Body: resp.Body}, nil
 	}
 	defer resp.Body.Close()
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	e := &OriginalError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get("X-Oss-Request-Id")}
-	// OSS's error document (OSS API reference "Error responses"): the
-	// fields read before a break are kept; a body that is not one leaves them
-	// empty.
-	var code, message, requestID string
-	client.ParseErrorDoc(data, func(name, text string) {
-		switch name {
-		case "Code":
-			code = text
-		case "Message":
-			message = text
-		case "RequestId":
-			requestID = text
-		}
-	})
-	e.Code, e.Message = code, message
+	e := &OriginalError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get(oss.HeaderRequestID)}
+	// OSS's error document (OSS API reference "Error responses"); a body
+	// that is not one leaves the fields empty.
+	doc, _ := oss.ParseErrorDoc(resp.Body, 64<<10)
+	e.Code, e.Message = doc.Code, doc.Message
 	if e.RequestID == "" {
-		e.RequestID = requestID
+		e.RequestID = doc.RequestID
 	}
 	return nil, e
 }

@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wgor-dev/wgor/internal/client"
+	"github.com/wgor-dev/wgor/wgor"
 )
 
 // The Go runtime API of Function Compute's built-in Go runtime
@@ -100,7 +100,7 @@ func (a *runtimeAPI) next(ctx context.Context) (*invocationMsg, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fcrt: FC_RUNTIME_API: %w", err)
 	}
-	req.Header.Set("User-Agent", client.DefaultUserAgent)
+	req.Header.Set("User-Agent", wgor.DefaultUserAgent)
 	if !a.polled {
 		// Ready once the first poll is sent, not answered: the long poll
 		// may wait for minutes.
@@ -175,7 +175,7 @@ func (a *runtimeAPI) invocation(m *invocationMsg) (*Invocation, error) {
 	if len(m.event) > maxEvent {
 		return inv, fmt.Errorf("fcrt: the event is larger than %d bytes: is this an Object FC Access Point's invocation?", maxEvent)
 	}
-	inv.Event, err = client.ParseEvent(m.event)
+	inv.Event, err = ParseEvent(m.event)
 	return inv, err
 }
 
@@ -232,7 +232,7 @@ func (a *runtimeAPI) post(id, kind string, body []byte) {
 		return
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", client.DefaultUserAgent)
+	req.Header.Set("User-Agent", wgor.DefaultUserAgent)
 	resp, err := a.hc.Do(req)
 	if err != nil {
 		a.log.Error("fcrt: report the invocation", "fc_request_id", id, "error", err.Error())

@@ -10,7 +10,7 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/wgor-dev/wgor/internal/client"
+	"github.com/wgor-dev/wgor/wgor"
 )
 
 // maxEvent bounds the event read: OSS's events are a few KiB.
@@ -86,11 +86,11 @@ func (o *Options) httpClient() *http.Client {
 // the response short), or the response could not be delivered.
 func serve(ctx context.Context, h Handler, inv *Invocation, o *Options) (outcome, error) {
 	g := inv.Event.GetObjectContext
-	c := &client.Client{HTTPClient: o.httpClient(), Credentials: inv.Credentials}
+	c := &wgor.Client{HTTPClient: o.httpClient(), Credentials: inv.Credentials}
 	if o != nil {
 		c.SpoolDir, c.SpoolMemory, c.Chunked = o.SpoolDir, o.SpoolMemory, o.Chunked
 	}
-	if _, err := client.RegionFromRoute(g.OutputRoute); err != nil {
+	if _, err := wgor.RegionFromRoute(g.OutputRoute); err != nil {
 		c.Region = inv.Region // a route that names no region: a local emulator
 	}
 	inv.httpClient = o.httpClient()

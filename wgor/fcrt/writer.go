@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/wgor-dev/wgor/internal/client"
+	"github.com/wgor-dev/wgor/wgor"
 )
 
 // ResponseWriter is how a Handler answers the GetObject, with the order
@@ -66,11 +66,11 @@ const writeBuffer = 32 << 10
 // itself, not the object, and are never forwarded.
 var unsent = []string{"Content-Length", "Transfer-Encoding", "Connection", "Trailer", "Keep-Alive", "Te", "Upgrade"}
 
-// writer is the ResponseWriter: a pipe into client.Client.Write, which
+// writer is the ResponseWriter: a pipe into wgor.Client.Write, which
 // runs in its own goroutine from the first Write.
 type writer struct {
 	ctx context.Context
-	c   *client.Client
+	c   *wgor.Client
 	inv *Invocation
 
 	header http.Header
@@ -91,11 +91,11 @@ type writer struct {
 }
 
 type result struct {
-	res *client.Result
+	res *wgor.Result
 	err error
 }
 
-func newWriter(ctx context.Context, c *client.Client, inv *Invocation) *writer {
+func newWriter(ctx context.Context, c *wgor.Client, inv *Invocation) *writer {
 	return &writer{ctx: ctx, c: c, inv: inv, header: make(http.Header), declare: -1}
 }
 
@@ -147,7 +147,7 @@ func (w *writer) Write(p []byte) (int, error) {
 		w.mu.Unlock()
 		return 0, nil
 	case w.declare >= 0 && w.written+int64(len(p)) > w.declare:
-		w.fail(fmt.Errorf("%w: the handler wrote more than its Content-Length %d: set the length the body really has, or leave it out", client.ErrBodyLength, w.declare))
+		w.fail(fmt.Errorf("%w: the handler wrote more than its Content-Length %d: set the length the body really has, or leave it out", wgor.ErrBodyLength, w.declare))
 		err := w.err
 		w.mu.Unlock()
 		w.abort(err)
@@ -193,7 +193,7 @@ func (w *writer) Write(p []byte) (int, error) {
 // headers, and body: nil for the pipe, or the whole body.
 func (w *writer) start(status int, h http.Header, whole []byte) {
 	g := w.inv.Event.GetObjectContext
-	r := &client.Response{Route: g.OutputRoute, Token: g.OutputToken, Status: status}
+	r := &wgor.Response{Route: g.OutputRoute, Token: g.OutputToken, Status: status}
 	fwd := h.Clone()
 	for _, name := range unsent {
 		delete(fwd, name)
@@ -276,7 +276,7 @@ func (w *writer) finish(herr error) (outcome, error) {
 				herr = w.err
 			}
 			if herr == nil && w.declare > 0 {
-				herr = fmt.Errorf("%w: the handler wrote nothing of its Content-Length %d: write the body, or leave the header out", client.ErrBodyLength, w.declare)
+				herr = fmt.Errorf("%w: the handler wrote nothing of its Content-Length %d: write the body, or leave the header out", wgor.ErrBodyLength, w.declare)
 			}
 			if herr != nil {
 				w.answerError(herr)
@@ -292,7 +292,7 @@ func (w *writer) finish(herr error) (outcome, error) {
 		case herr != nil:
 			pw.CloseWithError(herr)
 		case declare >= 0 && written < declare:
-			herr = fmt.Errorf("%w: the handler wrote %d bytes of its Content-Length %d: set the length the body really has, or leave it out", client.ErrBodyLength, written, declare)
+			herr = fmt.Errorf("%w: the handler wrote %d bytes of its Content-Length %d: set the length the body really has, or leave it out", wgor.ErrBodyLength, written, declare)
 			pw.CloseWithError(herr)
 		default:
 			if err := w.bw.Flush(); err != nil {
@@ -305,7 +305,7 @@ func (w *writer) finish(herr error) (outcome, error) {
 		}
 	}
 	r := w.wait()
-	if errors.Is(r.err, client.ErrNotSent) && !w.errorAnswer {
+	if errors.Is(r.err, wgor.ErrNotSent) && !w.errorAnswer {
 		// Nothing was sent (a forwarded header with a control character,
 		// a handler that failed while its body was being spooled): the
 		// token is unused, so the caller gets the error answer now rather

@@ -1,4 +1,4 @@
-package client
+package wgor
 
 import (
 	"context"
@@ -73,8 +73,10 @@ type Client struct {
 	// follows it (a Transport of your own may report the reset instead).
 	HTTPClient *http.Client
 
-	// Credentials sign the requests. Nil means the default credentials chain
-	// (see package wgor). They are
+	// Credentials sign the requests; Write refuses to send without them.
+	// A function passes its invocation's (fcrt.Invocation.Credentials,
+	// creds.FromFCHeaders); anything else may use the default chain,
+	// chain.Default() of package creds/chain. They are
 	// asked for on every attempt, so a provider that caches (all of those
 	// in package creds do) serves fresh credentials without cost.
 	Credentials creds.Provider
@@ -162,14 +164,13 @@ type Result struct {
 	Attempts  int   // requests made: 1, or more after retries (see Client)
 }
 
-// DefaultCredentials returns the provider a Client with nil Credentials
-// signs with. Package wgor sets it to the default credentials chain; a
-// program that links only this package (a function built on wgor/fcrt,
-// which passes each invocation's credentials) never links that chain, and a
-// nil Credentials is then an error.
-var DefaultCredentials func() creds.Provider
-
-var defaultClient = sync.OnceValue(func() *Client { return &Client{} })
+// Write sends r with a Client that signs with p and has every other field
+// zero: HTTPS, the region read from the route. A handler passes its
+// invocation's credentials (fcrt.Invocation.Credentials, creds.FromFCHeaders)
+// or the default chain (chain.Default()). See Client.Write.
+func Write(ctx context.Context, p creds.Provider, r *Response) (*Result, error) {
+	return (&Client{Credentials: p}).Write(ctx, r)
+}
 
 var defaultHTTPClient = sync.OnceValue(NewHTTPClient)
 
@@ -224,7 +225,7 @@ func NewHTTPClient() *http.Client {
 // client.
 func (c *Client) Write(ctx context.Context, r *Response) (res *Result, err error) {
 	if c == nil {
-		c = defaultClient()
+		c = &Client{}
 	}
 	switch {
 	case r == nil:
@@ -328,10 +329,7 @@ func (c *Client) prepare(r *Response) (*prepared, error) {
 	}
 	p := &prepared{route: rt, region: region, provider: c.Credentials}
 	if p.provider == nil {
-		if DefaultCredentials == nil {
-			return nil, invalid("Client.Credentials is nil: set it (creds.Static, creds.FromFCHeaders), or import github.com/wgor-dev/wgor/wgor, whose Client uses the default credentials chain")
-		}
-		p.provider = DefaultCredentials()
+		return nil, invalid("Client.Credentials is nil: set it to the invocation's credentials (creds.FromFCHeaders), creds.Static, or the default chain (chain.Default() in package creds/chain)")
 	}
 	p.body.progress = c.Progress
 	if err := p.body.init(r, c.Chunked || r.Chunked); err != nil {
