@@ -123,7 +123,7 @@ func (s *session) runLine(line string, words []string) {
 		s.wgor(words[3:])
 	case len(words) == 3 && words[0] == "go" && words[1] == "run" && words[2] == "./cmd/redpng":
 		s.redpng()
-	case len(words) >= 3 && words[0] == "go" && words[1] == "run" && words[2] == "./internal/coldstart":
+	case len(words) >= 4 && words[0] == "go" && words[1] == "-C" && words[2] == "internal/coldstart":
 		s.coldstart(words)
 	case len(words) >= 2 && words[0] == "go" && words[1] == "test":
 		s.goTest(words[2:])
@@ -304,7 +304,7 @@ func (s *session) coldstart(words []string) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, words[0], words[1:]...)
 	if !slices.Contains(words, "-n") {
-		cmd = exec.CommandContext(ctx, "go", "build", "-o", os.DevNull, words[2])
+		cmd = exec.CommandContext(ctx, "go", "-C", words[2], "build", "-o", os.DevNull, ".")
 	}
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s: %s", strings.Join(cmd.Args, " "), out)

@@ -19,8 +19,8 @@ type binary struct {
 	copies []string // paths of identical copies, started in turn
 }
 
-// target says where a binary's main package is: dir is relative to the main
-// module's root (the module to build in), pkg relative to dir.
+// target says where a binary's main package is: dir is relative to the
+// repository's root (the module to build in), pkg relative to dir.
 type target struct {
 	name, label, dir, pkg string
 }
@@ -28,7 +28,7 @@ type target struct {
 // targets are the three binaries, in the table's order.
 var targets = []target{
 	{"redpng", "redpng (wgor)", ".", "./cmd/redpng"},
-	{"floor", "floor", ".", "./internal/coldstart/floor"},
+	{"floor", "floor", "internal/coldstart", "./floor"},
 	{"sdkv2", "official SDK v2", "internal/sdkinterop", "./cmd/redpngsdk"},
 }
 
@@ -75,18 +75,19 @@ func build(ctx context.Context, dir string, copies int, extra []string) ([]binar
 	return bins, nil
 }
 
-// moduleRoot returns the directory of wgor's main module, refusing to run
-// from anywhere else (the interop module included).
+// moduleRoot returns the repository's root: coldstart is a module of its
+// own at internal/coldstart, so that the main module holds only the
+// product, and it refuses to run from anywhere else.
 func moduleRoot(ctx context.Context, gobin string) (string, error) {
 	out, err := exec.CommandContext(ctx, gobin, "list", "-m", "-f", "{{.Path}} {{.Dir}}").Output()
 	if err != nil {
-		return "", fmt.Errorf("go list -m: %w: run coldstart from wgor's module directory", err)
+		return "", fmt.Errorf("go list -m: %w: run coldstart from its module directory, internal/coldstart", err)
 	}
 	path, dir, _ := strings.Cut(strings.TrimSpace(string(out)), " ")
-	if path != "github.com/wgor-dev/wgor" {
-		return "", fmt.Errorf("run coldstart from wgor's module directory (go list -m says %q)", path)
+	if path != "github.com/wgor-dev/wgor/internal/coldstart" {
+		return "", fmt.Errorf("run coldstart from its module directory, internal/coldstart (go list -m says %q)", path)
 	}
-	return dir, nil
+	return filepath.Join(dir, "..", ".."), nil
 }
 
 func copyFile(dst, src string) error {

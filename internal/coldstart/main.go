@@ -9,11 +9,11 @@
 //     official OSS Go SDK v2 (built in its own module, so wgor's module never
 //     requires the SDK).
 //
-// Run it from the main module's directory:
+// Run it from the repository's root:
 //
-//	go run ./internal/coldstart            # 2000 starts each: one to two minutes on 2 cores
-//	go run ./internal/coldstart -n 5       # a smoke run
-//	go run ./internal/coldstart -with ./internal/x/variant   # one more column
+//	go -C internal/coldstart run .          # 2000 starts each: one to two minutes on 2 cores
+//	go -C internal/coldstart run . -n 5     # a smoke run
+//	go -C internal/coldstart run . -with ./internal/x/variant   # one more column
 //
 // It builds the three binaries as they are deployed (CGO_ENABLED=0,
 // -trimpath -ldflags='-s -w'), copies each several times (a binary's layout
@@ -78,7 +78,7 @@ func main() {
 		return nil
 	})
 	flag.Usage = func() {
-		fmt.Fprintln(flag.CommandLine.Output(), "usage: go run ./internal/coldstart [-n starts] [-copies n] [-initruns n] [-warmup n] [-dir dir] [-timeout d] [-with ./pkg]... [-v]")
+		fmt.Fprintln(flag.CommandLine.Output(), "usage: go -C internal/coldstart run . [-n starts] [-copies n] [-initruns n] [-warmup n] [-dir dir] [-timeout d] [-with ./pkg]... [-v]")
 		flag.PrintDefaults()
 	}
 	flag.Parse()

@@ -14,7 +14,7 @@ import (
 // to end. It builds two modules and starts processes, so it runs only when
 // asked for, to keep go test ./... fast:
 //
-//	WGOR_COLDSTART_SMOKE=1 go test ./internal/coldstart -run Smoke
+//	cd internal/coldstart && WGOR_COLDSTART_SMOKE=1 go test -run Smoke
 func TestSmokeRun(t *testing.T) {
 	if os.Getenv("WGOR_COLDSTART_SMOKE") != "1" {
 		t.Skip("set WGOR_COLDSTART_SMOKE=1 to build and start the three binaries")
