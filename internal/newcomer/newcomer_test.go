@@ -1,0 +1,94 @@
+package newcomer
+
+import (
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestNewcomerWalk runs the README's walk from an empty folder as printed:
+// a module of one's own that requires wgor through a replace, the function
+// and its test from the README, go test, the function under wgor emulate
+// --exec with curl, and wgor package. Every other Go snippet of the README
+// is compiled with it, and the signer's is run. Nothing is fetched: the
+// module cache and go.sum of wgor's own module serve the new module.
+func TestNewcomerWalk(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the CLI and a module of its own")
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	require.NoError(t, err)
+	s, err := Parse(string(readme))
+	require.NoError(t, err)
+	require.Len(t, s.Walk, 2, "the walk is two bash blocks: the module, then test, run and package")
+	require.Contains(t, s.Files, "myfn/main.go")
+	require.Contains(t, s.Files, "myfn/main_test.go")
+
+	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bin")
+	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(bin, "wgor"), "./cmd/wgor")
+	build.Dir = root
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+
+	env := append(os.Environ(), "WGOR="+root, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"GOPROXY=off", "GOFLAGS=-mod=mod")
+	bash(ctx, t, dir, env, s.Walk[0])
+	fn := filepath.Join(dir, "myfn")
+	require.FileExists(t, filepath.Join(fn, "go.mod"), "the first block makes the module")
+	// Offline, the new module's sums come from wgor's own go.sum.
+	sums, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(fn, "go.sum"), sums, 0o644))
+	for name, text := range s.Files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if !strings.HasPrefix(name, "myfn/") {
+			path = filepath.Join(fn, "snippets", filepath.FromSlash(name))
+		}
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+	}
+
+	port := freePort(t)
+	walk := strings.ReplaceAll(s.Walk[1], "wgor emulate", "wgor emulate --listen 127.0.0.1:"+port)
+	walk = strings.ReplaceAll(walk, "127.0.0.1:8080", "127.0.0.1:"+port)
+	got := bash(ctx, t, fn, env, walk)
+	assert.Contains(t, got, "HELLO, WORLD", "curl printed the upper-cased original")
+	zips, _ := filepath.Glob(filepath.Join(fn, "dist", "*.zip"))
+	assert.NotEmpty(t, zips, "wgor package wrote a zip under dist/")
+
+	signed := bash(ctx, t, fn, env, "go run ./snippets/signdemo")
+	assert.Contains(t, signed, "OSS4-HMAC-SHA256 Credential=LTAI-EXAMPLE/", "the signer's snippet signs")
+	assert.NotContains(t, signed, "example-secret")
+}
+
+// bash runs script with bash -e in dir and returns what it printed.
+func bash(ctx context.Context, t *testing.T, dir string, env []string, script string) string {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, "bash", "-e", "-c", script)
+	cmd.Dir, cmd.Env = dir, env
+	cmd.WaitDelay = 10 * time.Second
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "in %s:\n%s\n---\n%s", dir, script, out)
+	return string(out)
+}
+
+func freePort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+}
