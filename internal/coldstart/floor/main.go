@@ -46,6 +46,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -134,12 +135,13 @@ func answer(ctx context.Context, r *http.Request) (string, error) {
 	if s, host, ok := strings.Cut(route, "://"); ok {
 		scheme, route = s, host
 	}
-	body := redPNG()
+	body, length := bodyToSend()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
-		scheme+"://"+route+"/?x-oss-write-get-object-response", bytes.NewReader(body))
+		scheme+"://"+route+"/?x-oss-write-get-object-response", body)
 	if err != nil {
 		return "", err
 	}
+	req.ContentLength = length
 	h := req.Header
 	h.Set("x-oss-request-route", route)
 	h.Set("x-oss-request-token", ev.GetObjectContext.OutputToken)
@@ -159,6 +161,31 @@ func answer(ctx context.Context, r *http.Request) (string, error) {
 		return "", fmt.Errorf("WriteGetObjectResponse: %s", resp.Status)
 	}
 	return resp.Header.Get("x-oss-request-id"), nil
+}
+
+// bodyToSend is the red PNG, or, for the load program
+// (internal/coldstart/load), $FLOOR_BODY_BYTES zero bytes written into a pipe
+// in pieces of 32 KiB, as a handler writes them, and streamed with their
+// Content-Length.
+func bodyToSend() (io.Reader, int64) {
+	n, _ := strconv.ParseInt(os.Getenv("FLOOR_BODY_BYTES"), 10, 64)
+	if n <= 0 {
+		return bytes.NewReader(redPNG()), int64(len(redPNG()))
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		piece := make([]byte, 32<<10)
+		for left := n; left > 0; left -= int64(len(piece)) {
+			if left < int64(len(piece)) {
+				piece = piece[:left]
+			}
+			if _, err := pw.Write(piece); err != nil {
+				return
+			}
+		}
+		pw.Close()
+	}()
+	return pr, n
 }
 
 // signV4 signs a service-level request (canonical URI "/") whose query is
