@@ -1,0 +1,116 @@
+package wgor
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// SpoolBudget bounds what the spooled bodies of one process hold at once,
+// in memory and on disk. Function Compute lets one instance serve up to 200
+// invocations at once ("Configure instance concurrency"), all sharing its
+// memory and its temporary disk (512 MB by default), so a bound per body is
+// not enough: the budget is the process's, shared by every Client and every
+// invocation of wgor/fcrt that uses it.
+//
+// Memory is a cache: a body takes memory from the budget while there is
+// some, up to its Client's SpoolMemory, and otherwise goes to disk. Disk is
+// a bound: a body that needs more disk than is free waits, for as long as
+// its context allows, until bodies sent before it free theirs, and then
+// fails with ErrNotSent; nothing of it was sent. A body longer than the
+// whole disk budget fails at once. Bodies grow on disk one at a time, so
+// that two bodies can never wait for each other's room.
+//
+// A SpoolBudget is safe for concurrent use.
+type SpoolBudget struct {
+	memory, disk int64
+
+	grow chan struct{} // holds the one body growing on disk
+
+	mu       sync.Mutex
+	memUsed  int64
+	diskUsed int64
+	freed    chan struct{} // closed when disk is freed
+}
+
+// NewSpoolBudget returns a budget of memory and disk bytes. Zero memory
+// keeps every spooled body on disk.
+func NewSpoolBudget(memory, disk int64) *SpoolBudget {
+	return &SpoolBudget{memory: max(memory, 0), disk: max(disk, 0),
+		grow: make(chan struct{}, 1), freed: make(chan struct{})}
+}
+
+// DefaultSpoolBudget is the budget of every Client whose SpoolBudget is nil:
+// 32 MiB of memory and 256 MiB of disk, which fit Function Compute's
+// smallest instance (512 MB of memory, 512 MB of disk) with room left for
+// the function itself. Replace it, before the first Write, to change the
+// process's budget.
+var DefaultSpoolBudget = NewSpoolBudget(32<<20, 256<<20)
+
+// ErrSpoolTooLarge: a body of unknown length is longer than the whole disk
+// budget, so it can never be spooled; declare its length, or send it
+// chunked. It wraps ErrNotSent.
+var ErrSpoolTooLarge = fmt.Errorf("%w: the body is longer than the spool's disk budget (SpoolBudget)", ErrNotSent)
+
+// takeMemory takes n bytes of memory if the budget has them.
+func (b *SpoolBudget) takeMemory(n int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.memUsed+n > b.memory {
+		return false
+	}
+	b.memUsed += n
+	return true
+}
+
+// startGrowing waits until no other body grows on disk.
+func (b *SpoolBudget) startGrowing(ctx context.Context) error {
+	select {
+	case b.grow <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return waitError(ctx)
+	}
+}
+
+// stopGrowing lets the next body grow on disk.
+func (b *SpoolBudget) stopGrowing() { <-b.grow }
+
+// takeDisk takes n more bytes of disk for a body that holds held already,
+// waiting for room. Only the growing body calls it.
+func (b *SpoolBudget) takeDisk(ctx context.Context, held, n int64) error {
+	if held+n > b.disk {
+		return ErrSpoolTooLarge
+	}
+	for {
+		b.mu.Lock()
+		if b.diskUsed+n <= b.disk {
+			b.diskUsed += n
+			b.mu.Unlock()
+			return nil
+		}
+		freed := b.freed
+		b.mu.Unlock()
+		select {
+		case <-freed:
+		case <-ctx.Done():
+			return waitError(ctx)
+		}
+	}
+}
+
+// release gives back what a body held.
+func (b *SpoolBudget) release(memory, disk int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.memUsed -= memory
+	if disk > 0 {
+		b.diskUsed -= disk
+		close(b.freed)
+		b.freed = make(chan struct{})
+	}
+}
+
+func waitError(ctx context.Context) error {
+	return fmt.Errorf("%w: waiting for room in the spool's budget: %w", ErrNotSent, ctx.Err())
+}
