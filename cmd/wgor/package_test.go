@@ -169,7 +169,7 @@ func TestPackageGo1ZipIsExecutableReproducibleAndServes(t *testing.T) {
 	assert.Equal(t, "*", policy.Statement[0].Resource)
 
 	for _, step := range []string{"s deploy", "policy.json", "Object FC Access Point",
-		"CreateAccessPointForObjectProcess", "ossutil cp oss://ALIAS/KEY", "handler redpng"} {
+		"CreateAccessPointForObjectProcess", "ossutil cp oss://ALIAS/KEY", "handler redpng", "inputOssUrl"} {
 		assert.Contains(t, stdout, step)
 	}
 
