@@ -61,6 +61,7 @@ var commands = []command{
 	{"emulate", "run a local Object FC Access Point for a function process", runEmulate},
 	{"write", "send a WriteGetObjectResponse from a file or standard input", runWrite},
 	{"sign", "show how a request is signed: canonical request, string to sign, Authorization", runSign},
+	{"package", "build a main package for Function Compute: zip, s.yaml, RAM policy", runPackage},
 	{"version", "print the versions of wgor and Go", runVersion},
 }
 
