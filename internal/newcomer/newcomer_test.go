@@ -67,8 +67,9 @@ func TestNewcomerWalk(t *testing.T) {
 	walk = strings.ReplaceAll(walk, "127.0.0.1:8080", "127.0.0.1:"+port)
 	got := bash(ctx, t, fn, env, walk)
 	assert.Contains(t, got, "HELLO, WORLD", "curl printed the upper-cased original")
-	zips, _ := filepath.Glob(filepath.Join(fn, "dist", "*.zip"))
-	assert.NotEmpty(t, zips, "wgor package wrote a zip under dist/")
+	for _, f := range []string{"myfn.zip", "s.yaml", "policy.json"} {
+		assert.FileExists(t, filepath.Join(fn, "dist", "myfn", f), "wgor package wrote it")
+	}
 
 	signed := bash(ctx, t, fn, env, "go run ./snippets/signdemo")
 	assert.Contains(t, signed, "OSS4-HMAC-SHA256 Credential=LTAI-EXAMPLE/", "the signer's snippet signs")
