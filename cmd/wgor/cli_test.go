@@ -52,6 +52,8 @@ func TestEveryCommandChecksItsArguments(t *testing.T) {
 		help("demo --help", "demo", "--help"),
 		help("demo -h", "demo", "-h"),
 		bad("demo with an argument", "demo takes no arguments", "demo", "extra"),
+		bad("demo --key empty", "for flag -key: an object key is 1 to 1023 bytes", "demo", "--key", ""),
+		bad("demo --out empty", "for flag -out: --out is empty", "demo", "--out", ""),
 		bad("demo with an unknown flag", "flag provided but not defined: -bogus", "demo", "--bogus"),
 
 		// emulate
@@ -182,4 +184,13 @@ func TestBadSecretsAreNotEchoed(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "$WGOR_TOKEN contains a control character")
 	assert.NotContains(t, stderr, "SECRET-VALUE")
+}
+
+func TestABadFlagGetsTheFlagPackagesMessageAndTheUsage(t *testing.T) {
+	code, stdout, stderr := runCLI(t, t.Context(), nil, noKeys, "write", "--bogus")
+	assert.Equal(t, exitUsage, code)
+	assert.Empty(t, stdout)
+	assert.Equal(t, "wgor write: flag provided but not defined: -bogus\n"+
+		"Usage: wgor write --route ROUTE --token TOKEN [flags] [FILE|-]\n"+
+		"Run 'wgor write --help' for the flags.\n", stderr)
 }

@@ -84,6 +84,7 @@ func TestEmulateExecStartsTheFunctionAndStopsIt(t *testing.T) {
 	assert.Contains(t, out.String(), "function: "+self+", started by emulate\n")
 	assert.Eventually(t, func() bool { return strings.Contains(out.String(), "function: says hello") },
 		5*time.Second, 10*time.Millisecond, "the function's standard output is forwarded")
+	assert.NotContains(t, out.String(), "try: curl", "no --objects, no object to suggest")
 }
 
 func TestEmulateServesObjectsFromItsDirectoryOnly(t *testing.T) {
@@ -104,7 +105,10 @@ func TestEmulateServesObjectsFromItsDirectoryOnly(t *testing.T) {
 		return err
 	}), nil))
 	t.Cleanup(fn.Close)
-	url, _, errOut := startEmulate(t, "--function", fn.URL, "--objects", dir, "--access-key-id", testKeyID, "--access-key-secret", testSecret)
+	url, out, errOut := startEmulate(t, "--function", fn.URL, "--objects", dir, "--access-key-id", testKeyID, "--access-key-secret", testSecret)
+	try := "try: curl -sS -D - -o out.txt '" + url + "/in.txt'\n"
+	assert.Eventually(t, func() bool { return strings.Contains(out.String(), try) }, 5*time.Second, 10*time.Millisecond,
+		"suggests an object that is there: %s", out)
 
 	resp, body := get(t, url+"/in.txt")
 	assert.Equal(t, http.StatusOK, resp.StatusCode, errOut.String())
@@ -112,4 +116,18 @@ func TestEmulateServesObjectsFromItsDirectoryOnly(t *testing.T) {
 	resp, body = get(t, url+"/link.txt")
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "a link out of --objects is not followed")
 	assert.NotContains(t, string(body), "outside")
+}
+
+func TestEmulatePrintsAURLAPersonCanUse(t *testing.T) {
+	cases := []struct{ server, listen, want string }{
+		{"http://[::1]:8089", "0.0.0.0:8089", "http://127.0.0.1:8089"},
+		{"http://[::1]:8089", "[::]:8089", "http://127.0.0.1:8089"},
+		{"http://[::1]:8089", ":8089", "http://127.0.0.1:8089"},
+		{"http://127.0.0.1:8080", "127.0.0.1:8080", "http://127.0.0.1:8080"},
+		{"http://[::1]:8080", "[::1]:8080", "http://[::1]:8080"},
+		{"http://127.0.0.1:8080", "localhost:8080", "http://127.0.0.1:8080"},
+	}
+	for _, tc := range cases {
+		assert.Equal(t, tc.want, usableURL(tc.server, tc.listen), tc.listen)
+	}
 }
