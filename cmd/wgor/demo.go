@@ -11,6 +11,7 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"time"
@@ -31,21 +32,18 @@ saves the image and checks that it is 200×200 and red. Exits 1 if anything
 is off.`
 
 func runDemo(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("demo", demoUsage)
+	fs := newFlags(e, "demo", demoUsage)
 	out := check(fs, "out", "out.png", "`FILE` to save the image in", text("--out"))
 	key := check(fs, "key", "example.png", "object `KEY` to GetObject", objectKey)
-	if err := parse(e, fs, args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("demo takes no arguments, got %s", quoteArg(fs.Arg(0)))
 	}
-	// Check that the image can be saved before running anything.
-	save, err := openOut(*out)
-	if err != nil {
-		return err
+	if fi, err := os.Stat(filepath.Dir(*out)); err != nil || !fi.IsDir() {
+		return usagef("--out %s: its directory does not exist", quoteArg(*out))
 	}
-	defer save.abandon()
 
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
@@ -82,8 +80,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	case resp.StatusCode != http.StatusOK:
 		return fmt.Errorf("GetObject answered %s", answer(resp))
 	}
-	if err := save.write(resp.Body); err != nil {
-		return err
+	if err := os.WriteFile(*out, resp.Body, 0o644); err != nil {
+		return fmt.Errorf("cannot save the image: %w", err)
 	}
 	fmt.Fprintf(w, "saved          %s\n", *out)
 	if err := checkRedSquare(resp.Body, resp.Header.Get("Content-Type")); err != nil {
@@ -114,51 +112,6 @@ func functionOutcome(w io.Writer, scrub *redact.Scrubber, invs []wgortest.Invoca
 	}
 	fmt.Fprintf(w, "function       WriteGetObjectResponse: %d, %d bytes sent, request ID %s\n", r.Answer, len(r.Body), scrub.String(r.RequestID))
 	return invs[0].Err
-}
-
-// outFile is --out, opened before the flow runs; it is removed again if
-// the demo created it and fails.
-type outFile struct {
-	f       *os.File
-	created bool
-	done    bool
-}
-
-func openOut(name string) (*outFile, error) {
-	_, statErr := os.Stat(name)
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE, 0o644)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("cannot save the image: --out %s: its directory does not exist", name)
-		}
-		return nil, fmt.Errorf("cannot save the image: --out: %w", err)
-	}
-	return &outFile{f: f, created: errors.Is(statErr, os.ErrNotExist)}, nil
-}
-
-func (o *outFile) write(data []byte) error {
-	o.done = true
-	err := o.f.Truncate(0)
-	if err == nil {
-		_, err = o.f.Write(data)
-	}
-	if cerr := o.f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("save the image: %w", err)
-	}
-	return nil
-}
-
-func (o *outFile) abandon() {
-	if o.done {
-		return
-	}
-	o.f.Close()
-	if o.created {
-		os.Remove(o.f.Name())
-	}
 }
 
 // answer is the status of resp, with the code and message of its OSS error

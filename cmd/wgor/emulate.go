@@ -22,32 +22,24 @@ import (
 const emulateUsage = `emulate --function URL [flags]
        wgor emulate --exec PATH [flags] [-- ARGS]
 
-Runs a local Object FC Access Point, listening on --listen (127.0.0.1:8080
-unless set). A GetObject is "GET http://ADDR/KEY": it invokes the function,
-which must answer with WriteGetObjectResponse, signed for --region with the
-function's credentials handed over in the invocation.
+Runs a local Object FC Access Point on --listen. GET http://ADDR/KEY invokes
+the function, which must answer with WriteGetObjectResponse, signed for
+--region with the credentials handed over in the invocation.
 
-The function is either a Function Compute custom runtime already running at
-URL (such as http://127.0.0.1:9000; events are posted to URL/invoke with the
-x-fc-* headers), or the executable PATH, which emulate starts itself with
-ARGS, as Function Compute does: with FC_SERVER_PORT (a custom runtime) and
-FC_RUNTIME_API (a function on the Go runtime, fc.Start) set, invoked in
-whichever protocol it speaks. Its standard output and error are forwarded;
-it is stopped when emulate stops.
+The function is a custom runtime running at URL (events are posted to
+URL/invoke), or the executable PATH, started with ARGS as Function Compute
+starts it (FC_SERVER_PORT and FC_RUNTIME_API set), its output forwarded, and
+stopped when emulate stops (on Ctrl-C).
 
-Those credentials are --access-key-id (its secret from --access-key-secret or
-$ALIBABA_CLOUD_ACCESS_KEY_SECRET, its token from --security-token or
-$ALIBABA_CLOUD_SECURITY_TOKEN); else the default credentials chain, as
-"wgor sign" finds them ($ALIBABA_CLOUD_ACCESS_KEY_ID and friends, a profile
-file, a RAM role, a credentials URI); else random ones. The access key ID
-chosen and its source are printed; the secret never is.
+The credentials are --access-key-id with its secret and token from the flags
+or $ALIBABA_CLOUD_ACCESS_KEY_SECRET and $ALIBABA_CLOUD_SECURITY_TOKEN; else
+the default credentials chain; else random ones. The access key ID and its
+source are printed, the secret never.
 
-The regular files under --objects DIR are served to the function at the
-event's inputOssUrl (never a path that leads out of DIR); emulate suggests
-a curl of one of them. Like OSS's API
-reference, emulate requires a Content-Length on WriteGetObjectResponse;
---allow-chunked accepts a chunked body too, which OSS does not document.
-Stops on Ctrl-C.`
+The regular files under --objects DIR are the original objects, served at
+the event's inputOssUrl. As OSS's API reference requires, a
+WriteGetObjectResponse needs a Content-Length; --allow-chunked accepts a
+chunked body, which OSS does not document.`
 
 // emulateFlags are emulate's flags.
 type emulateFlags struct {
@@ -74,9 +66,9 @@ func newEmulateFlags(e *env, fs *flag.FlagSet) *emulateFlags {
 }
 
 func runEmulate(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("emulate", emulateUsage)
+	fs := newFlags(e, "emulate", emulateUsage)
 	f := newEmulateFlags(e, fs)
-	if err := parse(e, fs, args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := f.check(fs, args); err != nil {

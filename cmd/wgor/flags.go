@@ -21,9 +21,12 @@ import (
 // several flags run right after parsing.
 
 // newFlags returns the flag set of "wgor name". Its Usage prints the
-// command's help, usage first (see command.usage), then the flags.
-func newFlags(name, usage string) *flag.FlagSet {
+// command's help, usage first, then the flags, on standard output; a usage
+// error prints the usage lines (see run).
+func newFlags(e *env, name, usage string) *flag.FlagSet {
+	e.usage = usage
 	fs := flag.NewFlagSet("wgor "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stdout)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: wgor %s\n\nFlags:\n", usage)
 		fs.PrintDefaults()
@@ -31,15 +34,16 @@ func newFlags(name, usage string) *flag.FlagSet {
 	return fs
 }
 
-// parse parses args. Asked for help, it prints the help on standard output
-// and returns flag.ErrHelp; a bad flag is a usage error with the flag
-// package's message, which run prints on standard error with the usage.
-func parse(e *env, fs *flag.FlagSet, args []string) error {
-	fs.SetOutput(io.Discard) // run prints the message, scrubbed
+// parse parses args. Asked for help, it prints the help and returns
+// flag.ErrHelp; a bad flag is a usage error with the flag package's
+// message, which run prints, scrubbed, with the usage on standard error.
+func parse(fs *flag.FlagSet, args []string) error {
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
+	fs.SetOutput(out)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		fs.SetOutput(e.stdout)
 		fs.Usage()
 		return err
 	case err != nil:

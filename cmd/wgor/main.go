@@ -1,18 +1,11 @@
-// Command wgor answers, emulates and debugs OSS WriteGetObjectResponse calls.
-//
-// Usage:
-//
-//	wgor demo                   run the local access point and the red-PNG function, end to end
-//	wgor emulate [flags]        run a local Object FC Access Point for a function process
-//	wgor write [flags] [FILE|-] send a WriteGetObjectResponse
-//	wgor sign [flags]           show how a request is signed (canonical request, string to sign)
-//	wgor version                print the versions of wgor and Go
+// Command wgor answers, emulates and debugs OSS WriteGetObjectResponse
+// calls: demo, emulate, write, sign and version; "wgor --help" lists them.
 //
 // Exit codes: 0 success, 1 a failed operation, 2 bad usage. Every flag is
 // checked before any work starts (before a file is opened or a connection
 // made). Requested help ("wgor --help", "wgor help COMMAND", "wgor COMMAND
-// --help") goes to standard output; usage errors go to standard error, with
-// the flag package's message and the command's usage.
+// --help") goes to standard output; a usage error goes to standard error,
+// with the flag package's message and the command's usage.
 package main
 
 import (
@@ -25,7 +18,6 @@ import (
 	"os/signal"
 	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 
 	"github.com/wgor-dev/wgor/internal/redact"
@@ -40,19 +32,18 @@ const (
 )
 
 // command is one subcommand: it parses its own flags from args and writes to
-// the streams of env. usage is its help text, starting with its usage
-// lines.
+// the streams of env.
 type command struct {
-	name, summary, usage string
-	run                  func(ctx context.Context, e *env, args []string) error
+	name, summary string
+	run           func(ctx context.Context, e *env, args []string) error
 }
 
 var commands = []command{
-	{"demo", "run the local access point and the red-PNG function, end to end", demoUsage, runDemo},
-	{"emulate", "run a local Object FC Access Point for a function process", emulateUsage, runEmulate},
-	{"write", "send a WriteGetObjectResponse from a file or standard input", writeUsage, runWrite},
-	{"sign", "show how a request is signed: canonical request, string to sign, Authorization", signUsage, runSign},
-	{"version", "print the versions of wgor and Go", versionUsage, runVersion},
+	{"demo", "run the local access point and the red-PNG function, end to end", runDemo},
+	{"emulate", "run a local Object FC Access Point for a function process", runEmulate},
+	{"write", "send a WriteGetObjectResponse from a file or standard input", runWrite},
+	{"sign", "show how a request is signed: canonical request, string to sign, Authorization", runSign},
+	{"version", "print the versions of wgor and Go", runVersion},
 }
 
 // env is what a command may touch, so tests can run commands in-process.
@@ -68,15 +59,13 @@ type env struct {
 	// free port. Nil means the address as given.
 	listenAddr func(string) string
 
-	mu      sync.Mutex
+	usage   string   // the command's, set by newFlags
 	secrets []string // held by the command: never printed
 }
 
 // hold adds a secret the command holds (a token, a key secret) to those
 // scrub removes.
 func (e *env) hold(secrets ...string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	e.secrets = append(e.secrets, secrets...)
 }
 
@@ -84,8 +73,6 @@ func (e *env) hold(secrets ...string) {
 // outside (flag values, errors, servers' answers): the secrets it holds
 // and any signature.
 func (e *env) scrub() *redact.Scrubber {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	return redact.New(e.secrets...)
 }
 
@@ -129,7 +116,7 @@ func run(ctx context.Context, e *env, args []string) int {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return exitOK
 	case errors.As(err, &ue):
-		synopsis, _, _ := strings.Cut(c.usage, "\n\n")
+		synopsis, _, _ := strings.Cut(e.usage, "\n\n")
 		fmt.Fprintf(e.stderr, "wgor %s: %s\nUsage: wgor %s\nRun 'wgor %s --help' for the flags.\n",
 			c.name, e.scrub().String(ue.msg), synopsis, c.name)
 		return exitUsage
@@ -180,8 +167,8 @@ Prints the version of wgor, the Go version it was built with and the
 operating system and architecture.`
 
 func runVersion(_ context.Context, e *env, args []string) error {
-	fs := newFlags("version", versionUsage)
-	if err := parse(e, fs, args); err != nil {
+	fs := newFlags(e, "version", versionUsage)
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

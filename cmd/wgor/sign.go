@@ -20,28 +20,27 @@ import (
 
 const signUsage = `sign --url URL [flags]
 
-Prints the canonical request, the string to sign and the Authorization header
-(or, with --presign, the signed URL) of the request described, to compare with
-what OSS reports in a SignatureDoesNotMatch error. The secret is never printed;
-the values of x-oss-security-token and x-oss-request-token are redacted, and so
-is the signed URL's signature, except with --show-token.
+Prints the canonical request, the string to sign and the Authorization (or,
+with --presign, the signed URL) of the request described, to compare with a
+SignatureDoesNotMatch. The secret is never printed; the security token, the
+request token and the signed URL's signature are redacted, except that
+--show-token prints the signed URL whole, so that it can be used.
 
-The bucket and the key are those of a virtual-hosted OSS URL
-(https://BUCKET.oss-REGION.aliyuncs.com/KEY), unless --bucket and --key are
-given; a WriteGetObjectResponse route (…oss-object-process.aliyuncs.com) and
-any URL whose path is "/" sign no bucket; for other URLs give --bucket and
---key. The region is the URL's (oss-REGION) unless --region is given.
+The bucket, the key and the region come from a virtual-hosted OSS URL
+(https://BUCKET.oss-REGION.aliyuncs.com/KEY); a route
+(…oss-object-process.aliyuncs.com) and a URL whose path is "/" sign no
+bucket. For other URLs give --region, --bucket and --key.
 
-Credentials: --access-key-id, its secret from $ALIBABA_CLOUD_ACCESS_KEY_SECRET
-and its token from $ALIBABA_CLOUD_SECURITY_TOKEN; else the default credentials
-chain, as "wgor emulate" finds them. The access key ID and its source are
-printed on standard error.
+Credentials: --access-key-id, its secret and token from
+$ALIBABA_CLOUD_ACCESS_KEY_SECRET and $ALIBABA_CLOUD_SECURITY_TOKEN; else the
+default credentials chain. The access key ID and its source are printed on
+standard error.
 
 Example, a WriteGetObjectResponse:
   wgor sign --method POST --region cn-qingdao \
     --url 'https://ROUTE/?x-oss-write-get-object-response' \
     --header 'x-oss-request-route: ROUTE' --header 'x-oss-request-token: TOKEN' \
-    --header 'x-oss-fwd-status: 200' --time 2026-11-24T12:00:00Z`
+    --header 'x-oss-fwd-status: 200'`
 
 // signFlags are sign's flags.
 type signFlags struct {
@@ -89,9 +88,9 @@ func newSignFlags(e *env, fs *flag.FlagSet) *signFlags {
 }
 
 func runSign(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("sign", signUsage)
+	fs := newFlags(e, "sign", signUsage)
 	f := newSignFlags(e, fs)
-	if err := parse(e, fs, args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	req, o, err := f.request(fs)

@@ -18,26 +18,18 @@ import (
 
 const writeUsage = `write --route ROUTE --token TOKEN [flags] [FILE|-]
 
-Sends a WriteGetObjectResponse: the body is FILE, or standard input when FILE
-is "-" or absent. A file is streamed with its length. Standard input, whose
-length is not known, is spooled first (in memory up to 4 MiB, beyond that in
-a temporary file, removed at once) and then sent with its length, as OSS's
-API reference requires; with --chunked it is streamed chunked as it is read
-instead, which OSS does not document for this API. ROUTE and TOKEN are the event's
-getObjectContext.outputRoute and outputToken; the token may come from
-$WGOR_TOKEN instead of --token, out of sight of other users' process
-listings. Each --header is forwarded to the GetObject caller (sent as
-x-oss-fwd-header-NAME). --region is needed only for a route that names none,
-such as the emulator's.
+Sends a WriteGetObjectResponse with the body FILE (streamed with its length)
+or standard input ("-" or no FILE: spooled, in memory up to 4 MiB and beyond
+that in a temporary file, then sent with the Content-Length OSS's API
+reference requires; --chunked streams it chunked instead, which OSS does not
+document for this API). ROUTE and TOKEN are the event's
+getObjectContext.outputRoute and outputToken; the token may be in
+$WGOR_TOKEN instead, out of other users' process listings. --region is
+needed only for a route that names none, such as the emulator's.
 
-Credentials come from the default chain ($ALIBABA_CLOUD_ACCESS_KEY_ID and
-friends, a profile file, a RAM role, a credentials URI). --timeout bounds the
-whole operation, from the credentials to OSS's answer. On a terminal, a
-progress line is shown on standard error once more than 4 MiB are spooled or
-sent.
-
-On failure the OSS error code and request ID are printed and the exit code
-is 1.`
+Credentials come from the default chain. On a terminal, progress is shown
+once more than 4 MiB are spooled or sent. On failure, OSS's error code and
+request ID are printed and the exit code is 1.`
 
 // envToken names the variable that may hold the output token.
 const envToken = "WGOR_TOKEN"
@@ -47,7 +39,7 @@ const envToken = "WGOR_TOKEN"
 const defaultWriteTimeout = 5 * time.Minute
 
 func runWrite(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("write", writeUsage)
+	fs := newFlags(e, "write", writeUsage)
 	route := check(fs, "route", "", "`ROUTE`: the event's getObjectContext.outputRoute (required)", text("--route"))
 	token := check(fs, "token", "", "`TOKEN`: the event's getObjectContext.outputToken (required; default $"+envToken+")", secret(e, "--token"))
 	status := check(fs, "status", http.StatusOK, "HTTP `STATUS` the GetObject caller receives: "+oss.StatusList, fwdStatus)
@@ -57,7 +49,7 @@ func runWrite(ctx context.Context, e *env, args []string) error {
 	timeout := check(fs, "timeout", defaultWriteTimeout, "give up after `DURATION`, whatever the server does", duration(time.Millisecond, 24*time.Hour))
 	verbose := fs.Bool("v", false, "log each attempt on standard error")
 	chunked := fs.Bool("chunked", false, "send a body of unknown length chunked as it is read, instead of spooling it to send its length (OSS does not document chunked for this API)")
-	if err := parse(e, fs, args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
