@@ -145,7 +145,7 @@ func (f *signFlags) request(fs *flag.FlagSet) (*http.Request, *sign.Options, err
 	}
 	u, _ := url.Parse(*f.url) // checked by the flag
 	o := &sign.Options{Region: *f.region, Product: *f.product, Bucket: *f.bucket, Key: *f.key,
-		AdditionalHeaders: f.additional, Time: f.at, Trace: &sign.Trace{}}
+		AdditionalHeaders: f.additional, Time: f.at, Expires: *f.expires, Trace: &sign.Trace{}}
 	if o.Bucket == "" {
 		var err error
 		if o.Bucket, o.Key, err = bucketAndKey(u); err != nil {
@@ -158,12 +158,6 @@ func (f *signFlags) request(fs *flag.FlagSet) (*http.Request, *sign.Options, err
 			return nil, nil, usagef("--region is required: the URL's host %s names no OSS region", quoteArg(u.Hostname()))
 		}
 		o.Region = r
-	}
-	if *f.presign {
-		o.Expires = *f.expires
-	}
-	if o.Time.IsZero() {
-		o.Time = time.Now()
 	}
 	req := &http.Request{Method: *f.method, URL: u, Header: http.Header{}, Host: u.Host}
 	for _, h := range *f.header {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -38,46 +39,47 @@ const envToken = "WGOR_TOKEN"
 // of MiB/s fits in it, and a server that never answers is cut off.
 const defaultWriteTimeout = 5 * time.Minute
 
+// writeFlags are write's flags.
+type writeFlags struct {
+	route, token, region, scheme *string
+	status                       *int
+	header                       *[][2]string
+	timeout                      *time.Duration
+	verbose, chunked             *bool
+}
+
+func newWriteFlags(e *env, fs *flag.FlagSet) *writeFlags {
+	return &writeFlags{
+		route:   check(fs, "route", "", "`ROUTE`: the event's getObjectContext.outputRoute (required)", text("--route")),
+		token:   check(fs, "token", "", "`TOKEN`: the event's getObjectContext.outputToken (required; default $"+envToken+")", secret(e, "--token")),
+		status:  check(fs, "status", http.StatusOK, "HTTP `STATUS` the GetObject caller receives: "+oss.StatusList, fwdStatus),
+		header:  headers(fs, "header", "forwarded `HEADER` 'Name: value' (repeatable)"),
+		region:  check(fs, "region", "", "signing `REGION` (default: derived from the route)", regionID),
+		scheme:  check(fs, "scheme", "", "`SCHEME` for a route without one: https (default) or http", oneOf("https", "http")),
+		timeout: check(fs, "timeout", defaultWriteTimeout, "give up after `DURATION`, whatever the server does", duration(time.Millisecond, 24*time.Hour)),
+		verbose: fs.Bool("v", false, "log each attempt on standard error"),
+		chunked: fs.Bool("chunked", false, "send a body of unknown length chunked as it is read, instead of spooling it to send its length (OSS does not document chunked for this API)"),
+	}
+}
+
 func runWrite(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "write", writeUsage)
-	route := check(fs, "route", "", "`ROUTE`: the event's getObjectContext.outputRoute (required)", text("--route"))
-	token := check(fs, "token", "", "`TOKEN`: the event's getObjectContext.outputToken (required; default $"+envToken+")", secret(e, "--token"))
-	status := check(fs, "status", http.StatusOK, "HTTP `STATUS` the GetObject caller receives: "+oss.StatusList, fwdStatus)
-	header := headers(fs, "header", "forwarded `HEADER` 'Name: value' (repeatable)")
-	region := check(fs, "region", "", "signing `REGION` (default: derived from the route)", regionID)
-	scheme := check(fs, "scheme", "", "`SCHEME` for a route without one: https (default) or http", oneOf("https", "http"))
-	timeout := check(fs, "timeout", defaultWriteTimeout, "give up after `DURATION`, whatever the server does", duration(time.Millisecond, 24*time.Hour))
-	verbose := fs.Bool("v", false, "log each attempt on standard error")
-	chunked := fs.Bool("chunked", false, "send a body of unknown length chunked as it is read, instead of spooling it to send its length (OSS does not document chunked for this API)")
+	f := newWriteFlags(e, fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 1 {
-		return usagef("write takes one FILE at most, got %s", quoteArg(fs.Arg(1)))
-	}
-	if err := envTokenOr(e, token); err != nil {
+	c, r, err := f.response(ctx, e, fs)
+	if err != nil {
 		return err
 	}
-	if *route == "" || *token == "" {
-		return usagef("--route and --token are required (the token may be in $%s)", envToken)
-	}
-	r := &wgor.Response{Route: *route, Token: *token, Status: *status, Header: http.Header{}}
-	for _, h := range *header {
-		r.Header.Add(h[0], h[1])
-	}
-	c := &wgor.Client{Region: *region, Scheme: *scheme, Chunked: *chunked}
-	if err := checkResponse(ctx, *c, r); err != nil {
-		return err
-	}
-
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
 	defer cancel()
 	cr, source, err := chainCredentials(ctx, e, false)
 	if err != nil {
 		return err
 	}
 	c.Credentials = creds.Static(cr)
-	if *verbose {
+	if *f.verbose {
 		c.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		fmt.Fprintf(e.stderr, "credentials: access key ID %s, %s\n", cr.AccessKeyID, source)
 	}
@@ -93,13 +95,34 @@ func runWrite(ctx context.Context, e *env, args []string) error {
 	res, err := c.Write(ctx, r)
 	prog.stop()
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
-		return fmt.Errorf("gave up after --timeout %v: %w", *timeout, err)
+		return fmt.Errorf("gave up after --timeout %v: %w", *f.timeout, err)
 	} else if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "sent %d bytes with status %d: OSS answered %d, request ID %s\n",
-		res.BytesSent, *status, res.StatusCode, e.scrub().String(orDash(res.RequestID)))
+		res.BytesSent, r.Status, res.StatusCode, e.scrub().String(orDash(res.RequestID)))
 	return nil
+}
+
+// response checks the flags as the library would check the Response they
+// describe, and returns the Client and the Response, without credentials
+// or body.
+func (f *writeFlags) response(ctx context.Context, e *env, fs *flag.FlagSet) (*wgor.Client, *wgor.Response, error) {
+	if fs.NArg() > 1 {
+		return nil, nil, usagef("write takes one FILE at most, got %s", quoteArg(fs.Arg(1)))
+	}
+	if err := envTokenOr(e, f.token); err != nil {
+		return nil, nil, err
+	}
+	if *f.route == "" || *f.token == "" {
+		return nil, nil, usagef("--route and --token are required (the token may be in $%s)", envToken)
+	}
+	r := &wgor.Response{Route: *f.route, Token: *f.token, Status: *f.status, Header: http.Header{}}
+	for _, h := range *f.header {
+		r.Header.Add(h[0], h[1])
+	}
+	c := &wgor.Client{Region: *f.region, Scheme: *f.scheme, Chunked: *f.chunked}
+	return c, r, checkResponse(ctx, *c, r)
 }
 
 // envTokenOr sets an absent --token from $WGOR_TOKEN.
