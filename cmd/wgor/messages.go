@@ -17,15 +17,16 @@ import (
 func message(err error) string {
 	var se *wgor.ServiceError
 	if errors.As(err, &se) {
-		return flagWords.Replace(serviceMessage(se))
+		return serviceMessage(se)
 	}
 	return flagWords.Replace(err.Error())
 }
 
-// flagWords drops the packages' prefixes and names, for each library field
-// a message may mention, the flag that sets it.
+// flagWords drops the packages' prefixes from a library's message and
+// names, for each field it may mention, the flag that sets it. OSS's own
+// words are left as they are.
 var flagWords = strings.NewReplacer(
-	"wgor: ", "", "creds: ", "", "sign: ", "", "accesspoint: ", "",
+	"wgor: ", "", "creds: ", "", "sign: ", "", "accesspoint: ", "", "invalid response: ", "",
 	"Client.Region", "--region",
 	"Client.Scheme", "--scheme",
 	"Client.Credentials", "the credentials",
@@ -33,7 +34,12 @@ var flagWords = strings.NewReplacer(
 	"Config.Timeout", "--timeout",
 	"Config.AdvertisedURL", "--advertise",
 	"Config.Credentials", "the credentials",
-	"route host", "--route host",
+	"Route ", "--route ",
+	"route host", "the --route host",
+	"Token ", "--token ",
+	"Status ", "--status ",
+	"Header name ", "--header name ",
+	"forwarded header ", "--header ",
 )
 
 // serviceMessage tells an OSS refusal once: status, code, OSS's message,
@@ -57,7 +63,7 @@ func serviceMessage(se *wgor.ServiceError) string {
 	}
 	b.WriteString("request ID " + orDash(se.RequestID) + ")")
 	if se.Mismatch != "" {
-		b.WriteString("; " + se.Mismatch)
+		b.WriteString("; " + flagWords.Replace(se.Mismatch))
 	}
 	if a := advice(se); a != "" {
 		b.WriteString(": " + a)

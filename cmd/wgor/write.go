@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/wgor-dev/wgor/creds"
@@ -180,16 +179,5 @@ func checkResponse(ctx context.Context, c wgor.Client, r *wgor.Response) error {
 	if asked || !errors.Is(err, wgor.ErrInvalidResponse) {
 		return nil
 	}
-	return &usageError{msg: responseFlags.Replace(flagWords.Replace(err.Error()))}
+	return &usageError{msg: flagWords.Replace(err.Error())}
 }
-
-// responseFlags name the flags behind the fields of a Response.
-var responseFlags = strings.NewReplacer(
-	"invalid response: ", "",
-	"Route ", "--route ",
-	"Token ", "--token ",
-	"Status ", "--status ",
-	"Header name ", "--header name ",
-	"forwarded header ", "--header ",
-	"from --route host", "from the --route host",
-)
