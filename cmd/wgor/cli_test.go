@@ -46,13 +46,15 @@ func TestEveryCommandChecksItsArguments(t *testing.T) {
 		{"--version", []string{"--version"}, exitOK, true, "wgor 0."},
 		help("version --help", "version", "--help"),
 		bad("version with an argument", "version takes no arguments", "version", "x"),
-		bad("version with a flag", "unknown flag: --bogus", "version", "--bogus"),
+		bad("version with a flag", "flag provided but not defined: -bogus", "version", "--bogus"),
 
 		// demo (its flags are the demo's own)
 		help("demo --help", "demo", "--help"),
 		help("demo -h", "demo", "-h"),
 		bad("demo with an argument", "demo takes no arguments", "demo", "extra"),
-		bad("demo with an unknown flag", "unknown flag: --bogus", "demo", "--bogus"),
+		bad("demo --key empty", "for flag -key: an object key is 1 to 1023 bytes", "demo", "--key", ""),
+		bad("demo --out empty", "for flag -out: --out is empty", "demo", "--out", ""),
+		bad("demo with an unknown flag", "flag provided but not defined: -bogus", "demo", "--bogus"),
 
 		// emulate
 		help("emulate --help", "emulate", "--help"),
@@ -64,20 +66,20 @@ func TestEveryCommandChecksItsArguments(t *testing.T) {
 		bad("emulate --exec arguments without --", "put the function's arguments after --", "emulate", "--exec", "/bin/true", "x"),
 		bad("emulate --allow-chunked with a value", "invalid boolean", "emulate", "--allow-chunked=maybe", "--function", "http://127.0.0.1:9000"),
 		bad("emulate with an argument", "emulate takes no arguments", "emulate", "--function", "http://127.0.0.1:9000", "x"),
-		bad("emulate with an unknown flag", "unknown flag: --bogus", "emulate", "--bogus"),
-		bad("emulate --function without a scheme", "--function: not an http:// or https:// URL", "emulate", "--function", "localhost:9000"),
-		bad("emulate --function ftp", "--function: not an http:// or https:// URL", "emulate", "--function", "ftp://x"),
-		bad("emulate --function without a host", "--function: the URL has no host", "emulate", "--function", "http://"),
-		bad("emulate --function with a bad port", "--function: the URL's port", "emulate", "--function", "http://127.0.0.1:99999"),
-		bad("emulate --function with a query", "--function: a base URL has no query", "emulate", "--function", "http://127.0.0.1:9000/?a"),
-		bad("emulate --function with user info", "--function: the URL has user information", "emulate", "--function", "http://u:p@127.0.0.1:9000"),
-		bad("emulate --listen without a port", "--listen: not an address", "emulate", "--listen", "127.0.0.1", "--function", "http://127.0.0.1:9000"),
-		bad("emulate --listen with a bad port", "--listen: the port", "emulate", "--listen", "127.0.0.1:70000", "--function", "http://127.0.0.1:9000"),
-		bad("emulate --region with a space", "--region: not a region ID", "emulate", "--region", "cn hangzhou", "--function", "http://127.0.0.1:9000"),
-		bad("emulate --timeout zero", "--timeout: must be from 1ms", "emulate", "--timeout", "0s", "--function", "http://127.0.0.1:9000"),
-		bad("emulate --timeout negative", "--timeout: must be from 1ms", "emulate", "--timeout", "-5s", "--function", "http://127.0.0.1:9000"),
-		bad("emulate --timeout not a duration", "--timeout: not a duration", "emulate", "--timeout", "soon", "--function", "http://127.0.0.1:9000"),
-		bad("emulate --advertise ftp", "--advertise: not an http:// or https:// URL", "emulate", "--advertise", "ftp://x", "--function", "http://127.0.0.1:9000"),
+		bad("emulate with an unknown flag", "flag provided but not defined: -bogus", "emulate", "--bogus"),
+		bad("emulate --function without a scheme", "for flag -function: not an http:// or https:// URL", "emulate", "--function", "localhost:9000"),
+		bad("emulate --function ftp", "for flag -function: not an http:// or https:// URL", "emulate", "--function", "ftp://x"),
+		bad("emulate --function without a host", "for flag -function: the URL has no host", "emulate", "--function", "http://"),
+		bad("emulate --function with a bad port", "for flag -function: the URL's port", "emulate", "--function", "http://127.0.0.1:99999"),
+		bad("emulate --function with a query", "for flag -function: a base URL has no query", "emulate", "--function", "http://127.0.0.1:9000/?a"),
+		bad("emulate --function with user info", "for flag -function: the URL has user information", "emulate", "--function", "http://u:p@127.0.0.1:9000"),
+		bad("emulate --listen without a port", "for flag -listen: not an address", "emulate", "--listen", "127.0.0.1", "--function", "http://127.0.0.1:9000"),
+		bad("emulate --listen with a bad port", "for flag -listen: the port", "emulate", "--listen", "127.0.0.1:70000", "--function", "http://127.0.0.1:9000"),
+		bad("emulate --region with a space", "for flag -region: not a region ID", "emulate", "--region", "cn hangzhou", "--function", "http://127.0.0.1:9000"),
+		bad("emulate --timeout zero", "for flag -timeout: must be from 1ms", "emulate", "--timeout", "0s", "--function", "http://127.0.0.1:9000"),
+		bad("emulate --timeout negative", "for flag -timeout: must be from 1ms", "emulate", "--timeout", "-5s", "--function", "http://127.0.0.1:9000"),
+		bad("emulate --timeout not a duration", "for flag -timeout: not a duration", "emulate", "--timeout", "soon", "--function", "http://127.0.0.1:9000"),
+		bad("emulate --advertise ftp", "for flag -advertise: not an http:// or https:// URL", "emulate", "--advertise", "ftp://x", "--function", "http://127.0.0.1:9000"),
 		bad("emulate --advertise with a path", "--advertise \"http://h:1/p\" has a path", "emulate", "--advertise", "http://h:1/p", "--function", "http://127.0.0.1:9000"),
 		bad("emulate --objects missing", "is not a directory", "emulate", "--objects", missing, "--function", "http://127.0.0.1:9000"),
 		bad("emulate --access-key-secret alone", "need --access-key-id", "emulate", "--access-key-secret", "s", "--function", "http://127.0.0.1:9000"),
@@ -91,16 +93,16 @@ func TestEveryCommandChecksItsArguments(t *testing.T) {
 		bad("write without --token", "--route and --token are required", "write", "--route", testRoute),
 		bad("write without --route", "--route and --token are required", "write", "--token", "t"),
 		bad("write with two files", `one FILE at most, got "b"`, append(w(), "a", "b")...),
-		bad("write with an unknown flag", "unknown flag: --bogus", "write", "--bogus"),
-		bad("write --status 99", "--status: OSS accepts 200, 206", append(w("--status", "99"), missing)...),
-		bad("write --status 0200", "--status: OSS accepts", w("--status", "0200")...),
-		bad("write --status +200", "--status: OSS accepts", w("--status", "+200")...),
-		bad("write --status 599", "--status: OSS accepts", w("--status", "599")...),
-		bad("write --scheme ftp", "--scheme: use https or http", append(w("--scheme", "ftp"), missing)...),
-		bad("write --region with a space", "--region: not a region ID", append(w("--region", "cn hangzhou"), missing)...),
-		bad("write --timeout zero", "--timeout: must be from 1ms", w("--timeout", "0")...),
-		bad("write --timeout negative", "--timeout: must be from 1ms", w("--timeout", "-1m")...),
-		bad("write --header without a colon", "--header: not 'Name: value'", w("--header", "nocolon")...),
+		bad("write with an unknown flag", "flag provided but not defined: -bogus", "write", "--bogus"),
+		bad("write --status 99", "for flag -status: OSS accepts 200, 206", append(w("--status", "99"), missing)...),
+		bad("write --status 0200", "for flag -status: OSS accepts", w("--status", "0200")...),
+		bad("write --status +200", "for flag -status: OSS accepts", w("--status", "+200")...),
+		bad("write --status 599", "for flag -status: OSS accepts", w("--status", "599")...),
+		bad("write --scheme ftp", "for flag -scheme: use https or http", append(w("--scheme", "ftp"), missing)...),
+		bad("write --region with a space", "for flag -region: not a region ID", append(w("--region", "cn hangzhou"), missing)...),
+		bad("write --timeout zero", "for flag -timeout: must be from 1ms", w("--timeout", "0")...),
+		bad("write --timeout negative", "for flag -timeout: must be from 1ms", w("--timeout", "-1m")...),
+		bad("write --header without a colon", "for flag -header: not 'Name: value'", w("--header", "nocolon")...),
 		bad("write --header with a bad name", "is not a valid HTTP header name", w("--header", "Bad Name: v")...),
 		bad("write --header with a newline", "contains a control character", w("--header", "X-A: a\nforged")...),
 		bad("write --header with the fwd prefix", "--header name \"X-Oss-Fwd-Header-X\" carries the x-oss-fwd-header- prefix", w("--header", "x-oss-fwd-header-X: v")...),
@@ -114,19 +116,19 @@ func TestEveryCommandChecksItsArguments(t *testing.T) {
 		help("sign --help", "sign", "--help"),
 		bad("sign without --url", "--url is required", "sign", "--region", "cn-qingdao"),
 		bad("sign with an argument", "sign takes no arguments", "sign", "--url", "https://x.example/", "extra"),
-		bad("sign with an unknown flag", "unknown flag: --bogus", "sign", "--bogus"),
-		bad("sign --url relative", "--url: not an http:// or https:// URL", "sign", "--url", "/object"),
-		bad("sign --url ftp", "--url: not an http:// or https:// URL", "sign", "--url", "ftp://x/"),
-		bad("sign --region with a space", "--region: not a region ID", "sign", "--region", "cn hangzhou", "--url", "https://x.example/"),
-		bad("sign --expires negative", "--expires: must be from 1s to 168h", "sign", "--expires", "-5m", "--presign", "--url", "https://x.example/"),
-		bad("sign --expires over a week", "--expires: must be from 1s to 168h", "sign", "--expires", "169h", "--presign", "--url", "https://x.example/"),
+		bad("sign with an unknown flag", "flag provided but not defined: -bogus", "sign", "--bogus"),
+		bad("sign --url relative", "for flag -url: not an http:// or https:// URL", "sign", "--url", "/object"),
+		bad("sign --url ftp", "for flag -url: not an http:// or https:// URL", "sign", "--url", "ftp://x/"),
+		bad("sign --region with a space", "for flag -region: not a region ID", "sign", "--region", "cn hangzhou", "--url", "https://x.example/"),
+		bad("sign --expires negative", "for flag -expires: must be from 1s to 168h", "sign", "--expires", "-5m", "--presign", "--url", "https://x.example/"),
+		bad("sign --expires over a week", "for flag -expires: must be from 1s to 168h", "sign", "--expires", "169h", "--presign", "--url", "https://x.example/"),
 		bad("sign --expires without --presign", "--expires applies to --presign only", "sign", "--expires", "5m", "--url", "https://x.example/", "--region", "cn-qingdao"),
 		bad("sign --show-token without --presign", "--show-token applies to --presign only", "sign", "--show-token", "--url", "https://x.example/", "--region", "cn-qingdao"),
-		bad("sign --method with a space", "--method: not an HTTP method", "sign", "--method", "GE T", "--url", "https://x.example/"),
-		bad("sign --bucket invalid", "--bucket: not a bucket name", "sign", "--bucket", "Bad_Bucket", "--url", "https://x.example/"),
-		bad("sign --key with a leading slash", "--key: an object key does not start with '/'", "sign", "--bucket", "b-1", "--key", "/k", "--url", "https://x.example/"),
+		bad("sign --method with a space", "for flag -method: not an HTTP method", "sign", "--method", "GE T", "--url", "https://x.example/"),
+		bad("sign --bucket invalid", "for flag -bucket: not a bucket name", "sign", "--bucket", "Bad_Bucket", "--url", "https://x.example/"),
+		bad("sign --key with a leading slash", "for flag -key: an object key does not start with '/'", "sign", "--bucket", "b-1", "--key", "/k", "--url", "https://x.example/"),
 		bad("sign --key without --bucket", "--key needs --bucket", "sign", "--key", "k", "--url", "https://x.example/", "--region", "cn-qingdao"),
-		bad("sign --time not RFC 3339", "--time: not RFC 3339", "sign", "--time", "yesterday", "--url", "https://x.example/"),
+		bad("sign --time not RFC 3339", "for flag -time: not RFC 3339", "sign", "--time", "yesterday", "--url", "https://x.example/"),
 		bad("sign --additional-headers invalid", "is not a header name", "sign", "--additional-headers", "a b", "--url", "https://x.example/"),
 		bad("sign --header with a newline", "contains a control character", "sign", "--header", "X-A: a\nb", "--url", "https://x.example/"),
 		bad("sign --url path-style", "OSS serves buckets at virtual-hosted URLs", "sign", "--url", "https://oss-cn-hangzhou.aliyuncs.com/bucket/key"),
@@ -175,11 +177,20 @@ func TestBadSecretsAreNotEchoed(t *testing.T) {
 	for _, args := range cases {
 		code, stdout, stderr := runCLI(t, t.Context(), nil, noKeys, args...)
 		assert.Equal(t, exitUsage, code)
-		assert.Contains(t, stderr, "invalid value (hidden) for flag --")
+		assert.Contains(t, stderr, `invalid value "<redacted>" for flag -`)
 		assert.NotContains(t, stdout+stderr, "SECRET-VALUE")
 	}
 	code, _, stderr := runCLI(t, t.Context(), nil, map[string]string{"WGOR_TOKEN": secret + "\n"}, "write", "--route", testRoute)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "$WGOR_TOKEN contains a control character")
 	assert.NotContains(t, stderr, "SECRET-VALUE")
+}
+
+func TestABadFlagGetsTheFlagPackagesMessageAndTheUsage(t *testing.T) {
+	code, stdout, stderr := runCLI(t, t.Context(), nil, noKeys, "write", "--bogus")
+	assert.Equal(t, exitUsage, code)
+	assert.Empty(t, stdout)
+	assert.Equal(t, "wgor write: flag provided but not defined: -bogus\n"+
+		"Usage: wgor write --route ROUTE --token TOKEN [flags] [FILE|-]\n"+
+		"Run 'wgor write --help' for the flags.\n", stderr)
 }

@@ -17,18 +17,19 @@ type credentialFlags struct {
 	id, secret, token *string
 }
 
-func addCredentialFlags(fs *flag.FlagSet, withSecretFlags bool) *credentialFlags {
+func addCredentialFlags(e *env, fs *flag.FlagSet, withSecretFlags bool) *credentialFlags {
 	secretFrom := "$" + creds.EnvAccessKeySecret
 	if withSecretFlags {
 		secretFrom = "--access-key-secret or " + secretFrom
 	}
-	cf := &credentialFlags{id: newText(fs, "access-key-id", "--access-key-id",
-		"access key `ID`, its secret from "+secretFrom+" (default: the default credentials chain)")}
-	empty := ""
-	cf.secret, cf.token = &empty, &empty
+	cf := &credentialFlags{id: check(fs, "access-key-id", "", "access key `ID`, its secret from "+secretFrom+
+		" (default: the default credentials chain)", text("--access-key-id"))}
+	cf.secret, cf.token = new(string), new(string)
 	if withSecretFlags {
-		cf.secret = newSecret(fs, "access-key-secret", "--access-key-secret", "access key `SECRET`, with --access-key-id (prefer $"+creds.EnvAccessKeySecret+")")
-		cf.token = newSecret(fs, "security-token", "--security-token", "STS security `TOKEN`, with --access-key-id (prefer $"+creds.EnvSecurityToken+")")
+		cf.secret = check(fs, "access-key-secret", "", "access key `SECRET`, with --access-key-id (prefer $"+creds.EnvAccessKeySecret+")",
+			secret(e, "--access-key-secret"))
+		cf.token = check(fs, "security-token", "", "STS security `TOKEN`, with --access-key-id (prefer $"+creds.EnvSecurityToken+")",
+			secret(e, "--security-token"))
 	}
 	return cf
 }
@@ -75,6 +76,7 @@ func (cf *credentialFlags) credentials(ctx context.Context, e *env, random bool)
 		if c.SecurityToken == "" {
 			c.SecurityToken = e.getenv(creds.EnvSecurityToken)
 		}
+		e.hold(c.AccessKeySecret, c.SecurityToken)
 		if c.AccessKeySecret == "" {
 			return creds.Credentials{}, "", usagef("--access-key-id needs its secret: set $%s", creds.EnvAccessKeySecret)
 		}
@@ -89,6 +91,7 @@ func chainCredentials(ctx context.Context, e *env, random bool) (creds.Credentia
 	ctx, cancel := context.WithTimeout(ctx, chainTimeout)
 	defer cancel()
 	c, err := chain.New().Credentials(ctx)
+	e.hold(c.AccessKeySecret, c.SecurityToken)
 	switch {
 	case err == nil && e.getenv(creds.EnvAccessKeyID) == c.AccessKeyID:
 		return c, sourceEnv, nil

@@ -3,17 +3,21 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"image/color"
 	"image/png"
-	"io/fs"
+	"io"
+	"maps"
 	"net/http"
 	"os"
-	"sort"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"time"
 
+	"github.com/wgor-dev/wgor/internal/oss"
+	"github.com/wgor-dev/wgor/internal/redact"
 	"github.com/wgor-dev/wgor/internal/redpng"
 	"github.com/wgor-dev/wgor/wgor/wgortest"
 )
@@ -28,25 +32,22 @@ saves the image and checks that it is 200×200 and red. Exits 1 if anything
 is off.`
 
 func runDemo(ctx context.Context, e *env, args []string) error {
-	fset := newFlags(e, "demo", demoUsage)
-	out := fset.String("out", "out.png", "`file` to save the image in")
-	key := fset.String("key", "example.png", "object `key` to GetObject")
-	if err := parse(fset, args); err != nil {
+	fs := newFlags(e, "demo", demoUsage)
+	out := check(fs, "out", "out.png", "`FILE` to save the image in", text("--out"))
+	key := check(fs, "key", "example.png", "object `KEY` to GetObject", objectKey)
+	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fset.NArg() > 0 {
-		return usagef("demo takes no arguments, got %q", fset.Arg(0))
+	if fs.NArg() > 0 {
+		return usagef("demo takes no arguments, got %s", quoteArg(fs.Arg(0)))
 	}
-	// Check that the image can be saved before running anything.
-	save, err := openOut(*out)
-	if err != nil {
-		return err
+	if fi, err := os.Stat(filepath.Dir(*out)); err != nil || !fi.IsDir() {
+		return usagef("--out %s: its directory does not exist", quoteArg(*out))
 	}
-	defer save.abandon()
 
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	w := e.stdout
+	w, scrub := e.stdout, e.scrub()
 
 	// The function: the very handler cmd/redpng runs, through the same
 	// runtime, signing with the credentials of each invocation.
@@ -56,7 +57,6 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	defer ap.Close()
 	fmt.Fprintf(w, "access point   %s (region %s, function: the seed's red PNG, in-process)\n", ap.URL(), ap.Region())
-
 	fmt.Fprintf(w, "GetObject      GET %s/%s\n", ap.URL(), *key)
 	start := time.Now()
 	resp, err := ap.GetObject(ctx, *key, nil)
@@ -64,52 +64,24 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("GetObject through the access point: %w", err)
 	}
 	elapsed := time.Since(start)
-	broke := err
-
-	invs, relays := ap.Invocations(), ap.Relays()
-	var failed error
-	switch {
-	case len(invs) == 0:
-		fmt.Fprintf(w, "function       not invoked: the access point answered the GetObject itself\n")
-	case len(relays) == 0:
-		failed = invs[0].Err
-		if failed == nil {
-			failed = errors.New("the function returned without sending WriteGetObjectResponse")
-		}
-		fmt.Fprintf(w, "function       failed: %v\n", failed)
-	case relays[0].Answer != http.StatusOK:
-		r := relays[0]
-		failed = fmt.Errorf("the access point refused the function's WriteGetObjectResponse: %d %s: %s", r.Answer, r.Code, r.Message)
-		fmt.Fprintf(w, "function       WriteGetObjectResponse refused: %d %s, request ID %s\n", r.Answer, r.Code, r.RequestID)
-	default:
-		r := relays[0]
-		fmt.Fprintf(w, "function       WriteGetObjectResponse: %d, %d bytes sent, request ID %s\n", r.Answer, len(r.Body), r.RequestID)
-		if invs[0].Err != nil {
-			failed = invs[0].Err
-		}
-	}
+	failed := functionOutcome(w, scrub, ap.Invocations(), ap.Relays())
 	fmt.Fprintf(w, "caller got     %d %s, %d bytes in %v, request ID %s\n", resp.StatusCode, http.StatusText(resp.StatusCode),
-		len(resp.Body), elapsed.Round(time.Millisecond), resp.Header.Get("X-Oss-Request-Id"))
-	names := make([]string, 0, len(resp.Header))
-	for name := range resp.Header {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		fmt.Fprintf(w, "               %s: %s\n", name, resp.Header.Get(name))
+		len(resp.Body), elapsed.Round(time.Millisecond), scrub.String(resp.Header.Get(oss.HeaderRequestID)))
+	for _, name := range slices.Sorted(maps.Keys(resp.Header)) {
+		fmt.Fprintf(w, "               %s: %s\n", scrub.String(name), scrub.String(resp.Header.Get(name)))
 	}
 	switch {
-	case len(invs) == 0:
-		return fmt.Errorf("the access point answered %d %s and never invoked the function%s", resp.StatusCode, ossCode(resp.Body), ossMessage(resp.Body))
+	case len(ap.Invocations()) == 0:
+		return fmt.Errorf("the access point answered %s and never invoked the function", answer(resp))
 	case failed != nil:
 		return failed
-	case broke != nil:
-		return broke
-	case resp.StatusCode != http.StatusOK:
-		return fmt.Errorf("GetObject answered %d %s%s", resp.StatusCode, ossCode(resp.Body), ossMessage(resp.Body))
-	}
-	if err := save.write(resp.Body); err != nil {
+	case err != nil:
 		return err
+	case resp.StatusCode != http.StatusOK:
+		return fmt.Errorf("GetObject answered %s", answer(resp))
+	}
+	if err := os.WriteFile(*out, resp.Body, 0o644); err != nil {
+		return fmt.Errorf("cannot save the image: %w", err)
 	}
 	fmt.Fprintf(w, "saved          %s\n", *out)
 	if err := checkRedSquare(resp.Body, resp.Header.Get("Content-Type")); err != nil {
@@ -119,66 +91,41 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// outFile is --out, opened before the flow runs; it is removed again if
-// the demo created it and fails.
-type outFile struct {
-	f       *os.File
-	created bool
-	done    bool
-}
-
-func openOut(name string) (*outFile, error) {
-	_, statErr := os.Stat(name)
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE, 0o644)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("cannot save the image: --out %s: its directory does not exist", name)
+// functionOutcome tells what the function did, and returns its failure.
+func functionOutcome(w io.Writer, scrub *redact.Scrubber, invs []wgortest.Invocation, relays []wgortest.Relay) error {
+	switch {
+	case len(invs) == 0:
+		fmt.Fprintf(w, "function       not invoked: the access point answered the GetObject itself\n")
+		return nil
+	case len(relays) == 0:
+		failed := invs[0].Err
+		if failed == nil {
+			failed = errors.New("the function returned without sending WriteGetObjectResponse")
 		}
-		return nil, fmt.Errorf("cannot save the image: --out: %w", err)
+		fmt.Fprintf(w, "function       failed: %s\n", scrub.String(failed.Error()))
+		return failed
 	}
-	return &outFile{f: f, created: errors.Is(statErr, fs.ErrNotExist)}, nil
+	r := relays[0]
+	if r.Answer != http.StatusOK {
+		fmt.Fprintf(w, "function       WriteGetObjectResponse refused: %d %s, request ID %s\n", r.Answer, scrub.String(r.Code), scrub.String(r.RequestID))
+		return fmt.Errorf("the access point refused the function's WriteGetObjectResponse: %d %s: %s", r.Answer, r.Code, r.Message)
+	}
+	fmt.Fprintf(w, "function       WriteGetObjectResponse: %d, %d bytes sent, request ID %s\n", r.Answer, len(r.Body), scrub.String(r.RequestID))
+	return invs[0].Err
 }
 
-func (o *outFile) write(data []byte) error {
-	o.done = true
-	err := o.f.Truncate(0)
-	if err == nil {
-		_, err = o.f.Write(data)
+// answer is the status of resp, with the code and message of its OSS error
+// document.
+func answer(resp *wgortest.Response) string {
+	doc, _ := oss.ParseErrorDoc(bytes.NewReader(resp.Body), int64(len(resp.Body)))
+	s := strconv.Itoa(resp.StatusCode)
+	if doc.Code != "" {
+		s += " " + doc.Code
 	}
-	if cerr := o.f.Close(); err == nil {
-		err = cerr
+	if doc.Message != "" {
+		s += ": " + doc.Message
 	}
-	if err != nil {
-		return fmt.Errorf("save the image: %w", err)
-	}
-	return nil
-}
-
-func (o *outFile) abandon() {
-	if o.done {
-		return
-	}
-	o.f.Close()
-	if o.created {
-		os.Remove(o.f.Name())
-	}
-}
-
-// ossCode and ossMessage read an OSS error body.
-func ossCode(body []byte) string {
-	var x struct{ Code string }
-	if xml.Unmarshal(body, &x) != nil {
-		return ""
-	}
-	return x.Code
-}
-
-func ossMessage(body []byte) string {
-	var x struct{ Message string }
-	if xml.Unmarshal(body, &x) != nil || x.Message == "" {
-		return ""
-	}
-	return ": " + x.Message
+	return s
 }
 
 // checkRedSquare decodes a PNG and checks it is the seed's image.

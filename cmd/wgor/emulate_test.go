@@ -10,7 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -27,7 +29,7 @@ const envFunction = "WGOR_CLI_TEST_FUNCTION"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(envFunction) == "redpng" {
-		fmt.Println("function: says hello on its standard output")
+		fmt.Printf("function: says hello on its standard output, pid %d\n", os.Getpid())
 		fcrt.Start(redpng.Handler)
 	}
 	os.Exit(m.Run())
@@ -77,6 +79,11 @@ func TestEmulateExecStartsTheFunctionAndStopsIt(t *testing.T) {
 	self, err := os.Executable()
 	require.NoError(t, err)
 	t.Setenv(envFunction, "redpng")
+	pid := 0
+	t.Cleanup(func() { // after emulate has stopped (cleanups run last first)
+		require.NotZero(t, pid)
+		assert.ErrorIs(t, syscall.Kill(pid, 0), syscall.ESRCH, "the function is stopped with emulate")
+	})
 	url, out, _ := startEmulate(t, "--exec", self, "--access-key-id", testKeyID, "--access-key-secret", testSecret, "--", "-test.run=^$")
 	resp, body := get(t, url+"/example.png")
 	assert.Equal(t, http.StatusOK, resp.StatusCode, string(body))
@@ -84,6 +91,11 @@ func TestEmulateExecStartsTheFunctionAndStopsIt(t *testing.T) {
 	assert.Contains(t, out.String(), "function: "+self+", started by emulate\n")
 	assert.Eventually(t, func() bool { return strings.Contains(out.String(), "function: says hello") },
 		5*time.Second, 10*time.Millisecond, "the function's standard output is forwarded")
+	m := regexp.MustCompile(`says hello on its standard output, pid (\d+)`).FindStringSubmatch(out.String())
+	require.NotNil(t, m, out.String())
+	pid, err = strconv.Atoi(m[1])
+	require.NoError(t, err)
+	assert.NotContains(t, out.String(), "try: curl", "no --objects, no object to suggest")
 }
 
 func TestEmulateServesObjectsFromItsDirectoryOnly(t *testing.T) {
@@ -104,7 +116,10 @@ func TestEmulateServesObjectsFromItsDirectoryOnly(t *testing.T) {
 		return err
 	}), nil))
 	t.Cleanup(fn.Close)
-	url, _, errOut := startEmulate(t, "--function", fn.URL, "--objects", dir, "--access-key-id", testKeyID, "--access-key-secret", testSecret)
+	url, out, errOut := startEmulate(t, "--function", fn.URL, "--objects", dir, "--access-key-id", testKeyID, "--access-key-secret", testSecret)
+	try := "try: curl -sS -D - -o out.txt '" + url + "/in.txt'\n"
+	assert.Eventually(t, func() bool { return strings.Contains(out.String(), try) }, 5*time.Second, 10*time.Millisecond,
+		"suggests an object that is there: %s", out)
 
 	resp, body := get(t, url+"/in.txt")
 	assert.Equal(t, http.StatusOK, resp.StatusCode, errOut.String())
@@ -112,4 +127,18 @@ func TestEmulateServesObjectsFromItsDirectoryOnly(t *testing.T) {
 	resp, body = get(t, url+"/link.txt")
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "a link out of --objects is not followed")
 	assert.NotContains(t, string(body), "outside")
+}
+
+func TestEmulatePrintsAURLAPersonCanUse(t *testing.T) {
+	cases := []struct{ server, listen, want string }{
+		{"http://[::1]:8089", "0.0.0.0:8089", "http://127.0.0.1:8089"},
+		{"http://[::1]:8089", "[::]:8089", "http://127.0.0.1:8089"},
+		{"http://[::1]:8089", ":8089", "http://127.0.0.1:8089"},
+		{"http://127.0.0.1:8080", "127.0.0.1:8080", "http://127.0.0.1:8080"},
+		{"http://[::1]:8080", "[::1]:8080", "http://[::1]:8080"},
+		{"http://127.0.0.1:8080", "localhost:8080", "http://127.0.0.1:8080"},
+	}
+	for _, tc := range cases {
+		assert.Equal(t, tc.want, usableURL(tc.server, tc.listen), tc.listen)
+	}
 }

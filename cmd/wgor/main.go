@@ -1,17 +1,11 @@
-// Command wgor answers, emulates and debugs OSS WriteGetObjectResponse calls.
-//
-// Usage:
-//
-//	wgor demo                   run the local access point and the red-PNG function, end to end
-//	wgor emulate [flags]        run a local Object FC Access Point for a function process
-//	wgor write [flags] [FILE|-] send a WriteGetObjectResponse
-//	wgor sign [flags]           show how a request is signed (canonical request, string to sign)
-//	wgor version                print the versions of wgor and Go
+// Command wgor answers, emulates and debugs OSS WriteGetObjectResponse
+// calls: demo, emulate, write, sign and version; "wgor --help" lists them.
 //
 // Exit codes: 0 success, 1 a failed operation, 2 bad usage. Every flag is
 // checked before any work starts (before a file is opened or a connection
 // made). Requested help ("wgor --help", "wgor help COMMAND", "wgor COMMAND
-// --help") goes to standard output; usage errors go to standard error.
+// --help") goes to standard output; a usage error goes to standard error,
+// with the flag package's message and the command's usage.
 package main
 
 import (
@@ -23,8 +17,10 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"syscall"
 
+	"github.com/wgor-dev/wgor/internal/redact"
 	"github.com/wgor-dev/wgor/wgor"
 )
 
@@ -39,7 +35,16 @@ const (
 // the streams of env.
 type command struct {
 	name, summary string
-	run           func(ctx context.Context, env *env, args []string) error
+	run           func(ctx context.Context, e *env, args []string) error
+}
+
+var commands = []command{
+	{"demo", "run the local access point and the red-PNG function, end to end", runDemo},
+	{"emulate", "run a local Object FC Access Point for a function process", runEmulate},
+	{"write", "send a WriteGetObjectResponse from a file or standard input", runWrite},
+	{"sign", "show how a request is signed: canonical request, string to sign, Authorization", runSign},
+	{"package", "build a main package for Function Compute: zip, s.yaml, RAM policy", runPackage},
+	{"version", "print the versions of wgor and Go", runVersion},
 }
 
 // env is what a command may touch, so tests can run commands in-process.
@@ -54,15 +59,22 @@ type env struct {
 	// on to the one it uses; tests map the documented 127.0.0.1:8080 to a
 	// free port. Nil means the address as given.
 	listenAddr func(string) string
+
+	usage   string   // the command's, set by newFlags
+	secrets []string // held by the command: never printed
 }
 
-var commands = []command{
-	{"demo", "run the local access point and the red-PNG function, end to end", runDemo},
-	{"emulate", "run a local Object FC Access Point for a function process", runEmulate},
-	{"write", "send a WriteGetObjectResponse from a file or standard input", runWrite},
-	{"sign", "show how a request is signed: canonical request, string to sign, Authorization", runSign},
-	{"package", "build a main package for Function Compute: zip, s.yaml, RAM policy", runPackage},
-	{"version", "print the versions of wgor and Go", runVersion},
+// hold adds a secret the command holds (a token, a key secret) to those
+// scrub removes.
+func (e *env) hold(secrets ...string) {
+	e.secrets = append(e.secrets, secrets...)
+}
+
+// scrub returns the one redaction of everything the command prints from
+// outside (flag values, errors, servers' answers): the secrets it holds
+// and any signature.
+func (e *env) scrub() *redact.Scrubber {
+	return redact.New(e.secrets...)
 }
 
 func main() {
@@ -87,47 +99,48 @@ func run(ctx context.Context, e *env, args []string) int {
 		printUsage(e.stderr)
 		return exitUsage
 	}
-	switch args[0] {
+	name := args[0]
+	switch name {
 	case "help", "-h", "--help", "-help":
-		if len(args) > 1 && args[0] == "help" && args[1] != "help" {
-			if findCommand(args[1]) == nil {
-				fmt.Fprintf(e.stderr, "wgor help: unknown command %s\nRun 'wgor --help' for the commands.\n", quoteArg(args[1]))
-				return exitUsage
-			}
-			if len(args) > 2 {
-				fmt.Fprintf(e.stderr, "wgor help: unexpected argument %s\nRun 'wgor --help' for usage.\n", quoteArg(args[2]))
-				return exitUsage
-			}
-			return run(ctx, e, []string{args[1], "--help"})
-		}
-		if len(args) > 1 && !(args[0] == "help" && args[1] == "help" && len(args) == 2) {
-			fmt.Fprintf(e.stderr, "wgor: unexpected argument %s after %s\nRun 'wgor --help' for usage.\n", quoteArg(args[len(args)-1]), args[0])
-			return exitUsage
-		}
-		printUsage(e.stdout)
-		return exitOK
+		return help(ctx, e, args)
 	case "-version", "--version":
-		args = append([]string{"version"}, args[1:]...)
+		name = "version"
 	}
-	c := findCommand(args[0])
+	c := findCommand(name)
 	if c == nil {
-		fmt.Fprintf(e.stderr, "wgor: unknown command %s\nRun 'wgor --help' for the commands.\n", quoteArg(args[0]))
+		fmt.Fprintf(e.stderr, "wgor: unknown command %s\nRun 'wgor --help' for the commands.\n", quoteArg(name))
 		return exitUsage
 	}
 	err := c.run(ctx, e, args[1:])
 	var ue *usageError
 	switch {
-	case err == nil:
-		return exitOK
-	case errors.Is(err, flag.ErrHelp):
+	case err == nil, errors.Is(err, flag.ErrHelp):
 		return exitOK
 	case errors.As(err, &ue):
-		fmt.Fprintf(e.stderr, "wgor %s: %s\nRun 'wgor %s --help' for usage.\n", c.name, oneLine(ue.msg), c.name)
+		synopsis, _, _ := strings.Cut(e.usage, "\n\n")
+		fmt.Fprintf(e.stderr, "wgor %s: %s\nUsage: wgor %s\nRun 'wgor %s --help' for the flags.\n",
+			c.name, e.scrub().String(ue.msg), synopsis, c.name)
 		return exitUsage
-	default:
-		fmt.Fprintf(e.stderr, "wgor %s: %s\n", c.name, message(err))
-		return exitFail
 	}
+	fmt.Fprintf(e.stderr, "wgor %s: %s\n", c.name, e.scrub().String(message(err)))
+	return exitFail
+}
+
+// help answers "wgor help [COMMAND]" and "wgor --help".
+func help(ctx context.Context, e *env, args []string) int {
+	switch {
+	case len(args) == 2 && args[0] == "help" && args[1] != "help":
+		if findCommand(args[1]) == nil {
+			fmt.Fprintf(e.stderr, "wgor help: unknown command %s\nRun 'wgor --help' for the commands.\n", quoteArg(args[1]))
+			return exitUsage
+		}
+		return run(ctx, e, []string{args[1], "--help"})
+	case len(args) > 2 || len(args) == 2 && args[0] != "help":
+		fmt.Fprintf(e.stderr, "wgor %s: unexpected argument %s\nRun 'wgor --help' for usage.\n", args[0], quoteArg(args[len(args)-1]))
+		return exitUsage
+	}
+	printUsage(e.stdout)
+	return exitOK
 }
 
 func findCommand(name string) *command {
@@ -140,18 +153,13 @@ func findCommand(name string) *command {
 }
 
 func printUsage(w io.Writer) {
-	fmt.Fprintln(w, "wgor answers, emulates and debugs OSS WriteGetObjectResponse calls.")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Usage: wgor COMMAND [flags]")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Commands:")
+	fmt.Fprint(w, "wgor answers, emulates and debugs OSS WriteGetObjectResponse calls.\n\nUsage: wgor COMMAND [flags]\n\nCommands:\n")
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'wgor COMMAND --help' (or 'wgor help COMMAND') for the flags of a command,")
-	fmt.Fprintln(w, "'wgor --version' for the version.")
-	fmt.Fprintln(w, "Exit codes: 0 success, 1 a failed operation, 2 bad usage.")
+	fmt.Fprint(w, "\nRun 'wgor COMMAND --help' (or 'wgor help COMMAND') for the flags of a command,\n"+
+		"'wgor --version' for the version.\n"+
+		"Exit codes: 0 success, 1 a failed operation, 2 bad usage.\n")
 }
 
 const versionUsage = `version

@@ -86,7 +86,7 @@ func TestSignPrintsTheGoldenSignatureWithoutSecrets(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, stdout, "OSS4-HMAC-SHA256 Credential="+testKeyID+"/20261124/cn-qingdao/oss/aliyun_v4_request,Signature=6a7c94d376278bc2367f863e8c371c76bb79a090032817cb84bd8e8f770110c4")
 	assert.Contains(t, stdout, "5041e231d5e87810861a5b51a58de38e6a2e8f778d82bbd33d9f6b0958c0c954", "hash of the canonical request in the string to sign")
-	assert.Contains(t, stdout, "x-oss-request-token:<masked: 134 bytes>")
+	assert.Contains(t, stdout, "x-oss-request-token:<redacted>")
 	assert.NotContains(t, stdout+stderr, testSecret)
 	assert.NotContains(t, stdout+stderr, testToken)
 }
@@ -98,7 +98,7 @@ func TestSignPresignMasksTheSecurityToken(t *testing.T) {
 		"--key", "exampleobject.txt", "--url", "https://examplebucket.oss-cn-hangzhou.aliyuncs.com/exampleobject.txt")
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, stdout, "x-oss-signature=")
-	assert.Contains(t, stdout, "x-oss-security-token=<masked")
+	assert.Contains(t, stdout, "x-oss-security-token=<redacted>")
 	assert.NotContains(t, stdout, "STS-TOKEN")
 	assert.NotContains(t, stdout+stderr, testSecret)
 }

@@ -56,12 +56,6 @@ type pkgOptions struct {
 // runtime's handler, so the rule keeps it a plain file name too.
 var fcFunctionName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]{0,63}$`)
 
-// A region ID as Alibaba Cloud spells them (cn-hangzhou, ap-southeast-1,
-// cn-shanghai-finance-1). fc3's schema (devsapp/fc3 src/schema.json,
-// IRegion) enumerates the ones it knows; the form alone is checked here so
-// that a new region needs no new wgor.
-var regionID = regexp.MustCompile(`^[a-z]{2,}(-[a-z0-9]+){1,4}$`)
-
 func runPackage(ctx context.Context, e *env, args []string) error {
 	o, err := parsePackageFlags(e.stdout, args)
 	if err != nil {
@@ -117,7 +111,7 @@ func (o *pkgOptions) check() error {
 		return usagef("--arch %q: use amd64 or arm64", o.arch)
 	case o.runtime != "go1" && o.runtime != "custom":
 		return usagef("--runtime %q: use go1 (the built-in Go 1 runtime) or custom (a custom runtime)", o.runtime)
-	case !regionID.MatchString(o.region):
+	case !regionPattern.MatchString(o.region): // fc3's schema (devsapp/fc3 src/schema.json, IRegion) lists the regions it knows; the form alone is checked
 		return usagef("--region %q is not a region ID such as cn-hangzhou", o.region)
 	}
 	if o.name == "" {

@@ -119,18 +119,9 @@ func shellWords(line string) ([]string, error) {
 			i += end + 1
 			inWord = true
 		case c == '"':
-			i++
-			for ; i < len(line) && line[i] != '"'; i++ {
-				if strings.IndexByte("$`", line[i]) >= 0 {
-					return nil, fmt.Errorf("%q: the test does not expand $ or `", line)
-				}
-				if line[i] == '\\' && i+1 < len(line) && strings.IndexByte("\"\\", line[i+1]) >= 0 {
-					i++
-				}
-				w.WriteByte(line[i])
-			}
-			if i == len(line) {
-				return nil, fmt.Errorf("unclosed \" in %q", line)
+			var err error
+			if i, err = doubleQuoted(line, i+1, &w); err != nil {
+				return nil, err
 			}
 			inWord = true
 		case c == '\\' && i+1 < len(line):
@@ -148,6 +139,24 @@ func shellWords(line string) ([]string, error) {
 		words = append(words, w.String())
 	}
 	return words, nil
+}
+
+// doubleQuoted writes the "…" text of line that starts at i to w, and
+// returns the index of its closing quote.
+func doubleQuoted(line string, i int, w *strings.Builder) (int, error) {
+	for ; i < len(line) && line[i] != '"'; i++ {
+		if strings.IndexByte("$`", line[i]) >= 0 {
+			return 0, fmt.Errorf("%q: the test does not expand $ or `", line)
+		}
+		if line[i] == '\\' && i+1 < len(line) && strings.IndexByte("\"\\", line[i+1]) >= 0 {
+			i++
+		}
+		w.WriteByte(line[i])
+	}
+	if i == len(line) {
+		return 0, fmt.Errorf("unclosed \" in %q", line)
+	}
+	return i, nil
 }
 
 func TestShellWordsSplitsAsAShellWould(t *testing.T) {

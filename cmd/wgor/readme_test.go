@@ -119,15 +119,15 @@ func (s *session) runLine(line string, words []string) {
 	t := s.t
 	env, words := splitAssignments(words)
 	switch {
-	case len(words) >= 3 && words[0] == "go" && words[1] == "run" && words[2] == "./cmd/wgor":
+	case startsWith(words, "go", "run", "./cmd/wgor"):
 		s.wgor(words[3:])
-	case len(words) == 3 && words[0] == "go" && words[1] == "run" && words[2] == "./cmd/redpng":
+	case len(words) == 3 && startsWith(words, "go", "run", "./cmd/redpng"):
 		s.redpng()
-	case len(words) >= 4 && words[0] == "go" && words[1] == "-C" && words[2] == "internal/coldstart":
+	case startsWith(words, "go", "-C", "internal/coldstart"):
 		s.coldstart(words)
-	case len(words) >= 2 && words[0] == "go" && words[1] == "test":
+	case startsWith(words, "go", "test"):
 		s.goTest(words[2:])
-	case len(words) >= 2 && words[0] == "go" && words[1] == "build":
+	case startsWith(words, "go", "build"):
 		s.run(env, words, outputOf(words))
 	case len(words) >= 2 && words[0] == "zip":
 		s.run(env, words, words[1])
@@ -136,6 +136,11 @@ func (s *session) runLine(line string, words []string) {
 	default:
 		t.Errorf("README command not known to readme_test.go, which must learn to run it: %s", line)
 	}
+}
+
+// startsWith reports whether words begin with prefix.
+func startsWith(words []string, prefix ...string) bool {
+	return len(words) >= len(prefix) && slices.Equal(words[:len(prefix)], prefix)
 }
 
 // wgor runs the command line in-process with the README's arguments.

@@ -53,7 +53,7 @@ func TestSignPresignMasksTheSecurityTokenHoweverItIsEscaped(t *testing.T) {
 				"--url", "https://examplebucket.oss-cn-hangzhou.aliyuncs.com/exampleobject.txt")
 			require.Equal(t, exitOK, code, stderr)
 			assert.Contains(t, stdout, "x-oss-signature=")
-			assert.Equal(t, 2, strings.Count(stdout, "x-oss-security-token=<masked: "), "in the canonical query and in the URL")
+			assert.Equal(t, 2, strings.Count(stdout, "x-oss-security-token=<redacted>"), "in the canonical query and in the URL")
 			for _, form := range []string{tok, url.QueryEscape(tok), url.PathEscape(tok), strings.ReplaceAll(url.QueryEscape(tok), "+", "%20")} {
 				if len(form) > 5 {
 					assert.NotContains(t, stdout+stderr, form)
@@ -79,7 +79,7 @@ func TestSignShowTokenPrintsAUsableURL(t *testing.T) {
 	assert.Equal(t, tok, u.Query().Get("x-oss-security-token"), "the URL carries the token")
 	assert.Equal(t, "3600", u.Query().Get("x-oss-expires"))
 	canonical, _, _ := strings.Cut(stdout, "String to sign:")
-	assert.Contains(t, canonical, "x-oss-security-token=<masked: ", "the canonical request stays masked")
+	assert.Contains(t, canonical, "x-oss-security-token=<redacted>", "the canonical request stays redacted")
 	assert.NotContains(t, stdout+stderr, testSecret)
 }
 
@@ -90,7 +90,7 @@ func TestSignMasksTheTokenHeadersByPosition(t *testing.T) {
 	}, "sign", "--access-key-id", testKeyID, "--method", "POST", "--url", "https://"+testRoute+"/?x-oss-write-get-object-response",
 		"--header", "x-oss-request-token: "+testToken)
 	require.Equal(t, exitOK, code, stderr)
-	assert.Contains(t, stdout, "x-oss-security-token:<masked: 5 bytes>\n")
-	assert.Contains(t, stdout, "x-oss-request-token:<masked: 134 bytes>\n")
+	assert.Contains(t, stdout, "x-oss-security-token:<redacted>\n")
+	assert.Contains(t, stdout, "x-oss-request-token:<redacted>\n")
 	assert.NotContains(t, stdout, testToken)
 }

@@ -3,42 +3,33 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/wgor-dev/wgor/creds"
-	"github.com/wgor-dev/wgor/creds/chain"
+	"github.com/wgor-dev/wgor/internal/oss"
 	"github.com/wgor-dev/wgor/wgor"
 )
 
 const writeUsage = `write --route ROUTE --token TOKEN [flags] [FILE|-]
 
-Sends a WriteGetObjectResponse: the body is FILE, or standard input when FILE
-is "-" or absent. A file is streamed with its length. Standard input, whose
-length is not known, is spooled first (in memory up to 4 MiB, beyond that in
-a temporary file, removed at once) and then sent with its length, as OSS's
-API reference requires; with --chunked it is streamed chunked as it is read
-instead, which OSS does not document for this API. ROUTE and TOKEN are the event's
-getObjectContext.outputRoute and outputToken; the token may come from
-$WGOR_TOKEN instead of --token, out of sight of other users' process
-listings. Each --header is forwarded to the GetObject caller (sent as
-x-oss-fwd-header-NAME). --region is needed only for a route that names none,
-such as the emulator's.
+Sends a WriteGetObjectResponse with the body FILE (streamed with its length)
+or standard input ("-" or no FILE: spooled, in memory up to 4 MiB and beyond
+that in a temporary file, then sent with the Content-Length OSS's API
+reference requires; --chunked streams it chunked instead, which OSS does not
+document for this API). ROUTE and TOKEN are the event's
+getObjectContext.outputRoute and outputToken; the token may be in
+$WGOR_TOKEN instead, out of other users' process listings. --region is
+needed only for a route that names none, such as the emulator's.
 
-Credentials come from the default chain ($ALIBABA_CLOUD_ACCESS_KEY_ID and
-friends, a profile file, a RAM role, a credentials URI). --timeout bounds the
-whole operation, from the credentials to OSS's answer. On a terminal, a
-progress line is shown on standard error once more than 4 MiB are spooled or
-sent.
-
-On failure the OSS error code and request ID are printed and the exit code
-is 1.`
+Credentials come from the default chain. On a terminal, progress is shown
+once more than 4 MiB are spooled or sent. On failure, OSS's error code and
+request ID are printed and the exit code is 1.`
 
 // envToken names the variable that may hold the output token.
 const envToken = "WGOR_TOKEN"
@@ -47,162 +38,146 @@ const envToken = "WGOR_TOKEN"
 // of MiB/s fits in it, and a server that never answers is cut off.
 const defaultWriteTimeout = 5 * time.Minute
 
+// writeFlags are write's flags.
+type writeFlags struct {
+	route, token, region, scheme *string
+	status                       *int
+	header                       *[][2]string
+	timeout                      *time.Duration
+	verbose, chunked             *bool
+}
+
+func newWriteFlags(e *env, fs *flag.FlagSet) *writeFlags {
+	return &writeFlags{
+		route:   check(fs, "route", "", "`ROUTE`: the event's getObjectContext.outputRoute (required)", text("--route")),
+		token:   check(fs, "token", "", "`TOKEN`: the event's getObjectContext.outputToken (required; default $"+envToken+")", secret(e, "--token")),
+		status:  check(fs, "status", http.StatusOK, "HTTP `STATUS` the GetObject caller receives: "+oss.StatusList, fwdStatus),
+		header:  headers(fs, "header", "forwarded `HEADER` 'Name: value' (repeatable)"),
+		region:  check(fs, "region", "", "signing `REGION` (default: derived from the route)", regionID),
+		scheme:  check(fs, "scheme", "", "`SCHEME` for a route without one: https (default) or http", oneOf("https", "http")),
+		timeout: check(fs, "timeout", defaultWriteTimeout, "give up after `DURATION`, whatever the server does", duration(time.Millisecond, 24*time.Hour)),
+		verbose: fs.Bool("v", false, "log each attempt on standard error"),
+		chunked: fs.Bool("chunked", false, "send a body of unknown length chunked as it is read, instead of spooling it to send its length (OSS does not document chunked for this API)"),
+	}
+}
+
 func runWrite(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "write", writeUsage)
-	var headers headerFlags
-	route := newText(fs, "route", "--route", "`ROUTE`: the event's getObjectContext.outputRoute (required)")
-	token := newSecret(fs, "token", "--token", "`TOKEN`: the event's getObjectContext.outputToken (required; default $"+envToken+")")
-	status := new(int)
-	*status = http.StatusOK
-	fs.Var(&statusValue{status}, "status", "HTTP `STATUS` the GetObject caller receives: "+statusList())
-	fs.Var(&headers, "header", "forwarded `HEADER` 'Name: value' (repeatable)")
-	region := newRegion(fs, "region", "", "signing `REGION` (default: derived from the route)")
-	scheme := newChoice(fs, "scheme", []string{"https", "http"}, "`SCHEME` for a route without one: https (default) or http")
-	timeout := newDuration(fs, "timeout", defaultWriteTimeout, time.Millisecond, 24*time.Hour, "give up after `DURATION`, whatever the server does")
-	verbose := fs.Bool("v", false, "log each attempt on standard error")
-	chunked := fs.Bool("chunked", false, "send a body of unknown length chunked as it is read, instead of spooling it to send its length (OSS does not document chunked for this API)")
+	f := newWriteFlags(e, fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 1 {
-		return usagef("write takes one FILE at most, got %s", quoteArg(fs.Arg(1)))
-	}
-	if *token == "" {
-		*token = e.getenv(envToken)
-		if err := checkText(*token, "$"+envToken); *token != "" && err != nil {
-			return &usageError{msg: err.Error()}
-		}
-	}
-	if *route == "" || *token == "" {
-		return usagef("--route and --token are required (the token may be in $%s)", envToken)
-	}
-	r := &wgor.Response{Route: *route, Token: *token, Status: *status, Header: http.Header{}}
-	for _, h := range headers {
-		r.Header.Add(h.name, h.value)
-	}
-	c := &wgor.Client{Credentials: chain.Default(), Region: *region, Scheme: *scheme, Chunked: *chunked}
-	if err := checkResponse(ctx, c, r); err != nil {
+	c, r, err := f.response(ctx, e, fs)
+	if err != nil {
 		return err
 	}
-
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
 	defer cancel()
 	cr, source, err := chainCredentials(ctx, e, false)
 	if err != nil {
 		return err
 	}
 	c.Credentials = creds.Static(cr)
-	if *verbose {
+	if *f.verbose {
 		c.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		fmt.Fprintf(e.stderr, "credentials: access key ID %s, %s\n", cr.AccessKeyID, source)
 	}
-
-	var body io.Reader = e.stdin
-	var size int64 = -1
-	if name := fs.Arg(0); name != "" && name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		fi, err := f.Stat()
-		switch {
-		case err != nil:
-			return err
-		case fi.IsDir():
-			return fmt.Errorf("%s is a directory: give a file, or - for standard input", quoteArg(name))
-		case fi.Mode().IsRegular():
-			size = fi.Size()
-			r.ContentLength = size
-		}
-		body = f
-	} else if e.stdinIsTTY {
-		fmt.Fprintln(e.stderr, "reading the body from standard input… (end it with Ctrl-D)")
+	var size int64
+	if r.Body, size, err = openBody(e, fs.Arg(0)); err != nil {
+		return err
 	}
 	var prog *progress
 	if e.stderrIsTTY && (size < 0 || size > progressFrom) {
 		prog = newProgress(e.stderr)
 		c.Progress = prog.report
 	}
-	r.Body = body
-
 	res, err := c.Write(ctx, r)
 	prog.stop()
-	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
-			return fmt.Errorf("gave up after --timeout %v: %w", *timeout, err)
-		}
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+		return fmt.Errorf("gave up after --timeout %v: %w", *f.timeout, err)
+	} else if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "sent %d bytes with status %d: OSS answered %d, request ID %s\n",
-		res.BytesSent, *status, res.StatusCode, oneLine(orDash(res.RequestID)))
+		res.BytesSent, r.Status, res.StatusCode, e.scrub().String(orDash(res.RequestID)))
 	return nil
 }
 
-// errChecked ends the check of checkResponse: the Response was valid up to
-// the point where the credentials are asked for.
-var errChecked = errors.New("checked")
+// response checks the flags as the library would check the Response they
+// describe, and returns the Client and the Response, without credentials
+// or body.
+func (f *writeFlags) response(ctx context.Context, e *env, fs *flag.FlagSet) (*wgor.Client, *wgor.Response, error) {
+	if fs.NArg() > 1 {
+		return nil, nil, usagef("write takes one FILE at most, got %s", quoteArg(fs.Arg(1)))
+	}
+	if err := envTokenOr(e, f.token); err != nil {
+		return nil, nil, err
+	}
+	if *f.route == "" || *f.token == "" {
+		return nil, nil, usagef("--route and --token are required (the token may be in $%s)", envToken)
+	}
+	r := &wgor.Response{Route: *f.route, Token: *f.token, Status: *f.status, Header: http.Header{}}
+	for _, h := range *f.header {
+		r.Header.Add(h[0], h[1])
+	}
+	c := &wgor.Client{Region: *f.region, Scheme: *f.scheme, Chunked: *f.chunked}
+	return c, r, checkResponse(ctx, *c, r)
+}
 
-// checkResponse lets the library check r, as it would before sending it,
-// without sending anything: Write checks the route, the token, the status,
-// the headers, the scheme and the region before it asks for credentials, so
-// credentials that refuse stop it right there. Its complaints become usage
-// errors naming the flags.
-func checkResponse(ctx context.Context, c *wgor.Client, r *wgor.Response) error {
-	asked := false
-	dry := *c
-	dry.Credentials = creds.ProviderFunc(func(context.Context) (creds.Credentials, error) {
-		asked = true
-		return creds.Credentials{}, errChecked
-	})
-	_, err := dry.Write(ctx, r)
-	if asked || err == nil {
+// envTokenOr sets an absent --token from $WGOR_TOKEN.
+func envTokenOr(e *env, token *string) error {
+	if *token != "" || e.getenv(envToken) == "" {
 		return nil
 	}
-	if errors.Is(err, wgor.ErrInvalidResponse) {
-		return &usageError{msg: responseFlags.Replace(flagWords(err.Error()))}
+	t, err := secret(e, "$"+envToken)(e.getenv(envToken))
+	if err != nil {
+		return &usageError{msg: err.Error()}
 	}
-	return err
-}
-
-// responseFlags name the flags behind the fields of a Response.
-var responseFlags = strings.NewReplacer(
-	"invalid response: ", "",
-	"Route ", "--route ",
-	"Token ", "--token ",
-	"Status ", "--status ",
-	"Header name ", "--header name ",
-	"forwarded header ", "--header ",
-	"from --route host", "from the --route host",
-)
-
-// statusList lists the values of x-oss-fwd-status that OSS accepts
-// (wgor.ValidStatus: the WriteGetObjectResponse API reference).
-func statusList() string {
-	var s []string
-	for n := 100; n < 600; n++ {
-		if wgor.ValidStatus(n) {
-			s = append(s, strconv.Itoa(n))
-		}
-	}
-	return strings.Join(s, ", ")
-}
-
-// statusValue is an x-oss-fwd-status OSS accepts.
-type statusValue struct{ n *int }
-
-func (v *statusValue) String() string {
-	if v.n == nil {
-		return ""
-	}
-	return strconv.Itoa(*v.n)
-}
-
-func (v *statusValue) Set(s string) error {
-	n, err := strconv.Atoi(s)
-	if err != nil || !wgor.ValidStatus(n) || s != strconv.Itoa(n) {
-		return errors.New("OSS accepts " + statusList())
-	}
-	*v.n = n
+	*token = t
 	return nil
+}
+
+// openBody opens the body: the file name, or standard input for "" or "-".
+// Write closes it. size is the file's, or -1 when not known.
+func openBody(e *env, name string) (body io.Reader, size int64, err error) {
+	if name == "" || name == "-" {
+		if e.stdinIsTTY {
+			fmt.Fprintln(e.stderr, "reading the body from standard input… (end it with Ctrl-D)")
+		}
+		return e.stdin, -1, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
+		f.Close()
+		return nil, 0, err
+	case fi.IsDir():
+		f.Close()
+		return nil, 0, fmt.Errorf("%s is a directory: give a file, or - for standard input", quoteArg(name))
+	case fi.Mode().IsRegular():
+		return f, fi.Size(), nil
+	}
+	return f, -1, nil
+}
+
+// checkResponse lets the library check r as it would before sending it,
+// without sending anything: Write checks the route, the token, the status,
+// the headers, the scheme and the region before it asks for credentials, and
+// credentials that refuse stop it right there. Its complaints become usage
+// errors naming the flags.
+func checkResponse(ctx context.Context, c wgor.Client, r *wgor.Response) error {
+	asked := false
+	c.Credentials = creds.ProviderFunc(func(context.Context) (creds.Credentials, error) {
+		asked = true
+		return creds.Credentials{}, errors.New("checked")
+	})
+	_, err := c.Write(ctx, r)
+	if asked || !errors.Is(err, wgor.ErrInvalidResponse) {
+		return nil
+	}
+	return &usageError{msg: flagWords.Replace(err.Error())}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wgor-dev/wgor/internal/accesspoint"
+	"github.com/wgor-dev/wgor/sign"
 	"github.com/wgor-dev/wgor/wgor"
 )
 
@@ -215,4 +216,33 @@ func TestWriteRefusesADirectoryAsItsBody(t *testing.T) {
 	assert.Equal(t, exitFail, code)
 	assert.Empty(t, stdout)
 	assert.Equal(t, "wgor write: \""+dir+"\" is a directory: give a file, or - for standard input\n", stderr)
+}
+
+// TestWriteTellsASignatureMismatchOnce runs write against an access point
+// that holds another secret for the same key: OSS's string to sign equals
+// the local one, and the advice to check the secret is given once.
+func TestWriteTellsASignatureMismatchOnce(t *testing.T) {
+	useEnvCredentials(t)
+	done := make(chan string, 1)
+	ap, err := accesspoint.New(accesspoint.Config{
+		Credentials: sign.Credentials{AccessKeyID: testKeyID, AccessKeySecret: "AnotherSecretKey0123456789abcdefXYZ"},
+		Region:      "cn-qingdao",
+		Timeout:     20 * time.Second,
+		Function: accesspoint.InvokerFunc(func(ctx context.Context, inv *accesspoint.Invocation) error {
+			_, _, stderr := runCLI(t, ctx, strings.NewReader("x"), nil, "write", "--route", eventField(t, inv.Event, "outputRoute"),
+				"--token", eventField(t, inv.Event, "outputToken"), "--region", inv.Region)
+			done <- stderr
+			return nil
+		}),
+	})
+	require.NoError(t, err)
+	require.NoError(t, ap.Start("127.0.0.1:0"))
+	t.Cleanup(func() { ap.Close() })
+	resp, err := http.Get(ap.URL() + "/k")
+	require.NoError(t, err)
+	resp.Body.Close()
+	stderr := <-done
+	assert.Contains(t, stderr, "HTTP 403 SignatureDoesNotMatch")
+	assert.LessOrEqual(t, strings.Count(stderr, "check the access key secret"), 1, stderr)
+	assert.Contains(t, stderr, "'wgor sign' shows what was signed")
 }
