@@ -156,8 +156,11 @@ func (s *session) wgor(args []string) {
 		for i, a := range args {
 			args[i] = strings.ReplaceAll(a, "ROUTE", testRoute)
 		}
-		if args[0] == "demo" {
+		switch args[0] {
+		case "demo":
 			s.keep("out.png") // the demo's --out
+		case "package":
+			s.keep("dist") // package's --out
 		}
 		code, stdout, stderr := runCLI(t, t.Context(), nil, nil, args...)
 		require.Equal(t, exitOK, code, "wgor %s\nstdout: %s\nstderr: %s", strings.Join(args, " "), stdout, stderr)
