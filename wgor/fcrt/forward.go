@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sync"
-
-	"github.com/wgor-dev/wgor/wgor"
 )
 
 // Headers of the original that describe the object rather than its bytes,
@@ -76,8 +73,3 @@ func copyHeaders(dst, src http.Header, names []string) {
 		}
 	}
 }
-
-// defaultHTTPClient is the runtime's own client when Options.HTTPClient is
-// nil, so that shutting down can close its idle connections; it is set up
-// as the client's default one (wgor.NewHTTPClient).
-var defaultHTTPClient = sync.OnceValue(wgor.NewHTTPClient)
