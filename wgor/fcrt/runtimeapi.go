@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wgor-dev/wgor/internal/redact"
 	"github.com/wgor-dev/wgor/wgor"
 )
 
@@ -168,15 +169,7 @@ func (a *runtimeAPI) invocation(m *invocationMsg) (*Invocation, error) {
 			return inv, fmt.Errorf("fcrt: the runtime API sent no %s: is FC_RUNTIME_API Function Compute's Go runtime API?", name)
 		}
 	}
-	inv, err := invocationOf(m.header, time.Time{})
-	if err != nil {
-		return inv, err
-	}
-	if len(m.event) > maxEvent {
-		return inv, fmt.Errorf("fcrt: the event is larger than %d bytes: is this an Object FC Access Point's invocation?", maxEvent)
-	}
-	inv.Event, err = ParseEvent(m.event)
-	return inv, err
+	return newInvocation(m.header, m.event, time.Time{})
 }
 
 // errorPayload is the body of POST …/error, as fc-runtime-go-sdk sends it
@@ -192,7 +185,7 @@ func errorPayload(err error) []byte {
 		Message    string  `json:"errorMessage"`
 		Type       string  `json:"errorType"`
 		StackTrace []frame `json:"stackTrace,omitempty"`
-	}{Message: err.Error(), Type: errorType(err)}
+	}{Message: redact.New().String(err.Error()), Type: errorType(err)} // serve's errors hold no secret already
 	if pe := (*PanicError)(nil); errors.As(err, &pe) && len(pe.pcs) > 0 {
 		frames := runtime.CallersFrames(pe.pcs)
 		for {
@@ -211,8 +204,12 @@ func errorPayload(err error) []byte {
 // pointer.
 func errorType(err error) string {
 	var pe *PanicError
-	if errors.As(err, &pe) {
+	var he *handlerError
+	switch {
+	case errors.As(err, &pe):
 		return "PanicError"
+	case errors.As(err, &he):
+		err = he.err
 	}
 	t := fmt.Sprintf("%T", err)
 	t = strings.TrimLeft(t, "*")
