@@ -65,7 +65,8 @@ type Invocation struct {
 	// Credentials are the invocation's temporary credentials
 	// (x-fc-access-key-id, x-fc-access-key-secret, x-fc-security-token),
 	// which the runtime signs WriteGetObjectResponse with. Use them for
-	// any other Alibaba Cloud request the handler makes.
+	// any other Alibaba Cloud request the handler makes. Printed or
+	// logged, the Provider shows no secret (package creds).
 	Credentials creds.Provider
 
 	// FunctionName and AccountID are x-fc-function-name and

@@ -139,11 +139,12 @@ func TestInvocationPrintsNoSecret(t *testing.T) {
 	oss := newFakeOSS(t, 1)
 	var out bytes.Buffer
 	h := fcrt.HandlerFunc(func(_ context.Context, w fcrt.ResponseWriter, inv *fcrt.Invocation) error {
-		slog.New(slog.NewJSONHandler(&out, nil)).Info("x", "inv", inv, "value", *inv)
-		slog.New(slog.NewTextHandler(&out, nil)).Info("x", "inv", inv, "value", *inv)
+		slog.New(slog.NewJSONHandler(&out, nil)).Info("x", "inv", inv, "value", *inv, "creds", inv.Credentials)
+		slog.New(slog.NewTextHandler(&out, nil)).Info("x", "inv", inv, "value", *inv, "creds", inv.Credentials)
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
 			fmt.Fprintf(&out, verb+"\n", inv)
 			fmt.Fprintf(&out, verb+"\n", *inv)
+			fmt.Fprintf(&out, verb+"\n", inv.Credentials)
 			fmt.Fprintf(&out, verb+"\n", &fcrt.PanicError{Value: inv.Event.GetObjectContext.InputOSSURL})
 		}
 		_, err := io.WriteString(w, "ok")

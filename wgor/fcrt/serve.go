@@ -166,7 +166,7 @@ func logInvocation(log *slog.Logger, inv *Invocation, o outcome, err error, star
 		slog.String("fc_request_id", inv.RequestID),
 		slog.Int("status", o.status),
 		slog.Int64("written", o.written),
-		slog.String("duration", readable(time.Since(start))),
+		slog.String("duration", time.Since(start).Round(time.Microsecond).String()),
 	}
 	if o.sent {
 		attrs = append(attrs, slog.Int64("bytes", o.bytes), slog.String("oss_request_id", o.requestID))
@@ -180,15 +180,4 @@ func logInvocation(log *slog.Logger, inv *Invocation, o outcome, err error, star
 		attrs = append(attrs, slog.String("stack", string(pe.Stack)))
 	}
 	log.LogAttrs(context.Background(), slog.LevelError, "fcrt: invocation failed", attrs...)
-}
-
-// readable rounds a duration for a log: "1.234ms", "2.5s".
-func readable(d time.Duration) string {
-	switch {
-	case d < time.Millisecond:
-		return d.Round(time.Microsecond).String()
-	case d < time.Second:
-		return d.Round(10 * time.Microsecond).String()
-	}
-	return d.Round(time.Millisecond).String()
 }
