@@ -16,6 +16,9 @@
 // 502 or 504. An in-process Handler runs behind fcrt.NewCustomRuntime on a
 // loopback port, so every invocation goes through the custom-runtime
 // protocol (POST /invoke with the x-fc-* headers) as in Function Compute.
+// A handler's failure is shown in the test's output (with Start) and named
+// in Invocations' Err: "fcrt: the handler returned: …" or "fcrt: the
+// handler panicked: …".
 //
 // The event holds OSS's documented getObjectContext (outputRoute,
 // outputToken, inputOssUrl; see package fcrt), plus a userRequest member
@@ -146,16 +149,7 @@ func newServer(h fcrt.Handler, cfg *Config, out io.Writer) (*Server, error) {
 		o.Timeout = c.Timeout
 	}
 	o.HTTPClient = s.hc
-	log := o.Logger
-	switch {
-	case log == nil && cfg != nil && cfg.Logger != nil:
-		log = cfg.Logger
-	case log == nil && out != nil:
-		log = slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	case log == nil:
-		log = c.Logger
-	}
-	o.Logger = slog.New(&failures{next: log.Handler(), rec: &s.rec})
+	o.Logger = slog.New(&failures{next: runtimeLog(o.Logger, cfg, out).Handler(), rec: &s.rec})
 	rt := fcrt.NewCustomRuntime(h, &o)
 	s.fnSrv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.running.Add(1)
@@ -168,6 +162,20 @@ func newServer(h fcrt.Handler, cfg *Config, out io.Writer) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// runtimeLog is the in-process runtime's logger: Config.Runtime's, else
+// Config's, else the warnings and errors to out, else none.
+func runtimeLog(log *slog.Logger, cfg *Config, out io.Writer) *slog.Logger {
+	switch {
+	case log != nil:
+		return log
+	case cfg != nil && cfg.Logger != nil:
+		return cfg.Logger
+	case out != nil:
+		return slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	return slog.New(slog.DiscardHandler)
 }
 
 // NewServerURL starts a test access point in front of a function already
