@@ -166,6 +166,52 @@ func TestInvocationPrintsNoSecret(t *testing.T) {
 // stored with Content-Encoding: gzip is forwarded as stored: its gzip
 // bytes, its Content-Encoding, its length and its ETag.
 func TestForwardKeepsAGzipStoredOriginal(t *testing.T) {
+	stored, origin := gzipOrigin(t)
+	oss := newFakeOSS(t, 1)
+	req := httptest.NewRequest(http.MethodPost, "/invoke", bytes.NewReader(event(oss.URL, "tok-gzip", origin.URL+"/k.txt?x-oss-signature=abc")))
+	req.Header = fcHeaders(0)
+	rec := httptest.NewRecorder()
+	fcrt.NewCustomRuntime(fcrt.HandlerFunc(fcrt.Forward), quiet).ServeHTTP(rec, req)
+	require.Equal(t, "200", rec.Header().Get("X-Fc-Status"), rec.Body.String())
+	got, ok := oss.get("tok-gzip")
+	require.True(t, ok)
+	assert.Equal(t, stored, got.body, "the stored gzip bytes, not their decompression")
+	assert.Equal(t, "gzip", got.header.Get("X-Oss-Fwd-Header-Content-Encoding"))
+	assert.Equal(t, `"stored-bytes-etag"`, got.header.Get("X-Oss-Fwd-Header-Etag"))
+	assert.Equal(t, strconv.Itoa(len(stored)), got.header.Get("Content-Length"))
+}
+
+// TestTransformReadsAGzipStoredOriginalDecoded: Transform hands f the
+// object's content, and forwards no Content-Encoding for what f writes.
+func TestTransformReadsAGzipStoredOriginalDecoded(t *testing.T) {
+	_, origin := gzipOrigin(t)
+	oss := newFakeOSS(t, 1)
+	upper := fcrt.HandlerFunc(func(ctx context.Context, w fcrt.ResponseWriter, inv *fcrt.Invocation) error {
+		return fcrt.Transform(ctx, w, inv, func(w fcrt.ResponseWriter, original io.Reader) error {
+			b, err := io.ReadAll(original)
+			if err != nil {
+				return err
+			}
+			_, err = w.Write(bytes.ToUpper(b))
+			return err
+		})
+	})
+	req := httptest.NewRequest(http.MethodPost, "/invoke", bytes.NewReader(event(oss.URL, "tok-gzip", origin.URL+"/k.txt?x-oss-signature=abc")))
+	req.Header = fcHeaders(0)
+	rec := httptest.NewRecorder()
+	fcrt.NewCustomRuntime(upper, quiet).ServeHTTP(rec, req)
+	require.Equal(t, "200", rec.Header().Get("X-Fc-Status"), rec.Body.String())
+	got, ok := oss.get("tok-gzip")
+	require.True(t, ok)
+	assert.Equal(t, strings.Repeat("COMPRESSIBLE TEXT ", 500), string(got.body))
+	assert.Empty(t, got.header.Get("X-Oss-Fwd-Header-Content-Encoding"))
+	assert.Equal(t, "text/plain", got.header.Get("X-Oss-Fwd-Header-Content-Type"))
+}
+
+// gzipOrigin serves an object stored gzip-encoded, as OSS does: its stored
+// bytes with Content-Encoding: gzip, whatever the request's
+// Accept-Encoding.
+func gzipOrigin(t *testing.T) ([]byte, *httptest.Server) {
 	var stored bytes.Buffer
 	zw := gzip.NewWriter(&stored)
 	io.WriteString(zw, strings.Repeat("compressible text ", 500))
@@ -179,19 +225,8 @@ func TestForwardKeepsAGzipStoredOriginal(t *testing.T) {
 		w.Header().Set("Content-Length", strconv.Itoa(stored.Len()))
 		w.Write(stored.Bytes())
 	}))
-	defer origin.Close()
-	oss := newFakeOSS(t, 1)
-	req := httptest.NewRequest(http.MethodPost, "/invoke", bytes.NewReader(event(oss.URL, "tok-gzip", origin.URL+"/k.txt?x-oss-signature=abc")))
-	req.Header = fcHeaders(0)
-	rec := httptest.NewRecorder()
-	fcrt.NewCustomRuntime(fcrt.HandlerFunc(fcrt.Forward), quiet).ServeHTTP(rec, req)
-	require.Equal(t, "200", rec.Header().Get("X-Fc-Status"), rec.Body.String())
-	got, ok := oss.get("tok-gzip")
-	require.True(t, ok)
-	assert.Equal(t, stored.Bytes(), got.body, "the stored gzip bytes, not their decompression")
-	assert.Equal(t, "gzip", got.header.Get("X-Oss-Fwd-Header-Content-Encoding"))
-	assert.Equal(t, `"stored-bytes-etag"`, got.header.Get("X-Oss-Fwd-Header-Etag"))
-	assert.Equal(t, strconv.Itoa(stored.Len()), got.header.Get("Content-Length"))
+	t.Cleanup(origin.Close)
+	return stored.Bytes(), origin
 }
 
 // TestFailureAfterTheFirstByteCutsTheRequestShort (issue 22, item 5, the

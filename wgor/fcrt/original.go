@@ -59,8 +59,10 @@ func (e *OriginalError) Error() string {
 var ErrNoOriginal = errors.New("fcrt: the event has no getObjectContext.inputOssUrl: the original object cannot be read")
 
 // OpenOriginal GETs the original object from the event's inputOssUrl and
-// returns it with its body unread; the caller closes Body. header, when
-// not nil, is sent with the request (a Range, an If-None-Match). OSS's
+// returns it with its body unread; the caller closes Body. The body is the
+// object's bytes as stored: an object stored gzip-encoded arrives so, with
+// its Content-Encoding, unless header asks otherwise. header, when not
+// nil, is sent with the request (a Range, an If-None-Match). OSS's
 // errors are an *OriginalError. Errors never show the URL's query, which
 // holds a signature.
 func OpenOriginal(ctx context.Context, inv *Invocation, header http.Header) (*Original, error) {
