@@ -163,20 +163,6 @@ func newServer(h fcrt.Handler, cfg *Config, out io.Writer) (*Server, error) {
 	return s, nil
 }
 
-// runtimeLog is the in-process runtime's logger: Config.Runtime's, else
-// Config's, else the warnings and errors to out, else none.
-func runtimeLog(log *slog.Logger, cfg *Config, out io.Writer) *slog.Logger {
-	switch {
-	case log != nil:
-		return log
-	case cfg != nil && cfg.Logger != nil:
-		return cfg.Logger
-	case out != nil:
-		return slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
-	return slog.New(slog.DiscardHandler)
-}
-
 // NewServerURL starts a test access point in front of a function already
 // running as a Function Compute custom runtime at functionURL, such as
 // "http://127.0.0.1:9000" (POST <functionURL>/invoke). Call Close when done.
