@@ -82,8 +82,10 @@ func OpenOriginal(ctx context.Context, inv *Invocation, header http.Header) (*Or
 		// asks for gzip and decodes a gzip answer itself, dropping its
 		// Content-Encoding and Content-Length; a request that sets
 		// Accept-Encoding gets the body as sent (net/http, Transport's
-		// DisableCompression). identity also asks OSS not to compress
-		// (OSS API reference "GetObject", Accept-Encoding).
+		// DisableCompression). Asked for gzip, OSS also compresses text
+		// objects of 1 KB or more itself and then sends no ETag,
+		// Content-Length or Accept-Ranges (OSS FAQ "How do I compress
+		// objects that I download from OSS in the GZIP format?").
 		req.Header.Set("Accept-Encoding", "identity")
 	}
 	hc := inv.httpClient
