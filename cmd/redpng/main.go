@@ -5,19 +5,13 @@
 // fcrt.Start): as the handler of the built-in Go 1 runtime, which sets
 // FC_RUNTIME_API, or as a custom runtime's bootstrap, listening on
 // FC_SERVER_HOST:FC_SERVER_PORT (all interfaces, port 9000, by default).
-// It logs JSON to standard error. See the README for building, deploying
-// and running it against "wgor emulate".
+// It logs JSON to standard error, as fcrt.Start does. See the README for
+// building, deploying and running it against "wgor emulate".
 package main
 
 import (
-	"log/slog"
-	"os"
-
 	"github.com/wgor-dev/wgor/internal/redpng"
 	"github.com/wgor-dev/wgor/wgor/fcrt"
 )
 
-func main() {
-	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
-	fcrt.Start(redpng.Handler)
-}
+func main() { fcrt.Start(redpng.Handler) }

@@ -2,7 +2,6 @@ package fcrt
 
 import (
 	"context"
-	"encoding/xml"
 	"io"
 	"log/slog"
 	"net"
@@ -15,36 +14,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// TestErrorBodyReadsBackWithEncodingXML: the hand-written error document
-// is XML that encoding/xml reads back to the same fields.
-func TestErrorBodyReadsBackWithEncodingXML(t *testing.T) {
-	tests := []struct{ code, message, requestID, wantMessage string }{
-		{"NoSuchKey", "The specified key does not exist.", "5C3D9175B6FC201293AD****", ""},
-		{"A&B", `<tag attr="v">'quoted' & more</tag>`, "id<1>", ""},
-		{"Code", "line one\r\nline two\ttabbed", "", ""},
-		{"签名", "不匹配 \U0001F600", "x", ""},
-		{"Bad", "nul\x00 and \xff byte", "y", "nul\uFFFD and \uFFFD byte"},
-	}
-	for _, tt := range tests {
-		body := errorBody(tt.code, tt.message, tt.requestID)
-		assert.True(t, strings.HasPrefix(string(body), xml.Header+"<Error><Code>"), "%s", body)
-		var x struct {
-			XMLName   xml.Name `xml:"Error"`
-			Code      string
-			Message   string
-			RequestID string `xml:"RequestId"`
-		}
-		require.NoError(t, xml.Unmarshal(body, &x), "%s", body)
-		want := tt.message
-		if tt.wantMessage != "" {
-			want = tt.wantMessage
-		}
-		assert.Equal(t, tt.code, x.Code)
-		assert.Equal(t, want, x.Message)
-		assert.Equal(t, tt.requestID, x.RequestID)
-	}
-}
 
 // TestCustomRuntimeIsReadyOnceBound: Start's signals are registered when
 // the port is bound, not before.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wgor-dev/wgor/creds"
+	"github.com/wgor-dev/wgor/internal/redact"
 )
 
 // Headers Function Compute sends with an invocation (Function
@@ -66,21 +67,15 @@ func (rt *customRuntime) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (rt *customRuntime) invoke(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	inv, err := invocationOf(r.Header, rt.o.deadline())
+	event, err := io.ReadAll(io.LimitReader(r.Body, maxEvent+1))
+	inv, ierr := newInvocation(r.Header, event, rt.o.deadline())
 	var o outcome
-	if err == nil {
-		var event []byte
-		event, err = io.ReadAll(io.LimitReader(r.Body, maxEvent+1))
-		switch {
-		case err != nil:
-			err = fmt.Errorf("fcrt: read the event: %w", err)
-		case len(event) > maxEvent:
-			err = fmt.Errorf("fcrt: the event is larger than %d bytes: is this an Object FC Access Point's invocation?", maxEvent)
-		default:
-			inv.Event, err = ParseEvent(event)
-		}
-	}
-	if err == nil {
+	switch {
+	case err != nil:
+		err = fmt.Errorf("fcrt: read the event: %w", err)
+	case ierr != nil:
+		err = ierr
+	default:
 		ctx, cancel := context.WithCancel(r.Context())
 		if !inv.Deadline.IsZero() {
 			ctx, cancel = context.WithDeadline(r.Context(), inv.Deadline)
@@ -93,17 +88,17 @@ func (rt *customRuntime) invoke(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set(headerStatus, "404")
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusNotFound)
-		fmt.Fprintln(w, err)
+		fmt.Fprintln(w, redact.New().String(err.Error())) // one line; serve's errors hold no secret already
 		return
 	}
 	w.Header().Set(headerStatus, "200")
 	w.WriteHeader(http.StatusOK)
 }
 
-// invocationOf reads the invocation's facts from Function Compute's
-// headers; fallback is the deadline when none is announced. It returns a
-// usable Invocation (for the log) even with an error.
-func invocationOf(h http.Header, fallback time.Time) (*Invocation, error) {
+// newInvocation reads an invocation's facts from Function Compute's headers
+// and its event; fallback is the deadline when none is announced. It
+// returns a usable Invocation (for the log) even with an error.
+func newInvocation(h http.Header, event []byte, fallback time.Time) (*Invocation, error) {
 	inv := &Invocation{
 		RequestID:    h.Get(headerRequestID),
 		Region:       h.Get(headerRegion),
@@ -124,10 +119,13 @@ func invocationOf(h http.Header, fallback time.Time) (*Invocation, error) {
 		}
 		inv.Deadline = time.Now().Add(time.Duration(s) * time.Second)
 	}
-	p, err := creds.FromFCHeaders(h)
-	if err != nil {
+	var err error
+	if inv.Credentials, err = creds.FromFCHeaders(h); err != nil {
 		return inv, err
 	}
-	inv.Credentials = p
-	return inv, nil
+	if len(event) > maxEvent {
+		return inv, fmt.Errorf("fcrt: the event is larger than %d bytes: is this an Object FC Access Point's invocation?", maxEvent)
+	}
+	inv.Event, err = ParseEvent(event)
+	return inv, err
 }

@@ -17,12 +17,8 @@
 // sends exactly one WriteGetObjectResponse to the event's outputRoute,
 // signed with those credentials for the route's region (the invocation's
 // Region when the route names none). What the handler writes streams into
-// it, or, for a body of unknown length, is spooled and then sent with the
-// Content-Length OSS requires (see ResponseWriter and Options). If the handler fails (an error, a panic) before it wrote, the
-// runtime answers the caller at once with an OSS-style XML error, so the
-// caller does not wait for the function's timeout; if it fails after, the
-// request is cut short, so that the caller sees a broken transfer rather
-// than a truncated object taken for complete.
+// it (see ResponseWriter); a failure is answered or cut short as Handler
+// says, and logged without the invocation's secrets (see Options.Logger).
 //
 // # The original object
 //

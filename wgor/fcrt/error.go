@@ -1,14 +1,12 @@
 package fcrt
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/wgor-dev/wgor/internal/oss"
-
-	"github.com/wgor-dev/wgor/wgor"
 )
 
 // ValidStatus reports whether status is one OSS documents for
@@ -16,7 +14,7 @@ import (
 // 400, 401, 403, 404, 405, 409, 411, 412, 416, 500 or 503 (OSS API
 // reference "WriteGetObjectResponse"). Any other is refused before
 // anything is sent.
-func ValidStatus(status int) bool { return wgor.ValidStatus(status) }
+func ValidStatus(status int) bool { return oss.ValidStatus(status) }
 
 // StatusError is a deliberate error answer: the runtime answers the
 // GetObject caller with Status and an OSS-style XML error body holding
@@ -63,14 +61,7 @@ func answerOf(err error) (status int, code, message string, deliberate bool) {
 		status = http.StatusInternalServerError
 	}
 	if code == "" {
-		code = http.StatusText(status)
-		code = string(bytes.ReplaceAll([]byte(code), []byte(" "), nil))
+		code = strings.ReplaceAll(http.StatusText(status), " ", "")
 	}
 	return status, code, message, deliberate
-}
-
-// errorBody is OSS's XML error document (OSS API reference "Error
-// responses").
-func errorBody(code, message, requestID string) []byte {
-	return oss.ErrorDoc{Code: code, Message: message, RequestID: requestID}.Marshal()
 }

@@ -1,13 +1,12 @@
 package fcrt
 
 import (
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
-	"sync"
-
-	"github.com/wgor-dev/wgor/wgor"
+	"strings"
 )
 
 // Headers of the original that describe the object rather than its bytes,
@@ -47,7 +46,9 @@ func Forward(ctx context.Context, w ResponseWriter, inv *Invocation) error {
 // Content-Disposition, Content-Language, Expires, Last-Modified; not
 // Content-Length, Content-Encoding, Content-Range, Accept-Ranges or ETag)
 // unless the handler set them already, and calls f with w and the
-// original's body. f may change w.Header() before its first Write, and
+// original's content: its body, decoded when the object is stored
+// gzip-encoded (Content-Encoding: gzip), as f transforms the object, not
+// its encoding. f may change w.Header() before its first Write, and
 // streams what it writes. An error of the original is returned as an
 // *OriginalError before f is called.
 func Transform(ctx context.Context, w ResponseWriter, inv *Invocation, f func(w ResponseWriter, original io.Reader) error) error {
@@ -66,7 +67,14 @@ func Transform(ctx context.Context, w ResponseWriter, inv *Invocation, f func(w 
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	return f(w, orig.Body)
+	if !strings.EqualFold(orig.Header.Get("Content-Encoding"), "gzip") {
+		return f(w, orig.Body)
+	}
+	zr, err := gzip.NewReader(orig.Body)
+	if err != nil {
+		return fmt.Errorf("fcrt: the original object is stored gzip-encoded, but does not decode: %w", err)
+	}
+	return f(w, zr)
 }
 
 func copyHeaders(dst, src http.Header, names []string) {
@@ -76,8 +84,3 @@ func copyHeaders(dst, src http.Header, names []string) {
 		}
 	}
 }
-
-// defaultHTTPClient is the runtime's own client when Options.HTTPClient is
-// nil, so that shutting down can close its idle connections; it is set up
-// as the client's default one (wgor.NewHTTPClient).
-var defaultHTTPClient = sync.OnceValue(wgor.NewHTTPClient)

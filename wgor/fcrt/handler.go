@@ -2,10 +2,14 @@ package fcrt
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/wgor-dev/wgor/creds"
+	"github.com/wgor-dev/wgor/internal/redact"
 )
 
 // A Handler answers one GetObject made through an Object FC Access Point.
@@ -17,10 +21,11 @@ import (
 // Returning an error before anything was written makes the runtime answer
 // the GetObject caller itself: with the status, code and message of an
 // error made by Error (or of an *OriginalError), or else 500 InternalError.
-// Returning an error or panicking after the body began to be sent cuts
-// the response short, so that the caller never takes a truncated body for
-// a complete one (a body of unknown length is spooled and sent only once
-// the handler returned, so its failure is still answered with an error). Returning nil without having written answers the status set with
+// Returning an error or panicking after the body began to be sent cuts the
+// response short, so that the caller never takes a truncated body for a
+// complete one; a body of unknown length is spooled and sent only once the
+// handler returned, so its failure is still answered with an error.
+// Returning nil without having written answers the status set with
 // WriteHeader (200 when none) and an empty body, as net/http does.
 type Handler interface {
 	ServeGetObject(ctx context.Context, w ResponseWriter, inv *Invocation) error
@@ -36,6 +41,10 @@ func (f HandlerFunc) ServeGetObject(ctx context.Context, w ResponseWriter, inv *
 
 // Invocation is what the runtime knows of one invocation of the function.
 // The handler must not modify it.
+//
+// Printing an Invocation with fmt (any verb), or logging it with log/slog's
+// text or JSON handler, shows neither the output token, nor inputOssUrl's
+// query, nor the credentials.
 type Invocation struct {
 	// Event is the parsed event.
 	Event *Event
@@ -56,7 +65,8 @@ type Invocation struct {
 	// Credentials are the invocation's temporary credentials
 	// (x-fc-access-key-id, x-fc-access-key-secret, x-fc-security-token),
 	// which the runtime signs WriteGetObjectResponse with. Use them for
-	// any other Alibaba Cloud request the handler makes.
+	// any other Alibaba Cloud request the handler makes. Printed or
+	// logged, the Provider shows no secret (package creds).
 	Credentials creds.Provider
 
 	// FunctionName and AccountID are x-fc-function-name and
@@ -64,9 +74,34 @@ type Invocation struct {
 	FunctionName string
 	AccountID    string
 
-	// httpClient reads the original object; nil means http.DefaultClient.
+	// httpClient reads the original object; nil means the runtime's own.
 	httpClient *http.Client
 }
+
+// String describes the invocation without its secrets.
+func (inv Invocation) String() string {
+	ev, cred := "nil", "nil"
+	if inv.Event != nil {
+		ev = inv.Event.String()
+	}
+	if inv.Credentials != nil {
+		cred = redact.Mark
+	}
+	deadline := "none"
+	if !inv.Deadline.IsZero() {
+		deadline = inv.Deadline.UTC().Format(time.RFC3339Nano)
+	}
+	return "fcrt.Invocation{RequestID: " + strconv.Quote(inv.RequestID) +
+		", Region: " + strconv.Quote(inv.Region) + ", Deadline: " + deadline +
+		", FunctionName: " + strconv.Quote(inv.FunctionName) + ", AccountID: " + strconv.Quote(inv.AccountID) +
+		", Event: " + ev + ", Credentials: " + cred + "}"
+}
+
+// Format makes every fmt verb print String.
+func (inv Invocation) Format(f fmt.State, verb rune) { redact.Format(f, verb, inv.String()) }
+
+// LogValue makes log/slog print String.
+func (inv Invocation) LogValue() slog.Value { return redact.LogValue(inv.String()) }
 
 type invocationKey struct{}
 

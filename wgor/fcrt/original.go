@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/wgor-dev/wgor/internal/oss"
+	"github.com/wgor-dev/wgor/internal/redact"
 )
 
 // Original is the original object, read from the event's inputOssUrl: a
@@ -58,8 +59,10 @@ func (e *OriginalError) Error() string {
 var ErrNoOriginal = errors.New("fcrt: the event has no getObjectContext.inputOssUrl: the original object cannot be read")
 
 // OpenOriginal GETs the original object from the event's inputOssUrl and
-// returns it with its body unread; the caller closes Body. header, when
-// not nil, is sent with the request (a Range, an If-None-Match). OSS's
+// returns it with its body unread; the caller closes Body. The body is the
+// object's bytes as stored: an object stored gzip-encoded arrives so, with
+// its Content-Encoding, unless header asks otherwise. header, when not
+// nil, is sent with the request (a Range, an If-None-Match). OSS's
 // errors are an *OriginalError. Errors never show the URL's query, which
 // holds a signature.
 func OpenOriginal(ctx context.Context, inv *Invocation, header http.Header) (*Original, error) {
@@ -74,17 +77,29 @@ func OpenOriginal(ctx context.Context, inv *Invocation, header http.Header) (*Or
 	for k, vs := range header {
 		req.Header[http.CanonicalHeaderKey(k)] = vs
 	}
+	if req.Header.Get("Accept-Encoding") == "" {
+		// The object's bytes as stored. Left unset, net/http's Transport
+		// asks for gzip and decodes a gzip answer itself, dropping its
+		// Content-Encoding and Content-Length; a request that sets
+		// Accept-Encoding gets the body as sent (net/http, Transport's
+		// DisableCompression). Asked for gzip, OSS also compresses text
+		// objects of 1 KB or more itself and then sends no ETag,
+		// Content-Length or Accept-Ranges (OSS FAQ "How do I compress
+		// objects that I download from OSS in the GZIP format?").
+		req.Header.Set("Accept-Encoding", "identity")
+	}
 	hc := inv.httpClient
 	if hc == nil {
 		hc = defaultHTTPClient()
 	}
+	scrub := redact.New(u) // its signature and security token
 	resp, err := hc.Do(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // *url.Error quotes the presigned URL whole
 		}
-		return nil, fmt.Errorf("fcrt: read the original object from %s: %w", req.URL.Host, err)
+		return nil, scrub.Errorf("fcrt: read the original object from %s: %w", req.URL.Host, err)
 	}
 	if resp.StatusCode/100 == 2 || resp.StatusCode == http.StatusNotModified {
 		return &Original{StatusCode: resp.StatusCode, Header: resp.Header, ContentLength: resp.ContentLength, Body: resp.Body}, nil
@@ -94,9 +109,9 @@ func OpenOriginal(ctx context.Context, inv *Invocation, header http.Header) (*Or
 	// OSS's error document (OSS API reference "Error responses"); a body
 	// that is not one leaves the fields empty.
 	doc, _ := oss.ParseErrorDoc(resp.Body, 64<<10)
-	e.Code, e.Message = doc.Code, doc.Message
+	e.Code, e.Message = scrub.String(doc.Code), scrub.String(doc.Message)
 	if e.RequestID == "" {
-		e.RequestID = doc.RequestID
+		e.RequestID = scrub.String(doc.RequestID)
 	}
 	return nil, e
 }

@@ -3,6 +3,7 @@ package fcrt_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -101,6 +102,9 @@ func TestREADMESnippetRunsUnderBothRuntimes(t *testing.T) {
 			t.Fatal("the function did not exit after SIGTERM")
 		}
 		assert.Contains(t, stderr.String(), "custom runtime listening")
+		for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+			assert.True(t, json.Valid([]byte(line)), "fcrt.Start logs JSON lines, as Function Compute's logs are: %s", line)
+		}
 	})
 
 	t.Run("Go runtime API", func(t *testing.T) {

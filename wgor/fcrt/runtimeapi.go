@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wgor-dev/wgor/internal/redact"
 	"github.com/wgor-dev/wgor/wgor"
 )
 
@@ -57,7 +58,7 @@ func (a *runtimeAPI) run(ctx context.Context) error {
 	defer cancel()
 	failures := 0
 	for {
-		next, err := a.next(ctx)
+		header, event, err := a.next(ctx)
 		if ctx.Err() != nil {
 			break
 		}
@@ -78,7 +79,7 @@ func (a *runtimeAPI) run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			a.handle(base, next)
+			a.handle(base, header, event)
 		}()
 	}
 	a.log.Info("fcrt: stopping: no new invocation; waiting for those in flight", "grace", shutdownGrace.String())
@@ -89,16 +90,11 @@ func (a *runtimeAPI) run(ctx context.Context) error {
 	return err
 }
 
-// invocationMsg is one answer of GET next.
-type invocationMsg struct {
-	header http.Header
-	event  []byte
-}
-
-func (a *runtimeAPI) next(ctx context.Context) (*invocationMsg, error) {
+// next long-polls for the next invocation: its headers and its event.
+func (a *runtimeAPI) next(ctx context.Context) (http.Header, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.base+"next", nil)
 	if err != nil {
-		return nil, fmt.Errorf("fcrt: FC_RUNTIME_API: %w", err)
+		return nil, nil, fmt.Errorf("fcrt: FC_RUNTIME_API: %w", err)
 	}
 	req.Header.Set("User-Agent", wgor.DefaultUserAgent)
 	if !a.polled {
@@ -114,37 +110,37 @@ func (a *runtimeAPI) next(ctx context.Context) (*invocationMsg, error) {
 		a.o.isReady() // also when the poll failed: the retries must be stoppable
 	}
 	if err != nil {
-		return nil, fmt.Errorf("fcrt: get the next invocation: %w", err)
+		return nil, nil, fmt.Errorf("fcrt: get the next invocation: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, fmt.Errorf("fcrt: get the next invocation: the runtime API answered %s", resp.Status)
+		return nil, nil, fmt.Errorf("fcrt: get the next invocation: the runtime API answered %s", resp.Status)
 	}
 	event, err := io.ReadAll(io.LimitReader(resp.Body, maxEvent+1))
 	if err != nil {
-		return nil, fmt.Errorf("fcrt: read the next invocation: %w", err)
+		return nil, nil, fmt.Errorf("fcrt: read the next invocation: %w", err)
 	}
-	return &invocationMsg{header: resp.Header, event: event}, nil
+	return resp.Header, event, nil
 }
 
 // handle runs one invocation and reports it to the runtime API. Its
 // context is base, not the loop's: an invocation in flight at shutdown
 // may finish within ShutdownGrace.
-func (a *runtimeAPI) handle(base context.Context, m *invocationMsg) {
+func (a *runtimeAPI) handle(base context.Context, header http.Header, event []byte) {
 	start := time.Now()
-	id := m.header.Get(headerRequestID)
+	id := header.Get(headerRequestID)
 	if id == "" || strings.ContainsAny(id, "/?#%") {
 		a.log.Error("fcrt: the runtime API sent an invocation without a usable x-fc-request-id: it cannot be answered")
 		return
 	}
-	if t := m.header.Get(headerFunctionType); t != "" && t != "0" {
+	if t := header.Get(headerFunctionType); t != "" && t != "0" {
 		// A lifecycle call (initializer, pre-stop, pre-freeze): nothing
 		// to do; the SDK answers it with an empty success.
 		a.post(id, "response", nil)
 		return
 	}
-	inv, err := a.invocation(m)
+	inv, err := a.invocation(header, event)
 	var o outcome
 	if err == nil {
 		ctx, cancel := context.WithDeadline(base, inv.Deadline)
@@ -159,24 +155,16 @@ func (a *runtimeAPI) handle(base context.Context, m *invocationMsg) {
 	a.post(id, "response", []byte("null")) // what fc.Start sends for a handler returning only an error
 }
 
-func (a *runtimeAPI) invocation(m *invocationMsg) (*Invocation, error) {
+func (a *runtimeAPI) invocation(header http.Header, event []byte) (*Invocation, error) {
 	// fc-runtime-go-sdk refuses an invocation without both headers
 	// (fc/invoke_loop.go, convertInvokeRequest); so does this runtime.
 	for _, name := range []string{headerDeadline, headerTimeout} {
-		if m.header.Get(name) == "" {
-			inv := &Invocation{RequestID: m.header.Get(headerRequestID)}
+		if header.Get(name) == "" {
+			inv := &Invocation{RequestID: header.Get(headerRequestID)}
 			return inv, fmt.Errorf("fcrt: the runtime API sent no %s: is FC_RUNTIME_API Function Compute's Go runtime API?", name)
 		}
 	}
-	inv, err := invocationOf(m.header, time.Time{})
-	if err != nil {
-		return inv, err
-	}
-	if len(m.event) > maxEvent {
-		return inv, fmt.Errorf("fcrt: the event is larger than %d bytes: is this an Object FC Access Point's invocation?", maxEvent)
-	}
-	inv.Event, err = ParseEvent(m.event)
-	return inv, err
+	return newInvocation(header, event, time.Time{})
 }
 
 // errorPayload is the body of POST …/error, as fc-runtime-go-sdk sends it
@@ -192,7 +180,7 @@ func errorPayload(err error) []byte {
 		Message    string  `json:"errorMessage"`
 		Type       string  `json:"errorType"`
 		StackTrace []frame `json:"stackTrace,omitempty"`
-	}{Message: err.Error(), Type: errorType(err)}
+	}{Message: redact.New().String(err.Error()), Type: errorType(err)} // serve's errors hold no secret already
 	if pe := (*PanicError)(nil); errors.As(err, &pe) && len(pe.pcs) > 0 {
 		frames := runtime.CallersFrames(pe.pcs)
 		for {
@@ -211,8 +199,12 @@ func errorPayload(err error) []byte {
 // pointer.
 func errorType(err error) string {
 	var pe *PanicError
-	if errors.As(err, &pe) {
+	var he *handlerError
+	switch {
+	case errors.As(err, &pe):
 		return "PanicError"
+	case errors.As(err, &he):
+		err = he.err
 	}
 	t := fmt.Sprintf("%T", err)
 	t = strings.TrimLeft(t, "*")

@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"runtime"
 	"runtime/debug"
+	"sync"
 	"time"
 
+	"github.com/wgor-dev/wgor/internal/redact"
 	"github.com/wgor-dev/wgor/wgor"
 )
 
@@ -19,8 +21,10 @@ const maxEvent = 1 << 20
 // Options configure the runtime. The zero Options (or nil) are ready to use.
 type Options struct {
 	// Logger receives one record per invocation (request ID, status,
-	// bytes, duration) and the runtime's own records; nil means
-	// slog.Default(). No record holds a token, a secret or a signature.
+	// bytes, duration, and for a failure the error) and the runtime's own
+	// records; nil means slog.Default(). No record holds the access key
+	// secret, the security token, the output token or a signature: the
+	// errors and panic values of handlers are scrubbed of them.
 	Logger *slog.Logger
 
 	// HTTPClient sends WriteGetObjectResponse and reads the original
@@ -49,7 +53,6 @@ type Options struct {
 	ready func()
 }
 
-// isReady calls o.ready.
 func (o *Options) isReady() {
 	if o != nil && o.ready != nil {
 		o.ready()
@@ -79,11 +82,16 @@ func (o *Options) httpClient() *http.Client {
 	return o.HTTPClient
 }
 
+// defaultHTTPClient is the runtime's own client when Options.HTTPClient is
+// nil, so that shutting down can close its idle connections.
+var defaultHTTPClient = sync.OnceValue(wgor.NewHTTPClient)
+
 // serve runs h for one invocation, whose context ctx already has the
 // deadline, and sends exactly one WriteGetObjectResponse. It returns what
 // was delivered, and an error when the invocation failed: the handler
 // failed or panicked (the runtime then answered the caller itself, or cut
-// the response short), or the response could not be delivered.
+// the response short), or the response could not be delivered. The error
+// holds none of the invocation's secrets.
 func serve(ctx context.Context, h Handler, inv *Invocation, o *Options) (outcome, error) {
 	g := inv.Event.GetObjectContext
 	c := &wgor.Client{HTTPClient: o.httpClient(), Credentials: inv.Credentials}
@@ -95,8 +103,13 @@ func serve(ctx context.Context, h Handler, inv *Invocation, o *Options) (outcome
 	}
 	inv.httpClient = o.httpClient()
 	ctx = context.WithValue(ctx, invocationKey{}, inv)
-	w := newWriter(ctx, c, inv)
-	return w.finish(call(ctx, h, w, inv))
+	secrets := []string{g.OutputToken, g.InputOSSURL}
+	if k, err := inv.Credentials.Credentials(ctx); err == nil {
+		secrets = append(secrets, k.AccessKeySecret, k.SecurityToken)
+	}
+	w := newWriter(ctx, c, inv, redact.New(secrets...))
+	res, err := w.finish(call(ctx, h, w, inv, w.scrub))
+	return res, w.scrub.Error(err)
 }
 
 // PanicError is the error of a handler that panicked.
@@ -104,56 +117,67 @@ type PanicError struct {
 	Value any    // the value passed to panic
 	Stack []byte // the goroutine's stack at the panic
 
-	pcs []uintptr // the frames, for the runtime API's stackTrace
+	text string    // Value as text, scrubbed of the invocation's secrets
+	pcs  []uintptr // the frames, for the runtime API's stackTrace
 }
 
-// Error describes the panic.
-func (e *PanicError) Error() string { return fmt.Sprintf("fcrt: the handler panicked: %v", e.Value) }
+// Error describes the panic, without the invocation's secrets.
+func (e *PanicError) Error() string {
+	text := e.text
+	if text == "" { // made by hand: still no signature
+		text = redact.New().String(fmt.Sprint(e.Value))
+	}
+	return "fcrt: the handler panicked: " + text
+}
 
-// call runs the handler, turning a panic into a *PanicError.
-func call(ctx context.Context, h Handler, w ResponseWriter, inv *Invocation) (err error) {
+// Format makes every fmt verb print Error, never Value as it is.
+func (e *PanicError) Format(f fmt.State, verb rune) { redact.Format(f, verb, e.Error()) }
+
+// handlerError is an error the handler returned.
+type handlerError struct{ err error }
+
+func (e *handlerError) Error() string { return "fcrt: the handler returned: " + e.err.Error() }
+func (e *handlerError) Unwrap() error { return e.err }
+
+// call runs the handler. Its error and panic value are outside text, and
+// pass scrub where they enter.
+func call(ctx context.Context, h Handler, w ResponseWriter, inv *Invocation, scrub *redact.Scrubber) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			pcs := make([]uintptr, 32)
 			pcs = pcs[:runtime.Callers(3, pcs)] // from the panic's frame down
-			err = &PanicError{Value: v, Stack: debug.Stack(), pcs: pcs}
+			err = &PanicError{Value: v, Stack: debug.Stack(), pcs: pcs, text: scrub.String(fmt.Sprint(v))}
 		}
 	}()
 	if h == nil {
 		return errors.New("fcrt: the Handler is nil: pass your function's handler to NewCustomRuntime")
 	}
-	return h.ServeGetObject(ctx, w, inv)
+	if err := h.ServeGetObject(ctx, w, inv); err != nil {
+		return &handlerError{scrub.Error(err)}
+	}
+	return nil
 }
 
-// logInvocation writes the record of one invocation.
+// logInvocation writes the record of one invocation. A failure's error is
+// logged as a value under "error" beside "fc_request_id" (package wgortest
+// reads it there).
 func logInvocation(log *slog.Logger, inv *Invocation, o outcome, err error, start time.Time) {
 	attrs := []slog.Attr{
 		slog.String("fc_request_id", inv.RequestID),
 		slog.Int("status", o.status),
-		slog.Int64("bytes", o.bytes),
-		slog.String("duration", readable(time.Since(start))),
+		slog.Int64("written", o.written),
+		slog.String("duration", time.Since(start).Round(time.Microsecond).String()),
 	}
-	if o.requestID != "" {
-		attrs = append(attrs, slog.String("oss_request_id", o.requestID))
+	if o.sent {
+		attrs = append(attrs, slog.Int64("bytes", o.bytes), slog.String("oss_request_id", o.requestID))
 	}
-	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
-		if pe := (*PanicError)(nil); errors.As(err, &pe) {
-			attrs = append(attrs, slog.String("stack", string(pe.Stack)))
-		}
-		log.LogAttrs(context.Background(), slog.LevelError, "fcrt: invocation failed", attrs...)
+	if err == nil {
+		log.LogAttrs(context.Background(), slog.LevelInfo, "fcrt: answered GetObject", attrs...)
 		return
 	}
-	log.LogAttrs(context.Background(), slog.LevelInfo, "fcrt: answered GetObject", attrs...)
-}
-
-// readable rounds a duration for a log: "1.234ms", "2.5s".
-func readable(d time.Duration) string {
-	switch {
-	case d < time.Millisecond:
-		return d.Round(time.Microsecond).String()
-	case d < time.Second:
-		return d.Round(10 * time.Microsecond).String()
+	attrs = append(attrs, slog.Any("error", err))
+	if pe := (*PanicError)(nil); errors.As(err, &pe) {
+		attrs = append(attrs, slog.String("stack", string(pe.Stack)))
 	}
-	return d.Round(time.Millisecond).String()
+	log.LogAttrs(context.Background(), slog.LevelError, "fcrt: invocation failed", attrs...)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -34,12 +35,15 @@ var shutdownGrace = ShutdownGrace
 //     FC_SERVER_HOST:FC_SERVER_PORT (all interfaces, port 9000, when unset),
 //     answering POST /invoke and POST /initialize (see NewCustomRuntime).
 //
-// On SIGTERM or SIGINT it stops taking invocations, lets those in flight
-// finish, and exits 0. It exits 1, after logging why, if it cannot run
-// (the port is taken, say).
+// It logs JSON lines to standard error, as Function Compute's logs are
+// JSON (use Run with Options.Logger for another logger). On SIGTERM or
+// SIGINT it stops taking invocations, lets those in flight finish, and
+// exits 0. It exits 1, after logging why, if it cannot run (the port is
+// taken, say).
 func Start(h Handler) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	stop := make(chan os.Signal, 1)
 	// Registered once the runtime can take invocations (its port bound,
 	// or its first poll of the runtime API sent), not before: os/signal's
@@ -47,7 +51,7 @@ func Start(h Handler) {
 	// arrives (about 3% of a cold start, measured by go run
 	// ./internal/coldstart). A signal before that ends the process at
 	// once, with nothing in flight to lose.
-	err := Run(ctx, h, &Options{ready: sync.OnceFunc(func() {
+	err := Run(ctx, h, &Options{Logger: log, ready: sync.OnceFunc(func() {
 		signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 		go func() {
 			<-stop
@@ -56,14 +60,10 @@ func Start(h Handler) {
 	})})
 	signal.Stop(stop)
 	if err != nil {
-		slogError(err)
+		log.Error("fcrt: cannot run the function", "error", err.Error())
 		os.Exit(1)
 	}
 	os.Exit(0)
-}
-
-func slogError(err error) {
-	(*Options)(nil).logger().Error("fcrt: cannot run the function", "error", err.Error())
 }
 
 // Run is Start with options, returning when ctx ends (after the

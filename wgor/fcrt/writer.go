@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/wgor-dev/wgor/internal/oss"
+	"github.com/wgor-dev/wgor/internal/redact"
 	"github.com/wgor-dev/wgor/wgor"
 )
 
@@ -53,8 +55,10 @@ type ResponseWriter interface {
 // outcome is what one invocation delivered.
 type outcome struct {
 	status    int
-	bytes     int64
-	requestID string // OSS's x-oss-request-id
+	written   int64 // body bytes the handler wrote
+	sent      bool  // OSS accepted the WriteGetObjectResponse
+	bytes     int64 // body bytes sent, when sent
+	requestID string
 }
 
 // writeBuffer is how many bytes of small writes are gathered before they
@@ -63,31 +67,33 @@ type outcome struct {
 const writeBuffer = 32 << 10
 
 // unsent are headers that describe the WriteGetObjectResponse message
-// itself, not the object, and are never forwarded.
+// itself, not the object, and are never forwarded (RFC 9110, section 7.6.1,
+// connection-specific fields; the framing is the request's own).
 var unsent = []string{"Content-Length", "Transfer-Encoding", "Connection", "Trailer", "Keep-Alive", "Te", "Upgrade"}
 
-// writer is the ResponseWriter: a pipe into wgor.Client.Write, which
-// runs in its own goroutine from the first Write.
+// writer is the ResponseWriter: a pipe into wgor.Client.Write, which runs
+// in its own goroutine from the first Write that has bytes, or from the end.
 type writer struct {
-	ctx context.Context
-	c   *wgor.Client
-	inv *Invocation
+	ctx   context.Context
+	c     *wgor.Client
+	inv   *Invocation
+	scrub *redact.Scrubber // the invocation's secrets
 
 	header http.Header
 	mu     sync.Mutex
-	status int // 0 until WriteHeader
-	frozen http.Header
-	err    error // sticky: the response cannot be sent as the handler meant
+	status int         // 0 until WriteHeader
+	frozen http.Header // the headers at WriteHeader
+	err    error       // sticky: the response cannot be sent as the handler meant
 	closed bool
-	// errorAnswer: the request is the runtime's own error answer.
-	errorAnswer bool
 
-	pw      *io.PipeWriter // nil until the request started
-	bw      *bufio.Writer  // buffers small writes into pw
-	declare int64          // the handler's Content-Length, -1 if none
+	declare int64 // the handler's Content-Length, -1 if none
 	written int64
-	done    chan result
-	res     *result // the request's result, once received
+
+	pw          *io.PipeWriter // the streamed body, nil for a body sent whole
+	bw          *bufio.Writer  // gathers small writes into pw
+	done        chan result    // nil until the request started
+	res         *result        // the request's result, once received
+	errorAnswer bool           // the request is the runtime's own error answer
 }
 
 type result struct {
@@ -95,8 +101,8 @@ type result struct {
 	err error
 }
 
-func newWriter(ctx context.Context, c *wgor.Client, inv *Invocation) *writer {
-	return &writer{ctx: ctx, c: c, inv: inv, header: make(http.Header), declare: -1}
+func newWriter(ctx context.Context, c *wgor.Client, inv *Invocation, scrub *redact.Scrubber) *writer {
+	return &writer{ctx: ctx, c: c, inv: inv, scrub: scrub, header: make(http.Header), declare: -1}
 }
 
 func (w *writer) Header() http.Header { return w.header }
@@ -114,7 +120,7 @@ func (w *writer) writeHeader(status int) {
 	w.status = status
 	w.frozen = w.header.Clone()
 	if !ValidStatus(status) {
-		w.fail(fmt.Errorf("fcrt: WriteHeader(%d): OSS accepts only 200, 206, 301, 302, 303, 304, 400, 401, 403, 404, 405, 409, 411, 412, 416, 500 and 503", status))
+		w.fail(fmt.Errorf("fcrt: WriteHeader(%d): OSS accepts only %s", status, oss.StatusList))
 		return
 	}
 	if v := w.frozen.Get("Content-Length"); v != "" {
@@ -135,62 +141,70 @@ func (w *writer) fail(err error) {
 
 func (w *writer) Write(p []byte) (int, error) {
 	w.mu.Lock()
-	w.writeHeader(http.StatusOK)
-	switch {
-	case w.closed:
+	if err := w.admit(len(p)); err != nil || len(p) == 0 {
 		w.mu.Unlock()
-		return 0, errors.New("fcrt: Write after the response ended: write before returning from the handler or calling Close")
-	case w.err != nil:
-		w.mu.Unlock()
-		return 0, w.err
-	case len(p) == 0:
-		w.mu.Unlock()
-		return 0, nil
-	case w.declare >= 0 && w.written+int64(len(p)) > w.declare:
-		w.fail(fmt.Errorf("%w: the handler wrote more than its Content-Length %d: set the length the body really has, or leave it out", wgor.ErrBodyLength, w.declare))
-		err := w.err
-		w.mu.Unlock()
-		w.abort(err)
 		return 0, err
 	}
-	if w.pw == nil && w.done == nil && w.declare == int64(len(p)) {
-		// The whole declared body in one Write, the common case of a
-		// body built in memory: sent from p itself, without the pipe and
-		// the goroutine that reads it, and Write returns once OSS has
-		// answered, so that p is not kept after.
-		w.written += int64(len(p))
+	w.written += int64(len(p))
+	if w.done == nil && w.declare == int64(len(p)) {
+		// The whole declared body in one Write, the common case of a body
+		// built in memory: sent from p itself, without the pipe, and Write
+		// returns once OSS has answered, so that p is not kept after.
 		w.start(w.status, w.frozen, p)
 		w.mu.Unlock()
-		if r := w.wait(); r.err != nil {
-			w.mu.Lock()
-			w.fail(r.err)
-			w.mu.Unlock()
-			return 0, r.err
-		}
-		return len(p), nil
+		return w.result(len(p), nil)
 	}
-	if w.pw == nil {
+	if w.done == nil {
 		w.start(w.status, w.frozen, nil)
 	}
 	bw := w.bw
-	w.written += int64(len(p))
 	w.mu.Unlock()
-	n, err := bw.Write(p)
-	if err != nil {
-		// OSS's side ended: its answer says why.
-		r := w.wait()
-		if r.err != nil {
+	return w.result(bw.Write(p))
+}
+
+// admit checks a Write of n bytes; w.mu is held. A Write beyond the
+// declared length cuts the request short.
+func (w *writer) admit(n int) error {
+	w.writeHeader(http.StatusOK)
+	switch {
+	case w.closed:
+		return errors.New("fcrt: Write after the response ended: write before returning from the handler or calling Close")
+	case w.err != nil:
+		return w.err
+	case w.declare >= 0 && w.written+int64(n) > w.declare:
+		w.fail(fmt.Errorf("%w: the handler wrote more than its Content-Length %d: set the length the body really has, or leave it out", wgor.ErrBodyLength, w.declare))
+		if w.pw != nil {
+			w.pw.CloseWithError(w.err)
+		}
+		return w.err
+	}
+	return nil
+}
+
+// result completes a Write: a body sent whole (pw nil) waits for OSS's
+// answer; a failed write of the pipe means the request ended, whose
+// result says why.
+func (w *writer) result(n int, err error) (int, error) {
+	w.mu.Lock()
+	whole := w.pw == nil
+	w.mu.Unlock()
+	if whole || err != nil {
+		if r := w.wait(); r.err != nil {
 			err = r.err
 		}
+	}
+	if err != nil {
 		w.mu.Lock()
 		w.fail(err)
 		w.mu.Unlock()
+		return 0, err
 	}
-	return n, err
+	return n, nil
 }
 
-// start begins the WriteGetObjectResponse with the given status and
-// headers, and body: nil for the pipe, or the whole body.
+// start begins the WriteGetObjectResponse with status, the headers h and
+// body: whole, or else a pipe, or else, when the response ended before
+// anything was written, an empty body. w.mu is held.
 func (w *writer) start(status int, h http.Header, whole []byte) {
 	g := w.inv.Event.GetObjectContext
 	r := &wgor.Response{Route: g.OutputRoute, Token: g.OutputToken, Status: status}
@@ -204,12 +218,9 @@ func (w *writer) start(status int, h http.Header, whole []byte) {
 	switch {
 	case whole != nil:
 		r.Body = bytes.NewReader(whole)
-	case w.pw == nil && w.written == 0 && w.closed:
-		// Nothing written: an empty body, sent with Content-Length: 0.
-	default:
+	case !w.closed:
 		pr, pw := io.Pipe()
-		w.pw, r.Body = pw, pr
-		w.bw = bufio.NewWriterSize(pw, writeBuffer)
+		w.pw, w.bw, r.Body = pw, bufio.NewWriterSize(pw, writeBuffer), pr
 		if w.declare > 0 {
 			r.ContentLength = w.declare
 		}
@@ -217,41 +228,34 @@ func (w *writer) start(status int, h http.Header, whole []byte) {
 	w.done = make(chan result, 1)
 	go func() {
 		res, err := w.c.Write(w.ctx, r)
-		w.done <- result{res, err}
+		w.done <- result{res, w.scrub.Error(err)} // the client's errors are outside text
 	}()
 }
 
-// answerError starts the runtime's own error answer for err; w.mu is
-// held and nothing was sent.
+// answerError starts the runtime's own error answer for err in place of the
+// handler's response, of which nothing was sent; w.mu is held.
 func (w *writer) answerError(err error) {
 	status, code, msg, _ := answerOf(err)
-	w.status, w.errorAnswer, w.pw = status, true, nil
-	w.start(status, http.Header{"Content-Type": {"application/xml"}}, errorBody(code, msg, w.inv.RequestID))
-}
-
-// abort cuts a started request short.
-func (w *writer) abort(err error) {
-	w.mu.Lock()
-	pw := w.pw
-	w.mu.Unlock()
-	if pw != nil {
-		pw.CloseWithError(err)
-	}
+	w.status, w.errorAnswer, w.pw, w.bw, w.res = status, true, nil, nil, nil
+	doc := oss.ErrorDoc{Code: code, Message: msg, RequestID: w.inv.RequestID}
+	w.start(status, http.Header{"Content-Type": {"application/xml"}}, doc.Marshal())
 }
 
 // wait returns the request's result; it must have started.
 func (w *writer) wait() result {
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.res == nil {
-		w.mu.Unlock()
-		r := <-w.done
-		w.mu.Lock()
-		if w.res == nil {
-			w.res = &r
-		}
+	done, res := w.done, w.res
+	w.mu.Unlock()
+	if res != nil {
+		return *res
 	}
-	return *w.res
+	r := <-done
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done == done { // not replaced by an error answer meanwhile
+		w.res = &r
+	}
+	return r
 }
 
 // Close ends the response: it answers with what was written (an empty
@@ -259,84 +263,4 @@ func (w *writer) wait() result {
 func (w *writer) Close() error {
 	_, err := w.finish(nil)
 	return err
-}
-
-// finish ends the response after the handler returned herr (nil for
-// success; a panic is an error too) and reports what was delivered and the
-// error of the invocation, if it failed. It is called once per
-// invocation, and again harmlessly by a handler's Close.
-func (w *writer) finish(herr error) (outcome, error) {
-	w.mu.Lock()
-	w.writeHeader(http.StatusOK)
-	started := w.done != nil
-	if !w.closed {
-		w.closed = true
-		if !started {
-			if herr == nil {
-				herr = w.err
-			}
-			if herr == nil && w.declare > 0 {
-				herr = fmt.Errorf("%w: the handler wrote nothing of its Content-Length %d: write the body, or leave the header out", wgor.ErrBodyLength, w.declare)
-			}
-			if herr != nil {
-				w.answerError(herr)
-			} else {
-				w.start(w.status, w.frozen, nil)
-			}
-		}
-	}
-	pw, declare, written := w.pw, w.declare, w.written
-	w.mu.Unlock()
-	if pw != nil {
-		switch {
-		case herr != nil:
-			pw.CloseWithError(herr)
-		case declare >= 0 && written < declare:
-			herr = fmt.Errorf("%w: the handler wrote %d bytes of its Content-Length %d: set the length the body really has, or leave it out", wgor.ErrBodyLength, written, declare)
-			pw.CloseWithError(herr)
-		default:
-			if err := w.bw.Flush(); err != nil {
-				if r := w.wait(); r.err != nil {
-					err = r.err // the request's end says why
-				}
-				herr = err
-			}
-			pw.Close()
-		}
-	}
-	r := w.wait()
-	if errors.Is(r.err, wgor.ErrNotSent) && !w.errorAnswer {
-		// Nothing was sent (a forwarded header with a control character,
-		// a handler that failed while its body was being spooled): the
-		// token is unused, so the caller gets the error answer now rather
-		// than wait for the function's timeout.
-		cause := herr
-		if cause == nil {
-			cause = r.err
-		}
-		w.mu.Lock()
-		w.res = nil
-		w.answerError(cause)
-		w.mu.Unlock()
-		r = w.wait()
-		herr = cause
-		started = false
-	}
-	o := outcome{status: w.status}
-	if r.res != nil {
-		o.bytes, o.requestID = r.res.BytesSent, r.res.RequestID
-	}
-	switch {
-	case herr != nil:
-		if _, _, _, deliberate := answerOf(herr); deliberate && !started {
-			return o, r.err // delivered, or not
-		}
-		if r.err != nil && started {
-			return o, fmt.Errorf("%w (the response was cut short: %v)", herr, r.err)
-		}
-		return o, herr
-	case r.err != nil:
-		return o, r.err
-	}
-	return o, nil
 }

@@ -2,17 +2,22 @@ package wgortest
 
 import (
 	"bytes"
-	"encoding/xml"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wgor-dev/wgor/internal/oss"
 )
 
 // MaxRecordedBody bounds the bytes of each relayed body kept for Relays.
 const MaxRecordedBody = 4 << 20
+
+// maxAnswer bounds the bytes kept of the access point's answer, an XML
+// error document of a few hundred bytes.
+const maxAnswer = 64 << 10
 
 // Relay is one WriteGetObjectResponse the access point received, as the
 // function sent it and as the access point answered it.
@@ -43,8 +48,12 @@ type Relay struct {
 // Invocation is one invocation of the function.
 type Invocation struct {
 	RequestID string // also the GetObject's x-oss-request-id
-	// Err is the invocation's failure as the access point saw it (the
-	// custom runtime answered x-fc-status 404, say), nil on success.
+	// Err is the invocation's failure, nil on success. For a Handler run
+	// in-process it is the runtime's own account, which names what
+	// happened ("fcrt: the handler returned: …", "fcrt: the handler
+	// panicked: …") and wraps the handler's error; for a function given by
+	// URL, what the access point saw (the custom runtime answered
+	// x-fc-status 404).
 	Err error
 }
 
@@ -55,6 +64,17 @@ type recorder struct {
 	inflight    int
 	relays      []Relay
 	invocations []Invocation
+	failed      map[string]error // the runtime's account of a failed invocation, by request ID
+}
+
+// invoked records an invocation's end, the access point's view err
+// replaced by the runtime's account when there is one; rc.mu is held.
+func (rc *recorder) invoked(id string, err error) {
+	if f, ok := rc.failed[id]; ok && err != nil {
+		err = f
+	}
+	delete(rc.failed, id)
+	rc.invocations = append(rc.invocations, Invocation{RequestID: id, Err: err})
 }
 
 func (rc *recorder) cond() *sync.Cond {
@@ -103,7 +123,7 @@ func (rc *recorder) settled(d time.Duration, f func()) {
 // they ended, after waiting (up to the timeout) for those in flight.
 func (s *Server) Relays() []Relay {
 	var out []Relay
-	s.rec.settled(s.timeout(), func() { out = append(out, s.rec.relays...) })
+	s.rec.settled(s.limit, func() { out = append(out, s.rec.relays...) })
 	return out
 }
 
@@ -112,22 +132,22 @@ func (s *Server) Relays() []Relay {
 // key, say) invokes nothing.
 func (s *Server) Invocations() []Invocation {
 	var out []Invocation
-	s.rec.settled(s.timeout(), func() { out = append(out, s.rec.invocations...) })
+	s.rec.settled(s.limit, func() { out = append(out, s.rec.invocations...) })
 	return out
 }
 
 // wrap records each WriteGetObjectResponse that h serves.
 func (rc *recorder) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || !r.URL.Query().Has("x-oss-write-get-object-response") {
+		if r.Method != http.MethodPost || !r.URL.Query().Has(oss.WriteQuery) {
 			h.ServeHTTP(w, r)
 			return
 		}
 		rc.begin()
 		rel := Relay{Header: make(http.Header), ContentLength: r.ContentLength}
-		rel.Status, _ = strconv.Atoi(r.Header.Get("X-Oss-Fwd-Status"))
+		rel.Status, _ = strconv.Atoi(r.Header.Get(oss.HeaderStatus))
 		for name, vs := range r.Header {
-			if fwd, ok := strings.CutPrefix(name, "X-Oss-Fwd-Header-"); ok && fwd != "" {
+			if fwd, ok := strings.CutPrefix(name, http.CanonicalHeaderKey(oss.FwdPrefix)); ok && fwd != "" {
 				rel.Header[http.CanonicalHeaderKey(fwd)] = vs
 			}
 		}
@@ -141,12 +161,8 @@ func (rc *recorder) wrap(h http.Handler) http.Handler {
 				rel.Answer = http.StatusOK
 			}
 			if rel.Answer != http.StatusOK {
-				var x struct {
-					Code, Message string
-				}
-				if xml.Unmarshal(rw.body.Bytes(), &x) == nil {
-					rel.Code, rel.Message = x.Code, x.Message
-				}
+				doc, _ := oss.ParseErrorDoc(&rw.body, maxAnswer)
+				rel.Code, rel.Message = doc.Code, doc.Message
 			}
 			rc.relays = append(rc.relays, rel)
 		})
@@ -182,7 +198,7 @@ type answerWriter struct {
 func (a *answerWriter) WriteHeader(status int) {
 	if a.status == 0 {
 		a.status = status
-		a.requestID = a.Header().Get("X-Oss-Request-Id")
+		a.requestID = a.Header().Get(oss.HeaderRequestID)
 	}
 	a.ResponseWriter.WriteHeader(status)
 }
@@ -191,8 +207,8 @@ func (a *answerWriter) Write(p []byte) (int, error) {
 	if a.status == 0 {
 		a.WriteHeader(http.StatusOK)
 	}
-	if a.body.Len() < 64<<10 {
-		a.body.Write(p[:min(len(p), 64<<10-a.body.Len())])
+	if a.body.Len() < maxAnswer {
+		a.body.Write(p[:min(len(p), maxAnswer-a.body.Len())])
 	}
 	return a.ResponseWriter.Write(p)
 }

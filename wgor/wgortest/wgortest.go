@@ -16,6 +16,9 @@
 // 502 or 504. An in-process Handler runs behind fcrt.NewCustomRuntime on a
 // loopback port, so every invocation goes through the custom-runtime
 // protocol (POST /invoke with the x-fc-* headers) as in Function Compute.
+// A handler's failure is shown in the test's output (with Start) and named
+// in Invocations' Err: "fcrt: the handler returned: …" or "fcrt: the
+// handler panicked: …".
 //
 // The event holds OSS's documented getObjectContext (outputRoute,
 // outputToken, inputOssUrl; see package fcrt), plus a userRequest member
@@ -33,7 +36,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -72,7 +74,8 @@ type Config struct {
 	Timeout time.Duration
 
 	// Logger receives the access point's and the runtime's records; nil
-	// means none.
+	// means none, but for Start, which shows the runtime's warnings and
+	// errors in the test's output.
 	Logger *slog.Logger
 
 	// AllowChunked accepts a WriteGetObjectResponse without Content-Length
@@ -105,11 +108,14 @@ type Server struct {
 	rec     recorder
 }
 
-// Start starts a test access point in front of h, and closes it when the
-// test ends; it fails the test if the access point cannot start.
+// Start starts a test access point in front of h, as NewServer does, and
+// closes it when the test ends; it fails the test if the access point
+// cannot start. Unless Config sets a Logger, the runtime's warnings and
+// errors (a handler's error or panic, with its stack) go to the test's
+// output, shown when the test fails or runs with -v.
 func Start(tb testing.TB, h fcrt.Handler, cfg *Config) *Server {
 	tb.Helper()
-	s, err := NewServer(h, cfg)
+	s, err := newServer(h, cfg, tb.Output())
 	if err != nil {
 		tb.Fatalf("wgortest: %v", err)
 	}
@@ -120,26 +126,29 @@ func Start(tb testing.TB, h fcrt.Handler, cfg *Config) *Server {
 // NewServer starts a test access point in front of the handler h, which
 // runs in this process behind fcrt.NewCustomRuntime on a loopback port.
 // Call Close when done.
-func NewServer(h fcrt.Handler, cfg *Config) (*Server, error) {
+func NewServer(h fcrt.Handler, cfg *Config) (*Server, error) { return newServer(h, cfg, nil) }
+
+// newServer is NewServer; out, when not nil, receives the runtime's
+// warnings and errors if Config sets no Logger.
+func newServer(h fcrt.Handler, cfg *Config, out io.Writer) (*Server, error) {
 	if h == nil {
 		return nil, errors.New("wgortest: the Handler is nil")
 	}
-	s := newServer(cfg)
+	c := defaults(cfg)
+	s := newServerOf(c)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("wgortest: listen for the function: %w", err)
 	}
-	o := fcrt.Options{Timeout: timeout(cfg)}
-	if cfg != nil && cfg.Runtime != nil {
-		o = *cfg.Runtime
-		if o.Timeout <= 0 {
-			o.Timeout = timeout(cfg)
-		}
+	var o fcrt.Options
+	if c.Runtime != nil {
+		o = *c.Runtime
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = c.Timeout
 	}
 	o.HTTPClient = s.hc
-	if o.Logger == nil {
-		o.Logger = logger(cfg)
-	}
+	o.Logger = slog.New(&failures{next: runtimeLog(o.Logger, cfg, out).Handler(), rec: &s.rec})
 	rt := fcrt.NewCustomRuntime(h, &o)
 	s.fnSrv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.running.Add(1)
@@ -147,7 +156,7 @@ func NewServer(h fcrt.Handler, cfg *Config) (*Server, error) {
 		rt.ServeHTTP(w, r)
 	})}
 	go func() { _ = s.fnSrv.Serve(l) }()
-	if err := s.start(cfg, "http://"+l.Addr().String()); err != nil {
+	if err := s.start(c, "http://"+l.Addr().String()); err != nil {
 		s.fnSrv.Close()
 		return nil, err
 	}
@@ -158,43 +167,40 @@ func NewServer(h fcrt.Handler, cfg *Config) (*Server, error) {
 // running as a Function Compute custom runtime at functionURL, such as
 // "http://127.0.0.1:9000" (POST <functionURL>/invoke). Call Close when done.
 func NewServerURL(functionURL string, cfg *Config) (*Server, error) {
-	s := newServer(cfg)
-	if err := s.start(cfg, functionURL); err != nil {
+	c := defaults(cfg)
+	s := newServerOf(c)
+	if err := s.start(c, functionURL); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-func newServer(cfg *Config) *Server {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 64
-	return &Server{hc: &http.Client{Transport: t,
-		// GetObject shows what the function answered, a redirect included.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-}
-
-func logger(cfg *Config) *slog.Logger {
-	if cfg == nil || cfg.Logger == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return cfg.Logger
-}
-
-func timeout(cfg *Config) time.Duration {
-	if cfg == nil || cfg.Timeout <= 0 {
-		return DefaultTimeout
-	}
-	return cfg.Timeout
-}
-
-// start makes the access point for the function at fnURL and serves it.
-func (s *Server) start(cfg *Config, fnURL string) error {
+// defaults returns a copy of cfg with its defaults filled in.
+func defaults(cfg *Config) Config {
 	var c Config
 	if cfg != nil {
 		c = *cfg
 	}
-	objects := c.Objects
-	n := 0
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+func newServerOf(c Config) *Server {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	return &Server{limit: c.Timeout, hc: &http.Client{Transport: t,
+		// GetObject shows what the function answered, a redirect included.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// start makes the access point for the function at fnURL and serves it.
+func (s *Server) start(c Config, fnURL string) error {
+	objects, n := c.Objects, 0
 	for _, set := range []bool{c.Objects != nil, c.ObjectMap != nil, c.ObjectsDir != ""} {
 		if set {
 			n++
@@ -216,21 +222,20 @@ func (s *Server) start(cfg *Config, fnURL string) error {
 		return fmt.Errorf("wgortest: listen: %w", err)
 	}
 	s.url = "http://" + l.Addr().String()
-	s.limit = timeout(cfg)
 	s.ap, err = accesspoint.New(accesspoint.Config{
 		Function: accesspoint.InvokerFunc(func(ctx context.Context, inv *accesspoint.Invocation) error {
 			s.rec.begin()
 			err := invoker.Invoke(ctx, inv)
-			s.rec.end(func() { s.rec.invocations = append(s.rec.invocations, Invocation{RequestID: inv.RequestID, Err: err}) })
+			s.rec.end(func() { s.rec.invoked(inv.RequestID, err) })
 			return err
 		}),
 		Credentials:   c.Credentials,
 		Region:        c.Region,
 		Objects:       objects,
 		ObjectsDir:    c.ObjectsDir,
-		Timeout:       timeout(cfg),
+		Timeout:       c.Timeout,
 		AdvertisedURL: s.url,
-		Logger:        logger(cfg),
+		Logger:        c.Logger,
 		AllowChunked:  c.AllowChunked,
 	})
 	if err != nil {
@@ -238,7 +243,7 @@ func (s *Server) start(cfg *Config, fnURL string) error {
 		return fmt.Errorf("wgortest: %w", err)
 	}
 	s.apSrv = &http.Server{Handler: s.rec.wrap(s.ap), ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(logger(cfg).Handler(), slog.LevelDebug)}
+		ErrorLog: slog.NewLogLogger(c.Logger.Handler(), slog.LevelDebug)}
 	go func() { _ = s.apSrv.Serve(l) }()
 	return nil
 }
@@ -257,39 +262,6 @@ func (s *Server) Credentials() sign.Credentials { return s.ap.Credentials() }
 // follow redirects and whose connections Close closes.
 func (s *Server) Client() *http.Client { return s.hc }
 
-// Response is the answer to a GetObject through the access point, read
-// whole.
-type Response struct {
-	StatusCode int
-	Header     http.Header
-	Body       []byte
-}
-
-// GetObject makes a GetObject of key through the access point, with the
-// extra request headers header (a Range, say), and reads the answer whole.
-// When the transfer breaks off (the function failed midway), it returns
-// the response read so far and an error.
-func (s *Server) GetObject(ctx context.Context, key string, header http.Header) (*Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url+(&url.URL{Path: "/" + key}).EscapedPath(), nil)
-	if err != nil {
-		return nil, fmt.Errorf("wgortest: GetObject %q: %w", key, err)
-	}
-	for k, vs := range header {
-		req.Header[http.CanonicalHeaderKey(k)] = vs
-	}
-	resp, err := s.hc.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("wgortest: GetObject %q: %w", key, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	r := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}
-	if err != nil {
-		return r, fmt.Errorf("wgortest: GetObject %q: the response broke off after %d bytes: %w", key, len(body), err)
-	}
-	return r, nil
-}
-
 // Close stops the access point and the in-process function, waits for the
 // function's handlers to return and closes every connection.
 func (s *Server) Close() {
@@ -303,5 +275,3 @@ func (s *Server) Close() {
 		s.hc.CloseIdleConnections()
 	})
 }
-
-func (s *Server) timeout() time.Duration { return s.limit }
