@@ -1,0 +1,119 @@
+package redact
+
+// isSep reports whether c may stand between two groups of digits of a
+// card or phone number, as they are written: "4111 1111 1111 1111",
+// "138-1234-5678" (ITU-T E.123 §2.5 groups an international number
+// with spaces).
+func isSep(c byte) bool { return c == ' ' || c == '-' }
+
+func isDigitOrX(c byte) bool { return isDigit(c) || c == 'X' || c == 'x' }
+
+// groups walks the digits of a number from p: groups of digits, each
+// pair separated by one space or hyphen, and calls f at the end of each
+// group with the digits so far, the end, and whether a separator was
+// seen. It stops when f returns false or more than max digits were seen.
+func groups(b []byte, p, max int, f func(digits []byte, end int, sep bool) bool) {
+	var d [maxCard + 1]byte
+	n, sep := 0, false
+	for i := p; ; {
+		for i < len(b) && isDigit(b[i]) {
+			if n == max {
+				return // too long for any rule
+			}
+			d[n] = b[i]
+			n++
+			i++
+		}
+		if !f(d[:n], i, sep) {
+			return
+		}
+		if i+1 >= len(b) || !isSep(b[i]) || !isDigit(b[i+1]) {
+			return
+		}
+		sep = true
+		i++
+	}
+}
+
+// maskNumber masks the longest number starting at p that is a mainland
+// China mobile number, a resident identity number with the right check
+// character, or a card number that passes the Luhn check. It returns the
+// end of what it masked, or 0.
+func maskNumber(b []byte, p int) int {
+	best := 0
+	groups(b, p, maxCard, func(d []byte, end int, sep bool) bool {
+		if !sep && len(d) == idLen-1 && end < len(b) && (b[end] == 'X' || b[end] == 'x') &&
+			rightBoundary(b, end+1) && validID(d, b[end]) {
+			best = end + 1
+			return false // nothing follows an X
+		}
+		if !rightBoundary(b, end) {
+			return true
+		}
+		switch {
+		case !sep && len(d) == idLen && validID(d, d[idLen-1]),
+			isMobile(d),
+			len(d) >= minCard && luhn(d):
+			best = end
+		}
+		return true
+	})
+	if best > 0 {
+		mask(b, p, best, isDigitOrX)
+	}
+	return best
+}
+
+// maskE164 masks the longest international number starting with the '+'
+// at p: 7 to 15 digits, the first not 0 (a country code never starts
+// with 0, ITU-T E.164 §6.2.1).
+func maskE164(b []byte, p int) int {
+	if p+1 >= len(b) || b[p+1] < '1' || b[p+1] > '9' {
+		return 0
+	}
+	best := 0
+	groups(b, p+1, maxE164, func(d []byte, end int, _ bool) bool {
+		if len(d) >= minE164 && rightBoundary(b, end) {
+			best = end
+		}
+		return true
+	})
+	if best > 0 {
+		mask(b, p+1, best, isDigit)
+	}
+	return best
+}
+
+// maskEmail masks the address around the '@' at a: the local part, at
+// most 64 of its characters before a, not starting with a dot (RFC 5322
+// §3.2.3 dot-atom), and a valid domain after it. The '@' stays, so a
+// reader still sees that an address was there. It returns the end of
+// the address, or 0. Every character but the '@' is masked, the dots too.
+func maskEmail(b []byte, a int) int {
+	s := a
+	for s > 0 && a-s <= maxLocal && isLocal(b[s-1]) {
+		s--
+	}
+	if a-s > maxLocal {
+		return 0 // too long for a local part: not an address
+	}
+	for s < a && b[s] == '.' {
+		s++
+	}
+	e := a + 1
+	for e < len(b) && e-a-1 <= maxDomain && isDomain(b[e]) {
+		e++
+	}
+	if e-a-1 > maxDomain {
+		return 0
+	}
+	for e > a+1 && (b[e-1] == '.' || b[e-1] == '-') {
+		e-- // "write to bob@example.com." ends before the full stop
+	}
+	if s == a || !validDomain(b[a+1:e]) {
+		return 0
+	}
+	mask(b, s, a, isLocal)
+	mask(b, a+1, e, isDomain)
+	return e
+}
