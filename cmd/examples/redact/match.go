@@ -90,16 +90,7 @@ func maskE164(b []byte, p int) int {
 // reader still sees that an address was there. It returns the end of
 // the address, or 0. Every character but the '@' is masked, the dots too.
 func maskEmail(b []byte, a int) int {
-	s := a
-	for s > 0 && a-s <= maxLocal && isLocal(b[s-1]) {
-		s--
-	}
-	if a-s > maxLocal {
-		return 0 // too long for a local part: not an address
-	}
-	for s < a && b[s] == '.' {
-		s++
-	}
+	s := localStart(b, a)
 	e := a + 1
 	for e < len(b) && e-a-1 <= maxDomain && isDomain(b[e]) {
 		e++
@@ -110,10 +101,29 @@ func maskEmail(b []byte, a int) int {
 	for e > a+1 && (b[e-1] == '.' || b[e-1] == '-') {
 		e-- // "write to bob@example.com." ends before the full stop
 	}
-	if s == a || !validDomain(b[a+1:e]) {
+	if s < 0 || !validDomain(b[a+1:e]) {
 		return 0
 	}
 	mask(b, s, a, isLocal)
 	mask(b, a+1, e, isDomain)
 	return e
+}
+
+// localStart returns where the local part before the '@' at a starts, or
+// -1 when there is none or it is longer than 64 characters.
+func localStart(b []byte, a int) int {
+	s := a
+	for s > 0 && a-s <= maxLocal && isLocal(b[s-1]) {
+		s--
+	}
+	if a-s > maxLocal {
+		return -1 // too long for a local part: not an address
+	}
+	for s < a && b[s] == '.' {
+		s++
+	}
+	if s == a {
+		return -1
+	}
+	return s
 }
