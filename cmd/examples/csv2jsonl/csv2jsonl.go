@@ -199,31 +199,49 @@ func appendObject(b []byte, keys [][]byte, rec []string) ([]byte, error) {
 	return append(b, '}', '\n'), nil
 }
 
-// appendString appends s as a JSON string. Most values need no escape
-// and are copied; the others go through encoding/json.
+// appendString appends s, which must be UTF-8, as a JSON string: UTF-8
+// goes in as it is, and only the quotation mark, the reverse solidus and
+// the control characters are escaped (RFC 8259 §7). encoding/json would
+// do the same (and escape <, >, & and U+2028/9 besides), at the price of
+// an allocation per value.
 func appendString(b []byte, s string) ([]byte, error) {
-	plain, ascii := true, true
+	ascii := true
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20 || c == '"' || c == '\\':
-			plain = false
-		case c >= utf8.RuneSelf:
+		if s[i] >= utf8.RuneSelf {
 			ascii = false
+			break
 		}
 	}
 	if !ascii && !utf8.ValidString(s) {
 		return b, errors.New("not UTF-8")
 	}
-	if plain {
-		// UTF-8 text goes into JSON as it is (RFC 8259 §7); only quotes,
-		// backslashes and control characters need escapes.
-		b = append(b, '"')
-		b = append(b, s...)
-		return append(b, '"'), nil
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		start = i + 1
 	}
-	q, err := json.Marshal(s)
-	return append(b, q...), err
+	b = append(b, s[start:]...)
+	return append(b, '"'), nil
 }
+
+const hex = "0123456789abcdef"
 
 // rowLimit fails a read once the bytes read since mark, the end of the
 // last row, pass max: encoding/csv holds a whole row, however long, in

@@ -121,3 +121,21 @@ func TestConvertEmptyObject(t *testing.T) {
 	require.NoError(t, csv2jsonl.Convert(&out, strings.NewReader("a,b\n"), 0))
 	assert.Empty(t, out.String(), "a header and no rows")
 }
+
+func TestConvertEscapesAsEncodingJSONReadsIt(t *testing.T) {
+	values := []string{"plain", `"quoted"`, `back\slash`, "tab\tnew\nline\rcr", "nul\x00bell\x07esc\x1b", "杭州 <&> \u2028", ""}
+	var in strings.Builder
+	in.WriteString("v\n")
+	for _, v := range values {
+		in.WriteString(`"` + strings.ReplaceAll(v, `"`, `""`) + "\"\n")
+	}
+	var out bytes.Buffer
+	require.NoError(t, csv2jsonl.Convert(&out, strings.NewReader(in.String()), 0))
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	require.Len(t, lines, len(values))
+	for i, line := range lines {
+		var row map[string]string
+		require.NoError(t, json.Unmarshal([]byte(line), &row), line)
+		assert.Equal(t, values[i], row["v"], line)
+	}
+}

@@ -126,13 +126,16 @@ var candidate = func() (t [256]bool) {
 func maskFrom(b []byte, from, limit int) int {
 	p := from
 	for p < limit {
-		c := b[p]
-		if !candidate[c] {
-			p++
-			continue
+		win := b[p:limit]
+		i := 0
+		for i < len(win) && !candidate[win[i]] {
+			i++
+		}
+		if p += i; p >= limit {
+			break
 		}
 		end := 0
-		switch {
+		switch c := b[p]; {
 		case c == '@':
 			end = maskEmail(b, p)
 		case !leftBoundary(b, p):
@@ -141,7 +144,13 @@ func maskFrom(b []byte, from, limit int) int {
 		default:
 			end = maskNumber(b, p)
 		}
-		p = max(p+1, end)
+		if end > p {
+			p = end
+			continue
+		}
+		// No match starts inside a run of digits: skip it.
+		for p++; p < limit && isDigit(b[p]); p++ {
+		}
 	}
 	return p
 }
