@@ -112,7 +112,9 @@ func Convert(dst io.Writer, src io.Reader, maxRow int) error {
 		maxRow = DefaultMaxRow
 	}
 	lim := &rowLimit{r: src, max: int64(maxRow)}
-	cr := csv.NewReader(lim)
+	// A reader of 64 KiB, which encoding/csv takes as its own: its
+	// default 4 KiB would read the original 4 KiB at a time.
+	cr := csv.NewReader(bufio.NewReaderSize(lim, 64<<10))
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {
@@ -205,21 +207,12 @@ func appendObject(b []byte, keys [][]byte, rec []string) ([]byte, error) {
 // do the same (and escape <, >, & and U+2028/9 besides), at the price of
 // an allocation per value.
 func appendString(b []byte, s string) ([]byte, error) {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if !ascii && !utf8.ValidString(s) {
-		return b, errors.New("not UTF-8")
-	}
 	b = append(b, '"')
-	start := 0
+	start, ascii := 0, true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= 0x20 && c != '"' && c != '\\' {
+			ascii = ascii && c < utf8.RuneSelf
 			continue
 		}
 		b = append(b, s[start:i]...)
@@ -237,6 +230,9 @@ func appendString(b []byte, s string) ([]byte, error) {
 		}
 		start = i + 1
 	}
+	if !ascii && !utf8.ValidString(s) {
+		return b, errors.New("not UTF-8")
+	}
 	b = append(b, s[start:]...)
 	return append(b, '"'), nil
 }
@@ -245,7 +241,7 @@ const hex = "0123456789abcdef"
 
 // rowLimit fails a read once the bytes read since mark, the end of the
 // last row, pass max: encoding/csv holds a whole row, however long, in
-// memory. Its own buffer reads ahead a few KiB, so the bound holds to
+// memory. The reader above it reads ahead 64 KiB, so the bound holds to
 // within that.
 type rowLimit struct {
 	r    io.Reader

@@ -57,7 +57,7 @@ func TestHandlerAnswersAMalformedRowWith400(t *testing.T) {
 		"short-row.csv":   []byte("a,b\n1,2\n3\n"),
 		"twice.csv":       []byte("a,a\n1,2\n"),
 		"latin1.csv":      []byte("a,b\n1,Z\xfcrich\n"),
-		"endless-row.csv": []byte("a,b\n1,\"" + strings.Repeat("x", 64<<10) + "\"\n"),
+		"endless-row.csv": []byte("a,b\n1,\"" + strings.Repeat("x", 256<<10) + "\"\n"),
 	}
 	ap := wgortest.Start(t, csv2jsonl.Handler{MaxRow: 4 << 10}, &wgortest.Config{ObjectMap: objects})
 	for key, want := range map[string]string{

@@ -8,31 +8,36 @@ func isSep(c byte) bool { return c == ' ' || c == '-' }
 
 func isDigitOrX(c byte) bool { return isDigit(c) || c == 'X' || c == 'x' }
 
-// groups walks the digits of a number from p: groups of digits, each
-// pair separated by one space or hyphen, and calls f at the end of each
-// group with the digits so far, the end, and whether a separator was
-// seen. It stops when f returns false or more than max digits were seen.
-func groups(b []byte, p, max int, f func(digits []byte, end int, sep bool) bool) {
-	var d [maxCard + 1]byte
-	n, sep := 0, false
-	for i := p; ; {
-		for i < len(b) && isDigit(b[i]) {
-			if n == max {
-				return // too long for any rule
-			}
-			d[n] = b[i]
-			n++
-			i++
+// walk goes over the digits of a number one group at a time: groups of
+// digits, each pair separated by one space or hyphen.
+type walk struct {
+	b   []byte
+	end int // the end of the groups so far
+	d   [maxCard + 1]byte
+	n   int  // digits so far, in d
+	sep bool // a separator was crossed
+}
+
+// next takes in the next group, the first if none was taken, and reports
+// whether there was one with no more than max digits in all.
+func (w *walk) next(max int) bool {
+	i := w.end
+	if w.n > 0 {
+		if i+1 >= len(w.b) || !isSep(w.b[i]) || !isDigit(w.b[i+1]) {
+			return false
 		}
-		if !f(d[:n], i, sep) {
-			return
-		}
-		if i+1 >= len(b) || !isSep(b[i]) || !isDigit(b[i+1]) {
-			return
-		}
-		sep = true
+		w.sep = true
 		i++
 	}
+	for ; i < len(w.b) && isDigit(w.b[i]); i++ {
+		if w.n == max {
+			return false // too long for any rule
+		}
+		w.d[w.n] = w.b[i]
+		w.n++
+	}
+	w.end = i
+	return true
 }
 
 // maskNumber masks the longest number starting at p that is a mainland
@@ -41,23 +46,28 @@ func groups(b []byte, p, max int, f func(digits []byte, end int, sep bool) bool)
 // end of what it masked, or 0.
 func maskNumber(b []byte, p int) int {
 	best := 0
-	groups(b, p, maxCard, func(d []byte, end int, sep bool) bool {
-		if !sep && len(d) == idLen-1 && end < len(b) && (b[end] == 'X' || b[end] == 'x') &&
-			rightBoundary(b, end+1) && validID(d, b[end]) {
-			best = end + 1
-			return false // nothing follows an X
+	w := walk{b: b, end: p}
+	for w.next(maxCard) {
+		d, end := w.d[:w.n], w.end
+		if w.n < mobileLen && (end+1 >= len(b) || !isSep(b[end])) {
+			break // the common case: a short number, and nothing follows
+		}
+		if !w.sep && w.n == idLen-1 && end < len(b) && (b[end] == 'X' || b[end] == 'x') {
+			if rightBoundary(b, end+1) && validID(d, b[end]) {
+				best = end + 1
+			}
+			break // nothing follows an X
 		}
 		if !rightBoundary(b, end) {
-			return true
+			continue
 		}
 		switch {
-		case !sep && len(d) == idLen && validID(d, d[idLen-1]),
+		case !w.sep && w.n == idLen && validID(d, d[idLen-1]),
 			isMobile(d),
-			len(d) >= minCard && luhn(d):
+			w.n >= minCard && luhn(d):
 			best = end
 		}
-		return true
-	})
+	}
 	if best > 0 {
 		mask(b, p, best, isDigitOrX)
 	}
@@ -72,12 +82,12 @@ func maskE164(b []byte, p int) int {
 		return 0
 	}
 	best := 0
-	groups(b, p+1, maxE164, func(d []byte, end int, _ bool) bool {
-		if len(d) >= minE164 && rightBoundary(b, end) {
-			best = end
+	w := walk{b: b, end: p + 1}
+	for w.next(maxE164) {
+		if w.n >= minE164 && rightBoundary(b, w.end) {
+			best = w.end
 		}
-		return true
-	})
+	}
 	if best > 0 {
 		mask(b, p+1, best, isDigit)
 	}
