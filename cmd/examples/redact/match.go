@@ -48,30 +48,43 @@ func maskNumber(b []byte, p int) int {
 	best := 0
 	w := walk{b: b, end: p}
 	for w.next(maxCard) {
-		d, end := w.d[:w.n], w.end
-		if w.n < mobileLen && (end+1 >= len(b) || !isSep(b[end])) {
-			break // the common case: a short number, and nothing follows
-		}
-		if !w.sep && w.n == idLen-1 && end < len(b) && (b[end] == 'X' || b[end] == 'x') {
-			if rightBoundary(b, end+1) && validID(d, b[end]) {
-				best = end + 1
-			}
-			break // nothing follows an X
-		}
-		if !rightBoundary(b, end) {
-			continue
-		}
-		switch {
-		case !w.sep && w.n == idLen && validID(d, d[idLen-1]),
-			isMobile(d),
-			w.n >= minCard && luhn(d):
-			best = end
+		end, more := w.match()
+		best = max(best, end)
+		if !more {
+			break
 		}
 	}
 	if best > 0 {
 		mask(b, p, best, isDigitOrX)
 	}
 	return best
+}
+
+// match reports where a match ends if the number ends with the groups
+// taken so far (0 for none), and whether more groups may still make one.
+func (w *walk) match() (end int, more bool) {
+	b, end := w.b, w.end
+	switch {
+	case w.n < mobileLen && (end+1 >= len(b) || !isSep(b[end])):
+		return 0, false // the common case: a short number, and nothing follows
+	case !w.sep && w.n == idLen-1 && end < len(b) && (b[end] == 'X' || b[end] == 'x'):
+		if rightBoundary(b, end+1) && validID(w.d[:w.n], b[end]) {
+			return end + 1, false
+		}
+		return 0, false // nothing follows an X
+	case rightBoundary(b, end) && w.valid():
+		return end, true
+	}
+	return 0, true
+}
+
+// valid reports whether the digits so far are a number of a rule.
+func (w *walk) valid() bool {
+	d := w.d[:w.n]
+	if !w.sep && w.n == idLen && validID(d, d[idLen-1]) {
+		return true
+	}
+	return isMobile(d) || w.n >= minCard && luhn(d)
 }
 
 // maskE164 masks the longest international number starting with the '+'
