@@ -93,6 +93,7 @@ type RowError struct {
 	Err  error
 }
 
+// Error describes the row's fault, for the caller to read.
 func (e *RowError) Error() string {
 	if e.Line == 0 {
 		return fmt.Sprintf("The CSV object is malformed at row %d: %v.", e.Row, e.Err)
@@ -100,6 +101,7 @@ func (e *RowError) Error() string {
 	return fmt.Sprintf("The CSV object is malformed at row %d (line %d): %v.", e.Row, e.Line, e.Err)
 }
 
+// Unwrap returns what encoding/csv (or the check that failed) said.
 func (e *RowError) Unwrap() error { return e.Err }
 
 var errRowTooLong = errors.New("row too long")
