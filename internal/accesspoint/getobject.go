@@ -117,7 +117,7 @@ func (s *Server) wait(w http.ResponseWriter, r *http.Request, p *pending, key st
 				e = newError(http.StatusBadGateway, CodeFunctionInvocationFailed,
 					"The function failed before it sent WriteGetObjectResponse; the emulator's log has the error of request "+p.requestID+".")
 			}
-			s.log.Warn("getobject: "+e.code, "request_id", p.requestID, "key", key, "error", err)
+			s.log.Warn("getobject: "+e.doc.Code, "request_id", p.requestID, "key", key, "error", err)
 			writeError(w, r, p.requestID, e)
 		default: // the caller went away
 			cancel()

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/wgor-dev/wgor/internal/oss"
 	"github.com/wgor-dev/wgor/sign"
 )
 
@@ -71,7 +72,7 @@ func (s *Server) serveOrigin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	w.Header().Set(headerRequestID, requestID)
+	w.Header().Set(oss.HeaderRequestID, requestID)
 	if rs, ok := f.(io.ReadSeeker); ok {
 		http.ServeContent(w, r, info.Name(), info.ModTime(), rs)
 		return
