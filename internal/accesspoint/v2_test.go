@@ -235,4 +235,3 @@ func TestV1URLWithTheTokenInAHeaderIsToldToUseTheQuery(t *testing.T) {
 	assert.NotContains(t, e.Message, "is invalid")
 	noSecrets(t, a.body)
 }
-
