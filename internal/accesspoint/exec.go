@@ -239,4 +239,3 @@ func serverAddr(env []string) (host, port string, err error) {
 	defer l.Close()
 	return host, strconv.Itoa(l.Addr().(*net.TCPAddr).Port), nil
 }
-
