@@ -126,26 +126,17 @@ func (e *FunctionError) Error() string {
 	return fmt.Sprintf("accesspoint: the function reported an error: %.64s: %.512s", e.Type, e.Message)
 }
 
-// functionError parses an /error body. The invocation's secret and token
-// are removed from what the function said, so that they reach no log.
+// functionError parses an /error body. What the function said enters the
+// emulator here: the invocation's secrets are removed from it, so that they
+// reach no log.
 func functionError(inv *Invocation, body []byte) error {
 	var fe FunctionError
 	if err := json.Unmarshal(body, &fe); err != nil {
 		fe = FunctionError{Type: "Unknown", Message: "an error report that is not JSON"}
 	}
-	fe.Type = redactCredentials(fe.Type, inv)
-	fe.Message = redactCredentials(fe.Message, inv)
+	sc := scrubber(inv)
+	fe.Type, fe.Message = sc.String(fe.Type), sc.String(fe.Message)
 	return &fe
-}
-
-// redactCredentials replaces the invocation's secret and security token in s.
-func redactCredentials(s string, inv *Invocation) string {
-	for _, v := range []string{inv.Credentials.AccessKeySecret, inv.Credentials.SecurityToken} {
-		if len(v) >= 4 {
-			s = strings.ReplaceAll(s, v, "<redacted>")
-		}
-	}
-	return s
 }
 
 // writeRuntimeError answers with a JSON error in the SDK's own shape.
