@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/wgor-dev/wgor/internal/oss"
@@ -179,7 +180,7 @@ func additionalHeaders(r *http.Request, list string) ([]string, error) {
 		case n == "":
 			return nil, badV2("0002-00000111", "AdditionalHeaders names an empty header.")
 		case strings.Contains(n, "_") || headerValue(r, n) == "" && len(r.Header.Values(n)) == 0:
-			return nil, badV2("0002-00000112", "AdditionalHeaders names "+n+", which the request does not send.")
+			return nil, badV2("0002-00000112", "AdditionalHeaders names "+strconv.Quote(clip(n, 64))+", which the request does not send.")
 		}
 	}
 	return names, nil
