@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -234,4 +235,35 @@ func TestV1URLWithTheTokenInAHeaderIsToldToUseTheQuery(t *testing.T) {
 	assert.Contains(t, e.Message, "security-token query parameter")
 	assert.NotContains(t, e.Message, "is invalid")
 	noSecrets(t, a.body)
+}
+
+func FuzzVerifyV2(f *testing.F) {
+	f.Add("OSS2 AccessKeyId:"+testCreds.AccessKeyID+",AdditionalHeaders:host;range,Signature:c2ln", time.Now().UTC().Format(http.TimeFormat), "x-oss-write-get-object-response")
+	f.Add("", "", "x-oss-signature-version=OSS2&x-oss-expires=99999999999&x-oss-access-key-id="+testCreds.AccessKeyID+"&x-oss-signature=x&x-oss-additional-headers=host")
+	f.Add("OSS2 a:b,c", "", "%ZZ")
+	f.Fuzz(func(t *testing.T, auth, date, query string) {
+		r := &http.Request{Method: http.MethodPost, Host: "h", URL: &url.URL{Path: "/", RawQuery: query}, Header: http.Header{
+			"X-Oss-Security-Token": {testCreds.SecurityToken},
+			"X-Oss-Request-Token":  {"OSSV1#fuzz-request-token"},
+		}}
+		for name, v := range map[string]string{"Authorization": auth, "Date": date} {
+			if v != "" {
+				r.Header.Set(name, v)
+			}
+		}
+		err := verifyV2(r, v1Options{now: time.Now(), lookup: func(id string) (sign.Credentials, bool) {
+			return testCreds, id == testCreds.AccessKeyID
+		}})
+		if err == nil {
+			t.Fatalf("accepted without the secret: %q %q %q", auth, date, query)
+		}
+		var ve *sign.VerifyError
+		require.ErrorAs(t, err, &ve)
+		for _, s := range []string{ve.Message, ve.StringToSign} {
+			if strings.Contains(s, testCreds.AccessKeySecret) || strings.Contains(s, "fuzz-request-token") ||
+				strings.Contains(s, testCreds.SecurityToken) {
+				t.Fatalf("a secret in the refusal: %q", s)
+			}
+		}
+	})
 }
