@@ -1,6 +1,7 @@
 package accesspoint
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -201,12 +202,7 @@ func (e *ExecInvoker) Start(ctx context.Context) error {
 	return nil
 }
 
-func (e *ExecInvoker) log() *slog.Logger {
-	if e.Logger == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return e.Logger
-}
+func (e *ExecInvoker) log() *slog.Logger { return cmp.Or(e.Logger, discard) }
 
 // serverAddr returns where a custom runtime is to listen, as the host and
 // port to reach it at: FC_SERVER_HOST and FC_SERVER_PORT as env sets them

@@ -64,7 +64,9 @@ func (f InvokerFunc) Invoke(ctx context.Context, inv *Invocation) error { return
 //
 // The invocation fails when the runtime cannot be reached, answers a status
 // other than 2xx, or reports failure in an x-fc-status header other than 200
-// (Function Compute's convention for a function error is 404 in either).
+// (Function Compute's convention for a function error is 404 in either);
+// the error quotes the start of the runtime's answer, on one line, without
+// the invocation's secrets.
 // Source: Function Compute, "Custom runtime: event handlers" and "Common
 // request headers".
 type HTTPInvoker struct {

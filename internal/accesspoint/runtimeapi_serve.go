@@ -1,6 +1,7 @@
 package accesspoint
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -47,8 +48,8 @@ func (a *RuntimeAPI) serveNext(w http.ResponseWriter, r *http.Request) {
 		h.Set("X-Fc-Security-Token", inv.Credentials.SecurityToken)
 	}
 	h.Set("X-Fc-Region", inv.Region)
-	h.Set("X-Fc-Account-Id", valueOr(a.AccountID, DefaultAccountID))
-	h.Set("X-Fc-Function-Name", valueOr(a.FunctionName, DefaultFunctionName))
+	h.Set("X-Fc-Account-Id", cmp.Or(a.AccountID, DefaultAccountID))
+	h.Set("X-Fc-Function-Name", cmp.Or(a.FunctionName, DefaultFunctionName))
 	// The Go runtime's handler is the name of the executable; the memory is
 	// in MB. Placeholders: the emulator runs no real instance.
 	h.Set("X-Fc-Function-Handler", "main")
@@ -145,11 +146,4 @@ func writeRuntimeError(w http.ResponseWriter, status int, typ, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
-}
-
-func valueOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

@@ -144,7 +144,7 @@ func New(cfg Config) (*Server, error) {
 		objectsDir: cfg.ObjectsDir,
 		timeout:    cmp.Or(cfg.Timeout, DefaultTimeout),
 		advertised: strings.TrimRight(cfg.AdvertisedURL, "/"),
-		log:        cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler)),
+		log:        cmp.Or(cfg.Logger, discard),
 		now:        cfg.Now,
 
 		allowChunked:      cfg.AllowChunked,
@@ -201,6 +201,9 @@ func checkPlaces(cfg Config) error {
 	}
 	return root.Close()
 }
+
+// discard is the logger of a nil Logger.
+var discard = slog.New(slog.DiscardHandler)
 
 // Timeouts of the server's connections. OSS documents none; these are
 // generous for loopback tests and bound what an idle or stalled client holds.
