@@ -105,7 +105,8 @@ type ExecInvoker struct {
 	stopCtx   func() bool   // stops the watch of Start's ctx
 	ctxDone   chan struct{} // closed when that watch has stopped the process
 	stderr    *tailWriter
-	secrets   []string // values to remove from what the process printed
+	secrets   []string // Env's values and the credentials, removed from what the process printed
+	tokens    []string // the latest invocations' tokens and URLs, removed too
 	cancelRun context.CancelFunc
 
 	// exitErr, proto and detect are set before exited or detected is
@@ -124,9 +125,10 @@ const (
 	protoCustom     = "custom runtime"
 )
 
-// maxTrackedSecrets bounds how many secrets an ExecInvoker remembers to
-// remove from the process's stderr.
-const maxTrackedSecrets = 256
+// maxTrackedTokens bounds how many output tokens and inputOssUrls an
+// ExecInvoker remembers to remove from the process's stderr: those of the
+// latest invocations, whose lines are the last ones.
+const maxTrackedTokens = 256
 
 // Start starts the process, in a process group of its own where the system
 // has them (Unix), and the runtime API it may poll, and returns once

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -72,9 +73,7 @@ func (e *ExecInvoker) Invoke(ctx context.Context, inv *Invocation) error {
 		e.mu.Unlock()
 		return errors.New("accesspoint: the ExecInvoker is not started: call Start first")
 	}
-	if len(e.secrets) < maxTrackedSecrets {
-		e.secrets = append(e.secrets, invocationSecrets(inv)...)
-	}
+	e.track(inv)
 	exited := e.exited
 	e.mu.Unlock()
 
@@ -110,6 +109,20 @@ func (e *ExecInvoker) Invoke(ctx context.Context, inv *Invocation) error {
 		}
 	}
 	return err
+}
+
+// track remembers the secrets of inv, to remove from stderr; e.mu is held.
+func (e *ExecInvoker) track(inv *Invocation) {
+	secrets := invocationSecrets(inv)
+	for _, v := range secrets[:2] { // the credentials: few, kept
+		if !slices.Contains(e.secrets, v) {
+			e.secrets = append(e.secrets, v)
+		}
+	}
+	e.tokens = append(e.tokens, secrets[2:]...)
+	if n := len(e.tokens) - maxTrackedTokens; n > 0 {
+		e.tokens = slices.Delete(e.tokens, 0, n)
+	}
 }
 
 // terminate sends SIGTERM to the process's group and, when a process of it
@@ -196,7 +209,7 @@ func (e *ExecInvoker) lastStderr() string {
 	if len(lines) == 0 {
 		return ": it wrote nothing on stderr"
 	}
-	sc := redact.New(e.secrets...)
+	sc := redact.New(append(slices.Clone(e.secrets), e.tokens...)...)
 	for i, l := range lines {
 		l = sc.String(l) // cut only once the secrets are gone
 		if len(l) > 200 {

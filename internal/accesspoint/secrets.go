@@ -6,9 +6,9 @@ import (
 	"github.com/wgor-dev/wgor/internal/redact"
 )
 
-// invocationSecrets are the secrets an invocation holds: the function's
-// access key secret and security token, the output token the emulator
-// minted and the inputOssUrl, whose signature redact removes.
+// invocationSecrets are the secrets an invocation holds, in this order: the
+// function's access key secret and security token, the output token the
+// emulator minted and the inputOssUrl, whose signature redact removes.
 func invocationSecrets(inv *Invocation) []string {
 	var ev event
 	_ = json.Unmarshal(inv.Event, &ev) // an event the emulator did not make holds no token
