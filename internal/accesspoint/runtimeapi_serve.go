@@ -1,6 +1,7 @@
 package accesspoint
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -86,17 +87,11 @@ func (a *RuntimeAPI) serveResult(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The result is counted and discarded; an error report is parsed.
-	limit := int64(maxInvocationResult)
-	var body []byte
-	var n int64
-	var err error
+	limit, dst, body := int64(maxInvocationResult), io.Writer(io.Discard), &bytes.Buffer{}
 	if failed {
-		limit = maxInvocationError
-		body, err = io.ReadAll(io.LimitReader(r.Body, limit+1))
-		n = int64(len(body))
-	} else {
-		n, err = io.Copy(io.Discard, io.LimitReader(r.Body, limit+1))
+		limit, dst = maxInvocationError, body
 	}
+	n, err := io.Copy(dst, io.LimitReader(r.Body, limit+1))
 	switch {
 	case err != nil:
 		c.done <- fmt.Errorf("accesspoint: read the function's report of invocation %s: %w", id, err)
@@ -107,7 +102,7 @@ func (a *RuntimeAPI) serveResult(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("the report is larger than %d bytes", limit))
 		return
 	case failed:
-		c.done <- functionError(c.inv, body)
+		c.done <- functionError(c.inv, body.Bytes())
 	default:
 		c.done <- nil
 	}
