@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wgor-dev/wgor/internal/oss"
 )
 
 // refusedThenServed runs a GetObject whose function first sends bad, then a
@@ -50,7 +52,7 @@ func TestAllowChunkedRelaysABodyWithoutContentLength(t *testing.T) {
 }
 
 func TestEveryDocumentedFwdStatusIsRelayed(t *testing.T) {
-	for _, status := range strings.Split(strings.ReplaceAll(strings.ReplaceAll(fwdStatusList, " or ", ", "), " ", ""), ",") {
+	for _, status := range strings.Split(strings.ReplaceAll(oss.StatusList, " ", ""), ",") {
 		t.Run(status, func(t *testing.T) {
 			s := start(t, Config{Function: replying(t, reply{status: status, body: strings.NewReader("x")}, nil)})
 			resp, _, err := get(t, s, "k", nil)
@@ -71,14 +73,14 @@ func TestFwdStatusMustBeADocumentedValueInPlainDecimal(t *testing.T) {
 		})
 	}
 	t.Run("missing", func(t *testing.T) {
-		a := refusedThenServed(t, Config{}, reply{before: func(r *http.Request) { r.Header.Del(headerFwdStatus) }})
+		a := refusedThenServed(t, Config{}, reply{before: func(r *http.Request) { r.Header.Del(oss.HeaderStatus) }})
 		assert.Equal(t, http.StatusBadRequest, a.status)
 		assert.Contains(t, parseXMLError(t, a.body).Message, "x-oss-fwd-status is required")
 	})
 }
 
 func TestRouteTokenAndStatusMustBeSentOnce(t *testing.T) {
-	for _, name := range []string{headerRoute, headerToken, headerFwdStatus} {
+	for _, name := range []string{oss.HeaderRoute, oss.HeaderToken, oss.HeaderStatus} {
 		t.Run(name, func(t *testing.T) {
 			a := refusedThenServed(t, Config{}, reply{before: func(r *http.Request) {
 				r.Header.Add(name, r.Header.Get(name)) // the same value twice, signed

@@ -1,6 +1,7 @@
 package accesspoint
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -57,7 +57,9 @@ const (
 // The process is not restarted: once it has exited, every invocation fails
 // with its exit status. Its stdout and stderr are copied to Stdout and
 // Stderr. Every invocation's credentials reach the process (x-fc-* headers
-// of the poll's answer or of POST /invoke), never its environment.
+// of the poll's answer or of POST /invoke), never its environment. Errors
+// quote the last lines of stderr without the invocations' secrets (see
+// Config.Logger) and without the values of Env.
 //
 // Set the fields, then call Start once and Close once. Invoke is safe for
 // concurrent use.
@@ -88,7 +90,9 @@ type ExecInvoker struct {
 	StartTimeout time.Duration
 
 	// GracePeriod is how long Close waits after SIGTERM before SIGKILL;
-	// zero means DefaultGracePeriod.
+	// zero means DefaultGracePeriod. Both signals go to the process's whole
+	// group: a child it started (a shell script's server, a worker) is
+	// stopped too, even after the process itself has exited.
 	GracePeriod time.Duration
 
 	mu        sync.Mutex
@@ -101,7 +105,8 @@ type ExecInvoker struct {
 	stopCtx   func() bool   // stops the watch of Start's ctx
 	ctxDone   chan struct{} // closed when that watch has stopped the process
 	stderr    *tailWriter
-	secrets   map[string]bool // values to remove from what the process printed
+	secrets   []string // Env's values and the credentials, removed from what the process printed
+	tokens    []string // the latest invocations' tokens and URLs, removed too
 	cancelRun context.CancelFunc
 
 	// exitErr, proto and detect are set before exited or detected is
@@ -120,11 +125,13 @@ const (
 	protoCustom     = "custom runtime"
 )
 
-// maxTrackedSecrets bounds how many credentials an ExecInvoker remembers to
-// remove from the process's stderr.
-const maxTrackedSecrets = 64
+// maxTrackedTokens bounds how many output tokens and inputOssUrls an
+// ExecInvoker remembers to remove from the process's stderr: those of the
+// latest invocations, whose lines are the last ones.
+const maxTrackedTokens = 256
 
-// Start starts the process and the runtime API it may poll, and returns once
+// Start starts the process, in a process group of its own where the system
+// has them (Unix), and the runtime API it may poll, and returns once
 // the process has been started. Like exec.CommandContext, ctx bounds the
 // process's life: when it ends, the process is stopped as by Close. Call
 // Close in any case, to stop the process and wait for it.
@@ -150,13 +157,12 @@ func (e *ExecInvoker) Start(ctx context.Context) error {
 		return err
 	}
 	e.stderr = &tailWriter{}
-	e.secrets = make(map[string]bool)
-	for _, kv := range append(os.Environ(), e.Env...) {
-		if k, v, ok := strings.Cut(kv, "="); ok && secretName(k) {
-			e.secrets[v] = true
-		}
+	for _, kv := range e.Env {
+		_, v, _ := strings.Cut(kv, "=")
+		e.secrets = append(e.secrets, v)
 	}
 	cmd := exec.Command(e.Path, e.Args...)
+	ownGroup(cmd)
 	// os/exec keeps the last of duplicate variables: Env wins.
 	cmd.Env = append(append(os.Environ(),
 		"FC_SERVER_PORT="+port, "FC_SERVER_HOST=127.0.0.1", "FC_RUNTIME_API="+api.Addr()), e.Env...)
@@ -198,12 +204,7 @@ func (e *ExecInvoker) Start(ctx context.Context) error {
 	return nil
 }
 
-func (e *ExecInvoker) log() *slog.Logger {
-	if e.Logger == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return e.Logger
-}
+func (e *ExecInvoker) log() *slog.Logger { return cmp.Or(e.Logger, discard) }
 
 // serverAddr returns where a custom runtime is to listen, as the host and
 // port to reach it at: FC_SERVER_HOST and FC_SERVER_PORT as env sets them
@@ -235,162 +236,4 @@ func serverAddr(env []string) (host, port string, err error) {
 	}
 	defer l.Close()
 	return host, strconv.Itoa(l.Addr().(*net.TCPAddr).Port), nil
-}
-
-// find waits for the process's first sign of life: a poll of the runtime
-// API, or a connection accepted on the port, which it dials every few
-// milliseconds. Each probe is closed at once, before any request: a custom
-// runtime's HTTP server sees a client that went away.
-func (e *ExecInvoker) find(ctx context.Context, addr string) {
-	defer e.wg.Done()
-	timeout := e.StartTimeout
-	if timeout <= 0 {
-		timeout = DefaultStartTimeout
-	}
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	polled := e.api.Polled()
-	var d net.Dialer
-	wait := 2 * time.Millisecond
-	var proto string
-	var err error
-	for proto == "" && err == nil {
-		t := time.NewTimer(wait)
-		select {
-		case <-polled:
-			proto = protoRuntimeAPI
-		case <-e.exited:
-			err = fmt.Errorf("%w before it polled FC_RUNTIME_API or listened on FC_SERVER_PORT", e.exitErr)
-		case <-deadline.C:
-			err = fmt.Errorf("accesspoint: the function neither polled FC_RUNTIME_API nor listened on FC_SERVER_PORT within %v: "+
-				"build it with fc.Start (Go runtime) or as an HTTP server on FC_SERVER_PORT (custom runtime)", timeout)
-		case <-ctx.Done():
-			err = errors.New("accesspoint: the ExecInvoker was closed before the function polled FC_RUNTIME_API or listened on FC_SERVER_PORT")
-		case <-t.C:
-			dctx, cancel := context.WithTimeout(ctx, time.Second)
-			if c, derr := d.DialContext(dctx, "tcp", addr); derr == nil {
-				c.Close()
-				proto = protoCustom
-			}
-			cancel()
-			wait = min(2*wait, 50*time.Millisecond)
-		}
-		t.Stop()
-	}
-	e.proto, e.detect = proto, err
-	close(e.detected)
-	if err != nil {
-		e.log().Error("exec: the function cannot be invoked", "error", err)
-	} else {
-		e.log().Info("exec: the function speaks the "+proto, "path", e.Path)
-	}
-}
-
-// Invoke waits until the process's protocol is known and invokes it that
-// way. When the process exits during the invocation, the error is its exit
-// status and last lines of stderr.
-func (e *ExecInvoker) Invoke(ctx context.Context, inv *Invocation) error {
-	e.mu.Lock()
-	if !e.started {
-		e.mu.Unlock()
-		return errors.New("accesspoint: the ExecInvoker is not started: call Start first")
-	}
-	if len(e.secrets) < maxTrackedSecrets {
-		e.secrets[inv.Credentials.AccessKeySecret] = true
-		e.secrets[inv.Credentials.SecurityToken] = true
-	}
-	exited := e.exited
-	e.mu.Unlock()
-
-	// An early exit ends the detection too, with an error saying so.
-	select {
-	case <-e.detected:
-	case <-ctx.Done():
-		return fmt.Errorf("accesspoint: waiting for the function to poll FC_RUNTIME_API or listen on FC_SERVER_PORT: %w", context.Cause(ctx))
-	}
-	proto, err := e.proto, e.detect
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	go func() {
-		select {
-		case <-exited:
-			cancel(e.exitErr)
-		case <-ctx.Done():
-		}
-	}()
-	if proto == protoRuntimeAPI {
-		err = e.api.Invoke(ctx, inv)
-	} else {
-		err = e.custom.Invoke(ctx, inv)
-	}
-	if err != nil {
-		select {
-		case <-exited:
-			return e.exitErr
-		default:
-		}
-	}
-	return err
-}
-
-// terminate sends SIGTERM, and SIGKILL after the grace period, unless the
-// process has exited. It does not wait.
-func (e *ExecInvoker) terminate() {
-	e.mu.Lock()
-	cmd, exited := e.cmd, e.exited
-	e.mu.Unlock()
-	if cmd == nil {
-		return
-	}
-	select {
-	case <-exited:
-		return
-	default:
-	}
-	grace := e.GracePeriod
-	if grace <= 0 {
-		grace = DefaultGracePeriod
-	}
-	// Function Compute stops an instance with SIGTERM ("Instance lifecycle
-	// hooks": PreStop, then the process is ended); os.Process.Signal
-	// cannot send it on Windows, where Kill is all there is.
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		_ = cmd.Process.Kill()
-		return
-	}
-	t := time.NewTimer(grace)
-	defer t.Stop()
-	select {
-	case <-exited:
-	case <-t.C:
-		e.log().Warn("exec: the function ignored SIGTERM; killing it", "grace_period", grace)
-		_ = cmd.Process.Kill()
-	}
-}
-
-// Close stops the process (SIGTERM, then SIGKILL after GracePeriod), waits
-// for it, and closes the runtime API. Invocations in progress fail. Close
-// leaves no goroutine behind.
-func (e *ExecInvoker) Close() error {
-	e.mu.Lock()
-	if e.closed || !e.started {
-		e.closed = true
-		e.mu.Unlock()
-		return nil
-	}
-	e.closed = true
-	e.mu.Unlock()
-	if !e.stopCtx() {
-		<-e.ctxDone
-	}
-	e.terminate()
-	<-e.exited
-	e.cancelRun()
-	e.wg.Wait()
-	err := e.api.Close()
-	e.transport.CloseIdleConnections()
-	return err
 }

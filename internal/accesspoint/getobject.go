@@ -57,6 +57,14 @@ func (s *Server) serveGetObject(w http.ResponseWriter, r *http.Request) {
 		"The emulator could not build the function's event."))
 }
 
+// lateArrival is how long a GetObject still takes a WriteGetObjectResponse
+// after its function returned. A function that fails midway through its
+// response may return before the emulator has read the request it sent:
+// the response, once it arrives, is then relayed (and breaks off where the
+// function stopped), rather than the GetObject failing as if none had been
+// sent. OSS documents no such window; it is the emulator's choice.
+const lateArrival = 500 * time.Millisecond
+
 // wait invokes the function and waits for its response.
 func (s *Server) wait(w http.ResponseWriter, r *http.Request, p *pending, key string, ev []byte, start time.Time) {
 	ctx, cancel := context.WithDeadline(s.base, p.deadline)
@@ -67,31 +75,30 @@ func (s *Server) wait(w http.ResponseWriter, r *http.Request, p *pending, key st
 
 	timer := time.NewTimer(time.Until(p.deadline))
 	defer timer.Stop()
+	var late <-chan time.Time // ticks lateArrival after the function returned
+	var fnErr error
+	returned := false
 	callerGone := r.Context().Done()
 	for {
 		var state tokenState
-		var err error
-		returned := false
 		select {
 		case job := <-p.jobs:
 			// The function goes on until it returns or times out, as in
 			// Function Compute: cancelling now would fail its
 			// WriteGetObjectResponse, which is still being answered.
-			go func() {
-				<-done
-				cancel()
-			}()
+			go s.finish(done, returned, fnErr, cancel, p.requestID)
 			s.relay(w, p, job, start)
 			return
-		case err = <-done:
+		case fnErr = <-done:
 			done, returned = nil, true
+			late = time.After(min(lateArrival, time.Until(p.deadline)))
+			continue
+		case <-late:
+			st := stateAbandoned
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				// The function returned because its time was up,
-				// before the timer above was seen: a timeout too.
-				state = s.tokens.end(p, stateExpired)
-			} else {
-				state = s.tokens.end(p, stateAbandoned)
+				st = stateExpired // the function returned because its time was up
 			}
+			state = s.tokens.end(p, st)
 		case <-timer.C:
 			state = s.tokens.end(p, stateExpired)
 		case <-callerGone:
@@ -101,28 +108,44 @@ func (s *Server) wait(w http.ResponseWriter, r *http.Request, p *pending, key st
 		if state == stateClaimed {
 			continue // the job is on its way
 		}
-
-		switch {
-		case state == stateExpired: // by the timer, or by a late claim
+		if state == stateExpired {
 			<-ctx.Done() // due now: the function sees DeadlineExceeded, not Canceled
-			cancel()
-			s.log.Warn("getobject: "+CodeFunctionTimeout, "request_id", p.requestID, "key", key, "timeout", s.timeout)
-			writeError(w, r, p.requestID, newError(http.StatusGatewayTimeout, CodeFunctionTimeout,
-				"The function did not send WriteGetObjectResponse within "+s.timeout.String()+"."))
-		case returned:
-			cancel()
-			e := newError(http.StatusBadGateway, CodeFunctionResponseNotReceived,
-				"The function returned without sending WriteGetObjectResponse.")
-			if err != nil {
-				e = newError(http.StatusBadGateway, CodeFunctionInvocationFailed,
-					"The function failed before it sent WriteGetObjectResponse; the emulator's log has the error of request "+p.requestID+".")
-			}
-			s.log.Warn("getobject: "+e.code, "request_id", p.requestID, "key", key, "error", err)
-			writeError(w, r, p.requestID, e)
-		default: // the caller went away
-			cancel()
-			s.log.Info("getobject: the caller went away", "request_id", p.requestID, "key", key)
 		}
+		cancel()
+		s.fail(w, r, p, key, state, returned, fnErr)
 		return
 	}
+}
+
+// finish waits for a function whose response is being relayed, then ends
+// its context, and logs a failure of the function's own.
+func (s *Server) finish(done <-chan error, returned bool, err error, cancel context.CancelFunc, requestID string) {
+	if !returned {
+		err = <-done
+	}
+	cancel()
+	if err != nil {
+		s.log.Warn("getobject: the function failed after it sent WriteGetObjectResponse", "request_id", requestID, "error", err)
+	}
+}
+
+// fail answers a GetObject whose function delivered no response.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, p *pending, key string, state tokenState, returned bool, err error) {
+	var e *ossError
+	switch {
+	case state == stateExpired: // by the timer, or by a late claim
+		e = newError(http.StatusGatewayTimeout, CodeFunctionTimeout,
+			"The function did not send WriteGetObjectResponse within "+s.timeout.String()+".")
+	case returned && err != nil:
+		e = newError(http.StatusBadGateway, CodeFunctionInvocationFailed,
+			"The function failed, and no WriteGetObjectResponse arrived for this request; the emulator's log has the error of request "+p.requestID+".")
+	case returned:
+		e = newError(http.StatusBadGateway, CodeFunctionResponseNotReceived,
+			"The function returned without sending WriteGetObjectResponse.")
+	default:
+		s.log.Info("getobject: the caller went away", "request_id", p.requestID, "key", key)
+		return
+	}
+	s.log.Warn("getobject: "+e.doc.Code, "request_id", p.requestID, "key", key, "error", err)
+	writeError(w, r, p.requestID, e)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -304,4 +305,46 @@ func TestResponseBodyThatStallsIsCutAtTheTimeout(t *testing.T) {
 	if a.err == nil {
 		assert.Equal(t, CodeRequestTimeout, parseXMLError(t, a.body).Code)
 	}
+}
+
+// failingBody yields a few bytes of a body declared longer, then fails, as a
+// function that breaks off its response does.
+type failingBody struct{ sent bool }
+
+func (b *failingBody) Read(p []byte) (int, error) {
+	if b.sent {
+		return 0, errors.New("the function broke off its response")
+	}
+	b.sent = true
+	return copy(p, "partial"), nil
+}
+
+// A function that declares a length, sends a few bytes and aborts its
+// WriteGetObjectResponse has one observable outcome, however the race
+// between its failure and its request falls: a broken transfer, never a
+// 502 that says no response was sent.
+func TestAFailureAfterTheFirstByteIsABrokenTransferEveryTime(t *testing.T) {
+	var log execBuffer
+	s := start(t, Config{Logger: slog.New(slog.NewTextHandler(&log, nil)), Function: InvokerFunc(func(ctx context.Context, inv *Invocation) error {
+		req, err := build(ctx, inv, parseEvent(t, inv), reply{body: &failingBody{}, before: func(r *http.Request) { r.ContentLength = 100 }})
+		if err != nil {
+			return err
+		}
+		tr := &http.Transport{}
+		defer tr.CloseIdleConnections()
+		resp, err := tr.RoundTrip(req)
+		if err == nil {
+			resp.Body.Close()
+			return errors.New("the broken response was answered")
+		}
+		return fmt.Errorf("the function failed: %w", err)
+	})})
+	for range 30 {
+		resp, body, err := get(t, s, "k", nil)
+		require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
+		require.Error(t, err, "the caller sees the transfer break")
+		require.Equal(t, "partial", string(body))
+	}
+	assert.NotContains(t, log.String(), "no WriteGetObjectResponse arrived")
+	assert.NotContains(t, log.String(), "has ended")
 }

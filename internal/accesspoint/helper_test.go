@@ -3,7 +3,6 @@ package accesspoint
 import (
 	"context"
 	"encoding/json"
-	"encoding/xml"
 	"io"
 	"net/http"
 	"os"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/wgor-dev/wgor/internal/oss"
 	"github.com/wgor-dev/wgor/sign"
 )
 
@@ -212,20 +212,11 @@ func get(t testing.TB, s *Server, key string, header http.Header) (*http.Respons
 	return resp, body, err
 }
 
-// xmlError is OSS's XML error body as a client parses it.
-type xmlError struct {
-	Code         string `xml:"Code"`
-	Message      string `xml:"Message"`
-	RequestID    string `xml:"RequestId"`
-	HostID       string `xml:"HostId"`
-	StringToSign string `xml:"StringToSign"`
-	EC           string `xml:"EC"`
-}
-
-func parseXMLError(t testing.TB, body string) xmlError {
+// parseXMLError reads OSS's XML error body as a client does.
+func parseXMLError(t testing.TB, body string) oss.ErrorDoc {
 	t.Helper()
-	var e xmlError
-	require.NoError(t, xml.Unmarshal([]byte(body), &e), "body: %s", body)
+	e, ok := oss.ParseErrorDoc(strings.NewReader(body), 1<<20)
+	require.True(t, ok, "body: %s", body)
 	return e
 }
 

@@ -142,10 +142,10 @@ func TestEndedTokenRecordsAreBoundedInCount(t *testing.T) {
 
 	_, e := tt.claim(tokens[9], "r")
 	require.NotNil(t, e)
-	assert.Contains(t, e.message, "has ended", "the newest records are kept")
+	assert.Contains(t, e.doc.Message, "has ended", "the newest records are kept")
 	_, e = tt.claim(tokens[0], "r")
 	require.NotNil(t, e)
-	assert.Equal(t, CodeAccessDenied, e.code, "a forgotten token is still refused")
+	assert.Equal(t, CodeAccessDenied, e.doc.Code, "a forgotten token is still refused")
 }
 
 func TestEndedTokenRecordsAreBoundedInTime(t *testing.T) {

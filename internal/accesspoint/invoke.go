@@ -64,7 +64,9 @@ func (f InvokerFunc) Invoke(ctx context.Context, inv *Invocation) error { return
 //
 // The invocation fails when the runtime cannot be reached, answers a status
 // other than 2xx, or reports failure in an x-fc-status header other than 200
-// (Function Compute's convention for a function error is 404 in either).
+// (Function Compute's convention for a function error is 404 in either);
+// the error quotes the start of the runtime's answer, on one line, without
+// the invocation's secrets.
 // Source: Function Compute, "Custom runtime: event handlers" and "Common
 // request headers".
 type HTTPInvoker struct {
@@ -126,29 +128,43 @@ func (h HTTPInvoker) Invoke(ctx context.Context, inv *Invocation) error {
 	c.CheckRedirect = noRedirect
 	resp, err := c.Do(req)
 	if err != nil {
-		return fmt.Errorf("accesspoint: invoke the custom runtime: %w", err)
+		return scrubber(inv).Errorf("accesspoint: invoke the custom runtime: %w", err)
 	}
 	defer resp.Body.Close()
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, maxRuntimeAnswer))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxRuntimeAnswer))
-	if resp.StatusCode/100 == 3 {
-		return fmt.Errorf("accesspoint: custom runtime at %s answered %s: the emulator does not follow redirects, which would carry the function's credentials elsewhere; answer /invoke directly", url, resp.Status)
-	}
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("accesspoint: custom runtime at %s answered %s: see the function's log", url, resp.Status)
-	}
-	if st := resp.Header.Get("X-Fc-Status"); st != "" && st != "200" {
-		return fmt.Errorf("accesspoint: custom runtime at %s reported x-fc-status %.16q: see the function's log", url, st)
+	// The runtime's words enter here: its status text, x-fc-status and
+	// answer are scrubbed of the invocation's secrets and put on one line.
+	sc := scrubber(inv)
+	switch st := resp.Header.Get("X-Fc-Status"); {
+	case resp.StatusCode/100 == 3:
+		return sc.Errorf("accesspoint: custom runtime at %s answered %s: the emulator does not follow redirects, which would carry the function's credentials elsewhere; answer /invoke directly", url, resp.Status)
+	case resp.StatusCode/100 != 2:
+		return sc.Errorf("accesspoint: the function failed: custom runtime at %s answered %s%s", url, resp.Status, quoteAnswer(answer))
+	case st != "" && st != "200":
+		return sc.Errorf("accesspoint: the function failed: custom runtime at %s reported x-fc-status %.16q%s", url, st, quoteAnswer(answer))
 	}
 	return nil
+}
+
+// quoteAnswer quotes the start of a runtime's failure answer for an error.
+func quoteAnswer(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" %.256q", b)
 }
 
 // invoke runs the function and turns a panic of an in-process function into
 // an error, so that one bad function cannot take the emulator down.
 func invoke(ctx context.Context, f Invoker, inv *Invocation) (err error) {
+	// The function's words enter here: its error, or what it panicked
+	// with, is scrubbed of the invocation's secrets.
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("accesspoint: the function panicked: %v", v)
 		}
+		err = scrubber(inv).Error(err)
 	}()
 	return f.Invoke(ctx, inv)
 }

@@ -1,6 +1,8 @@
 package accesspoint
 
 import (
+	"crypto/md5"
+	"encoding/hex"
 	"errors"
 	"io"
 	"io/fs"
@@ -12,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/wgor-dev/wgor/internal/oss"
 	"github.com/wgor-dev/wgor/sign"
 )
 
@@ -71,7 +74,15 @@ func (s *Server) serveOrigin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	w.Header().Set(headerRequestID, requestID)
+	w.Header().Set(oss.HeaderRequestID, requestID)
+	// OSS's GetObject answers with ETag and Last-Modified (OSS API
+	// reference, "GetObject", response headers; "Common HTTP headers": the
+	// ETag of an object uploaded whole is the MD5 of its content, in upper
+	// case hex, quoted). http.ServeContent honours If-None-Match and If-Match
+	// against it, and If-Modified-Since against the file's time.
+	if etag := s.etag(key); etag != "" {
+		w.Header().Set("ETag", etag)
+	}
 	if rs, ok := f.(io.ReadSeeker); ok {
 		http.ServeContent(w, r, info.Name(), info.ModTime(), rs)
 		return
@@ -82,6 +93,20 @@ func (s *Server) serveOrigin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, _ = io.Copy(w, f)
+}
+
+// etag is the ETag of the object key, or "" when it cannot be read.
+func (s *Server) etag(key string) string {
+	f, _, err := s.open(key)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := md5.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return `"` + strings.ToUpper(hex.EncodeToString(h.Sum(nil))) + `"`
 }
 
 var errNoSuchKey = errors.New("no such key")

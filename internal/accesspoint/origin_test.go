@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -188,3 +189,35 @@ type readOnlyFile struct{ f fs.File }
 func (r readOnlyFile) Read(p []byte) (int, error) { return r.f.Read(p) }
 func (r readOnlyFile) Stat() (fs.FileInfo, error) { return r.f.Stat() }
 func (r readOnlyFile) Close() error               { return r.f.Close() }
+
+// The origin answers with ETag and Last-Modified, as OSS's GetObject does,
+// and honours If-None-Match against its ETag.
+func TestInputURLSendsETagAndLastModified(t *testing.T) {
+	mem := fstest.MapFS{"k": {Data: []byte("hello"), ModTime: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}}
+	const etag = `"5D41402ABC4B2A76B9719D911017C592"` // MD5 of "hello"
+	for _, tt := range []struct {
+		name       string
+		objects    fs.FS
+		header     http.Header
+		wantStatus int
+	}{
+		{"plain", mem, nil, http.StatusOK},
+		{"an object that cannot seek", readOnlyFS{mem}, nil, http.StatusOK},
+		{"If-None-Match of its ETag", mem, http.Header{"If-None-Match": {etag}}, http.StatusNotModified},
+		{"If-None-Match of another", mem, http.Header{"If-None-Match": {`"0"`}}, http.StatusOK},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := make(chan fetched, 1)
+			s := start(t, Config{Objects: tt.objects, Function: fetching(t, tt.header, got, nil)})
+			resp, body, err := get(t, s, "k", nil)
+			require.NoError(t, err)
+			require.Equal(t, http.StatusOK, resp.StatusCode, "GetObject: %s", body)
+			f := receive(t, got)
+			assert.Equal(t, tt.wantStatus, f.status)
+			assert.Equal(t, etag, f.header.Get("ETag"))
+			if f.status == http.StatusOK {
+				assert.Equal(t, "Tue, 01 Dec 2026 12:00:00 GMT", f.header.Get("Last-Modified"))
+			}
+		})
+	}
+}

@@ -7,12 +7,12 @@ import (
 	"hash"
 	"io"
 	"net/http"
-	"net/textproto"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/wgor-dev/wgor/internal/oss"
 )
 
 // relayJob is a claimed WriteGetObjectResponse on its way to the GetObject
@@ -52,7 +52,7 @@ func (s *Server) relay(w http.ResponseWriter, p *pending, job *relayJob, start t
 		job.done <- res
 		code := ""
 		if res.err != nil {
-			code = res.err.code
+			code = res.err.doc.Code
 		}
 		s.log.Info("getobject: relayed", "request_id", p.requestID, "status", job.status,
 			"bytes", res.bytes, "error_code", code, "duration", time.Since(start))
@@ -65,19 +65,14 @@ func (s *Server) relay(w http.ResponseWriter, p *pending, job *relayJob, start t
 
 	h := w.Header()
 	for name, values := range job.req.Header {
-		fwd, ok := strings.CutPrefix(name, fwdHeaderPrefix)
-		if !ok || fwd == "" {
-			continue
-		}
-		fwd = textproto.CanonicalMIMEHeaderKey(fwd)
-		if !unforwarded[fwd] {
+		if fwd, ok := cutFwd(name); ok && !unforwarded[fwd] {
 			h[fwd] = append(h[fwd], values...)
 		}
 	}
 	if _, ok := h["Content-Type"]; !ok {
 		h["Content-Type"] = nil // relay as sent: no sniffing
 	}
-	h.Set(headerRequestID, p.requestID)
+	h.Set(oss.HeaderRequestID, p.requestID)
 	body := job.req.Body
 
 	if job.status == http.StatusNotModified {

@@ -1,6 +1,7 @@
 package accesspoint
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -156,12 +157,7 @@ func (a *RuntimeAPI) init() {
 	}
 }
 
-func (a *RuntimeAPI) log() *slog.Logger {
-	if a.Logger == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return a.Logger
-}
+func (a *RuntimeAPI) log() *slog.Logger { return cmp.Or(a.Logger, discard) }
 
 // Addr returns the host:port the runtime API listens on, the value of
 // FC_RUNTIME_API, or "" before Start.

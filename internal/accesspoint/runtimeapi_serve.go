@@ -1,6 +1,8 @@
 package accesspoint
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -47,8 +49,8 @@ func (a *RuntimeAPI) serveNext(w http.ResponseWriter, r *http.Request) {
 		h.Set("X-Fc-Security-Token", inv.Credentials.SecurityToken)
 	}
 	h.Set("X-Fc-Region", inv.Region)
-	h.Set("X-Fc-Account-Id", valueOr(a.AccountID, DefaultAccountID))
-	h.Set("X-Fc-Function-Name", valueOr(a.FunctionName, DefaultFunctionName))
+	h.Set("X-Fc-Account-Id", cmp.Or(a.AccountID, DefaultAccountID))
+	h.Set("X-Fc-Function-Name", cmp.Or(a.FunctionName, DefaultFunctionName))
 	// The Go runtime's handler is the name of the executable; the memory is
 	// in MB. Placeholders: the emulator runs no real instance.
 	h.Set("X-Fc-Function-Handler", "main")
@@ -85,17 +87,11 @@ func (a *RuntimeAPI) serveResult(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The result is counted and discarded; an error report is parsed.
-	limit := int64(maxInvocationResult)
-	var body []byte
-	var n int64
-	var err error
+	limit, dst, body := int64(maxInvocationResult), io.Writer(io.Discard), &bytes.Buffer{}
 	if failed {
-		limit = maxInvocationError
-		body, err = io.ReadAll(io.LimitReader(r.Body, limit+1))
-		n = int64(len(body))
-	} else {
-		n, err = io.Copy(io.Discard, io.LimitReader(r.Body, limit+1))
+		limit, dst = maxInvocationError, body
 	}
+	n, err := io.Copy(dst, io.LimitReader(r.Body, limit+1))
 	switch {
 	case err != nil:
 		c.done <- fmt.Errorf("accesspoint: read the function's report of invocation %s: %w", id, err)
@@ -106,7 +102,7 @@ func (a *RuntimeAPI) serveResult(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("the report is larger than %d bytes", limit))
 		return
 	case failed:
-		c.done <- functionError(c.inv, body)
+		c.done <- functionError(c.inv, body.Bytes())
 	default:
 		c.done <- nil
 	}
@@ -126,26 +122,17 @@ func (e *FunctionError) Error() string {
 	return fmt.Sprintf("accesspoint: the function reported an error: %.64s: %.512s", e.Type, e.Message)
 }
 
-// functionError parses an /error body. The invocation's secret and token
-// are removed from what the function said, so that they reach no log.
+// functionError parses an /error body. What the function said enters the
+// emulator here: the invocation's secrets are removed from it, so that they
+// reach no log.
 func functionError(inv *Invocation, body []byte) error {
 	var fe FunctionError
 	if err := json.Unmarshal(body, &fe); err != nil {
 		fe = FunctionError{Type: "Unknown", Message: "an error report that is not JSON"}
 	}
-	fe.Type = redactCredentials(fe.Type, inv)
-	fe.Message = redactCredentials(fe.Message, inv)
+	sc := scrubber(inv)
+	fe.Type, fe.Message = sc.String(fe.Type), sc.String(fe.Message)
 	return &fe
-}
-
-// redactCredentials replaces the invocation's secret and security token in s.
-func redactCredentials(s string, inv *Invocation) string {
-	for _, v := range []string{inv.Credentials.AccessKeySecret, inv.Credentials.SecurityToken} {
-		if len(v) >= 4 {
-			s = strings.ReplaceAll(s, v, "<redacted>")
-		}
-	}
-	return s
 }
 
 // writeRuntimeError answers with a JSON error in the SDK's own shape.
@@ -154,11 +141,4 @@ func writeRuntimeError(w http.ResponseWriter, status int, typ, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
-}
-
-func valueOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

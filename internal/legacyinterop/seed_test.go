@@ -101,6 +101,7 @@ var signings = []struct {
 }{
 	{"V4 as the seed (AuthV4, Date only)", []oss.ClientOption{oss.AuthVersion(oss.AuthV4), oss.Region("cn-qingdao")}},
 	{"the SDK's default V1", nil},
+	{"V2 (AuthV2, Authorization: OSS2 …)", []oss.ClientOption{oss.AuthVersion(oss.AuthV2)}},
 }
 
 func TestTheSeedsGoFunctionReachesTheCallerByteExact(t *testing.T) {

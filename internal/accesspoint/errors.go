@@ -3,12 +3,12 @@ package accesspoint
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/xml"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/wgor-dev/wgor/internal/oss"
 	"github.com/wgor-dev/wgor/sign"
 )
 
@@ -47,28 +47,17 @@ const (
 	CodeCallerDisconnected = "CallerDisconnected"
 )
 
-// Detailed error codes (EC) that OSS documents for the refusals the emulator
-// reproduces, when the refusal does not name its own (sign.VerifyError.EC
-// does for V4). Other errors carry no EC.
-var detailedCodes = map[string]string{
-	CodeSignatureDoesNotMatch: "0002-00000201", // OSS help page 0002-00000201
-	"InvalidSecurityToken":    "0002-00000006", // OSS help page 0002-00000006
-}
-
-// ossError is an error answered in OSS's XML error format.
+// ossError is an error answered in OSS's XML error document.
 type ossError struct {
-	status       int
-	code         string
-	message      string
-	stringToSign string // SignatureDoesNotMatch only
-	ec           string // OSS's detailed code; "" means detailedCodes[code], if any
+	status int
+	doc    oss.ErrorDoc // Code, Message, EC and, for SignatureDoesNotMatch, StringToSign
 }
 
 func newError(status int, code, message string) *ossError {
-	return &ossError{status: status, code: code, message: message}
+	return &ossError{status: status, doc: oss.ErrorDoc{Code: code, Message: message}}
 }
 
-// fromVerifyError maps a refusal of sign.Verify to OSS's answer: 400 for a
+// fromVerifyError maps a refusal of a signature to OSS's answer: 400 for a
 // malformed request, 403 for everything else. The server's string to sign
 // goes along with SignatureDoesNotMatch; the canonical request does not,
 // because it holds the security token and the request token.
@@ -81,68 +70,43 @@ func fromVerifyError(err error) *ossError {
 	if ve.Code == CodeInvalidArgument {
 		status = http.StatusBadRequest
 	}
-	e := newError(status, ve.Code, ve.Message+verifyHints[ve.Code])
-	e.ec = ve.EC
+	e := newError(status, ve.Code, ve.Message)
+	e.doc.EC = ve.EC
+	if e.doc.EC == "" {
+		e.doc.EC = defaultEC[ve.Code]
+	}
 	if ve.Code == CodeSignatureDoesNotMatch {
-		e.stringToSign = ve.StringToSign
+		e.doc.StringToSign = ve.StringToSign
 	}
 	return e
 }
 
-// verifyHints say, for the emulator, what to change after a refusal whose
-// message does not.
-var verifyHints = map[string]string{
-	"InvalidAccessKeyId":   " Sign with the credentials of the invocation (Server.Credentials).",
-	"InvalidSecurityToken": " Send the security token of the invocation's credentials.",
-}
-
-// errorBody is OSS's XML error document.
-type errorBody struct {
-	XMLName      xml.Name `xml:"Error"`
-	Code         string   `xml:"Code"`
-	Message      string   `xml:"Message"`
-	RequestID    string   `xml:"RequestId"`
-	HostID       string   `xml:"HostId"`
-	StringToSign string   `xml:"StringToSign,omitempty"`
-	EC           string   `xml:"EC,omitempty"`
+// defaultEC are the EC of the refusals whose pages OSS publishes, for a
+// refusal that names none: 0002-00000201 and 0002-00000006.
+var defaultEC = map[string]string{
+	CodeSignatureDoesNotMatch: ecSignatureDoesNotMatch,
+	"InvalidSecurityToken":    ecInvalidSecurityToken,
 }
 
 // writeError answers e as OSS does: the XML document, Content-Type
 // application/xml, and the request ID (and EC, when known) in headers too.
 func writeError(w http.ResponseWriter, r *http.Request, requestID string, e *ossError) {
-	body := errorBody{
-		Code:         e.code,
-		Message:      e.message,
-		RequestID:    requestID,
-		HostID:       r.Host,
-		StringToSign: e.stringToSign,
-		EC:           e.ec,
-	}
-	if body.EC == "" {
-		body.EC = detailedCodes[e.code]
-	}
-	out, err := xml.MarshalIndent(body, "", "  ")
-	if err != nil { // cannot happen for strings; answer without a body
-		out = nil
-	}
-	doc := append([]byte(xml.Header), out...)
-	doc = append(doc, '\n')
-
+	d := e.doc
+	d.RequestID, d.HostID = requestID, r.Host
+	body := d.Marshal()
 	h := w.Header()
 	for k := range h { // an error stands alone: no header set before it
 		delete(h, k)
 	}
 	h.Set("Content-Type", "application/xml")
-	h.Set("Content-Length", strconv.Itoa(len(doc)))
-	h.Set(headerRequestID, requestID)
-	if body.EC != "" {
-		h.Set("X-Oss-Ec", body.EC)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set(oss.HeaderRequestID, requestID)
+	if d.EC != "" {
+		h.Set("X-Oss-Ec", d.EC)
 	}
 	w.WriteHeader(e.status)
-	_, _ = w.Write(doc)
+	_, _ = w.Write(body)
 }
-
-const headerRequestID = "X-Oss-Request-Id"
 
 // newRequestID returns 24 upper-case hex digits, the shape of OSS's
 // x-oss-request-id.

@@ -1,0 +1,189 @@
+package accesspoint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+)
+
+// URL returns the base URL of the server once Start or Serve has been
+// called, such as "http://127.0.0.1:41234", and "" before. It is the
+// outputRoute of every event (unless Config.AdvertisedURL is set), and
+// GetObject is GET URL()/<key>.
+func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.url
+}
+
+// Start listens on addr ("" means "127.0.0.1:0", a free loopback port) and
+// serves in the background until Close or Shutdown.
+func (s *Server) Start(addr string) error {
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("accesspoint: listen on %s: %w", addr, err)
+	}
+	if err := s.begin(l); err != nil {
+		l.Close()
+		return err
+	}
+	go func() {
+		if err := s.srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("serve", "error", err)
+		}
+	}()
+	return nil
+}
+
+// Serve serves on l until Close or Shutdown, and then returns
+// http.ErrServerClosed. A Server serves one listener at most.
+func (s *Server) Serve(l net.Listener) error {
+	if err := s.begin(l); err != nil {
+		return err
+	}
+	return s.srv.Serve(l)
+}
+
+// begin records the listener's URL and makes the http.Server.
+func (s *Server) begin(l net.Listener) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.closed:
+		return http.ErrServerClosed
+	case s.serving:
+		return errors.New("accesspoint: the server is already serving: make another Server for another listener")
+	}
+	s.serving = true
+	s.url = "http://" + loopbackAddr(l.Addr())
+	s.srv = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: s.readHeaderTimeout,
+		IdleTimeout:       s.idleTimeout,
+		BaseContext:       func(net.Listener) context.Context { return s.base },
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+	return nil
+}
+
+// loopbackAddr returns the listener's address, with an unspecified IP
+// (0.0.0.0, ::) replaced by the loopback one that a function can dial.
+func loopbackAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	ip := tcp.IP
+	switch {
+	case ip == nil || ip.IsUnspecified() && ip.To4() != nil:
+		ip = net.IPv4(127, 0, 0, 1)
+	case ip.IsUnspecified():
+		ip = net.IPv6loopback
+	}
+	return net.JoinHostPort(ip.String(), fmt.Sprint(tcp.Port))
+}
+
+// Shutdown stops the server gracefully: new GetObjects are answered 503
+// ServiceUnavailable, while the ones in flight go on — their functions can
+// still send WriteGetObjectResponse — until they are answered (a GetObject
+// may wait up to Config.Timeout for its function); then the listener and
+// the connections close. If ctx ends first, Shutdown returns its error and
+// the server keeps running until Close. It does not cancel invocations;
+// Close does.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed, s.draining = true, true
+	srv := s.srv
+	s.mu.Unlock()
+	drained := make(chan struct{})
+	go func() {
+		s.inflight.Wait()
+		close(drained)
+	}()
+	select {
+	case <-drained:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if srv == nil {
+		return nil
+	}
+	return srv.Shutdown(ctx)
+}
+
+// enter counts a GetObject in, or reports false when Shutdown has begun.
+func (s *Server) enter() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.draining {
+		return false
+	}
+	s.inflight.Add(1)
+	return true
+}
+
+// Close stops the server at once: it cancels every invocation and closes
+// every connection.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	srv := s.srv
+	s.mu.Unlock()
+	s.stop()
+	if srv == nil {
+		return nil
+	}
+	return srv.Close()
+}
+
+// baseURL is the URL the function is told to use for r: Config.AdvertisedURL,
+// or the URL of the server's own listener, or, when the Server is mounted as
+// a handler on someone else's http.Server, the local address the request
+// arrived on. Never the request's Host header, which the caller chooses: a
+// caller must not be able to point the function's response, with its
+// token, at a server of its choice.
+func (s *Server) baseURL(r *http.Request) (string, error) {
+	if s.advertised != "" {
+		return s.advertised, nil
+	}
+	if u := s.URL(); u != "" {
+		return u, nil
+	}
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok && a != nil {
+		scheme := "http://"
+		if r.TLS != nil {
+			scheme = "https://"
+		}
+		return scheme + loopbackAddr(a), nil
+	}
+	return "", errors.New("the request has no local address: set Config.AdvertisedURL when calling ServeHTTP outside an http.Server")
+}
+
+// ServeHTTP answers the three kinds of request:
+//
+//   - POST /?x-oss-write-get-object-response: a function's response.
+//   - GET /<key> with a presigned query of the emulator's origin key: the
+//     original object, for the function (the event's inputOssUrl).
+//   - GET /<key>: a GetObject through the access point, which invokes the
+//     function and answers with what it sends.
+//
+// Anything else is answered 405 MethodNotAllowed.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Method == http.MethodPost && r.URL.Query().Has("x-oss-write-get-object-response"):
+		s.serveWriteGetObjectResponse(w, r)
+	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && s.isOriginRead(r):
+		s.serveOrigin(w, r)
+	case r.Method == http.MethodGet:
+		s.serveGetObject(w, r)
+	default:
+		writeError(w, r, newRequestID(), newError(http.StatusMethodNotAllowed, CodeMethodNotAllowed,
+			"The specified method is not allowed against this resource: use GET /<key> or POST /?x-oss-write-get-object-response."))
+	}
+}
