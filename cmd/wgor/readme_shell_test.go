@@ -22,7 +22,7 @@ func keepAside(t *testing.T, path string) {
 		require.NoError(t, os.Rename(path, saved))
 	}
 	t.Cleanup(func() {
-		os.Remove(path)
+		os.RemoveAll(path) // a directory such as package's dist
 		if _, err := os.Stat(saved); err == nil {
 			_ = os.Rename(saved, path)
 		}
