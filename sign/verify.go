@@ -57,10 +57,11 @@ func refuse(code, ec, msg string) *VerifyError { return &VerifyError{Code: code,
 // fields, or in the query.
 type claim struct {
 	Verified
-	timeLine   string // the string to sign's second line, as sent
-	skip       string // the query parameter not signed
-	credential string // AK/yyyymmdd/region/product/aliyun_v4_request
-	additional string // the additional headers, as listed
+	timeLine   string   // the string to sign's second line, as sent
+	skip       string   // the query parameter not signed
+	credential string   // AK/yyyymmdd/region/product/aliyun_v4_request
+	scope      []string // the Credential's date, region and product
+	additional string   // the additional headers, as listed
 	signature  string
 	token      string // the security token sent
 }
@@ -77,7 +78,23 @@ func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 	if req == nil || req.URL == nil || o == nil || o.Lookup == nil || o.Region == "" {
 		return nil, invalid("verify needs a request with a URL, a region and a key lookup")
 	}
-	now, skew := signingTime(o.Now), cmp.Or(max(o.MaxSkew, 0), defaultMaxSkew)
+	c, err := readClaim(req, signingTime(o.Now), cmp.Or(max(o.MaxSkew, 0), defaultMaxSkew))
+	if err != nil {
+		return nil, err
+	}
+	secret, err := checkClaim(req, o, c)
+	if err != nil {
+		return nil, err
+	}
+	if err := recompute(req, o, c, secret); err != nil {
+		return nil, err
+	}
+	return &c.Verified, nil
+}
+
+// readClaim reads the claim of a signed request and checks its time and the
+// form of its Credential.
+func readClaim(req *http.Request, now time.Time, skew time.Duration) (*claim, error) {
 	var c *claim
 	var err error
 	if auth := req.Header.Get(HeaderAuthorization); auth != "" {
@@ -90,19 +107,12 @@ func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 	if err != nil {
 		return nil, err
 	}
-	cred, err := parseCredential(c.credential)
-	if err != nil {
-		return nil, err
+	cred := strings.Split(c.credential, "/")
+	if len(cred) != 5 || cred[0] == "" || cred[4] != scopeTerminator {
+		return nil, refuse("InvalidArgument", "", "Credential must be AccessKeyId/yyyymmdd/region/product/aliyun_v4_request.")
 	}
-	c.AccessKeyID = cred[0]
-	keys, err := checkClaim(req, o, c, cred)
-	if err != nil {
-		return nil, err
-	}
-	if err := recompute(req, o, c, cred, keys.AccessKeySecret); err != nil {
-		return nil, err
-	}
-	return &c.Verified, nil
+	c.AccessKeyID, c.scope = cred[0], cred[1:4]
+	return c, nil
 }
 
 // headerClaim reads the claim of a signature in the Authorization header,
@@ -162,39 +172,30 @@ func queryClaim(q url.Values, now time.Time, skew time.Duration) (*claim, error)
 	return c, nil
 }
 
-// parseCredential splits AK/yyyymmdd/region/product/aliyun_v4_request.
-func parseCredential(s string) ([]string, error) {
-	cred := strings.Split(s, "/")
-	if len(cred) != 5 || cred[0] == "" || cred[4] != scopeTerminator {
-		return nil, refuse("InvalidArgument", "", "Credential must be AccessKeyId/yyyymmdd/region/product/aliyun_v4_request.")
-	}
-	return cred, nil
-}
-
 // checkClaim holds the claim to the server's view: the payload hash, the
 // scope, the key and its security token.
-func checkClaim(req *http.Request, o *VerifyOptions, c *claim, cred []string) (Credentials, error) {
+func checkClaim(req *http.Request, o *VerifyOptions, c *claim) (secret string, err error) {
 	keys, ok := o.Lookup(c.AccessKeyID)
 	switch {
 	case !payloadIsUnsigned(req.Header): // OSS: 400 InvalidArgument
-		return keys, refuse("InvalidArgument", "0002-00000214", "The value of the x-oss-content-sha256 header is invalid: set it to UNSIGNED-PAYLOAD.")
-	case cred[1] != c.Time.Format(dateFormat):
-		return keys, refuse("InvalidArgument", "", "The date in Credential does not match the request time (x-oss-date, or Date).")
-	case cred[2] != o.Region || cred[3] != productOf(o.Product):
-		return keys, refuse("InvalidArgument", "", "Invalid signing region or product in Credential: expecting "+o.Region+" and "+productOf(o.Product)+".")
+		return "", refuse("InvalidArgument", "0002-00000214", "The value of the x-oss-content-sha256 header is invalid: set it to UNSIGNED-PAYLOAD.")
+	case c.scope[0] != c.Time.Format(dateFormat):
+		return "", refuse("InvalidArgument", "", "The date in Credential does not match the request time (x-oss-date, or Date).")
+	case c.scope[1] != o.Region || c.scope[2] != productOf(o.Product):
+		return "", refuse("InvalidArgument", "", "Invalid signing region or product in Credential: expecting "+o.Region+" and "+productOf(o.Product)+".")
 	case !oss.ValidValue(req.URL.RawQuery):
-		return keys, refuse("InvalidArgument", "", "The query contains a control character.")
+		return "", refuse("InvalidArgument", "", "The query contains a control character.")
 	case !ok || keys.AccessKeySecret == "":
-		return keys, refuse("InvalidAccessKeyId", "", "The OSS Access Key Id you provided does not exist in our records.")
+		return "", refuse("InvalidAccessKeyId", "", "The OSS Access Key Id you provided does not exist in our records.")
 	case keys.SecurityToken != "" && subtle.ConstantTimeCompare([]byte(keys.SecurityToken), []byte(c.token)) != 1:
-		return keys, refuse("InvalidSecurityToken", "", "The security token you provided is invalid.")
+		return "", refuse("InvalidSecurityToken", "", "The security token you provided is invalid.")
 	}
-	return keys, nil
+	return keys.AccessKeySecret, nil
 }
 
 // recompute signs what arrived with the server's secret and compares the
 // signature with the claim's, in constant time.
-func recompute(req *http.Request, o *VerifyOptions, c *claim, cred []string, secret string) error {
+func recompute(req *http.Request, o *VerifyOptions, c *claim, secret string) error {
 	h := req.Header
 	if h.Get("Host") == "" && req.Host != "" {
 		h = withHost(h, req.Host) // net/http moves Host out of the map
@@ -205,7 +206,7 @@ func recompute(req *http.Request, o *VerifyOptions, c *claim, cred []string, sec
 	// The additional headers as the client listed them, without empty names.
 	additional := strings.FieldsFunc(c.additional, func(r rune) bool { return r == ';' })
 	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, skip: c.skip, header: h, additional: additional}
-	s := compute(r, secret, c.timeLine, cred[1], cred[2], cred[3])
+	s := compute(r, secret, c.timeLine, c.scope[0], c.scope[1], c.scope[2])
 	if subtle.ConstantTimeCompare([]byte(s.signature), []byte(c.signature)) != 1 {
 		e := refuse("SignatureDoesNotMatch", "0002-00000201", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
 		e.CanonicalRequest, e.StringToSign = string(s.canonicalRequest), string(s.stringToSign)
