@@ -24,8 +24,8 @@
 // process-wide Cache, and chain.New without it. It lives apart so that a
 // program that does not use it (such as a function that signs with each
 // invocation's credentials) links neither credentials-go nor its
-// dependencies: this package imports only the standard library and package
-// sign.
+// dependencies: this package imports only the standard library, package
+// sign and wgor's internal/redact.
 //
 // # Caching
 //
