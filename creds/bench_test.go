@@ -29,20 +29,3 @@ func BenchmarkCachedHit(b *testing.B) {
 		}
 	}
 }
-
-// BenchmarkCachedHitParallel is BenchmarkCachedHit from GOMAXPROCS
-// goroutines at once: with no lock on the hot path, the time per call should
-// not grow with -cpu.
-func BenchmarkCachedHitParallel(b *testing.B) {
-	c := warmCache(b)
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := c.Credentials(ctx); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -27,22 +26,19 @@ const (
 	DefaultFetchTimeout = 30 * time.Second
 )
 
-// CacheOptions configure a [Cache]. The zero value of each field selects its
-// default.
+// CacheOptions configure a [Cache]. A zero or negative field selects its default.
 type CacheOptions struct {
 	// Margin: credentials are refreshed once they expire within Margin
 	// (default [DefaultMargin]).
 	Margin time.Duration
 
 	// MaxAge: credentials without a known Expiration are treated as if they
-	// expired MaxAge after they were fetched (default [DefaultMaxAge]), so
-	// they are refreshed MaxAge-Margin after the fetch and, while the source
-	// fails, served for at most MaxAge.
+	// expired MaxAge after they were fetched (default [DefaultMaxAge]).
 	MaxAge time.Duration
 
-	// RetryAfter: after a failed refresh, while the old credentials have not
-	// expired, they are served without asking the source again for
-	// RetryAfter (default [DefaultRetryAfter]).
+	// RetryAfter: after a failed refresh, or when the source gives
+	// credentials already within Margin of their expiry, the source is asked
+	// again RetryAfter later, not on every call (default [DefaultRetryAfter]).
 	RetryAfter time.Duration
 
 	// FetchTimeout bounds the context of one fetch from the wrapped
@@ -54,54 +50,35 @@ type CacheOptions struct {
 }
 
 // Cache is a [Provider] that wraps another and returns its credentials until
-// shortly before they expire. It is safe for concurrent use; create it with
-// [NewCache].
+// Margin before they expire, as golang.org/x/oauth2's ReuseTokenSource does
+// for tokens. Create it with [NewCache]; it is safe for concurrent use.
 //
-// While the cached credentials are fresh, Credentials returns them without
-// locking, allocating or looking at ctx. Once they are within Margin of their
-// expiry, one refresh starts and every caller shares it:
+// Once the credentials are within Margin of their expiry, one refresh starts
+// and every caller shares it. While the old credentials have not expired,
+// callers get them at once and the refresh runs in the background; if it
+// fails, they are kept until they expire, and the source is asked again
+// RetryAfter later. With no valid credentials, callers wait for the refresh,
+// each until its ctx ends; a failed refresh is every waiting caller's error,
+// and the next call starts another.
 //
-//   - While the old credentials have not expired, callers get them at once
-//     and the refresh runs in the background, so a slow or failing source
-//     never delays a caller. If the refresh fails, the old credentials are
-//     kept and the source is asked again RetryAfter later.
-//   - With no credentials yet, or once they have expired, callers wait for
-//     the shared refresh. A caller whose ctx ends while waiting returns at
-//     once with an error wrapping ctx's error; the refresh carries on for the
-//     others. If the refresh fails, every waiting caller gets its error, and
-//     the next caller starts a new refresh.
-//
-// Credentials that arrive already within Margin of their expiry are used,
-// and the source is asked again RetryAfter later rather than on every call.
-// A source that returns incomplete or expired credentials without an error
-// is treated as failing.
-//
-// The shared refresh does not run under any one caller's cancellation: it
-// gets the context of the caller that started it with cancellation removed
-// ([context.WithoutCancel], so its values such as trace IDs remain) and a
-// timeout of FetchTimeout.
+// The refresh does not run under any one caller's cancellation: it gets the
+// context of the caller that started it without its cancellation
+// ([context.WithoutCancel], so that its values remain), bounded by
+// FetchTimeout. A source that returns incomplete or expired credentials
+// without an error is treated as failing.
 type Cache struct {
-	p            Provider
-	margin       time.Duration
-	maxAge       time.Duration
-	retryAfter   time.Duration
-	fetchTimeout time.Duration
-	now          func() time.Time
+	p                                        Provider
+	margin, maxAge, retryAfter, fetchTimeout time.Duration
+	now                                      func() time.Time
 
-	cur atomic.Pointer[entry] // nil until the first successful fetch
-
-	mu       sync.Mutex
-	inflight *call // the refresh in progress, nil when none
+	mu        sync.Mutex
+	cur       Credentials
+	refreshAt time.Time // serve cur without asking the source until then
+	expiresAt time.Time // serve cur until then (Expiration, or fetch + MaxAge)
+	inflight  *call     // the refresh in progress, nil when none
 }
 
-// entry is one immutable cached result.
-type entry struct {
-	creds     Credentials
-	refreshAt time.Time // serve without asking the source until then
-	expiresAt time.Time // usable until then (Expiration, or fetch + MaxAge)
-}
-
-// call is one shared refresh; done is closed when creds and err are set.
+// call is one shared refresh; done is closed once creds and err are set.
 type call struct {
 	done  chan struct{}
 	creds Credentials
@@ -134,32 +111,20 @@ func orDefault(d, def time.Duration) time.Duration {
 // Credentials returns the cached credentials, refreshing them as the [Cache]
 // documentation describes.
 func (c *Cache) Credentials(ctx context.Context) (Credentials, error) {
-	if e := c.cur.Load(); e != nil && c.now().Before(e.refreshAt) {
-		return e.creds, nil
-	}
-	return c.refresh(ctx)
-}
-
-// refresh is the slow path: start or join the shared refresh, and wait for
-// it only when there is nothing valid to return meanwhile.
-func (c *Cache) refresh(ctx context.Context) (Credentials, error) {
 	c.mu.Lock()
 	now := c.now()
-	e := c.cur.Load()
-	if e != nil && now.Before(e.refreshAt) { // another caller just refreshed
-		c.mu.Unlock()
-		return e.creds, nil
+	if now.Before(c.refreshAt) {
+		defer c.mu.Unlock()
+		return c.cur, nil
 	}
-	cl := c.inflight
-	if cl == nil {
-		cl = &call{done: make(chan struct{})}
-		c.inflight = cl
-		go c.fetch(context.WithoutCancel(ctx), cl)
+	if c.inflight == nil {
+		c.inflight = &call{done: make(chan struct{})}
+		go c.refresh(context.WithoutCancel(ctx), c.inflight)
 	}
+	cl, cur, valid := c.inflight, c.cur, now.Before(c.expiresAt)
 	c.mu.Unlock()
-
-	if e != nil && now.Before(e.expiresAt) {
-		return e.creds, nil
+	if valid {
+		return cur, nil
 	}
 	select {
 	case <-cl.done:
@@ -169,54 +134,45 @@ func (c *Cache) refresh(ctx context.Context) (Credentials, error) {
 	}
 }
 
-// fetch asks the wrapped provider once, stores the outcome and wakes the
+// refresh asks the wrapped provider once, keeps the outcome and wakes the
 // callers waiting on cl.
-func (c *Cache) fetch(ctx context.Context, cl *call) {
+func (c *Cache) refresh(ctx context.Context, cl *call) {
 	ctx, cancel := context.WithTimeout(ctx, c.fetchTimeout)
 	creds, err := c.p.Credentials(ctx)
 	cancel()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	now := c.now()
 	if err == nil {
 		err = checkFetched(creds, now)
 	}
-
-	c.mu.Lock()
-	old := c.cur.Load()
-	switch {
-	case err == nil:
-		c.cur.Store(c.newEntry(creds, now))
-		cl.creds = creds
-	case old != nil && now.Before(old.expiresAt):
-		// Keep serving what still works; ask again later.
-		kept := *old
-		kept.refreshAt = earliest(now.Add(c.retryAfter), old.expiresAt)
-		c.cur.Store(&kept)
-		cl.creds = old.creds
-	case old != nil:
-		cl.err = fmt.Errorf("creds: refreshing credentials failed and the cached ones expired at %s: %w",
-			old.expiresAt.UTC().Format(time.RFC3339), err)
-	default:
-		cl.err = err
-	}
+	cl.creds, cl.err = c.keep(creds, err, now)
 	c.inflight = nil
-	c.mu.Unlock()
 	close(cl.done)
 }
 
-// newEntry decides when creds fetched at now are refreshed and until when
-// they are served.
-func (c *Cache) newEntry(creds Credentials, now time.Time) *entry {
-	exp := creds.Expiration
-	if exp.IsZero() {
-		exp = now.Add(c.maxAge)
+// keep records the outcome of a fetch at now and returns what the waiting
+// callers get. c.mu is held.
+func (c *Cache) keep(creds Credentials, err error, now time.Time) (Credentials, error) {
+	switch {
+	case err == nil:
+		c.cur, c.expiresAt = creds, creds.Expiration
+		if c.expiresAt.IsZero() {
+			c.expiresAt = now.Add(c.maxAge)
+		}
+		c.refreshAt = c.expiresAt.Add(-c.margin)
+		if !c.refreshAt.After(now) { // within the margin already: ask again later, not on every call
+			c.refreshAt = earliest(now.Add(c.retryAfter), c.expiresAt)
+		}
+		return creds, nil
+	case now.Before(c.expiresAt): // keep serving what still works; ask again later
+		c.refreshAt = earliest(now.Add(c.retryAfter), c.expiresAt)
+		return c.cur, nil
+	case !c.expiresAt.IsZero():
+		return Credentials{}, fmt.Errorf("creds: refreshing credentials failed and the cached ones expired at %s: %w",
+			c.expiresAt.UTC().Format(time.RFC3339), err)
 	}
-	refreshAt := exp.Add(-c.margin)
-	if !refreshAt.After(now) {
-		// Already within the margin: the source has nothing fresher, so do
-		// not ask it on every call; ask again after RetryAfter.
-		refreshAt = earliest(now.Add(c.retryAfter), exp)
-	}
-	return &entry{creds: creds, refreshAt: refreshAt, expiresAt: exp}
+	return Credentials{}, err
 }
 
 // checkFetched rejects what a provider should not have returned without an

@@ -24,8 +24,8 @@
 // process-wide Cache, and chain.New without it. It lives apart so that a
 // program that does not use it (such as a function that signs with each
 // invocation's credentials) links neither credentials-go nor its
-// dependencies: this package imports only the standard library and package
-// sign.
+// dependencies: this package imports only the standard library, package
+// sign and wgor's internal/redact.
 //
 // # Caching
 //
@@ -33,7 +33,7 @@
 // margin before they expire, then refreshes them once for all callers; a
 // failed refresh is survived while the old credentials are still valid.
 // Credentials without a known expiry (credentials-go does not expose it) are
-// trusted for [CacheOptions].MaxAge. The hot path takes no lock and
+// trusted for [CacheOptions].MaxAge. The hot path is one mutex and
 // allocates nothing. FromEnv, FromFCHeaders and Static need no cache;
 // chain.Default has one.
 //
@@ -53,6 +53,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/wgor-dev/wgor/internal/redact"
 	"github.com/wgor-dev/wgor/sign"
 )
 
@@ -103,7 +104,7 @@ func (c Credentials) Expired(now time.Time, margin time.Duration) bool {
 }
 
 // String describes the credentials without revealing them: the access key
-// ID, whether a security token is present, and the expiration.
+// ID, whether a security token is set, and the expiration.
 func (c Credentials) String() string {
 	s := "creds.Credentials{AccessKeyID: " + c.AccessKeyID
 	if c.SecurityToken != "" {
@@ -115,51 +116,14 @@ func (c Credentials) String() string {
 	return s + "}"
 }
 
-// GoString is like String, in Go syntax, for the %#v verb. The secret and
-// the token are replaced by "<redacted>" when set.
-func (c Credentials) GoString() string {
-	s := fmt.Sprintf("creds.Credentials{AccessKeyID:%q, AccessKeySecret:%q, SecurityToken:%q",
-		c.AccessKeyID, redact(c.AccessKeySecret), redact(c.SecurityToken))
-	if !c.Expiration.IsZero() {
-		s += ", Expiration:" + c.Expiration.UTC().Format(time.RFC3339)
-	}
-	return s + "}"
-}
+// GoString is String, so that %#v does not print the secret either.
+func (c Credentials) GoString() string { return c.String() }
 
-// Format makes every fmt verb print the redacted form: %#v prints GoString,
-// %q the quoted String, any other verb String. Without it, verbs such as %d or %x would
-// print the struct's fields, the secret among them.
-func (c Credentials) Format(f fmt.State, verb rune) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		fmt.Fprint(f, c.GoString())
-	case verb == 'q':
-		fmt.Fprintf(f, "%q", c.String())
-	default:
-		fmt.Fprint(f, c.String())
-	}
-}
+// Format prints String for every verb (%d and %x included).
+func (c Credentials) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
-// LogValue implements [slog.LogValuer]: the access key ID, whether a secret
-// and a security token are set, and the expiration when known.
-func (c Credentials) LogValue() slog.Value {
-	attrs := []slog.Attr{
-		slog.String("access_key_id", c.AccessKeyID),
-		slog.Bool("access_key_secret_set", c.AccessKeySecret != ""),
-		slog.Bool("security_token_set", c.SecurityToken != ""),
-	}
-	if !c.Expiration.IsZero() {
-		attrs = append(attrs, slog.Time("expiration", c.Expiration))
-	}
-	return slog.GroupValue(attrs...)
-}
-
-func redact(s string) string {
-	if s == "" {
-		return ""
-	}
-	return "<redacted>"
-}
+// LogValue is String, for log/slog's handlers.
+func (c Credentials) LogValue() slog.Value { return redact.LogValue(c.String()) }
 
 // check reports what is missing from c, naming where the value should have
 // come from (idName and secretName: a field, a variable or a header).

@@ -62,8 +62,8 @@ func TestCredentialsPrintWithoutSecrets(t *testing.T) {
 		}
 	}
 	assert.Equal(t, "creds.Credentials{AccessKeyID: STS.AKID, SecurityToken: <set>, Expiration: 2026-11-24T12:00:00Z}", fmt.Sprint(c))
-	assert.Equal(t, `creds.Credentials{AccessKeyID:"STS.AKID", AccessKeySecret:"<redacted>", SecurityToken:"<redacted>", Expiration:2026-11-24T12:00:00Z}`, fmt.Sprintf("%#v", c))
-	assert.Equal(t, `creds.Credentials{AccessKeyID:"id", AccessKeySecret:"", SecurityToken:""}`, Credentials{AccessKeyID: "id"}.GoString())
+	assert.Equal(t, fmt.Sprint(c), fmt.Sprintf("%#v", c))
+	assert.Equal(t, "creds.Credentials{AccessKeyID: id}", Credentials{AccessKeyID: "id"}.GoString())
 }
 
 func TestCredentialsLogWithoutSecrets(t *testing.T) {
@@ -83,7 +83,7 @@ func TestCredentialsLogWithoutSecrets(t *testing.T) {
 			out := buf.String()
 			assert.Empty(t, secretsIn(out), out)
 			assert.Equal(t, 3, strings.Count(out, "STS.AKID"), out)
-			assert.Contains(t, out, "security_token_set")
+			assert.Contains(t, out, "SecurityToken: <set>")
 			assert.Contains(t, out, "2026-11-24T12:00:00")
 		})
 	}

@@ -110,10 +110,10 @@ func ExampleCredentials_Format() {
 		SecurityToken:   "token",
 		Expiration:      time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC),
 	}
-	fmt.Printf("%v\n%#v\n", c, c)
+	fmt.Printf("%v\n%d\n", c, c)
 	// Output:
 	// creds.Credentials{AccessKeyID: STS.NTmR4x, SecurityToken: <set>, Expiration: 2026-11-24T12:00:00Z}
-	// creds.Credentials{AccessKeyID:"STS.NTmR4x", AccessKeySecret:"<redacted>", SecurityToken:"<redacted>", Expiration:2026-11-24T12:00:00Z}
+	// creds.Credentials{AccessKeyID: STS.NTmR4x, SecurityToken: <set>, Expiration: 2026-11-24T12:00:00Z}
 }
 
 // unsetEnv removes what the examples set.

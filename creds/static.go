@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/wgor-dev/wgor/internal/redact"
 )
 
 // Static returns a Provider that always returns c: long-term keys, or STS
@@ -33,5 +35,5 @@ func (p *staticProvider) Credentials(ctx context.Context) (Credentials, error) {
 // Format prints the provider with its credentials redacted, so printing it
 // (any verb) cannot reveal the secret held inside.
 func (p *staticProvider) Format(f fmt.State, verb rune) {
-	fmt.Fprintf(f, "creds.Static(%v)", p.c)
+	redact.Format(f, verb, "creds.Static("+p.c.String()+")")
 }

@@ -66,8 +66,8 @@ func BenchmarkSign(b *testing.B) {
 		}
 	})
 	// wgor-each-second signs at a new second each time, as a process that
-	// signs less than once a second does. The signer keeps nothing per
-	// second, so it should cost what "wgor" costs.
+	// signs less than once a second does. The signer keeps nothing between
+	// signatures, so it should cost what "wgor" costs.
 	b.Run("wgor-each-second", func(b *testing.B) {
 		req := wgorRequest(b)
 		o := &sign.Options{Credentials: testCreds, Region: "cn-qingdao"}
@@ -93,8 +93,7 @@ func BenchmarkSign(b *testing.B) {
 	})
 }
 
-// BenchmarkSignParallel shows that the key cache and the state pool do not
-// serialise concurrent signers.
+// BenchmarkSignParallel shows that concurrent signers share nothing.
 func BenchmarkSignParallel(b *testing.B) {
 	o := &sign.Options{Credentials: testCreds, Region: "cn-qingdao", Time: testTime}
 	b.ReportAllocs()

@@ -1,9 +1,11 @@
 // Package sign implements OSS Signature Version 4 (OSS4-HMAC-SHA256) byte for
 // byte as the official OSS SDKs compute it: [Sign] in the Authorization
 // header, [Presign] in the query string, and [Verify], the server's half, with
-// the same code. With Options.Time pinned, a signature is always the same.
+// the same code. The time and the credentials come in [Options]: with
+// Options.Time pinned, a signature is always the same.
 //
-// The code follows OSS's "Signature version 4" reference step by step:
-// canonical.go up to the canonical request, key.go from the scope to the
-// signature. All functions are safe for concurrent use.
+// The code follows OSS's "Signature version 4" reference step by step, one
+// function a step: canonical.go from the canonical URI to the canonical
+// request, key.go from the scope to the signature. Nothing is kept between
+// calls; all functions are safe for concurrent use.
 package sign

@@ -131,11 +131,15 @@ func refCanonicalRequest(method, bucket, key, rawQuery string, h http.Header, ad
 		strings.Join(additional, ";") + "\n" + payload
 }
 
-func refBad(s string) bool { return strings.ContainsAny(s, "\r\n\x00") }
+// refBad reports a control character but a tab, which would split a header
+// line or end it (RFC 9110, field-value).
+func refBad(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f })
+}
 
 // refSign predicts what Sign does with req: the canonical request, or
-// refused when a header that stays in the request or the query holds CR, LF
-// or NUL. signed is req after Sign, for the values Sign chose (the time).
+// refused when a header that stays in the request or the query holds a
+// control character. signed is req after Sign, for the values Sign chose (the time).
 //
 // Sign sets x-oss-date, x-oss-content-sha256 (always UNSIGNED-PAYLOAD),
 // Date, Authorization and, for STS, x-oss-security-token, in place of every
@@ -157,15 +161,16 @@ func refSign(orig http.Header, method, rawQuery string, o *sign.Options, signed 
 	}
 	h := http.Header{}
 	for k, vs := range orig {
-		if !slices.ContainsFunc(replaced, func(r string) bool { return strings.EqualFold(r, k) }) {
-			for _, v := range vs {
-				refused = refused || refBad(k) || refBad(v)
-			}
-			if len(vs) == 0 {
-				refused = refused || refBad(k)
-			}
+		// Names are compared as ASCII: net/http sends no others.
+		if slices.ContainsFunc(replaced, func(r string) bool { return len(r) == len(k) && strings.EqualFold(r, k) }) {
+			continue
 		}
-		if _, ok := own[strings.ToLower(k)]; !ok && len(vs) > 0 {
+		for _, v := range vs {
+			refused = refused || refBad(k) || refBad(v)
+		}
+		if len(vs) == 0 {
+			refused = refused || refBad(k)
+		} else {
 			h[k] = vs
 		}
 	}

@@ -5,11 +5,16 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wgor-dev/wgor/internal/oss"
 )
+
+// OSS's skew: RequestTimeTooSkewed beyond 15 minutes (EC 0002-00000504), and
+// a URL usable 15 minutes before its x-oss-date (EC 0002-00000235).
+const defaultMaxSkew = 15 * time.Minute
 
 // VerifyOptions describe the server that checks a signature.
 type VerifyOptions struct {
@@ -48,6 +53,19 @@ func (e *VerifyError) Error() string { return "sign: " + e.Code + ": " + e.Messa
 
 func refuse(code, ec, msg string) *VerifyError { return &VerifyError{Code: code, EC: ec, Message: msg} }
 
+// claim is what a request says of its signature: in the Authorization header's
+// fields, or in the query.
+type claim struct {
+	Verified
+	timeLine   string   // the string to sign's second line, as sent
+	skip       string   // the query parameter not signed
+	credential string   // AK/yyyymmdd/region/product/aliyun_v4_request
+	scope      []string // the Credential's date, region and product
+	additional string   // the additional headers, as listed
+	signature  string
+	token      string // the security token sent
+}
+
 // Verify checks the V4 signature of a received request, in its Authorization
 // header or its query string, as OSS would (OSS's "Signature version 4"
 // reference), with the code [Sign] uses, in constant time. The request time is
@@ -60,99 +78,151 @@ func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 	if req == nil || req.URL == nil || o == nil || o.Lookup == nil || o.Region == "" {
 		return nil, invalid("verify needs a request with a URL, a region and a key lookup")
 	}
-	// The claim (Authorization's fields, or the query) and its time; timeLine
-	// is the string to sign's second line, skip the query parameter not signed.
-	now, skew := signingTime(o.Now), cmp.Or(max(o.MaxSkew, 0), defaultMaxSkew)
-	var v Verified
-	var timeLine, skip string
-	q, err := req.URL.Query(), error(nil)
-	if auth := req.Header.Get(HeaderAuthorization); auth != "" {
-		rest, v4 := strings.CutPrefix(auth, Algorithm+" ")
-		q = url.Values{}
-		for field := range strings.SplitSeq(rest, ",") {
-			k, val, _ := strings.Cut(strings.TrimSpace(field), "=")
-			if i := slices.IndexFunc(authFields[:], func(f [2]string) bool { return f[0] == k }); i >= 0 {
-				q.Set(authFields[i][1], val)
-			}
-		}
-		layout, form := timeFormat, "x-oss-date is not in yyyymmddThhmmssZ form."
-		if timeLine = req.Header.Get(HeaderOSSDate); timeLine == "" {
-			timeLine, layout, form = req.Header.Get(HeaderDate), http.TimeFormat, "The Date header is not in GMT form (Tue, 20 Dec 2022 08:48:18 GMT)."
-		}
-		switch v.Time, err = time.Parse(layout, timeLine); {
-		case !v4:
-			return nil, refuse("InvalidArgument", "", "Authorization header does not start with "+Algorithm+": sign.Verify checks OSS Signature V4 only.")
-		case q.Get(QuerySignature) == "":
-			return nil, refuse("InvalidArgument", "", "Authorization header lacks Credential or Signature.")
-		case timeLine == "":
-			return nil, refuse("AccessDenied", "0002-00000503", "The request has neither an x-oss-date nor a Date header: send one.")
-		case err != nil:
-			return nil, refuse("AccessDenied", "0002-00000502", form) // Date not GMT, or x-oss-date not ISO 8601
-		case now.Sub(v.Time) > skew || v.Time.Sub(now) > skew:
-			return nil, refuse("RequestTimeTooSkewed", "0002-00000504", "The difference between the request time and the current time is too large: check the clock.")
-		}
-		q.Set(QuerySecurityToken, req.Header.Get(HeaderSecurityToken))
-	} else if q.Has(QuerySignature) {
-		timeLine = q.Get(QueryDate)
-		secs, serr := strconv.ParseInt(q.Get(QueryExpires), 10, 64)
-		switch v.Time, err = time.Parse(timeFormat, timeLine); {
-		case q.Get(QuerySignatureVersion) != Algorithm:
-			return nil, refuse("InvalidArgument", "", "x-oss-signature-version must be "+Algorithm+".")
-		case err != nil:
-			return nil, refuse("AccessDenied", "0002-00000502", "x-oss-date is missing or not in yyyymmddThhmmssZ form.")
-		case serr != nil || secs <= 0 || secs > int64(maxPresignTTL/time.Second):
-			return nil, refuse("InvalidArgument", "0002-00000232", "x-oss-expires must be between 1 and 604800 seconds.")
-		case v.Time.Sub(now) > skew:
-			return nil, refuse("AccessDenied", "0002-00000235", "The signed URL is dated in the future (x-oss-date): sign it with a correct clock.")
-		case now.After(v.Time.Add(time.Duration(secs) * time.Second)):
-			// No EC: 0002-00000069 speaks of V1's Expires and V2's x-oss-expires.
-			return nil, refuse("AccessDenied", "", "Request has expired: sign a new URL.")
-		}
-		skip, v.Presigned = QuerySignature, true // signed without itself
-	} else {
-		return nil, refuse("AccessDenied", "", "The request is not signed: no Authorization header and no x-oss-signature.")
+	c, err := readClaim(req, signingTime(o.Now), cmp.Or(max(o.MaxSkew, 0), defaultMaxSkew))
+	if err != nil {
+		return nil, err
 	}
-	cred := strings.Split(q.Get(QueryCredential), "/") // AK/yyyymmdd/region/product/aliyun_v4_request
+	secret, err := checkClaim(req, o, c)
+	if err != nil {
+		return nil, err
+	}
+	if err := recompute(req, o, c, secret); err != nil {
+		return nil, err
+	}
+	return &c.Verified, nil
+}
+
+// readClaim reads the claim of a signed request and checks its time and the
+// form of its Credential.
+func readClaim(req *http.Request, now time.Time, skew time.Duration) (*claim, error) {
+	var c *claim
+	var err error
+	if auth := req.Header.Get(HeaderAuthorization); auth != "" {
+		c, err = headerClaim(req.Header, auth, now, skew)
+	} else if q := req.URL.Query(); q.Has(QuerySignature) {
+		c, err = queryClaim(q, now, skew)
+	} else {
+		err = refuse("AccessDenied", "", "The request is not signed: no Authorization header and no x-oss-signature.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	cred := strings.Split(c.credential, "/")
 	if len(cred) != 5 || cred[0] == "" || cred[4] != scopeTerminator {
 		return nil, refuse("InvalidArgument", "", "Credential must be AccessKeyId/yyyymmdd/region/product/aliyun_v4_request.")
 	}
-	// The claim against the server's view, then the signature against the
-	// one recomputed from what arrived.
-	v.AccessKeyID = cred[0]
-	keys, ok := o.Lookup(v.AccessKeyID)
-	switch {
-	case !payloadIsUnsigned(req.Header): // OSS: 400 InvalidArgument
-		return nil, refuse("InvalidArgument", "0002-00000214", "The value of the x-oss-content-sha256 header is invalid: set it to UNSIGNED-PAYLOAD.")
-	case cred[1] != v.Time.Format(dateFormat):
-		return nil, refuse("InvalidArgument", "", "The date in Credential does not match the request time (x-oss-date, or Date).")
-	case cred[2] != o.Region || cred[3] != productOf(o.Product):
-		return nil, refuse("InvalidArgument", "", "Invalid signing region or product in Credential: expecting "+o.Region+" and "+productOf(o.Product)+".")
-	case badValue(req.URL.RawQuery):
-		return nil, refuse("InvalidArgument", "", "The query contains CR, LF or NUL.")
-	case !ok || keys.AccessKeySecret == "":
-		return nil, refuse("InvalidAccessKeyId", "", "The OSS Access Key Id you provided does not exist in our records.")
-	case keys.SecurityToken != "" && subtle.ConstantTimeCompare([]byte(keys.SecurityToken), []byte(q.Get(QuerySecurityToken))) != 1:
-		return nil, refuse("InvalidSecurityToken", "", "The security token you provided is invalid.")
-	}
-	// The additional headers as the client listed them, without empty names.
-	additional := strings.Join(strings.FieldsFunc(q.Get(QueryAdditionalHdrs), func(r rune) bool { return r == ';' }), ";")
-	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, skip: skip, header: req.Header, additional: additional}
-	if req.Header.Get("Host") == "" && req.Host != "" {
-		r.set = []header{{name: "Host", lower: []byte("host"), values: []string{req.Host}}} // net/http moves Host out of the map
-	}
-	st := statePool.Get().(*state)
-	defer putState(st)
-	sig, err := st.sign(r, st.signingKey(keys.AccessKeySecret, cred[1], cred[2], cred[3]), timeLine, nil)
-	if err != nil {
-		return nil, refuse("InvalidArgument", "", "A header contains CR, LF or NUL.")
-	}
-	if subtle.ConstantTimeCompare(sig[:], []byte(q.Get(QuerySignature))) != 1 {
-		e := refuse("SignatureDoesNotMatch", "0002-00000201", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
-		e.CanonicalRequest, e.StringToSign = string(st.canon), string(st.sts)
-		return nil, e
-	}
-	return &v, nil
+	c.AccessKeyID, c.scope = cred[0], cred[1:4]
+	return c, nil
 }
 
-// authFields pairs the Authorization header's fields with presigned URL parameters.
-var authFields = [...][2]string{{"Credential", QueryCredential}, {"AdditionalHeaders", QueryAdditionalHdrs}, {"Signature", QuerySignature}}
+// headerClaim reads the claim of a signature in the Authorization header,
+// and checks its time.
+func headerClaim(h http.Header, auth string, now time.Time, skew time.Duration) (*claim, error) {
+	rest, v4 := strings.CutPrefix(auth, Algorithm+" ")
+	c := &claim{token: h.Get(HeaderSecurityToken)}
+	for field := range strings.SplitSeq(rest, ",") {
+		switch k, v, _ := strings.Cut(strings.TrimSpace(field), "="); k {
+		case "Credential":
+			c.credential = v
+		case "AdditionalHeaders":
+			c.additional = v
+		case "Signature":
+			c.signature = v
+		}
+	}
+	layout, form := timeFormat, "x-oss-date is not in yyyymmddThhmmssZ form."
+	if c.timeLine = h.Get(HeaderOSSDate); c.timeLine == "" {
+		c.timeLine, layout, form = h.Get(HeaderDate), http.TimeFormat, "The Date header is not in GMT form (Tue, 20 Dec 2022 08:48:18 GMT)."
+	}
+	var err error
+	switch c.Time, err = time.Parse(layout, c.timeLine); {
+	case !v4:
+		return nil, refuse("InvalidArgument", "", "Authorization header does not start with "+Algorithm+": sign.Verify checks OSS Signature V4 only.")
+	case c.signature == "":
+		return nil, refuse("InvalidArgument", "", "Authorization header lacks Credential or Signature.")
+	case c.timeLine == "":
+		return nil, refuse("AccessDenied", "0002-00000503", "The request has neither an x-oss-date nor a Date header: send one.")
+	case err != nil:
+		return nil, refuse("AccessDenied", "0002-00000502", form) // Date not GMT, or x-oss-date not ISO 8601
+	case now.Sub(c.Time) > skew || c.Time.Sub(now) > skew:
+		return nil, refuse("RequestTimeTooSkewed", "0002-00000504", "The difference between the request time and the current time is too large: check the clock.")
+	}
+	return c, nil
+}
+
+// queryClaim reads the claim of a presigned URL, and checks its lifetime.
+func queryClaim(q url.Values, now time.Time, skew time.Duration) (*claim, error) {
+	c := &claim{Verified: Verified{Presigned: true}, timeLine: q.Get(QueryDate), skip: QuerySignature, // signed without itself
+		credential: q.Get(QueryCredential), additional: q.Get(QueryAdditionalHdrs), signature: q.Get(QuerySignature), token: q.Get(QuerySecurityToken)}
+	secs, serr := strconv.ParseInt(q.Get(QueryExpires), 10, 64)
+	var err error
+	switch c.Time, err = time.Parse(timeFormat, c.timeLine); {
+	case q.Get(QuerySignatureVersion) != Algorithm:
+		return nil, refuse("InvalidArgument", "", "x-oss-signature-version must be "+Algorithm+".")
+	case err != nil:
+		return nil, refuse("AccessDenied", "0002-00000502", "x-oss-date is missing or not in yyyymmddThhmmssZ form.")
+	case serr != nil || secs <= 0 || secs > int64(maxPresignTTL/time.Second):
+		return nil, refuse("InvalidArgument", "0002-00000232", "x-oss-expires must be between 1 and 604800 seconds.")
+	case c.Time.Sub(now) > skew:
+		return nil, refuse("AccessDenied", "0002-00000235", "The signed URL is dated in the future (x-oss-date): sign it with a correct clock.")
+	case now.After(c.Time.Add(time.Duration(secs) * time.Second)):
+		// No EC: 0002-00000069 speaks of V1's Expires and V2's x-oss-expires.
+		return nil, refuse("AccessDenied", "", "Request has expired: sign a new URL.")
+	}
+	return c, nil
+}
+
+// checkClaim holds the claim to the server's view: the payload hash, the
+// scope, the key and its security token.
+func checkClaim(req *http.Request, o *VerifyOptions, c *claim) (secret string, err error) {
+	keys, ok := o.Lookup(c.AccessKeyID)
+	switch {
+	case !payloadIsUnsigned(req.Header): // OSS: 400 InvalidArgument
+		return "", refuse("InvalidArgument", "0002-00000214", "The value of the x-oss-content-sha256 header is invalid: set it to UNSIGNED-PAYLOAD.")
+	case c.scope[0] != c.Time.Format(dateFormat):
+		return "", refuse("InvalidArgument", "", "The date in Credential does not match the request time (x-oss-date, or Date).")
+	case c.scope[1] != o.Region || c.scope[2] != productOf(o.Product):
+		return "", refuse("InvalidArgument", "", "Invalid signing region or product in Credential: expecting "+o.Region+" and "+productOf(o.Product)+".")
+	case !oss.ValidValue(req.URL.RawQuery):
+		return "", refuse("InvalidArgument", "", "The query contains a control character.")
+	case !ok || keys.AccessKeySecret == "":
+		return "", refuse("InvalidAccessKeyId", "", "The OSS Access Key Id you provided does not exist in our records.")
+	case keys.SecurityToken != "" && subtle.ConstantTimeCompare([]byte(keys.SecurityToken), []byte(c.token)) != 1:
+		return "", refuse("InvalidSecurityToken", "", "The security token you provided is invalid.")
+	}
+	return keys.AccessKeySecret, nil
+}
+
+// recompute signs what arrived with the server's secret and compares the
+// signature with the claim's, in constant time.
+func recompute(req *http.Request, o *VerifyOptions, c *claim, secret string) error {
+	h := req.Header
+	if h.Get("Host") == "" && req.Host != "" {
+		h = withHost(h, req.Host) // net/http moves Host out of the map
+	}
+	if checkHeaders(h, nil) != nil {
+		return refuse("InvalidArgument", "", "A header contains a control character.")
+	}
+	// The additional headers as the client listed them, without empty names.
+	additional := strings.FieldsFunc(c.additional, func(r rune) bool { return r == ';' })
+	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, skip: c.skip, header: h, additional: additional}
+	s := compute(r, secret, c.timeLine, c.scope[0], c.scope[1], c.scope[2])
+	if subtle.ConstantTimeCompare([]byte(s.signature), []byte(c.signature)) != 1 {
+		e := refuse("SignatureDoesNotMatch", "0002-00000201", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
+		e.CanonicalRequest, e.StringToSign = string(s.canonicalRequest), string(s.stringToSign)
+		return e
+	}
+	return nil
+}
+
+// withHost is a copy of h whose Host, in every spelling, is host.
+func withHost(h http.Header, host string) http.Header {
+	h = h.Clone()
+	for k := range h {
+		if strings.EqualFold(k, "Host") {
+			delete(h, k)
+		}
+	}
+	h["Host"] = []string{host}
+	return h
+}

@@ -26,53 +26,56 @@ const chainHint = "set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_
 	"(and ALIBABA_CLOUD_SECURITY_TOKEN for STS keys), or ALIBABA_CLOUD_CREDENTIALS_URI, " +
 	"or a profile in ~/.alibabacloud/credentials, or run inside Function Compute or on ECS with a RAM role"
 
-// sourceFailure is one recognisable failure of one credentials-go source.
-type sourceFailure struct {
-	markers []string // any of these in the message identifies the failure
-	summary string   // what to tell the user instead of the message
+// Sources the chain names in its errors, in credentials-go's order.
+const (
+	srcEnv     = "environment"
+	srcOIDC    = "OIDC role (ALIBABA_CLOUD_OIDC_*)"
+	srcCLI     = "aliyun CLI config (~/.aliyun/config.json, ALIBABA_CLOUD_CONFIG_FILE)"
+	srcFile    = "credentials file (~/.alibabacloud/credentials, ALIBABA_CLOUD_CREDENTIALS_FILE)"
+	srcHome    = "home directory"
+	srcRAM     = "RAM role (AssumeRole)"
+	srcECS     = "ECS RAM role (metadata service 100.100.100.200)"
+	srcURI     = "credentials URI (ALIBABA_CLOUD_CREDENTIALS_URI)"
+	srcExpires = "an Expiration"
+)
+
+// failures are the recognisable failures of credentials-go's sources: a
+// phrase of its message, and what to say instead. Within a source the more
+// specific come first, and only the first match of a source counts.
+var failures = []struct{ source, marker, summary string }{
+	{srcEnv, "environment variable (ALIBABA_CLOUD_ACCESS_KEY_ID)", "ALIBABA_CLOUD_ACCESS_KEY_ID not set"},
+	{srcEnv, "environment variable (ALIBABA_CLOUD_ACCESS_KEY_SECRET)", "ALIBABA_CLOUD_ACCESS_KEY_SECRET not set (ALIBABA_CLOUD_ACCESS_KEY_ID is)"},
+	{srcOIDC, "oidc sts token", oidcFailed},
+	{srcOIDC, "get session token failed", oidcFailed},
+	{srcOIDC, "OIDCTokenFilePath is empty", "no OIDC token; set ALIBABA_CLOUD_OIDC_TOKEN_FILE"},
+	{srcCLI, "reading aliyun cli config", "not found"},
+	{srcCLI, "unmarshal aliyun cli config", "not valid JSON"},
+	{srcCLI, "configured profiles in", profileUnusable},
+	{srcCLI, "unable to get profile with", profileUnusable},
+	{srcCLI, "from cli credentials file", profileUnusable},
+	{srcCLI, "unsupported profile mode", profileUnusable},
+	{srcCLI, "get source profile failed", profileUnusable},
+	{srcCLI, "invalid site type", profileUnusable},
+	{srcFile, "ERROR: Can not open file", "not found"},
+	{srcFile, "ERROR: ", "the profile is missing or incomplete"},
+	{srcHome, "cannot found home dir", "unknown, so the profile files were skipped"},
+	{srcRAM, "refresh session token failed", stsFailed},
+	{srcRAM, "refresh RoleArn sts token err", stsFailed},
+	{srcECS, "get role name failed", noECSRole},
+	{srcECS, "refresh Ecs sts token err", noECSRole},
+	{srcECS, "get metadata token failed", noECSRole},
+	{srcURI, "failed with error, json unmarshal fail", "the response is not JSON"},
+	{srcURI, "refresh credentials from GET ", "the response lacks AccessKeyId, AccessKeySecret, SecurityToken or Expiration"},
+	{srcURI, "get credentials from GET ", "the server answered with an error status"},
+	{srcExpires, "parsing time", "not in the form 2006-01-02T15:04:05Z"},
 }
 
-// sourceFailures is in the order of the chain; within one source the more
-// specific failures come first and only the first match of a source counts.
-var sourceFailures = []struct {
-	source   string
-	failures []sourceFailure
-}{
-	{"environment", []sourceFailure{
-		{[]string{"environment variable (ALIBABA_CLOUD_ACCESS_KEY_ID)"}, "ALIBABA_CLOUD_ACCESS_KEY_ID not set"},
-		{[]string{"environment variable (ALIBABA_CLOUD_ACCESS_KEY_SECRET)"}, "ALIBABA_CLOUD_ACCESS_KEY_SECRET not set (ALIBABA_CLOUD_ACCESS_KEY_ID is)"},
-	}},
-	{"OIDC role (ALIBABA_CLOUD_OIDC_*)", []sourceFailure{
-		{[]string{"oidc sts token", "get session token failed"}, "exchanging the OIDC token for STS credentials failed; check ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and the token"},
-		{[]string{"OIDCTokenFilePath is empty"}, "no OIDC token; set ALIBABA_CLOUD_OIDC_TOKEN_FILE"},
-	}},
-	{"aliyun CLI config (~/.aliyun/config.json, ALIBABA_CLOUD_CONFIG_FILE)", []sourceFailure{
-		{[]string{"reading aliyun cli config"}, "not found"},
-		{[]string{"unmarshal aliyun cli config"}, "not valid JSON"},
-		{[]string{"configured profiles in", "unable to get profile with", "from cli credentials file", "unsupported profile mode", "get source profile failed", "invalid site type"}, "the profile is missing or not usable"},
-	}},
-	{"credentials file (~/.alibabacloud/credentials, ALIBABA_CLOUD_CREDENTIALS_FILE)", []sourceFailure{
-		{[]string{"ERROR: Can not open file"}, "not found"},
-		{[]string{"ERROR: "}, "the profile is missing or incomplete"},
-	}},
-	{"home directory", []sourceFailure{
-		{[]string{"cannot found home dir"}, "unknown, so the profile files were skipped"},
-	}},
-	{"RAM role (AssumeRole)", []sourceFailure{
-		{[]string{"refresh session token failed", "refresh RoleArn sts token err"}, "the STS request failed; check the role ARN and the keys that assume it"},
-	}},
-	{"ECS RAM role (metadata service 100.100.100.200)", []sourceFailure{
-		{[]string{"get role name failed", "refresh Ecs sts token err", "get metadata token failed"}, "no credentials (not on ECS, or no RAM role attached; set ALIBABA_CLOUD_ECS_METADATA_DISABLED=true to skip)"},
-	}},
-	{"credentials URI (ALIBABA_CLOUD_CREDENTIALS_URI)", []sourceFailure{
-		{[]string{"failed with error, json unmarshal fail"}, "the response is not JSON"},
-		{[]string{"refresh credentials from GET "}, "the response lacks AccessKeyId, AccessKeySecret, SecurityToken or Expiration"},
-		{[]string{"get credentials from GET "}, "the server answered with an error status"},
-	}},
-	{"an Expiration", []sourceFailure{
-		{[]string{"parsing time"}, "not in the form 2006-01-02T15:04:05Z"},
-	}},
-}
+const (
+	oidcFailed      = "exchanging the OIDC token for STS credentials failed; check ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and the token"
+	profileUnusable = "the profile is missing or not usable"
+	stsFailed       = "the STS request failed; check the role ARN and the keys that assume it"
+	noECSRole       = "no credentials (not on ECS, or no RAM role attached; set ALIBABA_CLOUD_ECS_METADATA_DISABLED=true to skip)"
+)
 
 // netDetails are fixed phrases of network errors, safe to repeat.
 var netDetails = []string{
@@ -103,38 +106,20 @@ func chainError(err error) error {
 // in msg.
 func summarize(msg string) []string {
 	var out []string
-	for _, src := range sourceFailures {
-		if f := match(msg, src.failures); f != "" {
-			out = append(out, src.source+": "+f)
+	matched := map[string]bool{}
+	for _, f := range failures {
+		if !matched[f.source] && strings.Contains(msg, f.marker) {
+			matched[f.source] = true
+			out = append(out, f.source+": "+f.summary)
 		}
 	}
 	// The URI source returns network errors unwrapped; recognise them by the
 	// URL, which is then left out like everything else from the message.
-	if uri := os.Getenv(envCredentialsURI); uri != "" && !hasSource(out, "credentials URI") && strings.Contains(msg, uri) {
-		out = append(out, "credentials URI (ALIBABA_CLOUD_CREDENTIALS_URI): the request failed")
+	if uri := os.Getenv(envCredentialsURI); uri != "" && !matched[srcURI] && strings.Contains(msg, uri) {
+		out = append(out, srcURI+": the request failed")
 	}
 	if len(out) == 0 {
 		out = append(out, "a source failed (its message is withheld because it may contain secrets)")
 	}
 	return out
-}
-
-func match(msg string, failures []sourceFailure) string {
-	for _, f := range failures {
-		for _, m := range f.markers {
-			if strings.Contains(msg, m) {
-				return f.summary
-			}
-		}
-	}
-	return ""
-}
-
-func hasSource(summaries []string, prefix string) bool {
-	for _, s := range summaries {
-		if strings.HasPrefix(s, prefix) {
-			return true
-		}
-	}
-	return false
 }
