@@ -2,6 +2,7 @@ package sign_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -135,5 +136,29 @@ func TestGoldenVectors(t *testing.T) {
 	}
 	if !t.Failed() {
 		t.Logf("golden: %d vectors passed", len(vs))
+	}
+}
+
+// TestGoldenVectorsWithOneKeyCache signs every vector twice through one
+// KeyCache, whose key changes with each vector's secret, day and region:
+// a cached key is never another's.
+func TestGoldenVectorsWithOneKeyCache(t *testing.T) {
+	keys := &sign.KeyCache{}
+	for range 2 {
+		for _, v := range loadVectors(t) {
+			req, o := v.request(t)
+			o.KeyCache = keys
+			if v.Presign {
+				got, err := sign.Presign(req, o)
+				require.NoError(t, err)
+				assert.Equal(t, v.SignedURL, got, v.Name)
+				continue
+			}
+			require.NoError(t, sign.Sign(req, o))
+			assert.Equal(t, v.Authorization, req.Header.Get("Authorization"), v.Name)
+		}
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%d"} {
+		assert.Equal(t, "sign.KeyCache{<redacted>}", fmt.Sprintf(verb, keys), verb)
 	}
 }

@@ -1,6 +1,7 @@
 package sign
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 )
@@ -21,11 +22,11 @@ type computed struct {
 // compute runs every step from the canonical request to the signature.
 // datetime is the string to sign's second line; date, region and product
 // form the scope.
-func compute(r *request, secret, datetime, date, region, product string) computed {
+func compute(r *request, keys *KeyCache, secret, datetime, date, region, product string) computed {
 	canonical := canonicalRequest(r)
 	sc := scope(date, region, product)
 	sts := stringToSign(datetime, sc, canonical)
-	return computed{sc, signature(signingKey(secret, date, region, product), sts), canonical, sts}
+	return computed{sc, signature(keys.key(secret, date, region, product), sts), canonical, sts}
 }
 
 // scope is date/region/product/aliyun_v4_request.
@@ -46,41 +47,21 @@ func stringToSign(datetime, scope string, canonicalRequest []byte) []byte {
 
 // signingKey is the HMAC-SHA256 chain from "aliyun_v4" + secret through the
 // date, the region, the product and aliyun_v4_request.
-func signingKey(secret, date, region, product string) [sha256.Size]byte {
-	key := hmacSHA256([]byte("aliyun_v4"+secret), date)
+func signingKey(secret, date, region, product string) []byte {
+	key := hmacSHA256([]byte("aliyun_v4"+secret), []byte(date))
 	for _, part := range []string{region, product, scopeTerminator} {
-		key = hmacSHA256(key[:], part)
+		key = hmacSHA256(key, []byte(part))
 	}
 	return key
 }
 
 // signature is the hex HMAC-SHA256 of the string to sign under the signing key.
-func signature(key [sha256.Size]byte, stringToSign []byte) string {
-	sum := hmacSHA256(key[:], stringToSign)
-	return hex.EncodeToString(sum[:])
+func signature(key, stringToSign []byte) string {
+	return hex.EncodeToString(hmacSHA256(key, stringToSign))
 }
 
-// hmacSHA256 is HMAC-SHA256 (RFC 2104, section 2) of data under key:
-// SHA-256((K ^ opad) || SHA-256((K ^ ipad) || data)), K the key padded with
-// zeros to the block size, or its hash when longer. It is crypto/hmac's
-// result (a test holds it to it) at half the cost, without allocating:
-// hmac.New allocates six times, and a signature takes five HMACs (with
-// crypto/hmac, a signature costs a quarter more).
-func hmacSHA256[T string | []byte](key []byte, data T) [sha256.Size]byte {
-	if len(key) > sha256.BlockSize {
-		sum := sha256.Sum256(key)
-		key = sum[:]
-	}
-	var k [sha256.BlockSize]byte
-	copy(k[:], key)
-	buf := make([]byte, 0, sha256.BlockSize+256)
-	for _, b := range k {
-		buf = append(buf, b^0x36) // ipad
-	}
-	inner := sha256.Sum256(append(buf, data...))
-	buf = buf[:0]
-	for _, b := range k {
-		buf = append(buf, b^0x5c) // opad
-	}
-	return sha256.Sum256(append(buf, inner[:]...))
+func hmacSHA256(key, data []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write(data)
+	return m.Sum(nil)
 }

@@ -65,7 +65,7 @@ func Presign(req *http.Request, o *Options) (string, error) {
 		}
 	}
 	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: q.Encode(), header: req.Header, additional: additional}
-	c := compute(r, o.Credentials.AccessKeySecret, datetime, date, o.Region, product)
+	c := compute(r, o.KeyCache, o.Credentials.AccessKeySecret, datetime, date, o.Region, product)
 	o.Trace.set(c, additional)
 	q.Add(QuerySignature, c.signature)
 	req.URL.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")

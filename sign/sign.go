@@ -76,6 +76,9 @@ type Options struct {
 	Expires time.Duration
 	// Trace, when not nil, receives what the signature was computed over.
 	Trace *Trace
+	// KeyCache, when not nil, keeps the derived signing key between
+	// signatures (see KeyCache).
+	KeyCache *KeyCache
 }
 
 // Trace is what a signature was computed over: never the secret or the key,
@@ -123,7 +126,7 @@ func Sign(req *http.Request, o *Options) error {
 	set(req, own)
 	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, header: req.Header,
 		additional: additionalHeaders(req.Header, o.AdditionalHeaders)}
-	c := compute(r, o.Credentials.AccessKeySecret, datetime, datetime[:len(dateFormat)], o.Region, productOf(o.Product))
+	c := compute(r, o.KeyCache, o.Credentials.AccessKeySecret, datetime, datetime[:len(dateFormat)], o.Region, productOf(o.Product))
 	o.Trace.set(c, r.additional)
 	req.Header[HeaderAuthorization] = []string{authorization(o.Credentials.AccessKeyID, c.scope, r.additional, c.signature)}
 	return nil

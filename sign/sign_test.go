@@ -192,19 +192,18 @@ func TestTraceDoesNotHoldTheSecret(t *testing.T) {
 
 func TestSignConcurrentlyWithManyKeys(t *testing.T) {
 	var wg sync.WaitGroup
+	keys := &sign.KeyCache{} // one cache, many secrets and days, under the goroutines' feet
 	for g := range 16 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range 300 {
 				c := testCreds
-				c.AccessKeySecret = fmt.Sprintf("secret-%d", (g*7+i)%300) // more than the cache holds
-				// Three days, five seconds in each: the derived keys
-				// and their states for a second change under the
-				// goroutines' feet.
+				c.AccessKeySecret = fmt.Sprintf("secret-%d", (g*7+i)%300)
+				// Three days, five seconds in each.
 				at := testTime.Add(time.Duration(i%3)*24*time.Hour + time.Duration(i%5)*time.Second)
 				req := wgorRequest(t)
-				if !assert.NoError(t, sign.Sign(req, &sign.Options{Credentials: c, Region: "cn-qingdao", Time: at})) {
+				if !assert.NoError(t, sign.Sign(req, &sign.Options{Credentials: c, Region: "cn-qingdao", Time: at, KeyCache: keys})) {
 					return
 				}
 				_, err := sign.Verify(req, &sign.VerifyOptions{Region: "cn-qingdao", Lookup: lookup(c), Now: at})

@@ -206,7 +206,7 @@ func recompute(req *http.Request, o *VerifyOptions, c *claim, secret string) err
 	// The additional headers as the client listed them, without empty names.
 	additional := strings.FieldsFunc(c.additional, func(r rune) bool { return r == ';' })
 	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, skip: c.skip, header: h, additional: additional}
-	s := compute(r, secret, c.timeLine, c.scope[0], c.scope[1], c.scope[2])
+	s := compute(r, nil, secret, c.timeLine, c.scope[0], c.scope[1], c.scope[2])
 	if subtle.ConstantTimeCompare([]byte(s.signature), []byte(c.signature)) != 1 {
 		e := refuse("SignatureDoesNotMatch", "0002-00000201", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
 		e.CanonicalRequest, e.StringToSign = string(s.canonicalRequest), string(s.stringToSign)
