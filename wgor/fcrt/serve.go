@@ -158,26 +158,37 @@ func call(ctx context.Context, h Handler, w ResponseWriter, inv *Invocation, scr
 	return nil
 }
 
-// logInvocation writes the record of one invocation. A failure's error is
-// logged as a value under "error" beside "fc_request_id" (package wgortest
-// reads it there).
-func logInvocation(log *slog.Logger, inv *Invocation, o outcome, err error, start time.Time) {
+// invoke runs the invocation inv under parent, with its deadline, unless
+// err says it cannot run, and logs it. A failure's error is logged as a value
+// under "error" beside "fc_request_id" (package wgortest reads it there).
+func invoke(parent context.Context, h Handler, inv *Invocation, err error, o *Options) error {
+	start := time.Now()
+	var out outcome
+	if err == nil {
+		ctx, cancel := context.WithCancel(parent)
+		if !inv.Deadline.IsZero() {
+			ctx, cancel = context.WithDeadline(parent, inv.Deadline)
+		}
+		out, err = serve(ctx, h, inv, o)
+		cancel()
+	}
 	attrs := []slog.Attr{
 		slog.String("fc_request_id", inv.RequestID),
-		slog.Int("status", o.status),
-		slog.Int64("written", o.written),
+		slog.Int("status", out.status),
+		slog.Int64("written", out.written),
 		slog.String("duration", time.Since(start).Round(time.Microsecond).String()),
 	}
-	if o.sent {
-		attrs = append(attrs, slog.Int64("bytes", o.bytes), slog.String("oss_request_id", o.requestID))
+	if out.sent {
+		attrs = append(attrs, slog.Int64("bytes", out.bytes), slog.String("oss_request_id", out.requestID))
 	}
 	if err == nil {
-		log.LogAttrs(context.Background(), slog.LevelInfo, "fcrt: answered GetObject", attrs...)
-		return
+		o.logger().LogAttrs(context.Background(), slog.LevelInfo, "fcrt: answered GetObject", attrs...)
+		return nil
 	}
 	attrs = append(attrs, slog.Any("error", err))
 	if pe := (*PanicError)(nil); errors.As(err, &pe) {
 		attrs = append(attrs, slog.String("stack", string(pe.Stack)))
 	}
-	log.LogAttrs(context.Background(), slog.LevelError, "fcrt: invocation failed", attrs...)
+	o.logger().LogAttrs(context.Background(), slog.LevelError, "fcrt: invocation failed", attrs...)
+	return err
 }
