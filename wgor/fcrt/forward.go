@@ -7,30 +7,27 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/wgor-dev/wgor/internal/oss"
 )
 
-// Headers of the original that describe the object rather than its bytes,
-// kept by Transform; the others describe the original bytes. OSS documents
-// which headers may be forwarded (OSS API reference
-// "WriteGetObjectResponse"), not which a transformation should keep: this
+// objectHeaders are the forwarded headers (oss.Forwarded) that describe the
+// object rather than its bytes, kept by Transform. OSS documents which
+// headers may be forwarded, not which a transformation should keep: this
 // split is wgor's choice.
-var (
-	objectHeaders = []string{"Content-Type", "Cache-Control", "Content-Disposition", "Content-Language", "Expires", "Last-Modified"}
-	byteHeaders   = []string{"Content-Length", "Content-Encoding", "Content-Range", "Accept-Ranges", "Etag"}
-)
+var objectHeaders = []string{"Content-Type", "Cache-Control", "Content-Disposition", "Content-Language", "Expires", "Last-Modified"}
 
-// Forward answers with the original object unchanged: its status, its
-// headers (see CopyObjectHeaders) with Content-Length, Content-Encoding,
-// Content-Range, Accept-Ranges and ETag, and its body, streamed. An error
-// of the original is returned as an *OriginalError.
+// Forward answers with the original object unchanged: its status, the
+// forwarded headers OSS documents (OSS API reference
+// "WriteGetObjectResponse") with Content-Length, and its body, streamed.
+// An error of the original is returned as an *OriginalError.
 func Forward(ctx context.Context, w ResponseWriter, inv *Invocation) error {
 	orig, err := OpenOriginal(ctx, inv, nil)
 	if err != nil {
 		return err
 	}
 	defer orig.Body.Close()
-	copyHeaders(w.Header(), orig.Header, objectHeaders, true)
-	copyHeaders(w.Header(), orig.Header, byteHeaders, true)
+	copyHeaders(w.Header(), orig.Header, append(oss.Forwarded[:], "Content-Length"), true)
 	w.WriteHeader(orig.StatusCode)
 	if _, err := io.Copy(w, orig.Body); err != nil {
 		return fmt.Errorf("fcrt: forward the original object: %w", err)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/wgor-dev/wgor/creds"
@@ -81,10 +80,8 @@ func (inv Invocation) String() string {
 	if !inv.Deadline.IsZero() {
 		deadline = inv.Deadline.UTC().Format(time.RFC3339Nano)
 	}
-	return "fcrt.Invocation{RequestID: " + strconv.Quote(inv.RequestID) +
-		", Region: " + strconv.Quote(inv.Region) + ", Deadline: " + deadline +
-		", FunctionName: " + strconv.Quote(inv.FunctionName) + ", AccountID: " + strconv.Quote(inv.AccountID) +
-		", Event: " + ev + ", Credentials: " + cred + "}"
+	return fmt.Sprintf("fcrt.Invocation{RequestID: %q, Region: %q, Deadline: %s, FunctionName: %q, AccountID: %q, Event: %s, Credentials: %s}",
+		inv.RequestID, inv.Region, deadline, inv.FunctionName, inv.AccountID, ev, cred)
 }
 
 // Format makes every fmt verb print String.
