@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -87,11 +88,10 @@ func (rc *recorder) end(f func()) {
 	rc.mu.Unlock()
 }
 
-// settled waits, at most d, until no invocation or WriteGetObjectResponse
-// is in flight, and then calls f with the lock held.
-func (rc *recorder) settled(d time.Duration, f func()) {
+// settle locks rc and waits, at most d, until no invocation or
+// WriteGetObjectResponse is in flight; the caller unlocks rc.
+func (rc *recorder) settle(d time.Duration) {
 	rc.mu.Lock()
-	defer rc.mu.Unlock()
 	c := rc.changed
 	timedOut := false
 	t := time.AfterFunc(d, func() {
@@ -104,24 +104,23 @@ func (rc *recorder) settled(d time.Duration, f func()) {
 	for rc.inflight > 0 && !timedOut {
 		c.Wait()
 	}
-	f()
 }
 
 // Relays returns the WriteGetObjectResponses received so far, in the order
 // they ended, after waiting (up to the timeout) for those in flight.
 func (s *Server) Relays() []Relay {
-	var out []Relay
-	s.rec.settled(s.limit, func() { out = append(out, s.rec.relays...) })
-	return out
+	s.rec.settle(s.limit)
+	defer s.rec.mu.Unlock()
+	return slices.Clone(s.rec.relays)
 }
 
 // Invocations returns the function's invocations that ended so far, in
 // the order they ended. A GetObject the access point refused itself (no
 // key, say) invokes nothing.
 func (s *Server) Invocations() []Invocation {
-	var out []Invocation
-	s.rec.settled(s.limit, func() { out = append(out, s.rec.invocations...) })
-	return out
+	s.rec.settle(s.limit)
+	defer s.rec.mu.Unlock()
+	return slices.Clone(s.rec.invocations)
 }
 
 // wrap records each WriteGetObjectResponse that h serves.

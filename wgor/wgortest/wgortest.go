@@ -151,7 +151,7 @@ func newServer(h fcrt.Handler, fnURL string, cfg *Config, out io.Writer) (*Serve
 	s := &Server{limit: c.Timeout, hc: &http.Client{Transport: t,
 		// GetObject shows what the function answered, a redirect included.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	s.rec.changed = sync.NewCond(&s.rec.mu)
+	s.rec.changed, s.rec.failed = sync.NewCond(&s.rec.mu), make(map[string]error)
 	if h != nil {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
