@@ -1,7 +1,6 @@
 package fcrt
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,9 +11,9 @@ import (
 	"github.com/wgor-dev/wgor/internal/redact"
 )
 
-// Headers Function Compute sends with an invocation (Function
-// Compute, "Custom runtime: context and log format"; fc-runtime-go-sdk
-// v0.3.1, fc/runtime_api_client.go).
+// Headers Function Compute sends with an invocation (Function Compute,
+// "Custom runtime: context and log format"; fc-runtime-go-sdk v0.3.1,
+// fc/runtime_api_client.go).
 const (
 	headerRequestID    = "x-fc-request-id"
 	headerRegion       = "x-fc-region"
@@ -25,22 +24,14 @@ const (
 	headerStatus       = "x-fc-status"
 )
 
-// NewCustomRuntime returns the custom-runtime protocol of Function Compute
-// as an http.Handler, for a server on FC_SERVER_PORT (Start runs one) or a
-// test (net/http/httptest):
-//
-//   - POST /invoke: the body is the event, the x-fc-* headers carry the
-//     invocation's request ID, region and credentials. The handler answers
-//     the GetObject; the runtime then answers 200 with x-fc-status: 200, or,
-//     when the invocation failed, 404 with x-fc-status: 404 (Function
-//     Compute's mark of a function error in a custom runtime) and a
-//     one-line reason that holds no secret.
-//   - POST /initialize: 200; there is nothing to initialize.
-//
-// Invocations may run concurrently. The deadline is x-fc-function-deadline
-// when sent, else x-fc-function-timeout, else Options.Timeout (none when
-// zero); the invocation also ends when Function Compute drops the
-// connection.
+// NewCustomRuntime returns Function Compute's custom-runtime protocol as an
+// http.Handler, for a server on FC_SERVER_PORT (Start runs one) or a test:
+// POST /invoke runs an invocation (the body is the event, the x-fc-*
+// headers carry its facts) and answers 200, or for a failure 404 (Function
+// Compute's mark of a function error) with a one-line reason without
+// secrets; POST /initialize answers 200. The deadline is
+// x-fc-function-deadline, else x-fc-function-timeout, else Options.Timeout;
+// the invocation also ends when Function Compute drops the connection.
 func NewCustomRuntime(h Handler, o *Options) http.Handler {
 	return &customRuntime{h: h, o: o}
 }
@@ -66,29 +57,16 @@ func (rt *customRuntime) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (rt *customRuntime) invoke(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
 	event, err := io.ReadAll(io.LimitReader(r.Body, maxEvent+1))
 	inv, ierr := newInvocation(r.Header, event, rt.o.deadline())
-	var o outcome
-	switch {
-	case err != nil:
-		err = fmt.Errorf("fcrt: read the event: %w", err)
-	case ierr != nil:
-		err = ierr
-	default:
-		ctx, cancel := context.WithCancel(r.Context())
-		if !inv.Deadline.IsZero() {
-			ctx, cancel = context.WithDeadline(r.Context(), inv.Deadline)
-		}
-		o, err = serve(ctx, rt.h, inv, rt.o)
-		cancel()
-	}
-	logInvocation(rt.o.logger(), inv, o, err, start)
 	if err != nil {
+		ierr = fmt.Errorf("fcrt: read the event: %w", err)
+	}
+	if err := invoke(r.Context(), rt.h, inv, ierr, rt.o); err != nil {
 		w.Header().Set(headerStatus, "404")
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusNotFound)
-		fmt.Fprintln(w, redact.New().String(err.Error())) // one line; serve's errors hold no secret already
+		fmt.Fprintln(w, redact.New().String(err.Error())) // one line, no signature
 		return
 	}
 	w.Header().Set(headerStatus, "200")

@@ -9,11 +9,9 @@ import (
 	"github.com/wgor-dev/wgor/internal/oss"
 )
 
-// ValidStatus reports whether status is one OSS documents for
-// WriteGetObjectResponse's x-oss-fwd-status: 200, 206, 301, 302, 303, 304,
-// 400, 401, 403, 404, 405, 409, 411, 412, 416, 500 or 503 (OSS API
-// reference "WriteGetObjectResponse"). Any other is refused before
-// anything is sent.
+// ValidStatus reports whether OSS accepts status as WriteGetObjectResponse's
+// x-oss-fwd-status (OSS API reference "WriteGetObjectResponse"). Any other
+// is refused before anything is sent.
 func ValidStatus(status int) bool { return oss.ValidStatus(status) }
 
 // StatusError is a deliberate error answer: the runtime answers the
@@ -26,13 +24,9 @@ type StatusError struct {
 }
 
 // Error returns an error that, returned by a Handler before it wrote
-// anything, answers the GetObject caller with status and an OSS-style
-// error body:
-//
-//	<?xml version="1.0" encoding="UTF-8"?>
-//	<Error><Code>NoSuchKey</Code><Message>…</Message><RequestId>…</RequestId></Error>
-//
-// A status that OSS does not accept (see ValidStatus) is answered 500.
+// anything, answers the caller with status and OSS's XML error document
+// holding code, message and the request ID. A status OSS does not accept
+// (see ValidStatus) is answered 500.
 func Error(status int, code, message string) error {
 	return &StatusError{Status: status, Code: code, Message: message}
 }
@@ -42,9 +36,8 @@ func (e *StatusError) Error() string {
 	return fmt.Sprintf("fcrt: answer %d %s: %s", e.Status, e.Code, e.Message)
 }
 
-// answerOf returns the status, code and message with which the runtime
-// answers the caller for a handler's error, and whether the error is a
-// deliberate answer rather than a failure.
+// answerOf returns the runtime's answer to a handler's error, and whether
+// the error is a deliberate answer rather than a failure.
 func answerOf(err error) (status int, code, message string, deliberate bool) {
 	var se *StatusError
 	var oe *OriginalError

@@ -13,14 +13,12 @@ import (
 )
 
 // Event is the event OSS invokes a function with for a GetObject made
-// through an Object FC Access Point (SPEC: OSS user guide "Use Function
-// Compute to process GetObject requests"). OSS documents only
-// getObjectContext, so only that is read; other members are ignored.
+// through an Object FC Access Point (OSS user guide "Use Function Compute
+// to process GetObject requests"). OSS documents only getObjectContext.
 //
-// Printing an Event with fmt, or logging it with log/slog's text or JSON
-// handler, never shows the token or inputOssUrl's query (a presigned URL
-// carries a signature). json.Marshal writes the event as received, token
-// included: it is for sending the event on, not for logs.
+// Printed with fmt or logged with log/slog, an Event shows neither the
+// token nor inputOssUrl's query (a signature); json.Marshal writes it
+// whole, for sending on, not for logs.
 type Event struct {
 	GetObjectContext GetObjectContext `json:"getObjectContext"`
 }
@@ -41,10 +39,9 @@ type GetObjectContext struct {
 // ErrInvalidEvent is wrapped by every error ParseEvent returns.
 var ErrInvalidEvent = errors.New("fcrt: invalid event")
 
-// ParseEvent parses the event a function received. It is lenient, as
-// encoding/json is: unknown members are ignored, member names match
-// regardless of case, and a UTF-8 byte order mark is skipped. A missing or
-// empty getObjectContext.outputRoute or outputToken is an error. Errors wrap
+// ParseEvent parses the event as encoding/json does (unknown members
+// ignored, names matched regardless of case), after a UTF-8 byte order
+// mark. outputRoute and outputToken are required. Errors wrap
 // ErrInvalidEvent and never quote the event, which holds the token.
 func ParseEvent(data []byte) (*Event, error) {
 	var ev Event
@@ -87,8 +84,11 @@ func (c GetObjectContext) String() string {
 	if c.OutputToken != "" {
 		s += ", OutputToken: " + redact.Mark
 	}
-	if c.InputOSSURL != "" {
-		s += ", InputOSSURL: " + strconv.Quote(withoutQuery(c.InputOSSURL))
+	if u := c.InputOSSURL; u != "" {
+		if i := strings.IndexAny(u, "?#"); i >= 0 { // a presigned URL's query holds its signature
+			u = u[:i] + "?" + redact.Mark
+		}
+		s += ", InputOSSURL: " + strconv.Quote(u)
 	}
 	return s + "}"
 }
@@ -109,11 +109,3 @@ func (e Event) Format(f fmt.State, verb rune) { redact.Format(f, verb, e.String(
 
 // LogValue makes log/slog print String.
 func (e Event) LogValue() slog.Value { return redact.LogValue(e.String()) }
-
-// withoutQuery cuts a URL's query and fragment, which may hold a signature.
-func withoutQuery(u string) string {
-	if i := strings.IndexAny(u, "?#"); i >= 0 {
-		return u[:i] + "?" + redact.Mark
-	}
-	return u
-}

@@ -8,10 +8,9 @@ import (
 	"github.com/wgor-dev/wgor/wgor"
 )
 
-// finish ends the response after the handler returned herr (nil for
-// success; a panic is an error too) and reports what was delivered and the
-// invocation's error, if it failed. It is called once per invocation, and
-// again harmlessly by a handler's Close.
+// finish ends the response after the handler returned herr and reports
+// what was delivered and the invocation's failure. A handler's Close calls
+// it too, harmlessly.
 func (w *writer) finish(herr error) (outcome, error) {
 	started, herr := w.end(herr)
 	herr = w.endBody(herr)
@@ -19,10 +18,8 @@ func (w *writer) finish(herr error) (outcome, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if errors.Is(r.err, wgor.ErrNotSent) && !w.errorAnswer {
-		// Nothing left the machine (a forwarded header with a control
-		// character, a failure while the body was spooled): the token is
-		// unused, so the caller gets the error answer now rather than wait
-		// for the function's timeout.
+		// Nothing left (a bad forwarded header, a failed spool): the token
+		// is unused, so the caller gets the error answer now.
 		if herr == nil {
 			herr = r.err
 		}
@@ -39,11 +36,9 @@ func (w *writer) finish(herr error) (outcome, error) {
 	return o, w.failure(herr, started, r.err)
 }
 
-// end closes the response. When no request started, it starts one: the
-// runtime's error answer when the response failed (herr, a sticky error,
-// a declared body of which nothing was written), else the status and
-// headers with an empty body. started reports whether the handler's own
-// request had started before.
+// end closes the response, starting the request if none started: the
+// error answer when the response failed, else an empty body. started
+// reports whether the handler's own request had started before.
 func (w *writer) end(herr error) (started bool, _ error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -68,11 +63,9 @@ func (w *writer) end(herr error) (started bool, _ error) {
 	return false, herr
 }
 
-// endBody ends a streamed body and returns the invocation's failure so
-// far. What the handler wrote goes into the request first; then a failure
-// (herr, or a body shorter than its Content-Length) closes the pipe with
-// that error, which cuts the request short: the caller receives what was
-// written and then a broken transfer, never a clean end.
+// endBody ends a streamed body and returns the failure so far: what was
+// written goes first, then a failure (herr, a short body) closes the pipe
+// with it, which cuts the request short, never a clean end.
 func (w *writer) endBody(herr error) error {
 	w.mu.Lock()
 	pw, bw, declare, written := w.pw, w.bw, w.declare, w.written
@@ -98,7 +91,7 @@ func (w *writer) endBody(herr error) error {
 }
 
 // failure is the invocation's error: nil when what the handler meant, or
-// its deliberate error answer, was delivered. w.mu is held.
+// its deliberate answer, was delivered. w.mu is held.
 func (w *writer) failure(herr error, started bool, rerr error) error {
 	switch {
 	case herr == nil:

@@ -7,32 +7,27 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/wgor-dev/wgor/internal/oss"
 )
 
-// Headers of the original that describe the object rather than its bytes,
-// forwarded by Transform: a transformed body keeps its type, dates and caching,
-// but not its length, encoding, ranges or ETag, all of which describe the
-// original bytes. OSS documents which headers may be forwarded (OSS API
-// reference "WriteGetObjectResponse"), not which a transformation should keep:
-// this split is wgor's choice, and a transform may set any of them again.
-var (
-	objectHeaders = []string{"Content-Type", "Cache-Control", "Content-Disposition", "Content-Language", "Expires", "Last-Modified"}
-	byteHeaders   = []string{"Content-Length", "Content-Encoding", "Content-Range", "Accept-Ranges", "Etag"}
-)
+// objectHeaders are the forwarded headers (oss.Forwarded) that describe the
+// object rather than its bytes, kept by Transform. OSS documents which
+// headers may be forwarded, not which a transformation should keep: this
+// split is wgor's choice.
+var objectHeaders = []string{"Content-Type", "Cache-Control", "Content-Disposition", "Content-Language", "Expires", "Last-Modified"}
 
-// Forward answers with the original object unchanged: its status, the forwarded
-// headers OSS documents (OSS API reference "WriteGetObjectResponse") and
-// Content-Length, and its body, streamed. An error of the original (404
-// NoSuchKey, say) is returned as an *OriginalError, which the runtime answers
-// with the same status when the handler returns it.
+// Forward answers with the original object unchanged: its status, the
+// forwarded headers OSS documents (OSS API reference
+// "WriteGetObjectResponse") with Content-Length, and its body, streamed.
+// An error of the original is returned as an *OriginalError.
 func Forward(ctx context.Context, w ResponseWriter, inv *Invocation) error {
 	orig, err := OpenOriginal(ctx, inv, nil)
 	if err != nil {
 		return err
 	}
 	defer orig.Body.Close()
-	copyHeaders(w.Header(), orig.Header, objectHeaders)
-	copyHeaders(w.Header(), orig.Header, byteHeaders)
+	copyHeaders(w.Header(), orig.Header, append(oss.Forwarded[:], "Content-Length"), true)
 	w.WriteHeader(orig.StatusCode)
 	if _, err := io.Copy(w, orig.Body); err != nil {
 		return fmt.Errorf("fcrt: forward the original object: %w", err)
@@ -40,29 +35,20 @@ func Forward(ctx context.Context, w ResponseWriter, inv *Invocation) error {
 	return nil
 }
 
-// Transform answers with a transformation of the original object. It
-// opens the original, copies to w.Header() those of its headers that
-// still hold for a changed body (Content-Type, Cache-Control,
-// Content-Disposition, Content-Language, Expires, Last-Modified; not
-// Content-Length, Content-Encoding, Content-Range, Accept-Ranges or ETag)
-// unless the handler set them already, and calls f with w and the
-// original's content: its body, decoded when the object is stored
-// gzip-encoded (Content-Encoding: gzip), as f transforms the object, not
-// its encoding. f may change w.Header() before its first Write, and
-// streams what it writes. An error of the original is returned as an
-// *OriginalError before f is called.
+// Transform answers with a transformation of the original object: it opens
+// the original, copies its headers that still hold for a changed body to
+// w.Header() (see CopyObjectHeaders), and calls f with w and the original's
+// content, gunzipped when the object is stored with Content-Encoding gzip.
+// An error of the original is returned as an *OriginalError before f is
+// called. A handler that needs more of the original (its ETag, its length)
+// calls OpenOriginal and CopyObjectHeaders itself.
 func Transform(ctx context.Context, w ResponseWriter, inv *Invocation, f func(w ResponseWriter, original io.Reader) error) error {
 	orig, err := OpenOriginal(ctx, inv, nil)
 	if err != nil {
 		return err
 	}
 	defer orig.Body.Close()
-	h := w.Header()
-	for _, name := range objectHeaders {
-		if _, set := h[name]; !set {
-			copyHeaders(h, orig.Header, []string{name})
-		}
-	}
+	orig.CopyObjectHeaders(w.Header())
 	if orig.StatusCode == http.StatusNotModified {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
@@ -77,10 +63,22 @@ func Transform(ctx context.Context, w ResponseWriter, inv *Invocation, f func(w 
 	return f(w, zr)
 }
 
-func copyHeaders(dst, src http.Header, names []string) {
+// CopyObjectHeaders copies to h the original's headers that describe the
+// object rather than its bytes, and so still hold for a transformed body:
+// Content-Type, Cache-Control, Content-Disposition, Content-Language,
+// Expires and Last-Modified, each unless h sets it already. It leaves out
+// Content-Length, Content-Encoding, Content-Range, Accept-Ranges and ETag.
+func (o *Original) CopyObjectHeaders(h http.Header) {
+	copyHeaders(h, o.Header, objectHeaders, false)
+}
+
+// copyHeaders copies names from src to dst; over, whether to replace what
+// dst sets.
+func copyHeaders(dst, src http.Header, names []string, over bool) {
 	for _, name := range names {
-		if vs := src.Values(name); len(vs) > 0 {
-			dst[http.CanonicalHeaderKey(name)] = append([]string(nil), vs...)
+		name = http.CanonicalHeaderKey(name)
+		if _, set := dst[name]; (over || !set) && len(src.Values(name)) > 0 {
+			dst[name] = append([]string(nil), src.Values(name)...)
 		}
 	}
 }

@@ -5,28 +5,21 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/wgor-dev/wgor/creds"
 	"github.com/wgor-dev/wgor/internal/redact"
 )
 
-// A Handler answers one GetObject made through an Object FC Access Point.
+// A Handler answers one GetObject made through an Object FC Access Point by
+// writing to w; returning ends the response.
 //
-// It writes the answer to w: the status, the forwarded headers and the
-// body, which the runtime streams to OSS with one WriteGetObjectResponse
-// signed with the invocation's credentials. Returning ends the response.
-//
-// Returning an error before anything was written makes the runtime answer
-// the GetObject caller itself: with the status, code and message of an
-// error made by Error (or of an *OriginalError), or else 500 InternalError.
-// Returning an error or panicking after the body began to be sent cuts the
-// response short, so that the caller never takes a truncated body for a
-// complete one; a body of unknown length is spooled and sent only once the
-// handler returned, so its failure is still answered with an error.
-// Returning nil without having written answers the status set with
-// WriteHeader (200 when none) and an empty body, as net/http does.
+// An error returned before anything was sent is answered by the runtime:
+// with the status, code and message of Error (or an *OriginalError), else
+// 500 InternalError. An error or a panic after the body began to be sent
+// cuts the response short, so that the caller never takes a truncated body
+// for a whole one. Returning nil without writing answers an empty body, as
+// net/http does.
 type Handler interface {
 	ServeGetObject(ctx context.Context, w ResponseWriter, inv *Invocation) error
 }
@@ -39,12 +32,9 @@ func (f HandlerFunc) ServeGetObject(ctx context.Context, w ResponseWriter, inv *
 	return f(ctx, w, inv)
 }
 
-// Invocation is what the runtime knows of one invocation of the function.
-// The handler must not modify it.
-//
-// Printing an Invocation with fmt (any verb), or logging it with log/slog's
-// text or JSON handler, shows neither the output token, nor inputOssUrl's
-// query, nor the credentials.
+// Invocation is what the runtime knows of one invocation; the handler must
+// not modify it. Printed with fmt or logged with log/slog, it shows neither
+// the token, nor inputOssUrl's query, nor the credentials.
 type Invocation struct {
 	// Event is the parsed event.
 	Event *Event
@@ -52,9 +42,9 @@ type Invocation struct {
 	// RequestID is Function Compute's request ID (x-fc-request-id).
 	RequestID string
 
-	// Region is the function's region (x-fc-region). WriteGetObjectResponse
-	// is signed for the region the outputRoute names, and for this one
-	// when the route names none (a local emulator).
+	// Region is the function's region (x-fc-region), which
+	// WriteGetObjectResponse is signed for when the outputRoute names none
+	// (a local emulator).
 	Region string
 
 	// Deadline is when Function Compute stops the invocation; it is also
@@ -62,11 +52,10 @@ type Invocation struct {
 	// runtime was told none and Options.Timeout is zero.
 	Deadline time.Time
 
-	// Credentials are the invocation's temporary credentials
-	// (x-fc-access-key-id, x-fc-access-key-secret, x-fc-security-token),
-	// which the runtime signs WriteGetObjectResponse with. Use them for
-	// any other Alibaba Cloud request the handler makes. Printed or
-	// logged, the Provider shows no secret (package creds).
+	// Credentials are the invocation's temporary credentials (x-fc-access-key-id,
+	// x-fc-access-key-secret, x-fc-security-token), which sign
+	// WriteGetObjectResponse and any other Alibaba Cloud request the handler
+	// makes.
 	Credentials creds.Provider
 
 	// FunctionName and AccountID are x-fc-function-name and
@@ -91,10 +80,8 @@ func (inv Invocation) String() string {
 	if !inv.Deadline.IsZero() {
 		deadline = inv.Deadline.UTC().Format(time.RFC3339Nano)
 	}
-	return "fcrt.Invocation{RequestID: " + strconv.Quote(inv.RequestID) +
-		", Region: " + strconv.Quote(inv.Region) + ", Deadline: " + deadline +
-		", FunctionName: " + strconv.Quote(inv.FunctionName) + ", AccountID: " + strconv.Quote(inv.AccountID) +
-		", Event: " + ev + ", Credentials: " + cred + "}"
+	return fmt.Sprintf("fcrt.Invocation{RequestID: %q, Region: %q, Deadline: %s, FunctionName: %q, AccountID: %q, Event: %s, Credentials: %s}",
+		inv.RequestID, inv.Region, deadline, inv.FunctionName, inv.AccountID, ev, cred)
 }
 
 // Format makes every fmt verb print String.

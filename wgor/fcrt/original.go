@@ -1,6 +1,7 @@
 package fcrt
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,16 +9,13 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/wgor-dev/wgor/internal/oss"
 	"github.com/wgor-dev/wgor/internal/redact"
 )
 
-// Original is the original object, read from the event's inputOssUrl: a
-// URL, presigned by OSS, from which the function can GET the object the
-// caller asked for (S3 Object Lambda's twin is inputS3Url). Body streams;
-// nothing is buffered.
+// Original is the original object, read from the event's inputOssUrl, a
+// URL presigned by OSS. Body streams; nothing is buffered.
 type Original struct {
 	StatusCode    int         // 200, or 304 for a conditional read that matched
 	Header        http.Header // Content-Type, Content-Length, ETag, Last-Modified, …
@@ -25,11 +23,10 @@ type Original struct {
 	Body          io.ReadCloser
 }
 
-// OriginalError is OSS's refusal to serve the original object: 404
-// NoSuchKey, 403 AccessDenied and so on. Returned by a handler before it
-// wrote anything, it answers the GetObject caller with the same status
-// (500 when OSS does not accept that status for WriteGetObjectResponse),
-// code and message.
+// OriginalError is OSS's refusal to serve the original object (404
+// NoSuchKey, 403 AccessDenied…). Returned by a handler before it wrote
+// anything, it answers the caller with the same status (500 when OSS does
+// not accept it, see ValidStatus), code and message.
 type OriginalError struct {
 	StatusCode int
 	Code       string // OSS's error code, such as NoSuchKey; empty when the body was not OSS's XML error
@@ -39,32 +36,29 @@ type OriginalError struct {
 
 // Error describes the refusal.
 func (e *OriginalError) Error() string {
-	var b strings.Builder
-	b.WriteString("fcrt: read the original object: HTTP ")
-	b.WriteString(strconv.Itoa(e.StatusCode))
+	s := "fcrt: read the original object: HTTP " + strconv.Itoa(e.StatusCode)
 	if e.Code != "" {
-		b.WriteString(" " + e.Code)
+		s += " " + e.Code
 	}
 	if e.Message != "" {
-		b.WriteString(": " + e.Message)
+		s += ": " + e.Message
 	}
 	if e.RequestID != "" {
-		b.WriteString(" (request ID " + e.RequestID + ")")
+		s += " (request ID " + e.RequestID + ")"
 	}
-	return b.String()
+	return s
 }
 
 // ErrNoOriginal is returned by OpenOriginal when the event has no
 // inputOssUrl.
 var ErrNoOriginal = errors.New("fcrt: the event has no getObjectContext.inputOssUrl: the original object cannot be read")
 
-// OpenOriginal GETs the original object from the event's inputOssUrl and
-// returns it with its body unread; the caller closes Body. The body is the
-// object's bytes as stored: an object stored gzip-encoded arrives so, with
-// its Content-Encoding, unless header asks otherwise. header, when not
-// nil, is sent with the request (a Range, an If-None-Match). OSS's
-// errors are an *OriginalError. Errors never show the URL's query, which
-// holds a signature.
+// OpenOriginal GETs the original object from the event's inputOssUrl, with
+// header (a Range, an If-None-Match) when not nil; the caller closes Body.
+// The body is the object's bytes as stored (gzip-encoded stays so, with its
+// Content-Encoding) unless header sets Accept-Encoding. OSS's errors are an
+// *OriginalError. Errors never show the URL's query, which holds a
+// signature.
 func OpenOriginal(ctx context.Context, inv *Invocation, header http.Header) (*Original, error) {
 	u := inv.Event.GetObjectContext.InputOSSURL
 	if u == "" {
@@ -78,20 +72,14 @@ func OpenOriginal(ctx context.Context, inv *Invocation, header http.Header) (*Or
 		req.Header[http.CanonicalHeaderKey(k)] = vs
 	}
 	if req.Header.Get("Accept-Encoding") == "" {
-		// The object's bytes as stored. Left unset, net/http's Transport
-		// asks for gzip and decodes a gzip answer itself, dropping its
-		// Content-Encoding and Content-Length; a request that sets
-		// Accept-Encoding gets the body as sent (net/http, Transport's
-		// DisableCompression). Asked for gzip, OSS also compresses text
-		// objects of 1 KB or more itself and then sends no ETag,
-		// Content-Length or Accept-Ranges (OSS FAQ "How do I compress
+		// Unset, net/http asks for gzip and decodes it, dropping
+		// Content-Encoding and Content-Length (Transport's
+		// DisableCompression); asked for gzip, OSS compresses text itself
+		// and sends no ETag or Content-Length (OSS FAQ "How do I compress
 		// objects that I download from OSS in the GZIP format?").
 		req.Header.Set("Accept-Encoding", "identity")
 	}
-	hc := inv.httpClient
-	if hc == nil {
-		hc = defaultHTTPClient()
-	}
+	hc := cmp.Or(inv.httpClient, defaultHTTPClient())
 	scrub := redact.New(u) // its signature and security token
 	resp, err := hc.Do(req)
 	if err != nil {
@@ -105,13 +93,10 @@ func OpenOriginal(ctx context.Context, inv *Invocation, header http.Header) (*Or
 		return &Original{StatusCode: resp.StatusCode, Header: resp.Header, ContentLength: resp.ContentLength, Body: resp.Body}, nil
 	}
 	defer resp.Body.Close()
-	e := &OriginalError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get(oss.HeaderRequestID)}
 	// OSS's error document (OSS API reference "Error responses"); a body
 	// that is not one leaves the fields empty.
 	doc, _ := oss.ParseErrorDoc(resp.Body, 64<<10)
-	e.Code, e.Message = scrub.String(doc.Code), scrub.String(doc.Message)
-	if e.RequestID == "" {
-		e.RequestID = scrub.String(doc.RequestID)
-	}
+	e := &OriginalError{StatusCode: resp.StatusCode, Code: scrub.String(doc.Code), Message: scrub.String(doc.Message),
+		RequestID: cmp.Or(resp.Header.Get(oss.HeaderRequestID), scrub.String(doc.RequestID))}
 	return nil, e
 }

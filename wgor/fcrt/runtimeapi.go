@@ -21,9 +21,9 @@ import (
 )
 
 // The Go runtime API of Function Compute's built-in Go runtime
-// (fc-runtime-go-sdk v0.3.1, fc/runtime_api_client.go and fc/invoke_loop.go):
-// GET next long-polls for an invocation; its answer's body is the event and
-// its headers carry the facts; POST <id>/response or <id>/error ends it.
+// (fc-runtime-go-sdk v0.3.1, fc/runtime_api_client.go, fc/invoke_loop.go):
+// GET next long-polls for an invocation (the event, and the facts in its
+// headers); POST <id>/response or <id>/error ends it.
 const runtimeAPIPath = "/2020-11-11/runtime/invocation/"
 
 // headerFunctionType marks the lifecycle invocations (1 initializer, 2
@@ -37,23 +37,20 @@ type runtimeAPI struct {
 	o    *Options
 	hc   *http.Client
 	log  *slog.Logger
-	// polled: the first poll was sent. Touched by the loop alone.
-	polled bool
+
+	polled bool // the first poll was sent; touched by the loop alone
 }
 
 func newRuntimeAPI(addr string, h Handler, o *Options) *runtimeAPI {
-	// Its own client: the long poll must never time out, whatever
-	// Options.HTTPClient's Timeout says.
+	// Its own client: the long poll must not time out at Options.HTTPClient's Timeout.
 	return &runtimeAPI{base: "http://" + addr + runtimeAPIPath, h: h, o: o, hc: &http.Client{}, log: o.logger()}
 }
 
-// run polls until ctx ends, runs each invocation in its own goroutine (they
-// may overlap, as with fc-runtime-go-sdk), and returns once the invocations
-// in flight have ended.
+// run polls until ctx ends, runs each invocation in its own goroutine (as
+// fc-runtime-go-sdk does), and returns once those in flight have ended.
 func (a *runtimeAPI) run(ctx context.Context) error {
 	var wg sync.WaitGroup
-	// The invocations' own parent: it outlives ctx by ShutdownGrace, so
-	// that those in flight at shutdown can finish.
+	// The invocations' parent outlives ctx by ShutdownGrace, for those in flight.
 	base, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	failures := 0
@@ -63,8 +60,7 @@ func (a *runtimeAPI) run(ctx context.Context) error {
 			break
 		}
 		if err != nil {
-			// The runtime API should always answer; back off so that a
-			// broken one is not hammered, and go on, as the SDK does.
+			// Back off, so that a broken runtime API is not hammered, and go on as the SDK does.
 			failures++
 			a.log.Error("fcrt: runtime API", "error", err.Error(), "failures", failures)
 			t := time.NewTimer(min(time.Duration(failures)*100*time.Millisecond, 2*time.Second))
@@ -98,8 +94,7 @@ func (a *runtimeAPI) next(ctx context.Context) (http.Header, []byte, error) {
 	}
 	req.Header.Set("User-Agent", wgor.DefaultUserAgent)
 	if !a.polled {
-		// Ready once the first poll is sent, not answered: the long poll
-		// may wait for minutes.
+		// Ready once the first poll is sent: its answer may take minutes.
 		req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 			WroteRequest: func(httptrace.WroteRequestInfo) { a.o.isReady() },
 		}))
@@ -124,31 +119,20 @@ func (a *runtimeAPI) next(ctx context.Context) (http.Header, []byte, error) {
 	return resp.Header, event, nil
 }
 
-// handle runs one invocation and reports it to the runtime API. Its
-// context is base, not the loop's: an invocation in flight at shutdown
-// may finish within ShutdownGrace.
+// handle runs one invocation under base and reports it to the runtime API.
 func (a *runtimeAPI) handle(base context.Context, header http.Header, event []byte) {
-	start := time.Now()
 	id := header.Get(headerRequestID)
 	if id == "" || strings.ContainsAny(id, "/?#%") {
 		a.log.Error("fcrt: the runtime API sent an invocation without a usable x-fc-request-id: it cannot be answered")
 		return
 	}
 	if t := header.Get(headerFunctionType); t != "" && t != "0" {
-		// A lifecycle call (initializer, pre-stop, pre-freeze): nothing
-		// to do; the SDK answers it with an empty success.
+		// A lifecycle call: nothing to do; the SDK answers an empty success.
 		a.post(id, "response", nil)
 		return
 	}
 	inv, err := a.invocation(header, event)
-	var o outcome
-	if err == nil {
-		ctx, cancel := context.WithDeadline(base, inv.Deadline)
-		o, err = serve(ctx, a.h, inv, a.o)
-		cancel()
-	}
-	logInvocation(a.log, inv, o, err, start)
-	if err != nil {
+	if err = invoke(base, a.h, inv, err, a.o); err != nil {
 		a.post(id, "error", errorPayload(err))
 		return
 	}
@@ -168,8 +152,7 @@ func (a *runtimeAPI) invocation(header http.Header, event []byte) (*Invocation, 
 }
 
 // errorPayload is the body of POST …/error, as fc-runtime-go-sdk sends it
-// (fc/messages: errorMessage, errorType, and for a panic stackTrace, its
-// frames as path, line and label).
+// (fc/messages).
 func errorPayload(err error) []byte {
 	type frame struct {
 		Path  string `json:"path"`
@@ -198,20 +181,14 @@ func errorPayload(err error) []byte {
 // errorType names an error's type as the SDK does: without package or
 // pointer.
 func errorType(err error) string {
-	var pe *PanicError
-	var he *handlerError
-	switch {
-	case errors.As(err, &pe):
+	if pe := (*PanicError)(nil); errors.As(err, &pe) {
 		return "PanicError"
-	case errors.As(err, &he):
+	}
+	if he := (*handlerError)(nil); errors.As(err, &he) {
 		err = he.err
 	}
 	t := fmt.Sprintf("%T", err)
-	t = strings.TrimLeft(t, "*")
-	if i := strings.LastIndexByte(t, '.'); i >= 0 {
-		t = t[i+1:]
-	}
-	return t
+	return t[strings.LastIndexAny(t, ".*")+1:]
 }
 
 // post reports an invocation's end; the runtime API answers 200.

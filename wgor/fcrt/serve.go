@@ -20,11 +20,9 @@ const maxEvent = 1 << 20
 
 // Options configure the runtime. The zero Options (or nil) are ready to use.
 type Options struct {
-	// Logger receives one record per invocation (request ID, status,
-	// bytes, duration, and for a failure the error) and the runtime's own
-	// records; nil means slog.Default(). No record holds the access key
-	// secret, the security token, the output token or a signature: the
-	// errors and panic values of handlers are scrubbed of them.
+	// Logger receives one record per invocation and the runtime's own;
+	// nil means slog.Default(). No record holds a secret, a token or a
+	// signature: handlers' errors and panic values are scrubbed of them.
 	Logger *slog.Logger
 
 	// HTTPClient sends WriteGetObjectResponse and reads the original
@@ -32,24 +30,20 @@ type Options struct {
 	// bounds each request.
 	HTTPClient *http.Client
 
-	// A body of unknown length (no Content-Length header set by the
-	// handler) is spooled, SpoolMemory bytes in memory (zero: 4 MiB) and
-	// the rest in a file in SpoolDir (empty: os.TempDir()), then sent with
-	// its length, which OSS's API reference requires. Chunked streams it
-	// chunked as it is written instead, which OSS does not document.
+	// A body without Content-Length is spooled, SpoolMemory bytes in
+	// memory (zero: 4 MiB) and the rest in SpoolDir (empty: os.TempDir()),
+	// then sent with its length, as OSS's API reference requires. Chunked
+	// streams it chunked instead, which OSS does not document.
 	SpoolDir    string
 	SpoolMemory int64
 	Chunked     bool
 
-	// Timeout bounds an invocation when Function Compute announces no
-	// deadline (a custom runtime sent neither x-fc-function-deadline nor
-	// x-fc-function-timeout). Zero means no bound of the runtime's own:
-	// the invocation then ends when Function Compute ends it, by closing
-	// the connection of POST /invoke. An announced deadline always wins.
+	// Timeout bounds an invocation of a custom runtime that was announced
+	// no deadline; zero means none but Function Compute's own.
 	Timeout time.Duration
 
-	// ready, when set, is called when the runtime can take invocations,
-	// perhaps more than once: Start registers its signals then.
+	// ready, when set, is called (perhaps more than once) when the runtime
+	// can take invocations: Start registers its signals then.
 	ready func()
 }
 
@@ -66,8 +60,7 @@ func (o *Options) logger() *slog.Logger {
 	return o.Logger
 }
 
-// deadline is the deadline of an invocation starting now that announced
-// none; zero for none.
+// deadline is that of an invocation announced none; zero for none.
 func (o *Options) deadline() time.Time {
 	if o == nil || o.Timeout <= 0 {
 		return time.Time{}
@@ -82,16 +75,12 @@ func (o *Options) httpClient() *http.Client {
 	return o.HTTPClient
 }
 
-// defaultHTTPClient is the runtime's own client when Options.HTTPClient is
-// nil, so that shutting down can close its idle connections.
+// defaultHTTPClient is shared, so that shutting down can close its idle connections.
 var defaultHTTPClient = sync.OnceValue(wgor.NewHTTPClient)
 
-// serve runs h for one invocation, whose context ctx already has the
-// deadline, and sends exactly one WriteGetObjectResponse. It returns what
-// was delivered, and an error when the invocation failed: the handler
-// failed or panicked (the runtime then answered the caller itself, or cut
-// the response short), or the response could not be delivered. The error
-// holds none of the invocation's secrets.
+// serve runs h for one invocation and sends exactly one
+// WriteGetObjectResponse. It returns what was delivered and the
+// invocation's failure, which holds none of its secrets.
 func serve(ctx context.Context, h Handler, inv *Invocation, o *Options) (outcome, error) {
 	g := inv.Event.GetObjectContext
 	c := &wgor.Client{HTTPClient: o.httpClient(), Credentials: inv.Credentials}
@@ -139,8 +128,7 @@ type handlerError struct{ err error }
 func (e *handlerError) Error() string { return "fcrt: the handler returned: " + e.err.Error() }
 func (e *handlerError) Unwrap() error { return e.err }
 
-// call runs the handler. Its error and panic value are outside text, and
-// pass scrub where they enter.
+// call runs the handler; its error and panic value pass scrub where they enter.
 func call(ctx context.Context, h Handler, w ResponseWriter, inv *Invocation, scrub *redact.Scrubber) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -158,26 +146,37 @@ func call(ctx context.Context, h Handler, w ResponseWriter, inv *Invocation, scr
 	return nil
 }
 
-// logInvocation writes the record of one invocation. A failure's error is
-// logged as a value under "error" beside "fc_request_id" (package wgortest
-// reads it there).
-func logInvocation(log *slog.Logger, inv *Invocation, o outcome, err error, start time.Time) {
+// invoke runs the invocation inv under parent, with its deadline, unless
+// err says it cannot run, and logs it. A failure's error is logged as a value
+// under "error" beside "fc_request_id" (package wgortest reads it there).
+func invoke(parent context.Context, h Handler, inv *Invocation, err error, o *Options) error {
+	start := time.Now()
+	var out outcome
+	if err == nil {
+		ctx, cancel := context.WithCancel(parent)
+		if !inv.Deadline.IsZero() {
+			ctx, cancel = context.WithDeadline(parent, inv.Deadline)
+		}
+		out, err = serve(ctx, h, inv, o)
+		cancel()
+	}
 	attrs := []slog.Attr{
 		slog.String("fc_request_id", inv.RequestID),
-		slog.Int("status", o.status),
-		slog.Int64("written", o.written),
+		slog.Int("status", out.status),
+		slog.Int64("written", out.written),
 		slog.String("duration", time.Since(start).Round(time.Microsecond).String()),
 	}
-	if o.sent {
-		attrs = append(attrs, slog.Int64("bytes", o.bytes), slog.String("oss_request_id", o.requestID))
+	if out.sent {
+		attrs = append(attrs, slog.Int64("bytes", out.bytes), slog.String("oss_request_id", out.requestID))
 	}
 	if err == nil {
-		log.LogAttrs(context.Background(), slog.LevelInfo, "fcrt: answered GetObject", attrs...)
-		return
+		o.logger().LogAttrs(context.Background(), slog.LevelInfo, "fcrt: answered GetObject", attrs...)
+		return nil
 	}
 	attrs = append(attrs, slog.Any("error", err))
 	if pe := (*PanicError)(nil); errors.As(err, &pe) {
 		attrs = append(attrs, slog.String("stack", string(pe.Stack)))
 	}
-	log.LogAttrs(context.Background(), slog.LevelError, "fcrt: invocation failed", attrs...)
+	o.logger().LogAttrs(context.Background(), slog.LevelError, "fcrt: invocation failed", attrs...)
+	return err
 }

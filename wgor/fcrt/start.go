@@ -21,36 +21,26 @@ const ShutdownGrace = 10 * time.Second
 // shutdownGrace is ShutdownGrace, shortened by tests.
 var shutdownGrace = ShutdownGrace
 
-// Start runs h as a Function Compute function and never returns: it is
-// the one call in main.
-//
-//	func main() { fcrt.Start(handler) }
-//
-// It reads the environment to learn how it is run, so the same binary
-// deploys either way:
-//
-//   - FC_RUNTIME_API set (the built-in Go 1 runtime, whose handler is this
-//     binary): the Go runtime API's long-poll loop.
-//   - Otherwise (a custom runtime, started as bootstrap): an HTTP server on
-//     FC_SERVER_HOST:FC_SERVER_PORT (all interfaces, port 9000, when unset),
-//     answering POST /invoke and POST /initialize (see NewCustomRuntime).
+// Start runs h as a Function Compute function and never returns: it is the
+// one call in main. With FC_RUNTIME_API set (the built-in Go 1 runtime) it
+// long-polls the Go runtime API (GET …/2020-11-11/runtime/invocation/next,
+// POST …/<request-id>/response or …/error), each invocation with the
+// deadline of x-fc-function-deadline; otherwise (a custom runtime) it
+// serves NewCustomRuntime on FC_SERVER_HOST:FC_SERVER_PORT (all
+// interfaces, port 9000, when unset). Invocations run concurrently.
 //
 // It logs JSON lines to standard error, as Function Compute's logs are
-// JSON (use Run with Options.Logger for another logger). On SIGTERM or
-// SIGINT it stops taking invocations, lets those in flight finish, and
-// exits 0. It exits 1, after logging why, if it cannot run (the port is
-// taken, say).
+// JSON. On SIGTERM or SIGINT it lets the invocations in flight finish and
+// exits 0; it exits 1, after logging why, if it cannot run.
 func Start(h Handler) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	stop := make(chan os.Signal, 1)
-	// Registered once the runtime can take invocations (its port bound,
-	// or its first poll of the runtime API sent), not before: os/signal's
-	// set-up then adds nothing to the time until the first invocation
-	// arrives (about 3% of a cold start, measured by go run
-	// ./internal/coldstart). A signal before that ends the process at
-	// once, with nothing in flight to lose.
+	// Registered once the runtime can take invocations, not before:
+	// os/signal's set-up is about 3% of a cold start (go run
+	// ./internal/coldstart), and a signal before that has nothing in flight
+	// to lose.
 	err := Run(ctx, h, &Options{Logger: log, ready: sync.OnceFunc(func() {
 		signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 		go func() {
@@ -66,9 +56,8 @@ func Start(h Handler) {
 	os.Exit(0)
 }
 
-// Run is Start with options, returning when ctx ends (after the
-// invocations in flight ended) or when it cannot run; use it to run a
-// function inside a larger program or a test.
+// Run is Start with options for a larger program or a test: it returns when
+// ctx ends (after the invocations in flight) or when it cannot run.
 func Run(ctx context.Context, h Handler, o *Options) error {
 	if h == nil {
 		return errors.New("fcrt: the Handler is nil: pass your function's handler")
@@ -82,9 +71,7 @@ func Run(ctx context.Context, h Handler, o *Options) error {
 	}
 	port := os.Getenv("FC_SERVER_PORT")
 	if port == "" {
-		// Function Compute's default for a custom runtime (its custom
-		// runtime documentation).
-		port = "9000"
+		port = "9000" // Function Compute, "Custom runtime"
 	}
 	addr := net.JoinHostPort(os.Getenv("FC_SERVER_HOST"), port)
 	l, err := net.Listen("tcp", addr)
@@ -95,8 +82,7 @@ func Run(ctx context.Context, h Handler, o *Options) error {
 	return serveCustom(ctx, l, h, o)
 }
 
-// serveCustom serves the custom runtime on l until ctx ends, then shuts
-// down gracefully.
+// serveCustom serves the custom runtime on l until ctx ends, then shuts down.
 func serveCustom(ctx context.Context, l net.Listener, h Handler, o *Options) error {
 	// Bound first, logged after: the log never claims a port it lacks.
 	o.logger().Info("fcrt: custom runtime listening", "addr", l.Addr().String())
@@ -131,8 +117,7 @@ func serveCustom(ctx context.Context, l net.Listener, h Handler, o *Options) err
 }
 
 // drain waits for wg up to grace, then cancels what is left and waits one
-// more second: a handler that ignores its context is reported, not waited
-// for forever.
+// more second: a handler that ignores its context is reported, not awaited.
 func drain(wg *sync.WaitGroup, grace time.Duration, cancel func()) error {
 	done := make(chan struct{})
 	go func() {

@@ -16,35 +16,21 @@ import (
 	"github.com/wgor-dev/wgor/wgor"
 )
 
-// ResponseWriter is how a Handler answers the GetObject, with the order
-// rules of net/http.ResponseWriter:
+// ResponseWriter is how a Handler answers, with the order rules of
+// net/http.ResponseWriter: fill Header with the headers to forward, then
+// WriteHeader (a status OSS accepts, see ValidStatus; only the first call
+// counts), then Write (WriteHeader(200) first if not called; headers
+// changed after are ignored). Close ends the response and returns OSS's
+// answer; returning from the handler closes it too.
 //
-//   - Header is the map of headers to forward (Content-Type, ETag,
-//     Content-Range, Last-Modified, Cache-Control or any other); change it
-//     before the first WriteHeader or Write. Changes made after are ignored.
-//   - WriteHeader sets the status the caller receives; it must be one OSS
-//     accepts (see ValidStatus). Only the first call counts.
-//   - Write sends body bytes, calling WriteHeader(200) first if it was not
-//     called. Small writes are gathered up to 32 KiB, larger ones go
-//     straight through, and Write returns once the request (or the spool)
-//     took the bytes. Nothing is held whole in memory. A first Write that
-//     holds the whole body of a declared Content-Length sends it in one
-//     piece and returns once OSS has answered.
-//   - Close ends the response and returns what OSS answered. Returning from
-//     the handler closes it too.
-//
-// A Content-Length header, when set, is sent as the body's length and
-// holds the handler to it: the body streams to OSS as it is written, and a
-// body that ends short or runs long fails and the response is cut short.
+// With a Content-Length header the body streams to OSS as it is written,
+// held to that length: a body that ends short or runs long is cut short.
 // Without one, the body is spooled (see Options) and sent with its length
-// once the handler has returned, as OSS requires a Content-Length; a
-// failure before then replaces the answer with an error, as if nothing had
-// been written. No Content-Type is sniffed or added.
-//
-// The WriteGetObjectResponse request starts at the first Write that has
-// bytes or at Close: until then an error returned by the handler still
-// replaces the answer. A ResponseWriter is not for concurrent use, nor for
-// use after the handler returned.
+// once the handler returned, as OSS requires a Content-Length. Small
+// writes are gathered up to 32 KiB; a first Write of the whole declared
+// body is sent from p and returns once OSS answered. No Content-Type is
+// sniffed. A ResponseWriter is not for concurrent use, nor for use after
+// the handler returned.
 type ResponseWriter interface {
 	Header() http.Header
 	WriteHeader(status int)
@@ -61,9 +47,7 @@ type outcome struct {
 	requestID string
 }
 
-// writeBuffer is how many bytes of small writes are gathered before they
-// go to the request, so that a handler writing a line at a time does not
-// pay for a hand-over per line. Larger writes go straight through.
+// writeBuffer gathers small writes: a hand-over per line would cost more.
 const writeBuffer = 32 << 10
 
 // unsent are headers that describe the WriteGetObjectResponse message
@@ -147,9 +131,7 @@ func (w *writer) Write(p []byte) (int, error) {
 	}
 	w.written += int64(len(p))
 	if w.done == nil && w.declare == int64(len(p)) {
-		// The whole declared body in one Write, the common case of a body
-		// built in memory: sent from p itself, without the pipe, and Write
-		// returns once OSS has answered, so that p is not kept after.
+		// A body built in memory: sent from p, and p is not kept after.
 		w.start(w.status, w.frozen, p)
 		w.mu.Unlock()
 		return w.result(len(p), nil)

@@ -46,9 +46,6 @@ func (f *failures) Handle(ctx context.Context, r slog.Record) error {
 	})
 	if id != "" && err != nil {
 		f.rec.mu.Lock()
-		if f.rec.failed == nil {
-			f.rec.failed = make(map[string]error)
-		}
 		f.rec.failed[id] = err
 		f.rec.mu.Unlock()
 	}

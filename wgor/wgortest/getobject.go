@@ -1,11 +1,17 @@
 package wgortest
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
+
+	"github.com/wgor-dev/wgor/internal/oss"
+	"github.com/wgor-dev/wgor/sign"
 )
 
 // Response is the answer to a GetObject through the access point, read
@@ -14,6 +20,11 @@ type Response struct {
 	StatusCode int
 	Header     http.Header
 	Body       []byte
+
+	// Code and Message are those of OSS's XML error document when the
+	// body is one, for a status of 300 or more. RequestID is the answer's
+	// x-oss-request-id, else the document's.
+	Code, Message, RequestID string
 }
 
 // GetObject makes a GetObject of key through the access point, with the
@@ -35,8 +46,48 @@ func (s *Server) GetObject(ctx context.Context, key string, header http.Header) 
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	r := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}
+	var doc oss.ErrorDoc
+	if r.StatusCode >= 300 && r.StatusCode != http.StatusNotModified {
+		doc, _ = oss.ParseErrorDoc(bytes.NewReader(body), maxAnswer)
+	}
+	r.Code, r.Message, r.RequestID = doc.Code, doc.Message, cmp.Or(resp.Header.Get(oss.HeaderRequestID), doc.RequestID)
 	if err != nil {
 		return r, fmt.Errorf("wgortest: GetObject %q: the response broke off after %d bytes: %w", key, len(body), err)
 	}
 	return r, nil
+}
+
+// withHeaders sets Config.Headers on h's answers to reads of the originals,
+// which are presigned (x-oss-signature).
+func withHeaders(headers map[string]http.Header, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if set, ok := headers[strings.TrimPrefix(r.URL.Path, "/")]; ok && r.URL.Query().Has(sign.QuerySignature) {
+			w = &headerWriter{ResponseWriter: w, set: set}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// headerWriter sets its headers on a 200 or 206 answer.
+type headerWriter struct {
+	http.ResponseWriter
+	set   http.Header
+	wrote bool
+}
+
+func (w *headerWriter) WriteHeader(status int) {
+	if !w.wrote && (status == http.StatusOK || status == http.StatusPartialContent) {
+		for k, vs := range w.set {
+			w.Header()[http.CanonicalHeaderKey(k)] = vs
+		}
+	}
+	w.wrote = true
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *headerWriter) Write(p []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(p)
 }

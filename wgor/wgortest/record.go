@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,8 +16,7 @@ import (
 // MaxRecordedBody bounds the bytes of each relayed body kept for Relays.
 const MaxRecordedBody = 4 << 20
 
-// maxAnswer bounds the bytes kept of the access point's answer, an XML
-// error document of a few hundred bytes.
+// maxAnswer bounds the bytes kept of an answer, an XML error document.
 const maxAnswer = 64 << 10
 
 // Relay is one WriteGetObjectResponse the access point received, as the
@@ -34,11 +34,10 @@ type Relay struct {
 	Body          []byte
 	BodyTruncated bool
 
-	// Answer is the access point's status: 200 when it accepted and
-	// relayed the response; otherwise Code and Message say why it refused
-	// (403 SignatureDoesNotMatch, 403 AccessDenied for a used token, 400
-	// IncompleteBody for a body cut short …). RequestID is the answer's
-	// x-oss-request-id.
+	// Answer is the access point's status: 200 when it relayed the
+	// response; otherwise Code and Message say why it refused (403
+	// SignatureDoesNotMatch, 400 IncompleteBody…). RequestID is the
+	// answer's x-oss-request-id.
 	Answer    int
 	Code      string
 	Message   string
@@ -48,12 +47,10 @@ type Relay struct {
 // Invocation is one invocation of the function.
 type Invocation struct {
 	RequestID string // also the GetObject's x-oss-request-id
-	// Err is the invocation's failure, nil on success. For a Handler run
-	// in-process it is the runtime's own account, which names what
-	// happened ("fcrt: the handler returned: …", "fcrt: the handler
-	// panicked: …") and wraps the handler's error; for a function given by
-	// URL, what the access point saw (the custom runtime answered
-	// x-fc-status 404).
+	// Err is the invocation's failure, nil on success: for a Handler run
+	// in-process, the runtime's account ("fcrt: the handler returned: …",
+	// "fcrt: the handler panicked: …"), wrapping the handler's error; for a
+	// function given by URL, what the access point saw.
 	Err error
 }
 
@@ -77,13 +74,6 @@ func (rc *recorder) invoked(id string, err error) {
 	rc.invocations = append(rc.invocations, Invocation{RequestID: id, Err: err})
 }
 
-func (rc *recorder) cond() *sync.Cond {
-	if rc.changed == nil {
-		rc.changed = sync.NewCond(&rc.mu)
-	}
-	return rc.changed
-}
-
 func (rc *recorder) begin() {
 	rc.mu.Lock()
 	rc.inflight++
@@ -94,17 +84,15 @@ func (rc *recorder) end(f func()) {
 	rc.mu.Lock()
 	f()
 	rc.inflight--
-	rc.cond().Broadcast()
+	rc.changed.Broadcast()
 	rc.mu.Unlock()
 }
 
-// settled waits, at most d, until no invocation or WriteGetObjectResponse
-// is in flight,
-// and then calls f with the lock held.
-func (rc *recorder) settled(d time.Duration, f func()) {
+// settle locks rc and waits, at most d, until no invocation or
+// WriteGetObjectResponse is in flight; the caller unlocks rc.
+func (rc *recorder) settle(d time.Duration) {
 	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	c := rc.cond()
+	c := rc.changed
 	timedOut := false
 	t := time.AfterFunc(d, func() {
 		rc.mu.Lock()
@@ -116,24 +104,23 @@ func (rc *recorder) settled(d time.Duration, f func()) {
 	for rc.inflight > 0 && !timedOut {
 		c.Wait()
 	}
-	f()
 }
 
 // Relays returns the WriteGetObjectResponses received so far, in the order
 // they ended, after waiting (up to the timeout) for those in flight.
 func (s *Server) Relays() []Relay {
-	var out []Relay
-	s.rec.settled(s.limit, func() { out = append(out, s.rec.relays...) })
-	return out
+	s.rec.settle(s.limit)
+	defer s.rec.mu.Unlock()
+	return slices.Clone(s.rec.relays)
 }
 
 // Invocations returns the function's invocations that ended so far, in
 // the order they ended. A GetObject the access point refused itself (no
 // key, say) invokes nothing.
 func (s *Server) Invocations() []Invocation {
-	var out []Invocation
-	s.rec.settled(s.limit, func() { out = append(out, s.rec.invocations...) })
-	return out
+	s.rec.settle(s.limit)
+	defer s.rec.mu.Unlock()
+	return slices.Clone(s.rec.invocations)
 }
 
 // wrap records each WriteGetObjectResponse that h serves.

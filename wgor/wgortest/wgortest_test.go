@@ -325,3 +325,46 @@ func TestClientReachesTheAccessPointWithoutFollowingRedirects(t *testing.T) {
 	assert.Equal(t, http.StatusFound, resp.StatusCode)
 	assert.Equal(t, "/moved.txt", resp.Header.Get("Location"))
 }
+
+func TestGetObjectParsesTheErrorDocument(t *testing.T) {
+	denied := fcrt.HandlerFunc(func(context.Context, fcrt.ResponseWriter, *fcrt.Invocation) error {
+		return fcrt.Error(http.StatusForbidden, "AccessDenied", "not for you")
+	})
+	ap := wgortest.Start(t, denied, nil)
+	resp, err := ap.GetObject(context.Background(), "any.txt", nil)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	assert.Equal(t, "AccessDenied", resp.Code)
+	assert.Equal(t, "not for you", resp.Message)
+	assert.NotEmpty(t, resp.RequestID)
+
+	resp, err = wgortest.Start(t, hello, nil).GetObject(context.Background(), "any.txt", nil)
+	require.NoError(t, err)
+	assert.Empty(t, resp.Code+resp.Message, "a success has no error document")
+}
+
+func TestHeadersSetTheOriginalsHeaders(t *testing.T) {
+	var got http.Header
+	h := fcrt.HandlerFunc(func(ctx context.Context, w fcrt.ResponseWriter, inv *fcrt.Invocation) error {
+		orig, err := fcrt.OpenOriginal(ctx, inv, nil)
+		if err != nil {
+			return err
+		}
+		got = orig.Header
+		orig.Body.Close()
+		return nil
+	})
+	ap := wgortest.Start(t, h, &wgortest.Config{
+		ObjectMap: map[string][]byte{"a.txt": []byte("a"), "b.txt": []byte("b")},
+		Headers:   map[string]http.Header{"a.txt": {"Content-Type": {"text/csv"}, "content-encoding": {"gzip"}, "Etag": {`"v1"`}}},
+	})
+	_, err := ap.GetObject(context.Background(), "a.txt", nil)
+	require.NoError(t, err)
+	assert.Equal(t, "text/csv", got.Get("Content-Type"))
+	assert.Equal(t, "gzip", got.Get("Content-Encoding"))
+	assert.Equal(t, `"v1"`, got.Get("Etag"))
+	_, err = ap.GetObject(context.Background(), "b.txt", nil)
+	require.NoError(t, err)
+	assert.Empty(t, got.Get("Content-Encoding"), "another key keeps the emulator's headers")
+	assert.Equal(t, `"92EB5FFEE6AE2FEC3AD71C777531578F"`, got.Get("Etag"), "the MD5 of \"b\"")
+}
