@@ -40,10 +40,6 @@ import (
 // Handler answers a GetObject with the original object, masked.
 var Handler fcrt.Handler = fcrt.HandlerFunc(serve)
 
-// kept are the original's headers that still describe the masked object:
-// the list fcrt.Transform keeps. ETag is left out, as the bytes changed.
-var kept = []string{"Content-Type", "Cache-Control", "Content-Disposition", "Content-Language", "Expires", "Last-Modified"}
-
 // sniffLen is how much of the body http.DetectContentType looks at.
 const sniffLen = 512
 
@@ -65,11 +61,7 @@ func serve(ctx context.Context, w fcrt.ResponseWriter, inv *fcrt.Invocation) err
 		return fcrt.Error(http.StatusBadRequest, "UnsupportedContent",
 			"The object does not start as UTF-8 text (it looks like "+t+"): redact reads plain text, CSV and JSON Lines only.")
 	}
-	for _, name := range kept {
-		if v := orig.Header.Values(name); len(v) > 0 {
-			w.Header()[name] = v
-		}
-	}
+	orig.CopyObjectHeaders(w.Header()) // those that still describe the bytes; not ETag
 	if orig.ContentLength >= 0 {
 		// Masks keep the length: the answer streams with it.
 		w.Header().Set("Content-Length", strconv.FormatInt(orig.ContentLength, 10))

@@ -108,10 +108,6 @@ func (h Handler) maxPixels() int64 {
 	return h.MaxPixels
 }
 
-// kept are the original's headers that still describe the thumbnail:
-// Content-Type (its format is kept) and the others fcrt.Transform keeps.
-var kept = []string{"Content-Type", "Cache-Control", "Content-Disposition", "Content-Language", "Expires", "Last-Modified"}
-
 // ServeGetObject answers with the thumbnail.
 func (h Handler) ServeGetObject(ctx context.Context, w fcrt.ResponseWriter, inv *fcrt.Invocation) error {
 	orig, err := fcrt.OpenOriginal(ctx, inv, nil)
@@ -129,11 +125,7 @@ func (h Handler) ServeGetObject(ctx context.Context, w fcrt.ResponseWriter, inv 
 	}
 	src.recording = false
 	body := io.MultiReader(bytes.NewReader(src.head), src)
-	for _, name := range kept {
-		if v := orig.Header.Values(name); len(v) > 0 {
-			w.Header()[name] = v
-		}
-	}
+	orig.CopyObjectHeaders(w.Header()) // those that still describe the bytes; not ETag
 	w.Header().Set("Content-Type", "image/"+format)
 	if etag := orig.Header.Get("Etag"); etag != "" {
 		w.Header().Set("Etag", h.etag(etag))
