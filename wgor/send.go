@@ -1,0 +1,204 @@
+package wgor
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync/atomic"
+	"time"
+
+	"github.com/wgor-dev/wgor/internal/oss"
+	"github.com/wgor-dev/wgor/sign"
+)
+
+// attempt is one sending of the request.
+type attempt struct {
+	n      int
+	start  time.Time
+	ctx    context.Context // ends with Client.HTTPClient.Timeout
+	cancel context.CancelFunc
+	req    *http.Request
+	trace  *trace
+	br     *bodyReader // nil for a body net/http reads itself
+}
+
+// send sends the signed request, and sends it again only when the attempt
+// provably never left the machine and the body can be replayed (see
+// "Retries" on Client). It returns OSS's response, whatever its status.
+func (w *call) send(ctx context.Context) (*http.Response, *attempt, error) {
+	hc := w.c.HTTPClient
+	if hc == nil {
+		hc = defaultHTTPClient()
+	}
+	rt := cmp.Or[http.RoundTripper](hc.Transport, http.DefaultTransport)
+	maxRetries := cmp.Or(w.c.MaxRetries, DefaultMaxRetries)
+	for n := 1; ; n++ {
+		a := w.newAttempt(ctx, n, hc.Timeout)
+		resp, err := rt.RoundTrip(a.req)
+		if err == nil {
+			return resp, a, nil
+		}
+		a.cancel()
+		err = w.transportError(a, err)
+		w.log(ctx, slog.LevelDebug, "wgor: WriteGetObjectResponse failed", slog.Int("attempt", n),
+			slog.Duration("duration", time.Since(a.start)), slog.String("error", err.Error()))
+		if !a.trace.retryable(err) {
+			return nil, nil, err
+		}
+		if n > maxRetries || !w.body.replayable() {
+			return nil, nil, notSent(err)
+		}
+		delay := w.c.backoff(n)
+		w.log(ctx, slog.LevelInfo, "wgor: retrying WriteGetObjectResponse: the request was never sent",
+			slog.Int("attempt", n), slog.Duration("delay", delay), slog.String("error", err.Error()))
+		if serr := sleep(ctx, delay); serr != nil {
+			return nil, nil, notSent(fmt.Errorf("wgor: WriteGetObjectResponse to %s not sent: %w (while waiting to retry after: %w)",
+				w.url.Host, serr, withoutPrefix{err}))
+		}
+		if err := w.body.rewind(); err != nil {
+			return nil, nil, notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent: rewind the body to retry", w.url.Host))
+		}
+	}
+}
+
+// newAttempt makes the request of attempt n: the signed request with the
+// body from its start and a trace of how far it gets.
+func (w *call) newAttempt(ctx context.Context, n int, timeout time.Duration) *attempt {
+	a := &attempt{n: n, start: time.Now(), cancel: func() {}, trace: &trace{}}
+	if timeout > 0 {
+		ctx, a.cancel = context.WithTimeout(ctx, timeout)
+	}
+	a.ctx = ctx
+	req := *w.req
+	req.Body, req.GetBody, a.br = w.body.reader(ctx)
+	req.ContentLength = w.body.length
+	a.req = req.WithContext(a.trace.context(ctx))
+	return a
+}
+
+// transportError rewords an error from net/http, whose text may come from
+// outside (a proxy, a server): scrubbed, without the URL it repeats, and
+// wrapping ctx.Err() when the attempt's context ended.
+func (w *call) transportError(a *attempt, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	err = w.scrub.Error(err)
+	where := "wgor: WriteGetObjectResponse to " + w.url.Host + " failed"
+	if a.br != nil {
+		where += fmt.Sprintf(" after %d body bytes", a.br.sent.Load())
+	}
+	if cerr := a.ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("%s: %w (%w)", where, cerr, withoutPrefix{err})
+	}
+	return wrap(err, "%s", where)
+}
+
+// answer reads OSS's answer: a Result for a 2xx that came after the whole
+// body, a *ServiceError for anything else.
+func (w *call) answer(ctx context.Context, resp *http.Response, a *attempt) (*Result, error) {
+	defer a.cancel()
+	var data []byte
+	var readErr error
+	refused := resp.StatusCode < 200 || resp.StatusCode > 299
+	if refused && resp.StatusCode >= 200 {
+		// A 1xx that net/http returns (101 Switching Protocols) hands over
+		// the raw connection, whose "body" may never end: it is closed unread.
+		data, readErr = readBounded(a.ctx, resp.Body, maxErrorBody)
+	}
+	// A 2xx body is not drained: a stalled one must not delay success.
+	resp.Body.Close()
+	if a.br != nil && !a.trace.finished() {
+		// OSS answered while the body is still being sent: stop reading
+		// it, so that net/http stops sending.
+		a.br.halt()
+		w.body.orig.halt()
+	}
+	written, writeErr := a.trace.bodySent(ctx)
+	sent := w.body.length
+	if a.br != nil {
+		sent = a.br.sent.Load()
+	}
+	attrs := []slog.Attr{slog.Int("attempt", a.n), slog.Int("http_status", resp.StatusCode),
+		slog.Int64("bytes", sent), slog.Duration("duration", time.Since(a.start))}
+	if refused {
+		se, canonical := newServiceError(resp, data, readErr, w.scrub)
+		if se.Code == "SignatureDoesNotMatch" && (se.StringToSign != "" || canonical != "") {
+			w.explain(se, canonical)
+		}
+		w.log(ctx, slog.LevelDebug, "wgor: WriteGetObjectResponse refused",
+			append(attrs, slog.String("code", se.Code), slog.String("request_id", se.RequestID))...)
+		return nil, se
+	}
+	res := &Result{StatusCode: resp.StatusCode, Header: w.scrub.Header(resp.Header), BytesSent: sent, Attempts: a.n}
+	res.RequestID = res.Header.Get(oss.HeaderRequestID)
+	if !written || writeErr != nil {
+		// OSS cannot have had the whole body: never report it as sent.
+		err := fmt.Errorf("wgor: WriteGetObjectResponse to %s: OSS answered HTTP %d before the whole body was sent (request ID %s)",
+			w.url.Host, resp.StatusCode, res.RequestID)
+		if writeErr != nil {
+			err = fmt.Errorf("%w: %w", err, withoutPrefix{w.scrub.Error(writeErr)})
+		}
+		return nil, err
+	}
+	if a.br == nil && w.c.Progress != nil {
+		p := Progress{Sent: sent, Total: sent}
+		if w.body.spool != nil {
+			p.Spooled = sent
+		}
+		w.c.Progress(p)
+	}
+	w.log(ctx, slog.LevelDebug, "wgor: WriteGetObjectResponse sent", append(attrs, slog.String("request_id", res.RequestID))...)
+	return res, nil
+}
+
+// explain signs the request again, as it was signed, to say where OSS's
+// string to sign and canonical request differ from the local ones.
+func (w *call) explain(se *ServiceError, canonical string) {
+	o := w.signing
+	o.Trace = &sign.Trace{}
+	if sign.Sign(w.req.Clone(context.Background()), &o) != nil {
+		return
+	}
+	explainMismatch(se, se.StringToSign, canonical, o.Trace.StringToSign, o.Trace.CanonicalRequest)
+	se.Mismatch = w.scrub.String(se.Mismatch)
+}
+
+// log records a message with the route's host, when the Client's Logger
+// takes the level.
+func (w *call) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
+	if l := w.c.Logger; l != nil && l.Enabled(ctx, level) {
+		l.LogAttrs(ctx, level, msg, append([]slog.Attr{slog.String("route", w.url.Host),
+			slog.Int("fwd_status", w.r.Status)}, attrs...)...)
+	}
+}
+
+// errorBodyWait bounds the time an error body may take to arrive once its
+// headers have: a route that stalls it must not hold Write, deadline or not.
+const errorBodyWait = 2 * time.Second
+
+var errTooLong = errors.New("longer than wgor reads")
+
+// readBounded reads up to limit bytes of a response body, for at most
+// errorBodyWait, and stops when ctx ends even if the body's Read does not.
+func readBounded(ctx context.Context, body io.ReadCloser, limit int64) ([]byte, error) {
+	stop := context.AfterFunc(ctx, func() { body.Close() })
+	defer stop()
+	var stalled atomic.Bool
+	timer := time.AfterFunc(errorBodyWait, func() { stalled.Store(true); body.Close() })
+	defer timer.Stop()
+	data, err := io.ReadAll(io.LimitReader(body, limit))
+	if err != nil && stalled.Load() {
+		err = fmt.Errorf("the rest did not arrive within %v", errorBodyWait)
+	}
+	if err == nil && int64(len(data)) == limit {
+		err = errTooLong
+	}
+	return data, err
+}
