@@ -141,17 +141,19 @@ func TestHostileEarlyRefusalIsTheServiceErrorNotTheReset(t *testing.T) {
 		fmt.Fprintf(c, "HTTP/1.1 403 Forbidden\r\nContent-Type: application/xml\r\nX-Oss-Request-Id: EARLY-1\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s", len(refusal), refusal)
 		c.Close() // unread body: the kernel answers the rest with a reset
 	})
-	bodies := map[string]func() (io.Reader, bool){
-		"in memory": func() (io.Reader, bool) { return bytes.NewReader(make([]byte, 32<<20)), false },
-		"spooled":   func() (io.Reader, bool) { return &zeros{left: 32 << 20}, false },
-		"chunked":   func() (io.Reader, bool) { return &zeros{left: 32 << 20}, true },
+	bodies := map[string]func(r *wgor.Response){
+		"in memory":       func(r *wgor.Response) { r.Body = bytes.NewReader(make([]byte, 32<<20)) },
+		"spooled":         func(r *wgor.Response) { r.Body = &zeros{left: 32 << 20} },
+		"chunked":         func(r *wgor.Response) { r.Body, r.Chunked = &zeros{left: 32 << 20}, true },
+		"declared length": func(r *wgor.Response) { r.Body, r.ContentLength = &zeros{left: 32 << 20}, 32<<20 },
 	}
 	for name, body := range bodies {
 		t.Run(name, func(t *testing.T) {
 			for i := range 10 {
-				b, chunked := body()
+				r := &wgor.Response{Route: route, Token: testToken, Status: 200}
+				body(r)
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				_, err := defaultTransportClient().Write(ctx, &wgor.Response{Route: route, Token: testToken, Status: 200, Body: b, Chunked: chunked})
+				_, err := defaultTransportClient().Write(ctx, r)
 				cancel()
 				var se *wgor.ServiceError
 				require.ErrorAs(t, err, &se, "run %d", i)
