@@ -104,38 +104,11 @@ func (w *call) transportError(a *attempt, err error) error {
 // body, a *ServiceError for anything else.
 func (w *call) answer(ctx context.Context, resp *http.Response, a *attempt) (*Result, error) {
 	defer a.cancel()
-	var data []byte
-	var readErr error
-	refused := resp.StatusCode < 200 || resp.StatusCode > 299
-	if refused && resp.StatusCode >= 200 {
-		// A 1xx that net/http returns (101 Switching Protocols) hands over
-		// the raw connection, whose "body" may never end: it is closed unread.
-		data, readErr = readBounded(a.ctx, resp.Body, maxErrorBody)
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, w.refusal(ctx, resp, a)
 	}
-	// A 2xx body is not drained: a stalled one must not delay success.
-	resp.Body.Close()
-	if a.br != nil && !a.trace.finished() {
-		// OSS answered while the body is still being sent: stop reading
-		// it, so that net/http stops sending.
-		a.br.halt()
-		w.body.orig.halt()
-	}
-	written, writeErr := a.trace.bodySent(ctx)
-	sent := w.body.length
-	if a.br != nil {
-		sent = a.br.sent.Load()
-	}
-	attrs := []slog.Attr{slog.Int("attempt", a.n), slog.Int("http_status", resp.StatusCode),
-		slog.Int64("bytes", sent), slog.Duration("duration", time.Since(a.start))}
-	if refused {
-		se, canonical := newServiceError(resp, data, readErr, w.scrub)
-		if se.Code == "SignatureDoesNotMatch" && (se.StringToSign != "" || canonical != "") {
-			w.explain(se, canonical)
-		}
-		w.log(ctx, slog.LevelDebug, "wgor: WriteGetObjectResponse refused",
-			append(attrs, slog.String("code", se.Code), slog.String("request_id", se.RequestID))...)
-		return nil, se
-	}
+	resp.Body.Close() // not drained: a stalled 2xx body must not delay success
+	sent, written, writeErr := w.finish(ctx, a)
 	res := &Result{StatusCode: resp.StatusCode, Header: w.scrub.Header(resp.Header), BytesSent: sent, Attempts: a.n}
 	res.RequestID = res.Header.Get(oss.HeaderRequestID)
 	if !written || writeErr != nil {
@@ -147,15 +120,54 @@ func (w *call) answer(ctx context.Context, resp *http.Response, a *attempt) (*Re
 		}
 		return nil, err
 	}
-	if a.br == nil && w.c.Progress != nil {
+	if a.br == nil && w.c.Progress != nil { // a body net/http read itself, reported once
 		p := Progress{Sent: sent, Total: sent}
 		if w.body.spool != nil {
 			p.Spooled = sent
 		}
 		w.c.Progress(p)
 	}
-	w.log(ctx, slog.LevelDebug, "wgor: WriteGetObjectResponse sent", append(attrs, slog.String("request_id", res.RequestID))...)
+	w.log(ctx, slog.LevelDebug, "wgor: WriteGetObjectResponse sent", slog.Int("attempt", a.n),
+		slog.Int("http_status", resp.StatusCode), slog.String("request_id", res.RequestID),
+		slog.Int64("bytes", sent), slog.Duration("duration", time.Since(a.start)))
 	return res, nil
+}
+
+// refusal reads OSS's refusal into a *ServiceError.
+func (w *call) refusal(ctx context.Context, resp *http.Response, a *attempt) *ServiceError {
+	var data []byte
+	var readErr error
+	if resp.StatusCode >= 200 {
+		// A 1xx that net/http returns (101 Switching Protocols) hands over
+		// the raw connection, whose "body" may never end: it is closed unread.
+		data, readErr = readBounded(a.ctx, resp.Body, maxErrorBody)
+	}
+	resp.Body.Close()
+	sent, _, _ := w.finish(ctx, a)
+	se, canonical := newServiceError(resp, data, readErr, w.scrub)
+	if se.Code == "SignatureDoesNotMatch" && (se.StringToSign != "" || canonical != "") {
+		w.explain(se, canonical)
+	}
+	w.log(ctx, slog.LevelDebug, "wgor: WriteGetObjectResponse refused", slog.Int("attempt", a.n),
+		slog.Int("http_status", resp.StatusCode), slog.String("code", se.Code), slog.String("request_id", se.RequestID),
+		slog.Int64("bytes", sent), slog.Duration("duration", time.Since(a.start)))
+	return se
+}
+
+// finish stops reading the body, which OSS may have answered before it was
+// all sent, so that net/http stops sending it; waits until net/http is done
+// writing the request; and returns the body bytes sent and how writing ended.
+func (w *call) finish(ctx context.Context, a *attempt) (sent int64, written bool, writeErr error) {
+	sent = w.body.length
+	if a.br != nil {
+		a.br.halt()
+		w.body.orig.halt()
+	}
+	written, writeErr = a.trace.bodySent(ctx)
+	if a.br != nil {
+		sent = a.br.sent.Load()
+	}
+	return sent, written, writeErr
 }
 
 // explain signs the request again, as it was signed, to say where OSS's
