@@ -28,11 +28,11 @@ const (
 	DefaultSpoolMemory = 4 << 20
 )
 
-// Client sends WriteGetObjectResponse requests. The zero Client is ready to
-// use: it signs with the default credentials chain and sends over HTTPS with a shared
-// HTTP/1.1 transport. A Client is safe for concurrent use and reuses
-// connections; set its fields before its first use and leave them alone
-// afterwards.
+// Client sends WriteGetObjectResponse requests. A Client needs only its
+// Credentials: it then sends over HTTPS with a shared HTTP/1.1 transport,
+// to the region read from the route. A Client is safe for concurrent use
+// and reuses connections; set its fields before its first use and leave
+// them alone afterwards.
 //
 // # Retries
 //
@@ -53,7 +53,8 @@ const (
 //     SpoolDir), sent again from the spool.
 //
 // Any failure after a connection was obtained is never retried, nor is any
-// response from OSS, whatever its status. Retries wait RetryBackoff, then
+// response from OSS, whatever its status. A retry sends the request as it
+// was signed, with the body from its start. Retries wait RetryBackoff, then
 // twice that, and so on, and stop when ctx ends. net/http itself may also
 // resend a request on a reused keep-alive connection that the server had
 // closed, but only when it wrote nothing to it.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sync"
 	"sync/atomic"
 )
 
@@ -103,37 +102,4 @@ func (br *bodyReader) read(p []byte) (int, error) {
 func (br *bodyReader) tooLong() error {
 	return fmt.Errorf("%w: body holds more than ContentLength %d bytes: declare the length the body really has, or leave ContentLength 0",
 		ErrBodyLength, br.length)
-}
-
-var copyBuffers = sync.Pool{New: func() any { return new([chunkSize]byte) }}
-
-// WriteTo copies the body to w with a buffer larger than net/http's. For a
-// chunked body, each Read becomes one chunk, and net/http spends a write
-// and an allocation per chunk: bigger reads mean fewer of both.
-func (br *bodyReader) WriteTo(w io.Writer) (int64, error) {
-	if br.length >= 0 && br.sent.Load() == br.length && br.err == nil {
-		return 0, nil // net/http drains a body of declared length once it has sent it
-	}
-	buf := copyBuffers.Get().(*[chunkSize]byte)
-	defer copyBuffers.Put(buf)
-	var total int64
-	for {
-		n, err := br.Read(buf[:])
-		if n > 0 {
-			m, werr := w.Write(buf[:n])
-			total += int64(m)
-			if werr == nil && m != n {
-				werr = io.ErrShortWrite
-			}
-			if werr != nil {
-				return total, werr
-			}
-		}
-		if err == io.EOF {
-			return total, nil
-		}
-		if err != nil {
-			return total, err
-		}
-	}
 }
