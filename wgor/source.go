@@ -33,8 +33,8 @@ const chunkSize = 256 << 10
 // ends when the Read returns.
 type source struct {
 	orig  io.Reader
-	limit int64     // the declared length plus one, or -1
-	r     io.Reader // orig within limit, or the pipe from the pump
+	limit int64          // the declared length plus one, or -1
+	r     io.Reader      // orig within limit, or the pipe from the pump
 	pipe  *io.PipeWriter // the pump's end, closed to stop the waiting
 	scrub *redact.Scrubber
 	err   error // the error that ended the body, returned ever after
