@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 	"sync/atomic"
 )
 
@@ -102,4 +103,35 @@ func (br *bodyReader) read(p []byte) (int, error) {
 func (br *bodyReader) tooLong() error {
 	return fmt.Errorf("%w: body holds more than ContentLength %d bytes: declare the length the body really has, or leave ContentLength 0",
 		ErrBodyLength, br.length)
+}
+
+var copyBuffers = sync.Pool{New: func() any { return new([chunkSize]byte) }}
+
+// WriteTo copies a body of unknown length to w with a buffer larger than
+// net/http's: sent chunked, each Read becomes one chunk, and net/http
+// spends a write per chunk, and the pump a hand-over. A body of declared
+// length reaches here only when net/http drains what it has sent.
+func (br *bodyReader) WriteTo(w io.Writer) (int64, error) {
+	if br.length >= 0 {
+		return io.Copy(w, struct{ io.Reader }{br})
+	}
+	buf := copyBuffers.Get().(*[chunkSize]byte)
+	defer copyBuffers.Put(buf)
+	var total int64
+	for {
+		n, err := br.Read(buf[:])
+		if n > 0 {
+			m, werr := w.Write(buf[:n]) // an empty chunk would end the body
+			total += int64(m)
+			if werr != nil {
+				return total, werr
+			}
+		}
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
 }
