@@ -98,6 +98,7 @@ func TestAFailingBodyOfDeclaredLengthReturnsPromptly(t *testing.T) {
 				start := time.Now()
 				_, err := c.Write(context.Background(), r)
 				elapsed := time.Since(start)
+				t.Logf("Write returned after %v", elapsed)
 				require.ErrorIs(t, err, boom)
 				assert.NotErrorIs(t, err, wgor.ErrNotSent, "part of the body was sent")
 				assert.Less(t, elapsed, 500*time.Millisecond, "Write was held after the body failed")
