@@ -36,9 +36,8 @@ type body struct {
 }
 
 // init works out how to send r.Body: its length, and whether it can be
-// sent again. With chunked, a body of unknown length is sent chunked rather
-// than spooled.
-func (b *body) init(r *Response, chunked bool, s *redact.Scrubber, progress func(Progress)) error {
+// sent again.
+func (b *body) init(r *Response, s *redact.Scrubber, progress func(Progress)) error {
 	b.progress = progress
 	detected, mayBlock := int64(-1), true
 	switch v := r.Body.(type) {

@@ -116,7 +116,7 @@ func TestGetBodyRewindsToWhereTheBodyStarted(t *testing.T) {
 			_, err := src.Seek(5, io.SeekStart)
 			require.NoError(t, err)
 			b := new(body)
-			require.NoError(t, b.init(&Response{Body: src, ContentLength: declared}, false, nil, nil), name)
+			require.NoError(t, b.init(&Response{Body: src, ContentLength: declared}, nil, nil), name)
 			rc, getBody, _ := b.reader(context.Background())
 			require.NotNil(t, getBody, name)
 			part := make([]byte, 3)
@@ -130,7 +130,7 @@ func TestGetBodyRewindsToWhereTheBodyStarted(t *testing.T) {
 		}
 	}
 	b := new(body)
-	require.NoError(t, b.init(&Response{}, false, nil, nil))
+	require.NoError(t, b.init(&Response{}, nil, nil))
 	_, getBody, _ := b.reader(context.Background())
 	rc, err := getBody()
 	require.NoError(t, err)
