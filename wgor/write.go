@@ -45,9 +45,15 @@ import (
 // file, the connection, r.Body) and panics again with the same value on
 // the caller's goroutine, where it can be recovered.
 //
+// Write goes through its stages once each: it checks r, builds the
+// request, signs it, attaches the body (of known length, spooled, or
+// chunked), sends it (again only when provably nothing was sent, see
+// Client), and reads OSS's answer. The credentials are asked for once, and
+// a retry sends the request as it was signed.
+//
 // No error, log record or Result ever holds the token, a secret or a
-// signature, in any form (see ServiceError). A nil *Client is the default
-// client.
+// signature, in any form (see ServiceError). A nil *Client is a zero
+// Client, which has no Credentials: Write refuses to send with it.
 func (c *Client) Write(ctx context.Context, r *Response) (*Result, error) {
 	if c == nil {
 		c = &Client{}
@@ -62,8 +68,6 @@ func (c *Client) Write(ctx context.Context, r *Response) (*Result, error) {
 			panic(v) // the body's Read panicked on the goroutine that reads it
 		}
 	}()
-	// The stages, each once: check, build, sign, attach the body, send
-	// (again only when provably nothing was sent), read the answer.
 	if err := w.check(ctx); err != nil {
 		return nil, redact.New(r.Token).Error(err)
 	}
