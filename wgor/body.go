@@ -9,8 +9,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-
-	"github.com/wgor-dev/wgor/internal/redact"
 )
 
 // body is a Response's body as Write sends it.
@@ -37,7 +35,7 @@ type body struct {
 
 // init works out how to send r.Body: its length, and whether it can be
 // sent again.
-func (b *body) init(r *Response, s *redact.Scrubber, progress func(Progress)) error {
+func (b *body) init(r *Response, clean func(error) error, progress func(Progress)) error {
 	b.progress = progress
 	detected, mayBlock := int64(-1), true
 	switch v := r.Body.(type) {
@@ -66,7 +64,7 @@ func (b *body) init(r *Response, s *redact.Scrubber, progress func(Progress)) er
 	if b.length == 0 || b.mem != nil {
 		return nil
 	}
-	b.src = newSource(r.Body, b.length, mayBlock, s)
+	b.src = newSource(r.Body, b.length, mayBlock, clean)
 	b.orig = b.src
 	if b.length < 0 {
 		b.seeker = nil // a spooled body is replayed from the spool; a chunked one never

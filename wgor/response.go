@@ -203,14 +203,26 @@ func checkHeader(name string, values []string, f [len(oss.Forwarded)]string) err
 // header returns the headers of the WriteGetObjectResponse for r, before
 // signing (API reference "WriteGetObjectResponse", its header table).
 func (r *Response) header(host, userAgent string) http.Header {
-	h := make(http.Header, 16)
-	h.Set(oss.HeaderRoute, host)
-	h.Set(oss.HeaderToken, r.Token)
-	h.Set(oss.HeaderStatus, strconv.Itoa(r.Status))
-	h.Set("User-Agent", userAgent)
-	for i, v := range r.forwarded() {
+	f := r.forwarded()
+	n := 4
+	for _, v := range f {
 		if v != "" {
-			h.Set(oss.FwdPrefix+oss.Forwarded[i], v)
+			n++
+		}
+	}
+	one := make([]string, 0, n)               // one array behind the single values
+	h := make(http.Header, n+len(r.Header)+5) // sign adds five
+	set := func(key, v string) {
+		one = append(one, v)
+		h[key] = one[len(one)-1 : len(one) : len(one)]
+	}
+	set(keyRoute, host)
+	set(keyToken, r.Token)
+	set(keyStatus, strconv.Itoa(r.Status))
+	set("User-Agent", userAgent)
+	for i, v := range f {
+		if v != "" {
+			set(keyForwarded[i], v)
 		}
 	}
 	for name, values := range r.Header {
@@ -219,3 +231,16 @@ func (r *Response) header(host, userAgent string) http.Header {
 	}
 	return h
 }
+
+// The canonical keys of the headers Write sends, made once.
+var (
+	keyRoute     = http.CanonicalHeaderKey(oss.HeaderRoute)
+	keyToken     = http.CanonicalHeaderKey(oss.HeaderToken)
+	keyStatus    = http.CanonicalHeaderKey(oss.HeaderStatus)
+	keyForwarded = func() (keys [len(oss.Forwarded)]string) {
+		for i, name := range oss.Forwarded {
+			keys[i] = http.CanonicalHeaderKey(oss.FwdPrefix + name)
+		}
+		return keys
+	}()
+)

@@ -30,18 +30,18 @@ func parseRoute(route, scheme string) (*url.URL, error) {
 		}
 		return nil, invalid("Route is not a host or a URL: %v", err)
 	}
-	host := quote(u.Host)
+	host := u.Host
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
 		return nil, invalid("Route has scheme %s: use a bare host, or http:// or https://", quote(u.Scheme))
 	case u.User != nil:
-		return nil, invalid("Route to %s has user info: pass the outputRoute host alone", host)
+		return nil, invalid("Route to %s has user info: pass the outputRoute host alone", quote(host))
 	case u.Path != "" && u.Path != "/":
-		return nil, invalid("Route to %s has a path: pass the outputRoute host alone", host)
+		return nil, invalid("Route to %s has a path: pass the outputRoute host alone", quote(host))
 	case u.RawQuery != "" || u.ForceQuery:
-		return nil, invalid("Route to %s has a query: pass the outputRoute host alone", host)
+		return nil, invalid("Route to %s has a query: pass the outputRoute host alone", quote(host))
 	case u.Fragment != "":
-		return nil, invalid("Route to %s has a fragment: pass the outputRoute host alone", host)
+		return nil, invalid("Route to %s has a fragment: pass the outputRoute host alone", quote(host))
 	}
 	if err := checkHost(u); err != nil {
 		return nil, err
@@ -55,22 +55,22 @@ func parseRoute(route, scheme string) (*url.URL, error) {
 // 2.3.4) or with a byte no host name has (letters, digits, '-', '.', and
 // '_', which DNS and net/http accept).
 func checkHost(u *url.URL) error {
-	name, port, host := u.Hostname(), u.Port(), quote(u.Host)
+	name, port, host := u.Hostname(), u.Port(), u.Host
 	bracketed := strings.HasPrefix(u.Host, "[")
 	switch {
 	case name == "":
-		return invalid("Route %s has no host", host)
+		return invalid("Route %s has no host", quote(host))
 	case strings.HasSuffix(u.Host, ":") || port != "" && !validPort(port):
-		return invalid("Route %s has an invalid port: use 1 to 65535", host)
+		return invalid("Route %s has an invalid port: use 1 to 65535", quote(host))
 	case bracketed || strings.Contains(name, ":"):
 		if a, err := netip.ParseAddr(name); err != nil || !a.Is6() || a.Zone() != "" || !bracketed {
-			return invalid("Route host %s is not a valid IPv6 address in brackets", host)
+			return invalid("Route host %s is not a valid IPv6 address in brackets", quote(host))
 		}
 		return nil
 	case len(strings.TrimSuffix(name, ".")) > 253:
-		return invalid("Route host %s is longer than the 253 bytes a host name may have", host)
+		return invalid("Route host %s is longer than the 253 bytes a host name may have", quote(host))
 	case strings.Trim(strings.ToLower(name), "abcdefghijklmnopqrstuvwxyz0123456789-._") != "":
-		return invalid("Route host %s holds a byte that cannot appear in a host name", host)
+		return invalid("Route host %s holds a byte that cannot appear in a host name", quote(host))
 	}
 	return nil
 }

@@ -89,7 +89,7 @@ func (w *call) transportError(a *attempt, err error) error {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	err = w.scrub.Error(err)
+	err = w.clean(err)
 	where := "wgor: WriteGetObjectResponse to " + w.url.Host + " failed"
 	if a.br != nil {
 		where += fmt.Sprintf(" after %d body bytes", a.br.sent.Load())
@@ -109,14 +109,14 @@ func (w *call) answer(ctx context.Context, resp *http.Response, a *attempt) (*Re
 	}
 	resp.Body.Close() // not drained: a stalled 2xx body must not delay success
 	sent, written, writeErr := w.finish(ctx, a)
-	res := &Result{StatusCode: resp.StatusCode, Header: w.scrub.Header(resp.Header), BytesSent: sent, Attempts: a.n}
+	res := &Result{StatusCode: resp.StatusCode, Header: w.cleanHeader(resp.Header), BytesSent: sent, Attempts: a.n}
 	res.RequestID = res.Header.Get(oss.HeaderRequestID)
 	if !written || writeErr != nil {
 		// OSS cannot have had the whole body: never report it as sent.
 		err := fmt.Errorf("wgor: WriteGetObjectResponse to %s: OSS answered HTTP %d before the whole body was sent (request ID %s)",
 			w.url.Host, resp.StatusCode, res.RequestID)
 		if writeErr != nil {
-			err = fmt.Errorf("%w: %w", err, withoutPrefix{w.scrub.Error(writeErr)})
+			err = fmt.Errorf("%w: %w", err, withoutPrefix{w.clean(writeErr)})
 		}
 		return nil, err
 	}
@@ -144,7 +144,7 @@ func (w *call) refusal(ctx context.Context, resp *http.Response, a *attempt) *Se
 	}
 	resp.Body.Close()
 	sent, _, _ := w.finish(ctx, a)
-	se, canonical := newServiceError(resp, data, readErr, w.scrub)
+	se, canonical := newServiceError(resp, data, readErr, w.scrubber())
 	if se.Code == "SignatureDoesNotMatch" && (se.StringToSign != "" || canonical != "") {
 		w.explain(se, canonical)
 	}
@@ -179,7 +179,7 @@ func (w *call) explain(se *ServiceError, canonical string) {
 		return
 	}
 	explainMismatch(se, se.StringToSign, canonical, o.Trace.StringToSign, o.Trace.CanonicalRequest)
-	se.Mismatch = w.scrub.String(se.Mismatch)
+	se.Mismatch = w.scrubber().String(se.Mismatch)
 }
 
 // log records a message with the route's host, when the Client's Logger

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"io"
 	"sync"
-
-	"github.com/wgor-dev/wgor/internal/redact"
 )
 
 // errWriteReturned is what a Read of a body returns once Write has
@@ -33,19 +31,19 @@ const chunkSize = 256 << 10
 // ends when the Read returns.
 type source struct {
 	orig  io.Reader
-	limit int64          // the declared length plus one, or -1
-	r     io.Reader      // orig within limit, or the pipe from the pump
-	pipe  *io.PipeWriter // the pump's end, closed to stop the waiting
-	scrub *redact.Scrubber
-	err   error // the error that ended the body, returned ever after
-	zeros int   // consecutive empty reads
+	limit int64             // the declared length plus one, or -1
+	r     io.Reader         // orig within limit, or the pipe from the pump
+	pipe  *io.PipeWriter    // the pump's end, closed to stop the waiting
+	clean func(error) error // removes the Write's secrets from the body's errors
+	err   error             // the error that ended the body, returned ever after
+	zeros int               // consecutive empty reads
 
 	mu       sync.Mutex
 	panicVal any // what the body's Read panicked with
 }
 
-func newSource(r io.Reader, length int64, mayBlock bool, s *redact.Scrubber) *source {
-	src := &source{orig: r, limit: -1, scrub: s}
+func newSource(r io.Reader, length int64, mayBlock bool, clean func(error) error) *source {
+	src := &source{orig: r, limit: -1, clean: clean}
 	if length >= 0 {
 		src.limit = length + 1 // one byte more tells a longer body
 	}
@@ -83,8 +81,8 @@ func (s *source) read(ctx context.Context, p []byte) (int, error) {
 	} else if s.zeros++; s.zeros >= 100 {
 		err = io.ErrNoProgress
 	}
-	if err != nil && err != io.EOF {
-		err = s.scrub.Error(err) // the body's own words, from outside
+	if err != nil && err != io.EOF && s.clean != nil {
+		err = s.clean(err) // the body's own words, from outside
 	}
 	if err != nil {
 		s.err = err

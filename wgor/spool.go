@@ -98,7 +98,7 @@ func (b *body) fillSpool(ctx context.Context, memory int64, dir string) error {
 	if f, ok := s.file.(*os.File); ok && b.progress == nil {
 		b.mem, b.src = f, nil // sent by net/http with sendfile; only Progress needs the bytes counted
 	} else {
-		b.src = newSource(s.file, s.size, false, b.orig.scrub)
+		b.src = newSource(s.file, s.size, false, b.orig.clean)
 	}
 	return b.rewind()
 }

@@ -51,6 +51,11 @@ func (t *trace) bodySent(ctx context.Context) (bool, error) {
 	if !t.gotConn.Load() {
 		return true, nil // a RoundTripper other than net/http's reports no events
 	}
+	select {
+	case <-t.written: // as a rule, long before OSS answers
+		return true, t.writeErr
+	default:
+	}
 	timer := time.NewTimer(time.Second)
 	defer timer.Stop()
 	select {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wgor-dev/wgor/internal/oss"
@@ -94,7 +95,9 @@ type call struct {
 	userAgent string
 	req       *http.Request    // built, then signed; each attempt sends a copy
 	signing   sign.Options     // how it was signed, to explain a mismatch
-	scrub     *redact.Scrubber // the token, the secret, the security token, the signature
+	secrets   []string         // the token, the secret, the security token, the signature
+	scrub     *redact.Scrubber // of secrets, made when first needed: see scrubber
+	scrubOnce sync.Once
 	body      body
 }
 
@@ -156,11 +159,49 @@ func (w *call) sign(ctx context.Context) error {
 	}
 	w.signing = sign.Options{Credentials: cr.Signing(), Region: w.region, Time: time.Now()}
 	err = sign.Sign(w.req, &w.signing)
-	w.scrub = redact.New(w.r.Token, cr.AccessKeySecret, cr.SecurityToken, signatureOf(w.req.Header))
+	w.secrets = []string{w.r.Token, cr.AccessKeySecret, cr.SecurityToken, signatureOf(w.req.Header)}
 	if err != nil {
-		return w.scrub.Error(notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent", w.url.Host)))
+		return w.clean(notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent", w.url.Host)))
 	}
 	return nil
+}
+
+// scrubber returns the scrubber of every secret this Write holds. It is
+// made when first needed: a Write that succeeds with an answer whose
+// headers hold none of them (see cleanHeader) never needs it.
+func (w *call) scrubber() *redact.Scrubber {
+	w.scrubOnce.Do(func() { w.scrub = redact.New(w.secrets...) })
+	return w.scrub
+}
+
+// clean returns err without the secrets this Write holds: for an error
+// whose text comes from outside (the body's Read, the network, OSS).
+func (w *call) clean(err error) error { return w.scrubber().Error(err) }
+
+// cleanHeader returns OSS's headers without the secrets this Write holds
+// (a hostile route may echo one): h itself when it holds none.
+func (w *call) cleanHeader(h http.Header) http.Header {
+	n := 0
+	for k, vs := range h {
+		n += len(k) + 1
+		for _, v := range vs {
+			n += len(v) + 1
+		}
+	}
+	var all strings.Builder
+	all.Grow(n)
+	for k, vs := range h {
+		all.WriteString(k)
+		for _, v := range vs {
+			all.WriteString("\n")
+			all.WriteString(v)
+		}
+		all.WriteString("\n")
+	}
+	if !redact.MayHold(all.String(), w.secrets...) {
+		return h
+	}
+	return w.scrubber().Header(h)
 }
 
 // signatureOf returns the signature in an Authorization header, the last
@@ -173,7 +214,7 @@ func signatureOf(h http.Header) string {
 // attach works out how the body is sent: with its length, declared or
 // detected; spooled first to learn it; or chunked.
 func (w *call) attach(ctx context.Context) error {
-	if err := w.body.init(w.r, w.scrub, w.c.Progress); err != nil {
+	if err := w.body.init(w.r, w.clean, w.c.Progress); err != nil {
 		return notSent(err)
 	}
 	if w.body.length >= 0 || w.c.Chunked || w.r.Chunked {
