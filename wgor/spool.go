@@ -106,9 +106,14 @@ func (b *body) fillSpool(ctx context.Context, memory int64, dir string) error {
 // write appends p, moving what memory held to a new file the first time
 // the body outgrows memory, so that the file holds the whole body.
 func (s *spool) write(p []byte, memory int64, dir string) error {
-	if s.file == nil && s.size+int64(len(p)) <= memory {
+	if need := s.size + int64(len(p)); s.file == nil && need <= memory {
+		if need > int64(cap(s.mem)) { // grow by doubling, up to memory
+			grown := make([]byte, s.size, min(memory, max(need, 2*int64(cap(s.mem)))))
+			copy(grown, s.mem)
+			s.mem = grown
+		}
 		s.mem = append(s.mem, p...)
-		s.size += int64(len(p))
+		s.size = need
 		return nil
 	}
 	if s.file == nil {
