@@ -149,8 +149,8 @@ func (w *call) build() {
 	}
 }
 
-// sign gets the credentials, signs the request with them, and makes the
-// scrubber of every secret this Write holds.
+// sign gets the credentials, signs the request with them, and notes every
+// secret this Write now holds, for the scrubber.
 func (w *call) sign(ctx context.Context) error {
 	cr, err := w.c.Credentials.Credentials(ctx)
 	if err != nil {
