@@ -109,3 +109,23 @@ func TestAFailingBodyOfDeclaredLengthReturnsPromptly(t *testing.T) {
 		}
 	}
 }
+
+// TestARouteNamingASecretIsNotPrinted: a route is not secret, but one that
+// names a secret by mistake (here the security token as a host label) is
+// scrubbed from the errors and log records that quote the host.
+func TestARouteNamingASecretIsNotPrinted(t *testing.T) {
+	var logs syncBuffer
+	route := "http://" + testSecurityToken + ".example"
+	c := &wgor.Client{
+		HTTPClient: &http.Client{Transport: roundTripFunc(func(req *http.Request) (*http.Response, error) {
+			return nil, errors.New("dial tcp: lookup " + req.URL.Hostname() + ": connection refused")
+		})},
+		Credentials: testCreds(), Region: testRegion, Logger: newLogger(&logs),
+	}
+	_, err := c.Write(context.Background(), &wgor.Response{Route: route, Token: testToken, Status: 200, Body: strings.NewReader("x")})
+	require.Error(t, err)
+	for _, out := range append(chainTexts(err), logs.String()) {
+		assert.NotContains(t, out, testSecurityToken)
+	}
+	assert.Contains(t, logs.String(), "WriteGetObjectResponse failed")
+}

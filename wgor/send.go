@@ -89,15 +89,14 @@ func (w *call) transportError(a *attempt, err error) error {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	err = w.clean(err)
 	where := "wgor: WriteGetObjectResponse to " + w.url.Host + " failed"
 	if a.br != nil {
 		where += fmt.Sprintf(" after %d body bytes", a.br.sent.Load())
 	}
 	if cerr := a.ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-		return fmt.Errorf("%s: %w (%w)", where, cerr, withoutPrefix{err})
+		return w.clean(fmt.Errorf("%s: %w (%w)", where, cerr, withoutPrefix{err}))
 	}
-	return wrap(err, "%s", where)
+	return w.clean(wrap(err, "%s", where))
 }
 
 // answer reads OSS's answer: a Result for a 2xx that came after the whole
@@ -116,9 +115,9 @@ func (w *call) answer(ctx context.Context, resp *http.Response, a *attempt) (*Re
 		err := fmt.Errorf("wgor: WriteGetObjectResponse to %s: OSS answered HTTP %d before the whole body was sent (request ID %s)",
 			w.url.Host, resp.StatusCode, res.RequestID)
 		if writeErr != nil {
-			err = fmt.Errorf("%w: %w", err, withoutPrefix{w.clean(writeErr)})
+			err = fmt.Errorf("%w: %w", err, withoutPrefix{writeErr})
 		}
-		return nil, err
+		return nil, w.clean(err)
 	}
 	if a.br == nil && w.c.Progress != nil { // a body net/http read itself, reported once
 		p := Progress{Sent: sent, Total: sent}
@@ -186,7 +185,7 @@ func (w *call) explain(se *ServiceError, canonical string) {
 // takes the level.
 func (w *call) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
 	if l := w.c.Logger; l != nil && l.Enabled(ctx, level) {
-		l.LogAttrs(ctx, level, msg, append([]slog.Attr{slog.String("route", w.url.Host),
+		l.LogAttrs(ctx, level, msg, append([]slog.Attr{slog.String("route", w.scrubber().String(w.url.Host)),
 			slog.Int("fwd_status", w.r.Status)}, attrs...)...)
 	}
 }

@@ -77,11 +77,11 @@ func (c *Client) Write(ctx context.Context, r *Response) (*Result, error) {
 		return nil, err
 	}
 	if err := w.attach(ctx); err != nil {
-		return nil, err
+		return nil, w.clean(err) // the route's host is quoted too
 	}
 	resp, a, err := w.send(ctx)
 	if err != nil {
-		return nil, err
+		return nil, w.clean(err)
 	}
 	return w.answer(ctx, resp, a)
 }
