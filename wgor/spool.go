@@ -107,8 +107,12 @@ func (b *body) fillSpool(ctx context.Context, memory int64, dir string) error {
 // the body outgrows memory, so that the file holds the whole body.
 func (s *spool) write(p []byte, memory int64, dir string) error {
 	if need := s.size + int64(len(p)); s.file == nil && need <= memory {
-		if need > int64(cap(s.mem)) { // grow by doubling, up to memory
-			grown := make([]byte, s.size, min(memory, max(need, 2*int64(cap(s.mem)))))
+		if need > int64(cap(s.mem)) { // one chunk for a small body, then all of memory
+			size := memory
+			if s.mem == nil {
+				size = min(memory, max(need, chunkSize))
+			}
+			grown := make([]byte, s.size, size)
 			copy(grown, s.mem)
 			s.mem = grown
 		}
