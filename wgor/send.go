@@ -74,10 +74,9 @@ func (w *call) newAttempt(ctx context.Context, n int, timeout time.Duration) *at
 		ctx, a.cancel = context.WithTimeout(ctx, timeout)
 	}
 	a.ctx = ctx
-	req := *w.req
-	req.Body, req.GetBody, a.br = w.body.reader(ctx)
-	req.ContentLength = w.body.length
-	a.req = req.WithContext(a.trace.context(ctx))
+	a.req = w.req.WithContext(a.trace.context(ctx)) // a copy
+	a.req.Body, a.req.GetBody, a.br = w.body.reader(ctx)
+	a.req.ContentLength = w.body.length
 	return a
 }
 
