@@ -2,13 +2,8 @@ package wgor
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"os"
 	"runtime"
 	"sync"
 	"time"
@@ -23,17 +18,21 @@ const Version = "0.1.0"
 // set: "wgor/<version> (go<version>; <os>/<arch>)".
 var DefaultUserAgent = "wgor/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
 
-// Defaults of the retry policy.
+// Defaults of the retry policy and of the spool.
 const (
 	DefaultMaxRetries   = 2
 	DefaultRetryBackoff = 50 * time.Millisecond
+	// DefaultSpoolMemory is how many bytes of a body of unknown length
+	// Write holds in memory (Client.SpoolMemory zero) before it spools
+	// the rest to a file.
+	DefaultSpoolMemory = 4 << 20
 )
 
-// Client sends WriteGetObjectResponse requests. The zero Client is ready to
-// use: it signs with the default credentials chain and sends over HTTPS with a shared
-// HTTP/1.1 transport. A Client is safe for concurrent use and reuses
-// connections; set its fields before its first use and leave them alone
-// afterwards.
+// Client sends WriteGetObjectResponse requests. A Client needs only its
+// Credentials: it then sends over HTTPS with a shared HTTP/1.1 transport,
+// to the region read from the route. A Client is safe for concurrent use
+// and reuses connections; set its fields before its first use and leave
+// them alone afterwards.
 //
 // # Retries
 //
@@ -54,7 +53,8 @@ const (
 //     SpoolDir), sent again from the spool.
 //
 // Any failure after a connection was obtained is never retried, nor is any
-// response from OSS, whatever its status. Retries wait RetryBackoff, then
+// response from OSS, whatever its status. A retry sends the request as it
+// was signed, with the body from its start. Retries wait RetryBackoff, then
 // twice that, and so on, and stop when ctx ends. net/http itself may also
 // resend a request on a reused keep-alive connection that the server had
 // closed, but only when it wrote nothing to it.
@@ -77,8 +77,8 @@ type Client struct {
 	// A function passes its invocation's (fcrt.Invocation.Credentials,
 	// creds.FromFCHeaders); anything else may use the default chain,
 	// chain.Default() of package creds/chain. They are
-	// asked for on every attempt, so a provider that caches (all of those
-	// in package creds do) serves fresh credentials without cost.
+	// asked for once per Write, before the body is read: a retry sends
+	// the request as it was signed.
 	Credentials creds.Provider
 
 	// Region overrides the region derived from the route (see
@@ -189,207 +189,4 @@ func NewHTTPClient() *http.Client {
 	t.Protocols.SetHTTP1(true)
 	t.DialContext = answerFirst(t.DialContext)
 	return &http.Client{Transport: t}
-}
-
-// Write sends r to its route with WriteGetObjectResponse: a POST signed with
-// OSS Signature V4 and an UNSIGNED-PAYLOAD body read from r.Body.
-//
-// A body of known length (see Response.ContentLength) is streamed with its
-// Content-Length. A body of unknown length is first spooled (see
-// Client.SpoolDir) and then sent with its length, unless Client.Chunked or
-// Response.Chunked asks for it to be streamed chunked.
-//
-// It returns a *ServiceError when OSS answers outside 2xx, an error
-// wrapping ErrInvalidResponse (and sends nothing) when r cannot be sent, an
-// error wrapping ErrBodyLength when the body's length does not match
-// r.ContentLength, and an error wrapping ctx.Err() when ctx ends first.
-// Every error returned before a byte of the request left (an invalid
-// Response, a body that could not be spooled, ctx ended while spooling)
-// also wraps ErrNotSent: the outputToken is then still unused. A 2xx that
-// OSS sends before it has the whole body is an error too: what reaches the
-// GetObject caller then cannot be the whole response.
-//
-// When ctx ends, Write returns promptly even if a Read of r.Body is
-// blocked: such a body (anything but an in-memory reader or a regular
-// file) is read on one goroutine of Write's own, and a Read that neither
-// returns nor can be closed (see Response.Body) keeps that one goroutine
-// until it returns. (A body streamed while such a Read blocks, chunked or
-// of declared length, holds Write until ctx ends should the connection
-// fail meanwhile: net/http waits for its writer; a function's invocation
-// always has a deadline.) Should that Read panic, Write cleans up (the spool
-// file, the connection, r.Body) and panics again with the same value on
-// the caller's goroutine, where it can be recovered.
-//
-// No error, log record or Result ever holds the token, a secret or a
-// signature, in any form (see ServiceError). A nil *Client is the default
-// client.
-func (c *Client) Write(ctx context.Context, r *Response) (res *Result, err error) {
-	if c == nil {
-		c = &Client{}
-	}
-	switch {
-	case r == nil:
-		return nil, invalid("nil Response")
-	case ctx == nil:
-		if c, ok := r.Body.(io.Closer); ok {
-			c.Close()
-		}
-		return nil, invalid("nil Context: pass context.Background() or the invocation's context")
-	}
-	p, err := c.prepare(r)
-	if err != nil {
-		if c, ok := r.Body.(io.Closer); ok {
-			c.Close()
-		}
-		return nil, scrubError(err, r.Token)
-	}
-	defer func() {
-		p.body.close()
-		if v := p.body.panicked(); v != nil {
-			panic(v)
-		}
-	}()
-	if err := ctx.Err(); err != nil {
-		return nil, scrubError(notSent(wrapf(err, "wgor: WriteGetObjectResponse to %s not sent, the outputToken is still unused", p.route.host)), r.Token)
-	}
-	if p.body.toSpool {
-		if err := c.fillSpool(ctx, p); err != nil {
-			return nil, scrubError(err, r.Token)
-		}
-	}
-	res, err = c.send(ctx, r, p)
-	if err != nil {
-		return nil, scrubError(err, r.Token)
-	}
-	return res, nil
-}
-
-// fillSpool spools a body of unknown length: see Client.SpoolDir.
-func (c *Client) fillSpool(ctx context.Context, p *prepared) error {
-	dir := c.SpoolDir
-	if dir == "" {
-		dir = os.TempDir()
-	}
-	limit := c.SpoolMemory
-	switch {
-	case limit == 0:
-		limit = DefaultSpoolMemory
-	case limit < 0:
-		limit = 0
-	}
-	err := p.body.fillSpool(ctx, limit, dir)
-	if err == nil {
-		return nil
-	}
-	where := fmt.Sprintf("wgor: WriteGetObjectResponse to %s not sent, the outputToken is still unused", p.route.host)
-	var se *SpoolError
-	switch {
-	case errors.As(err, &se):
-	case errors.Is(err, errBodyPanicked):
-		where += ": the body's Read panicked"
-	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
-		where += fmt.Sprintf(": while reading the body to spool it (%d bytes read)", p.body.spool.size())
-	default:
-		where += fmt.Sprintf(": reading the body to spool it failed after %d bytes", p.body.spool.size())
-	}
-	return notSent(wrapf(err, "%s", where))
-}
-
-// prepared is a Response checked and ready to send.
-type prepared struct {
-	route    route
-	url      url.URL
-	region   string
-	provider creds.Provider
-	header   http.Header
-	body     body
-}
-
-func (c *Client) prepare(r *Response) (*prepared, error) {
-	scheme := c.Scheme
-	switch scheme {
-	case "":
-		scheme = "https"
-	case "http", "https":
-	default:
-		return nil, invalid("Client.Scheme %q is not http or https", safeHost(scheme))
-	}
-	rt, err := parseRoute(r.Route, scheme)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkResponse(r); err != nil {
-		return nil, err
-	}
-	region := c.Region
-	if region == "" {
-		if region, err = RegionFromRoute(rt.host); err != nil {
-			return nil, invalidWrap(err)
-		}
-	}
-	p := &prepared{route: rt, region: region, provider: c.Credentials}
-	if p.provider == nil {
-		return nil, invalid("Client.Credentials is nil: set it to the invocation's credentials (creds.FromFCHeaders), creds.Static, or the default chain (chain.Default() in package creds/chain)")
-	}
-	p.body.progress = c.Progress
-	if err := p.body.init(r, c.Chunked || r.Chunked); err != nil {
-		return nil, notSent(err)
-	}
-	ua := c.UserAgent
-	if ua == "" {
-		ua = DefaultUserAgent
-	}
-	if badValue(ua) {
-		return nil, invalid("Client.UserAgent contains a control character")
-	}
-	p.url = url.URL{Scheme: rt.scheme, Host: rt.host, Path: "/", RawQuery: writeQuery}
-	p.header = buildHeader(r, rt, ua)
-	return p, nil
-}
-
-func (c *Client) send(ctx context.Context, r *Response, p *prepared) (*Result, error) {
-	provider := p.provider
-	hc := c.httpClient()
-	rt := hc.Transport
-	if rt == nil {
-		rt = http.DefaultTransport
-	}
-	maxRetries := c.MaxRetries
-	if maxRetries == 0 {
-		maxRetries = DefaultMaxRetries
-	}
-	for attempt := 1; ; attempt++ {
-		res, retry, err := c.attempt(ctx, rt, hc.Timeout, provider, r, p, attempt)
-		if err == nil {
-			return res, nil
-		}
-		if retry == nil {
-			return nil, err
-		}
-		if attempt > maxRetries || !p.body.replayable() {
-			return nil, notSent(err) // retry is set only when nothing left
-		}
-		delay := c.backoff(attempt)
-		if c.logs(ctx, slog.LevelInfo) {
-			c.Logger.LogAttrs(ctx, slog.LevelInfo, "wgor: retrying WriteGetObjectResponse: the request was never sent",
-				slog.String("route", newScrubber(r.Token).str(p.route.host)), slog.Int("attempt", attempt),
-				slog.Duration("delay", delay), slog.String("error", retry.Error()))
-		}
-		if err := sleep(ctx, delay); err != nil {
-			return nil, notSent(&joined{
-				msg:  fmt.Sprintf("wgor: WriteGetObjectResponse to %s not sent: %s (while waiting to retry after: %s)", p.route.host, err, trimPrefix(retry.Error())),
-				errs: []error{err, retry},
-			})
-		}
-		if err := p.body.rewind(); err != nil {
-			return nil, notSent(wrapf(err, "wgor: WriteGetObjectResponse to %s not sent: rewind the body to retry", p.route.host))
-		}
-	}
-}
-
-func (c *Client) httpClient() *http.Client {
-	if c.HTTPClient != nil {
-		return c.HTTPClient
-	}
-	return defaultHTTPClient()
 }

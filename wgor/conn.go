@@ -76,8 +76,12 @@ func (c *holdConn) settle(wrote bool, err error) {
 		c.wrote.Store(true)
 	}
 	// Only once a request is under way can an answer be waiting: a first
-	// write that fails (a TLS ClientHello met by a reset) is not held.
-	if err == nil || !c.wrote.Load() || errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, net.ErrClosed) {
+	// write that fails (a TLS ClientHello met by a reset) is not held. Nor
+	// is the body's own failure (its Read failed, its length is wrong),
+	// which net/http's ReadFrom passes on: no answer explains it.
+	var be *bodyError
+	if err == nil || !c.wrote.Load() || errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, net.ErrClosed) ||
+		errors.As(err, &be) {
 		return
 	}
 	t := time.NewTimer(holdWrite)

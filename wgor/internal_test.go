@@ -1,18 +1,19 @@
 package wgor
 
 import (
-	"encoding/hex"
+	"context"
 	"errors"
 	"io"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wgor-dev/wgor/internal/oss"
 )
 
 func TestParseRoute(t *testing.T) {
@@ -28,42 +29,32 @@ func TestParseRoute(t *testing.T) {
 		{"under_score.example", "https", "under_score.example"},
 	}
 	for _, tt := range tests {
-		rt, err := parseRoute(tt.route, "https")
+		u, err := parseRoute(tt.route, "https")
 		require.NoError(t, err, tt.route)
-		assert.Equal(t, route{scheme: tt.scheme, host: tt.host}, rt, tt.route)
+		assert.Equal(t, tt.scheme+"://"+tt.host+"/?x-oss-write-get-object-response", u.String(), tt.route)
 	}
-	for _, bad := range []string{"[::1", "[::1]x", "[zz::1]", "[]:80", "host:", "host:0", "host:+80", "host:abc", "ho%st", "ho st"} {
+	for _, bad := range []string{"[::1", "[::1]x", "[zz::1]", "[]:80", "host:", "host:0", "host:+80", "host:abc", "ho%st", "ho st", "ho!st"} {
 		_, err := parseRoute(bad, "https")
 		assert.ErrorIs(t, err, ErrInvalidResponse, bad)
 	}
 }
 
-func TestDecodeStringToSignBytes(t *testing.T) {
-	sts := "OSS4-HMAC-SHA256\n20261124T120000Z"
-	var spaced []string
-	for _, b := range []byte(sts) {
-		spaced = append(spaced, hex.EncodeToString([]byte{b}))
-	}
-	got, ok := decodeBytes(strings.Join(spaced, " "))
-	assert.True(t, ok)
-	assert.Equal(t, sts, got)
-	for _, s := range []string{sts, "4f 53", "4f 53 53 34 2d 48 4d zz", "4f 53 53 34 2d 48 4d 415"} {
-		_, ok := decodeBytes(s)
-		assert.False(t, ok, s)
-	}
-	eb := parseErrorBody([]byte("<Error><Code>SignatureDoesNotMatch</Code><StringToSignBytes>" + strings.Join(spaced, " ") + "</StringToSignBytes></Error>"))
-	decoded, ok := decodeBytes(eb.stringToSign)
-	assert.True(t, ok)
-	assert.Equal(t, sts, decoded)
-}
-
 func TestMismatch(t *testing.T) {
 	local := "OSS4-HMAC-SHA256\n20261124T120000Z\n20261124/cn-qingdao/oss/aliyun_v4_request\nabc"
+	explained := func(server, local string) *ServiceError {
+		e := &ServiceError{}
+		explainMismatch(e, server, "", local, "")
+		return e
+	}
 	assert.Equal(t, "OSS's string to sign has 3 lines, wgor's has 4",
-		mismatch("OSS4-HMAC-SHA256\n20261124T120000Z\n20261124/cn-qingdao/oss/aliyun_v4_request", local, "", ""))
-	assert.Contains(t, mismatch(strings.Replace(local, "T120000Z", "T120001Z", 1), local, "", ""),
-		"line 2 (date and time), byte 15")
-	assert.Contains(t, mismatch(local+"\nextra", local+"\nother", "", ""), `line 5 (line), byte 1: OSS has "extra", wgor signed "other"`)
+		explained("OSS4-HMAC-SHA256\n20261124T120000Z\n20261124/cn-qingdao/oss/aliyun_v4_request", local).Mismatch)
+	e := explained(strings.Replace(local, "T120000Z", "T120001Z", 1), local)
+	assert.Contains(t, e.Mismatch, "line 2 (date and time), byte 15")
+	assert.Equal(t, "synchronise the local clock", e.advice)
+	assert.Contains(t, explained(local+"\nextra", local+"\nother").Mismatch, `line 5 (line), byte 1: OSS has "extra", wgor signed "other"`)
+	e = explained(local, local)
+	assert.Equal(t, "the strings to sign are equal, so the signing key differs", e.Mismatch)
+	assert.Equal(t, "check the access key secret", e.advice)
 
 	cr := "POST\n/\nx-oss-write-get-object-response\nx-oss-date:20261124T120000Z\nx-oss-request-token:SECRET\n\n\nUNSIGNED-PAYLOAD"
 	for _, tt := range []struct{ server, says string }{
@@ -94,33 +85,23 @@ func (n *noProgress) Read(p []byte) (int, error) {
 }
 
 func TestBodyReaderGivesUpOnASourceThatNeverEnds(t *testing.T) {
-	br := &bodyReader{r: newSource(&noProgress{data: []byte("abc")}, false), left: 3, total: 3}
+	br := &bodyReader{src: newSource(&noProgress{data: []byte("abc")}, 3, false, nil), ctx: context.Background(), length: 3}
 	_, err := io.ReadAll(br)
 	assert.ErrorIs(t, err, io.ErrNoProgress)
 }
 
 func TestBodyReaderKeepsItsError(t *testing.T) {
 	boom := errors.New("boom")
-	br := &bodyReader{r: newSource(io.MultiReader(strings.NewReader("ab"), errReader{boom}), false), left: 5, total: 5}
+	br := &bodyReader{src: newSource(io.MultiReader(strings.NewReader("ab"), errReader{boom}), 5, false, nil), ctx: context.Background(), length: 5}
 	_, err := io.ReadAll(br)
 	assert.ErrorIs(t, err, boom)
 	_, err = br.Read(make([]byte, 1))
 	assert.ErrorIs(t, err, boom, "a failed body stays failed")
-	n, err := br.WriteTo(io.Discard)
-	assert.Zero(t, n)
-	assert.ErrorIs(t, err, boom)
 }
 
 type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
-
-func TestSnippet(t *testing.T) {
-	assert.Equal(t, "a b c", snippet("  a \r\n\tb\x00c  "))
-	long := snippet(strings.Repeat("x", 1000))
-	assert.Equal(t, maxSnippet+3, len(long))
-	assert.True(t, strings.HasSuffix(long, "..."))
-}
 
 func TestGetBodyRewindsToWhereTheBodyStarted(t *testing.T) {
 	data := "skip:the body"
@@ -135,8 +116,8 @@ func TestGetBodyRewindsToWhereTheBodyStarted(t *testing.T) {
 			_, err := src.Seek(5, io.SeekStart)
 			require.NoError(t, err)
 			b := new(body)
-			require.NoError(t, b.init(&Response{Body: src, ContentLength: declared}, false), name)
-			rc, getBody, _ := b.attempt()
+			require.NoError(t, b.init(&Response{Body: src, ContentLength: declared}, nil, nil), name)
+			rc, getBody, _ := b.reader(context.Background())
 			require.NotNil(t, getBody, name)
 			part := make([]byte, 3)
 			_, err = io.ReadFull(rc, part)
@@ -149,8 +130,8 @@ func TestGetBodyRewindsToWhereTheBodyStarted(t *testing.T) {
 		}
 	}
 	b := new(body)
-	require.NoError(t, b.init(&Response{}, false))
-	_, getBody, _ := b.attempt()
+	require.NoError(t, b.init(&Response{}, nil, nil))
+	_, getBody, _ := b.reader(context.Background())
 	rc, err := getBody()
 	require.NoError(t, err)
 	assert.Equal(t, http.NoBody, rc)
@@ -163,22 +144,18 @@ func TestBackoffDoublesUpToACap(t *testing.T) {
 	assert.Equal(t, DefaultRetryBackoff, (&Client{}).backoff(1))
 }
 
-// TestStaticTables: the tables written out as constants, so that a cold
-// start builds nothing, say what they are derived from.
-func TestStaticTables(t *testing.T) {
-	var list []string
-	for i, v := range validStatus {
-		list = append(list, strconv.Itoa(v))
-		assert.Equal(t, strconv.Itoa(v), statusTexts[i], "statusTexts[%d]", i)
-		text, ok := statusText(v)
-		assert.True(t, ok, v)
-		assert.Equal(t, strconv.Itoa(v), text)
-	}
-	assert.Equal(t, strings.Join(list, ", "), validStatusList)
-	for _, bad := range []int{-1, 0, 100, 199, 201, 299, 502, 504, 1 << 40} {
-		assert.False(t, ValidStatus(bad), bad)
-	}
-	for i, d := range documented {
-		assert.Equal(t, fwdPrefix+d, fwdKeys[i])
+// TestForwardedFollowsTheTable: the typed fields are sent under the names
+// of oss.Forwarded, in its order.
+func TestForwardedFollowsTheTable(t *testing.T) {
+	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	r := &Response{AcceptRanges: "bytes", CacheControl: "no-cache", ContentDisposition: "inline", ContentEncoding: "gzip",
+		ContentLanguage: "en", ContentRange: "bytes 0-1/2", ContentType: "image/png", ETag: `"e"`, Expires: at, LastModified: at}
+	h := r.header("host", "ua")
+	want := map[string]string{"Accept-Ranges": "bytes", "Cache-Control": "no-cache", "Content-Disposition": "inline",
+		"Content-Encoding": "gzip", "Content-Language": "en", "Content-Range": "bytes 0-1/2", "Content-Type": "image/png",
+		"Etag": `"e"`, "Expires": at.Format(http.TimeFormat), "Last-Modified": at.Format(http.TimeFormat)}
+	require.Len(t, oss.Forwarded, len(want))
+	for name, v := range want {
+		assert.Equal(t, v, h.Get("X-Oss-Fwd-Header-"+name), name)
 	}
 }

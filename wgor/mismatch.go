@@ -4,51 +4,68 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/wgor-dev/wgor/internal/oss"
 )
 
-// Names of the lines of a string to sign, and what a difference in each
-// usually means.
-var stsLines = [...]struct{ name, cause string }{
-	{"algorithm", "the signature scheme differs"},
-	{"date and time", "the clocks differ"},
-	{"scope", "the date or the region differs: check Client.Region"},
-	{"hash of the canonical request", "the canonical requests differ: a signed header or the query changed on the way"},
+// What a SignatureDoesNotMatch means, found by comparing OSS's string to
+// sign and canonical request with the local ones (OSS error page
+// 0002-00000201: "if the server returns a response that contains the
+// StringToSign parameter, compare it").
+
+// stsLines names the lines of a V4 string to sign (OSS API reference,
+// "Signature version 4"), what a difference in each means, and what to do.
+var stsLines = [...]struct{ name, means, advice string }{
+	{"algorithm", "the signature scheme differs", "sign with OSS Signature V4"},
+	{"date and time", "the clocks differ", "synchronise the local clock"},
+	{"scope", "the date or the region differs", "check Client.Region"},
+	{"hash of the canonical request", "the canonical requests differ", "something on the way changed a signed header or the query"},
 }
 
-// mismatch says where OSS's string to sign (and canonical request, when
-// sent) differs from the local one. Header values are shown except those of
-// headers that hold secrets.
-func mismatch(serverSTS, localSTS, serverCR, localCR string) string {
-	sl, ll := strings.Split(serverSTS, "\n"), strings.Split(localSTS, "\n")
-	for i := 0; i < max(len(sl), len(ll)); i++ {
-		if i >= len(sl) || i >= len(ll) {
-			return fmt.Sprintf("OSS's string to sign has %d lines, wgor's has %d", len(sl), len(ll))
+// explainMismatch fills e's Mismatch and advice from OSS's string to sign
+// and canonical request (serverSTS, serverCR) and the local ones.
+func explainMismatch(e *ServiceError, serverSTS, serverCR, localSTS, localCR string) {
+	e.LocalStringToSign = localSTS
+	if serverSTS == "" {
+		if e.Mismatch = canonicalMismatch(serverCR, localCR); e.Mismatch == "" {
+			e.Mismatch = "the canonical requests are equal"
 		}
+		return
+	}
+	sl, ll := strings.Split(serverSTS, "\n"), strings.Split(localSTS, "\n")
+	if len(sl) != len(ll) {
+		e.Mismatch = fmt.Sprintf("OSS's string to sign has %d lines, wgor's has %d", len(sl), len(ll))
+		return
+	}
+	for i := range sl {
 		if sl[i] == ll[i] {
 			continue
 		}
-		name, cause := "line", ""
+		name, means, advice := "line", "", ""
 		if i < len(stsLines) {
-			name, cause = stsLines[i].name, stsLines[i].cause
+			name, means, advice = stsLines[i].name, stsLines[i].means, stsLines[i].advice
 		}
-		msg := fmt.Sprintf("the string to sign differs at line %d (%s), byte %d: OSS has %q, wgor signed %q",
+		e.Mismatch = fmt.Sprintf("the string to sign differs at line %d (%s), byte %d: OSS has %q, wgor signed %q",
 			i+1, name, firstDiff(sl[i], ll[i])+1, sl[i], ll[i])
-		if i == 3 && serverCR != "" && localCR != "" {
-			if d := canonicalMismatch(serverCR, localCR); d != "" {
-				return msg + "; " + d
-			}
+		if d := canonicalMismatch(serverCR, localCR); i == 3 && d != "" {
+			means = d
 		}
-		if cause != "" {
-			msg += ": " + cause
+		if means != "" {
+			e.Mismatch += ": " + means
 		}
-		return msg
+		e.advice = advice
+		return
 	}
-	return "the strings to sign are equal, so the signing key differs: check the access key secret"
+	e.Mismatch = "the strings to sign are equal, so the signing key differs"
+	e.advice = "check the access key secret"
 }
 
 // canonicalMismatch names the first line where two canonical requests
-// differ.
+// differ, or returns "" when they are equal or OSS sent none.
 func canonicalMismatch(server, local string) string {
+	if server == "" {
+		return ""
+	}
 	sl, ll := strings.Split(server, "\n"), strings.Split(local, "\n")
 	for i := 0; i < max(len(sl), len(ll)); i++ {
 		var s, l string
@@ -58,11 +75,10 @@ func canonicalMismatch(server, local string) string {
 		if i < len(ll) {
 			l = ll[i]
 		}
-		if s == l {
-			continue
+		if s != l {
+			return fmt.Sprintf("the canonical request differs at line %d (%s): OSS has %s, wgor signed %s",
+				i+1, section(ll, i), showLine(s), showLine(l))
 		}
-		return fmt.Sprintf("the canonical request differs at line %d (%s): OSS has %s, wgor signed %s",
-			i+1, section(ll, i), showLine(s), showLine(l))
 	}
 	return ""
 }
@@ -92,18 +108,15 @@ func section(lines []string, i int) string {
 	return "headers"
 }
 
-// secretHeaders are signed headers whose values are never shown.
-var secretHeaders = []string{"x-oss-security-token", "x-oss-request-token", "authorization"}
-
-// showLine quotes a canonical request line, hiding the value of a header
+// showLine quotes a canonical request line, but not the value of a header
 // that holds a secret.
 func showLine(line string) string {
-	if name, _, ok := strings.Cut(line, ":"); ok {
-		for _, s := range secretHeaders {
-			if strings.EqualFold(name, s) {
-				return strconv.Quote(name+":") + " (value not shown)"
-			}
-		}
+	name, _, ok := strings.Cut(line, ":")
+	switch {
+	case !ok:
+	case strings.EqualFold(name, oss.HeaderSecurityToken), strings.EqualFold(name, oss.HeaderToken),
+		strings.EqualFold(name, "authorization"):
+		return strconv.Quote(name+":") + " (value not shown)"
 	}
 	return strconv.Quote(line)
 }

@@ -1,128 +1,146 @@
 package wgor
 
 import (
+	"errors"
+	"fmt"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 )
 
-// route is a parsed outputRoute.
-type route struct {
-	scheme string // "http" or "https"
-	host   string // host[:port], as written
-}
-
-// parseRoute splits a route into scheme and host, rejecting anything that is
-// not a bare host. Errors never quote the route whole: a URL pasted by
-// mistake (the inputOssUrl, say) can hold a signature or a password.
-func parseRoute(s, defaultScheme string) (route, error) {
-	if s == "" {
-		return route{}, invalid("Route is empty: pass getObjectContext.outputRoute from the event")
+// parseRoute reads an outputRoute, a bare host or an http:// or https://
+// URL without path, query, fragment or user info, into the URL Write
+// posts to. scheme is used for a bare host. Errors quote the host only: a
+// URL pasted by mistake (the inputOssUrl, say) can hold a signature or a
+// password.
+func parseRoute(route, scheme string) (*url.URL, error) {
+	if route == "" {
+		return nil, invalid("Route is empty: pass getObjectContext.outputRoute from the event")
 	}
-	rt := route{scheme: defaultScheme, host: s}
-	if scheme, rest, ok := strings.Cut(s, "://"); ok {
-		rt.scheme, rt.host = strings.ToLower(scheme), rest
-		if rt.scheme != "http" && rt.scheme != "https" {
-			return route{}, invalid("Route has scheme %q: use a bare host, or http:// or https://", safeHost(scheme))
+	raw := route
+	if !strings.Contains(route, "://") {
+		raw = scheme + "://" + route
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the url.Error quotes the whole route
 		}
+		return nil, invalid("Route is not a host or a URL: %v", err)
 	}
-	authority, tail := rt.host, ""
-	if i := strings.IndexAny(authority, "/?#"); i >= 0 {
-		authority, tail = authority[:i], authority[i:]
-	}
-	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
-		return route{}, invalid("Route to %q has user info: pass the outputRoute host alone", safeHost(authority[i+1:]))
-	}
+	host := u.Host
 	switch {
-	case tail == "" || tail == "/":
-	case tail[0] == '/':
-		return route{}, invalid("Route to %q has a path: pass the outputRoute host alone", safeHost(authority))
-	case tail[0] == '?':
-		return route{}, invalid("Route to %q has a query: pass the outputRoute host alone", safeHost(authority))
-	default:
-		return route{}, invalid("Route to %q has a fragment: pass the outputRoute host alone", safeHost(authority))
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, invalid("Route has scheme %s: use a bare host, or http:// or https://", quote(u.Scheme))
+	case u.User != nil:
+		return nil, invalid("Route to %s has user info: pass the outputRoute host alone", quote(host))
+	case u.Path != "" && u.Path != "/":
+		return nil, invalid("Route to %s has a path: pass the outputRoute host alone", quote(host))
+	case u.RawQuery != "" || u.ForceQuery:
+		return nil, invalid("Route to %s has a query: pass the outputRoute host alone", quote(host))
+	case u.Fragment != "":
+		return nil, invalid("Route to %s has a fragment: pass the outputRoute host alone", quote(host))
 	}
-	rt.host = authority
-	if err := checkHostPort(authority); err != nil {
-		return route{}, err
+	if err := checkHost(u); err != nil {
+		return nil, err
 	}
-	return rt, nil
+	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/", RawQuery: "x-oss-write-get-object-response"}, nil
 }
 
-// checkHostPort accepts a host and an optional port from 1 to 65535. The
-// host is, after RFC 3986 §3.2.2: a bracketed IPv6 address (an IP-literal;
-// neither IPv4 in brackets nor a zone, which a route never needs), an
-// IPv4 address in dotted decimal, or a DNS name after RFC 1123 §2.1: at
-// most 253 bytes (one trailing dot aside), labels of 1 to 63 letters,
-// digits and '-' that neither begin nor end with '-', and a last label
-// that is not all digits (that would be an IPv4 address). '_' is allowed
-// too, as DNS and net/http allow it.
-func checkHostPort(hp string) error {
-	host, port := hp, ""
-	if strings.HasPrefix(hp, "[") {
-		end := strings.IndexByte(hp, ']')
-		if end < 0 {
-			return invalid("Route host %q has an unclosed '['", safeHost(hp))
-		}
-		host, port = hp[1:end], hp[end+1:]
-		if port != "" && port[0] != ':' {
-			return invalid("Route host %q has bytes after ']'", safeHost(hp))
-		}
-		if a, err := netip.ParseAddr(host); err != nil || !a.Is6() || a.Zone() != "" {
-			return invalid("Route host %q is not a valid IPv6 address in brackets", safeHost(hp))
-		}
-	} else if i := strings.LastIndexByte(hp, ':'); i >= 0 {
-		host, port = hp[:i], hp[i:]
-		if strings.IndexByte(host, ':') >= 0 {
-			return invalid("Route host %q has more than one ':': put an IPv6 address in brackets", safeHost(hp))
-		}
-	}
-	if host == "" {
-		return invalid("Route %q has no host", safeHost(hp))
-	}
-	if port != "" {
-		digits := port[1:]
-		n, err := strconv.Atoi(digits)
-		if err != nil || len(digits) > 5 || n < 1 || n > 65535 || digits[0] < '0' || digits[0] > '9' {
-			return invalid("Route %q has an invalid port: use 1 to 65535", safeHost(hp))
-		}
-	}
-	if strings.HasPrefix(hp, "[") {
-		return nil
-	}
-	return checkHostName(hp, host)
-}
-
-// checkHostName applies checkHostPort's rules to an IPv4 address or a DNS
-// name; hp is what errors quote.
-func checkHostName(hp, host string) error {
-	name := strings.TrimSuffix(host, ".")
-	if len(name) > 253 {
-		return invalid("Route host %q is longer than the 253 bytes a host name may have", safeHost(hp))
-	}
-	if last := name[strings.LastIndexByte(name, '.')+1:]; last != "" && strings.Trim(last, "0123456789") == "" {
-		if a, err := netip.ParseAddr(name); err != nil || !a.Is4() {
-			return invalid("Route host %q is neither an IPv4 address nor a host name", safeHost(hp))
+// checkHost refuses what net/url accepts in a host but no route can be: no
+// host, an IPv6 address outside brackets or with a zone, IPv4 in brackets,
+// a port outside 1 to 65535, a name longer than DNS allows (RFC 1035,
+// 2.3.4) or with a byte no host name has (letters, digits, '-', '.', and
+// '_', which DNS and net/http accept).
+func checkHost(u *url.URL) error {
+	name, port, host := u.Hostname(), u.Port(), u.Host
+	bracketed := strings.HasPrefix(u.Host, "[")
+	switch {
+	case name == "":
+		return invalid("Route %s has no host", quote(host))
+	case strings.HasSuffix(u.Host, ":") || port != "" && !validPort(port):
+		return invalid("Route %s has an invalid port: use 1 to 65535", quote(host))
+	case bracketed || strings.Contains(name, ":"):
+		if a, err := netip.ParseAddr(name); err != nil || !a.Is6() || a.Zone() != "" || !bracketed {
+			return invalid("Route host %s is not a valid IPv6 address in brackets", quote(host))
 		}
 		return nil
-	}
-	// The labels are walked in place: every Write checks its route.
-	for rest, more := name, true; more; {
-		var l string
-		l, rest, more = strings.Cut(rest, ".")
-		switch {
-		case l == "":
-			return invalid("Route host %q has an empty label", safeHost(hp))
-		case len(l) > 63:
-			return invalid("Route host %q has a label longer than 63 bytes", safeHost(hp))
-		case l[0] == '-' || l[len(l)-1] == '-':
-			return invalid("Route host %q has a label that begins or ends with '-'", safeHost(hp))
-		}
-		for i := 0; i < len(l); i++ {
-			if c := l[i]; !isWord(c) && c != '-' {
-				return invalid("Route host %q holds a byte that cannot appear in a host name", safeHost(hp))
-			}
-		}
+	case len(strings.TrimSuffix(name, ".")) > 253:
+		return invalid("Route host %s is longer than the 253 bytes a host name may have", quote(host))
+	case strings.Trim(strings.ToLower(name), "abcdefghijklmnopqrstuvwxyz0123456789-._") != "":
+		return invalid("Route host %s holds a byte that cannot appear in a host name", quote(host))
 	}
 	return nil
+}
+
+func validPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 1 && n <= 65535
+}
+
+// RegionFromRoute returns the OSS region named in an outputRoute, the region
+// a WriteGetObjectResponse to it must be signed for.
+//
+// The route is a host, with or without a port or an http:// or https://
+// scheme. The region is the <region> of the rightmost label of the form
+// oss-<region> or oss-<region>-internal in a host under aliyuncs.com, such as
+//
+//	fc-ap-01-3b00…-opap.oss-cn-qingdao-internal.oss-object-process.aliyuncs.com  → cn-qingdao
+//	fc-ap-01-3b00…-opap.oss-cn-qingdao.oss-object-process.aliyuncs.com           → cn-qingdao
+//	examplebucket.oss-cn-hangzhou.aliyuncs.com                                   → cn-hangzhou
+//	oss-ap-southeast-1-internal.aliyuncs.com                                     → ap-southeast-1
+//
+// Case does not matter. Any other route (an IP address, localhost, a custom
+// domain) is an error: set [Client.Region] for those.
+func RegionFromRoute(route string) (string, error) {
+	host := route
+	if _, rest, ok := strings.Cut(route, "://"); ok {
+		host = rest
+	}
+	if u, err := url.Parse("//" + host); err == nil {
+		host = u.Hostname()
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	labels := strings.Split(host, ".")
+	if len(labels) < 3 || strings.Join(labels[len(labels)-2:], ".") != "aliyuncs.com" {
+		return "", &RegionError{Host: host}
+	}
+	for i := len(labels) - 3; i >= 0; i-- {
+		name, ok := strings.CutPrefix(labels[i], "oss-")
+		if name = strings.TrimSuffix(name, "-internal"); ok && isRegion(name) {
+			return name, nil
+		}
+	}
+	return "", &RegionError{Host: host}
+}
+
+// isRegion reports whether s looks like an Alibaba Cloud region ID: two
+// letters, then '-'-separated parts of letters and digits (cn-hangzhou,
+// ap-southeast-1, cn-shanghai-finance-1, rg-china-mainland). That leaves
+// out the service labels oss-object-process and oss-accelerate.
+func isRegion(s string) bool {
+	parts := strings.Split(s, "-")
+	if len(parts) < 2 || len(parts[0]) != 2 || strings.Trim(parts[0], "abcdefghijklmnopqrstuvwxyz") != "" {
+		return false
+	}
+	for _, p := range parts[1:] {
+		if p == "" || strings.Trim(p, "abcdefghijklmnopqrstuvwxyz0123456789") != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// RegionError says that the region a request must be signed for cannot be
+// told from the route: set Client.Region. A command line can find it with
+// errors.As and name its own flag instead.
+type RegionError struct {
+	Host string // the route's host name, lower-cased, without a port
+}
+
+func (e *RegionError) Error() string {
+	return fmt.Sprintf("wgor: cannot tell the OSS region from route host %s: "+
+		"set Client.Region (a route from OSS looks like …-opap.oss-<region>-internal.oss-object-process.aliyuncs.com)", quote(e.Host))
 }

@@ -15,68 +15,74 @@ var errWriteReturned = errors.New("wgor: the body is no longer read: OSS has ans
 // still cleaning up; Write then panics again with the caller's value.
 var errBodyPanicked = errors.New("wgor: Response.Body's Read panicked")
 
-// source reads the caller's body.
+// chunkSize is the most one Read of a body asks for: eight times the
+// buffer net/http copies a request body with.
+const chunkSize = 256 << 10
+
+// source reads the caller's body, at most one byte past a declared length,
+// passing its errors through the Write's scrubber.
 //
 // A body whose Read may block (anything but an in-memory reader or a
-// regular file) is read by one goroutine of its own, the pump, one Read at
-// a time and only when asked, into a buffer the asker lends it. Neither
-// Write nor net/http then ever waits on such a Read: when ctx ends or
-// Write returns, they stop waiting, and the pump is left with the Read it
-// is in. That is the one goroutine a Read that neither returns nor can be
-// closed costs (see Client.Write); it ends when the Read returns.
+// regular file) is read by a goroutine of its own, the pump, into an
+// io.Pipe, so that neither Write nor net/http ever waits on the body's
+// Read: when the context ends or Write returns, the pipe is closed and they
+// stop waiting, and the pump is left with the Read it is in. That is the
+// one goroutine a Read that neither returns nor can be closed costs; it
+// ends when the Read returns.
 type source struct {
-	r      io.Reader
-	pumped bool
-
-	started bool
-	req     chan []byte
-	res     chan readResult
-	stop    chan struct{} // closed once Write is done with the body
-	once    sync.Once
-
-	// Touched only by the one goroutine that reads at a time (the
-	// spooler, or net/http's writer), so unguarded.
-	err     error
-	zeros   int  // consecutive empty reads
-	dropped bool // a buffer was left with the pump: never reuse it
+	orig  io.Reader
+	limit int64             // the declared length plus one, or -1
+	r     io.Reader         // orig within limit, or the pipe from the pump
+	pipe  *io.PipeWriter    // the pump's end, closed to stop the waiting
+	clean func(error) error // removes the Write's secrets from the body's errors
+	err   error             // the error that ended the body, returned ever after
+	zeros int               // consecutive empty reads
 
 	mu       sync.Mutex
-	panicVal any // what the body's Read panicked with, for Write to panic again
+	panicVal any // what the body's Read panicked with
 }
 
-type readResult struct {
-	n        int
-	err      error
-	panicked bool
-	value    any
-}
-
-func newSource(r io.Reader, mayBlock bool) *source {
-	s := &source{r: r, pumped: mayBlock}
-	if mayBlock {
-		s.req = make(chan []byte)
-		s.res = make(chan readResult)
-		s.stop = make(chan struct{})
+func newSource(r io.Reader, length int64, mayBlock bool, clean func(error) error) *source {
+	src := &source{orig: r, limit: -1, clean: clean}
+	if length >= 0 {
+		src.limit = length + 1 // one byte more tells a longer body
 	}
-	return s
+	src.reset()
+	if mayBlock {
+		pr, pw := io.Pipe()
+		go src.pump(src.r, pw)
+		src.r, src.pipe = pr, pw
+	}
+	return src
 }
 
-// read reads once into buf. With ctx nil, it waits until the Read returns
-// or Write is done with the body. After it returns an error because ctx
-// ended, buf may still be written by the pump: see lostBuffer.
-func (s *source) read(ctx context.Context, buf []byte) (int, error) {
+// reset makes a body that was rewound readable again from its start; only
+// a body that does not block can be rewound.
+func (s *source) reset() {
+	s.r, s.err, s.zeros = s.orig, nil, 0
+	if s.limit >= 0 {
+		s.r = io.LimitReader(s.orig, s.limit)
+	}
+}
+
+// read reads once into p, and stops waiting when ctx ends. A body that
+// keeps returning nothing, and no error, fails as bufio fails it.
+func (s *source) read(ctx context.Context, p []byte) (int, error) {
 	if s.err != nil {
 		return 0, s.err
 	}
-	n, err := s.readOnce(ctx, buf)
-	// A reader that keeps returning nothing, and no error, would have its
-	// reader spin forever: give up as bufio does.
-	if n == 0 && err == nil {
-		if s.zeros++; s.zeros >= 100 {
-			err = io.ErrNoProgress
-		}
-	} else {
+	if s.pipe != nil {
+		stop := context.AfterFunc(ctx, func() { s.pipe.CloseWithError(ctx.Err()) })
+		defer stop()
+	}
+	n, err := s.r.Read(p)
+	if n > 0 || err != nil {
 		s.zeros = 0
+	} else if s.zeros++; s.zeros >= 100 {
+		err = io.ErrNoProgress
+	}
+	if err != nil && err != io.EOF && s.clean != nil {
+		err = s.clean(err) // the body's own words, from outside
 	}
 	if err != nil {
 		s.err = err
@@ -84,91 +90,46 @@ func (s *source) read(ctx context.Context, buf []byte) (int, error) {
 	return n, err
 }
 
-func (s *source) readOnce(ctx context.Context, buf []byte) (int, error) {
-	if !s.pumped {
-		return s.r.Read(buf)
-	}
-	var done <-chan struct{}
-	if ctx != nil {
-		done = ctx.Done()
-	}
-	if !s.started {
-		s.started = true
-		go s.pump()
-	}
-	select {
-	case s.req <- buf:
-	case <-done:
-		return 0, ctx.Err()
-	case <-s.stop:
-		return 0, errWriteReturned
-	}
-	select {
-	case r := <-s.res:
-		if r.panicked {
-			s.mu.Lock()
-			s.panicVal = r.value
-			s.mu.Unlock()
-			return 0, errBodyPanicked
-		}
-		return r.n, r.err
-	case <-done:
-		s.dropped = true
-		return 0, ctx.Err()
-	case <-s.stop:
-		s.dropped = true
-		return 0, errWriteReturned
-	}
-}
-
-// pump runs the Reads of a body that may block, until the body ends or
-// Write is done with it.
-func (s *source) pump() {
-	for {
-		var buf []byte
-		select {
-		case buf = <-s.req:
-		case <-s.stop:
-			return
-		}
-		r := s.call(buf)
-		select {
-		case s.res <- r:
-		case <-s.stop:
-			return
-		}
-		if r.err != nil || r.panicked {
-			return
-		}
-	}
-}
-
-// call runs one Read, turning a panic into a result: a panic on the pump's
-// goroutine would end the program, where the caller can recover it from
-// Write.
-func (s *source) call(buf []byte) (r readResult) {
+// pump reads r into the pipe until r ends or the pipe is closed. A panic
+// in r's Read is passed as errBodyPanicked, and its value kept for Write to
+// panic again with: on the pump's goroutine it would end the program.
+func (s *source) pump(r io.Reader, pw *io.PipeWriter) {
 	defer func() {
 		if v := recover(); v != nil {
-			r = readResult{panicked: true, value: v}
+			s.mu.Lock()
+			s.panicVal = v
+			s.mu.Unlock()
+			pw.CloseWithError(errBodyPanicked)
 		}
 	}()
-	r.n, r.err = s.r.Read(buf)
-	return r
-}
-
-// halt ends the pump's waiting: no Read of the body starts after it.
-func (s *source) halt() {
-	if s.pumped {
-		s.once.Do(func() { close(s.stop) })
+	size := int64(chunkSize)
+	if s.limit > 0 {
+		size = min(size, s.limit)
+	}
+	buf := make([]byte, size)
+	for {
+		n, err := r.Read(buf)
+		if n > 0 || err == nil {
+			if _, werr := pw.Write(buf[:n]); werr != nil {
+				return // the pipe was closed: Write is done with the body
+			}
+		}
+		if err != nil {
+			pw.CloseWithError(err)
+			return
+		}
 	}
 }
 
-// lostBuffer reports whether a buffer lent to the pump may still be
-// written by it, and so must not be reused.
-func (s *source) lostBuffer() bool { return s.dropped }
+// halt closes the pipe: no Read of the body starts after it, and a read
+// waiting on the pipe returns.
+func (s *source) halt() {
+	if s.pipe != nil {
+		s.pipe.CloseWithError(errWriteReturned)
+	}
+}
 
-// panicked returns what the body's Read panicked with on the pump, if it
-// did.
+// panicked returns what the body's Read panicked with, if it did.
 func (s *source) panicked() any {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -94,13 +94,19 @@ func urlSecrets(u string) []string {
 // String returns text on one line (see OneLine), without the secrets and
 // without any signature.
 func (s *Scrubber) String(text string) string {
-	text = OneLine(text)
+	// Before and after OneLine: a secret may hold a byte that OneLine
+	// replaces (a tab), and OneLine may join what forms a secret.
+	text = OneLine(s.remove(text))
+	return Signatures(s.remove(text))
+}
+
+func (s *Scrubber) remove(text string) string {
 	if s != nil {
 		for _, f := range s.forms {
 			text = strings.ReplaceAll(text, f, Mark)
 		}
 	}
-	return Signatures(text)
+	return text
 }
 
 // Header returns a copy of h whose names and values are scrubbed.

@@ -11,9 +11,9 @@ import (
 	"time"
 )
 
-// attemptTrace records, through net/http/httptrace, how far one attempt got:
+// trace records, through net/http/httptrace, how far one attempt got:
 // the proof a retry needs that nothing was sent.
-type attemptTrace struct {
+type trace struct {
 	gotConn   atomic.Bool   // a connection was handed to the request
 	tlsFailed atomic.Bool   // a TLS handshake for the request failed
 	done      atomic.Bool   // WroteRequest fired (it may fire again on a retry inside net/http)
@@ -24,7 +24,7 @@ type attemptTrace struct {
 
 // context returns ctx with t's hooks. net/http writes nothing of a request
 // before GotConn, so GotConn not firing proves that nothing was sent.
-func (t *attemptTrace) context(ctx context.Context) context.Context {
+func (t *trace) context(ctx context.Context) context.Context {
 	t.written = make(chan struct{})
 	t.hooks.GotConn = func(httptrace.GotConnInfo) { t.gotConn.Store(true) }
 	t.hooks.WroteRequest = func(info httptrace.WroteRequestInfo) {
@@ -41,32 +41,18 @@ func (t *attemptTrace) context(ctx context.Context) context.Context {
 	return httptrace.WithClientTrace(ctx, &t.hooks)
 }
 
-// finished reports whether net/http is done writing the request, or
-// reports no trace events at all (a RoundTripper other than net/http's).
-func (t *attemptTrace) finished() bool {
-	if !t.gotConn.Load() {
-		return true
-	}
-	select {
-	case <-t.written:
-		return true
-	default:
-		return false
-	}
-}
-
 // bodySent waits until net/http is done writing the request and reports
 // how that ended. Should OSS have answered before the body was sent,
 // net/http gives up on the connection 50ms after the response body is
 // closed; Write then returns knowing that Body is no longer read. It waits
 // a second at most, for a Body whose Read neither returns nor can be
 // closed.
-func (t *attemptTrace) bodySent(ctx context.Context) (bool, error) {
+func (t *trace) bodySent(ctx context.Context) (bool, error) {
 	if !t.gotConn.Load() {
-		return true, nil
+		return true, nil // a RoundTripper other than net/http's reports no events
 	}
 	select {
-	case <-t.written:
+	case <-t.written: // as a rule, long before OSS answers
 		return true, t.writeErr
 	default:
 	}
@@ -83,7 +69,7 @@ func (t *attemptTrace) bodySent(ctx context.Context) (bool, error) {
 
 // retryable reports whether err, the failure of the traced attempt, proves
 // that the request never left: see "Retries" on Client.
-func (t *attemptTrace) retryable(err error) bool {
+func (t *trace) retryable(err error) bool {
 	if t.gotConn.Load() {
 		return false
 	}

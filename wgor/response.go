@@ -1,0 +1,246 @@
+package wgor
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wgor-dev/wgor/internal/oss"
+	"github.com/wgor-dev/wgor/internal/redact"
+)
+
+// Response is what a function answers the GetObject that invoked it with:
+// the status, the headers and the body OSS relays to the caller.
+//
+// Printing a Response with fmt or logging it with log/slog never shows the
+// Token.
+type Response struct {
+	// Route is the event's getObjectContext.outputRoute: a host, sent to
+	// over HTTPS unless Client.Scheme says otherwise, or a URL with an
+	// explicit http:// or https:// scheme and no path, query, fragment or
+	// user info (a local emulator, a test), whose scheme is honoured.
+	// x-oss-request-route and Host carry the host, without the scheme.
+	Route string
+
+	// Token is the event's getObjectContext.outputToken, sent as
+	// x-oss-request-token. It is single-use and secret.
+	Token string
+
+	// Status is the HTTP status the GetObject caller receives, sent as
+	// x-oss-fwd-status: one of the values OSS documents (see ValidStatus).
+	Status int
+
+	// The ten forwarded headers OSS documents, each sent as
+	// x-oss-fwd-header-<Name> when not empty.
+	AcceptRanges       string // Accept-Ranges
+	CacheControl       string // Cache-Control
+	ContentDisposition string // Content-Disposition
+	ContentEncoding    string // Content-Encoding
+	ContentLanguage    string // Content-Language
+	ContentRange       string // Content-Range
+	ContentType        string // Content-Type
+	ETag               string // ETag
+
+	// Expires and LastModified are sent in http.TimeFormat when not zero.
+	Expires      time.Time
+	LastModified time.Time
+
+	// Header holds other headers to forward: the entry "Name" is sent as
+	// x-oss-fwd-header-Name, each value on its own line. A documented header
+	// may be given here instead of in its field, but not in both. Names must
+	// not carry the x-oss-fwd-header- prefix themselves, and each must have
+	// a value (an entry with none would be signed but not sent).
+	Header http.Header
+
+	// Body is the content the GetObject caller receives. A body of known
+	// length (see ContentLength) is streamed as it is read; one of unknown
+	// length is spooled first and then sent (see Client.SpoolDir), or
+	// streamed chunked (see Chunked). It is never held whole in memory and
+	// never read twice (see Client for the one exception, retries of
+	// bodies that can be rewound). Nil means an empty body. A
+	// *bytes.Buffer is sent as it stands, without being drained. When
+	// Body implements io.Closer, Write closes it before it returns, on
+	// success and on error alike, as net/http's Client.Do does with a
+	// request body: a producer writing into an io.Pipe then learns that
+	// nobody reads any more. As with net/http, Close may be called while a
+	// Read is in progress and should make that Read return. Once Write
+	// returns, Body is no longer read (but for a Read that blocks and
+	// cannot be closed, see Client.Write), so its buffer may be reused.
+	Body io.Reader
+
+	// ContentLength is the length of Body in bytes. Zero means: detect it
+	// for *bytes.Reader, *strings.Reader, *bytes.Buffer (what remains to be
+	// read) and a regular *os.File (its size less the current offset), and
+	// otherwise spool the body to learn it (see Client.SpoolDir), or send
+	// it chunked (see Chunked). A length given here is sent as
+	// Content-Length and enforced: a body that ends early or holds more is
+	// an error (Write reads at most one byte past the declared length to
+	// find out), and the request is cut short so that OSS never relays a
+	// truncated or padded response as complete. Negative is an error.
+	ContentLength int64
+
+	// Chunked sends a body of unknown length chunked, as it is read,
+	// instead of spooling it: see Client.Chunked, and the undocumented
+	// behaviour of OSS this relies on.
+	Chunked bool
+}
+
+// String describes the response without its token or body.
+func (r Response) String() string {
+	s := "wgor.Response{Route: " + strconv.Quote(r.Route)
+	if r.Token != "" {
+		s += ", Token: " + redact.Mark
+	}
+	s += ", Status: " + strconv.Itoa(r.Status)
+	if r.ContentType != "" {
+		s += ", ContentType: " + strconv.Quote(r.ContentType)
+	}
+	if r.ContentLength != 0 {
+		s += ", ContentLength: " + strconv.FormatInt(r.ContentLength, 10)
+	}
+	return s + "}"
+}
+
+// Format makes every fmt verb print String, so that no verb prints the
+// token.
+func (r Response) Format(f fmt.State, verb rune) { redact.Format(f, verb, r.String()) }
+
+// LogValue implements slog.LogValuer without the token.
+func (r Response) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("route", r.Route),
+		slog.Bool("token_set", r.Token != ""),
+		slog.Int("status", r.Status),
+		slog.String("content_type", r.ContentType),
+		slog.Int64("content_length", r.ContentLength),
+	)
+}
+
+// ValidStatus reports whether status is one OSS accepts as the status of
+// the GetObject caller's answer (x-oss-fwd-status): 200, 206, 301, 302,
+// 303, 304, 400, 401, 403, 404, 405, 409, 411, 412, 416, 500 or 503, the
+// values OSS's API reference "WriteGetObjectResponse" lists. Write refuses
+// any other before sending anything.
+func ValidStatus(status int) bool { return oss.ValidStatus(status) }
+
+// forwarded returns the typed forwarded headers of r, in the order of
+// oss.Forwarded, formatted as sent.
+func (r *Response) forwarded() [len(oss.Forwarded)]string {
+	f := [len(oss.Forwarded)]string{r.AcceptRanges, r.CacheControl, r.ContentDisposition, r.ContentEncoding,
+		r.ContentLanguage, r.ContentRange, r.ContentType, r.ETag}
+	if !r.Expires.IsZero() {
+		f[8] = r.Expires.UTC().Format(http.TimeFormat)
+	}
+	if !r.LastModified.IsZero() {
+		f[9] = r.LastModified.UTC().Format(http.TimeFormat)
+	}
+	return f
+}
+
+// check refuses a Response that cannot be sent, but for its route and
+// body, which are checked as they are read. Its messages never quote the
+// token or a header value.
+func (r *Response) check() error {
+	switch t := strings.TrimSpace(r.Token); {
+	case r.Token == "":
+		return invalid("Token is empty: pass getObjectContext.outputToken from the event")
+	case t == "":
+		return invalid("Token is only white space: pass getObjectContext.outputToken from the event")
+	case t != r.Token:
+		return invalid("Token has white space before or after it: pass getObjectContext.outputToken unchanged")
+	case !oss.ValidValue(r.Token):
+		return invalid("Token contains a control character (CR, LF, NUL or another): pass getObjectContext.outputToken unchanged")
+	}
+	if !oss.ValidStatus(r.Status) {
+		return invalid("Status %d is not one OSS accepts for x-oss-fwd-status: use one of %s", r.Status, oss.StatusList)
+	}
+	if r.ContentLength < 0 {
+		return invalid("ContentLength %d is negative: use 0 for a length to be detected or sent chunked", r.ContentLength)
+	}
+	f := r.forwarded()
+	for i, v := range f {
+		if !oss.ValidValue(v) {
+			return invalid("forwarded header %s contains a control character (CR, LF, NUL or another)", oss.Forwarded[i])
+		}
+	}
+	for name, values := range r.Header {
+		if err := checkHeader(name, values, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkHeader checks an entry of Response.Header; f holds the typed fields.
+func checkHeader(name string, values []string, f [len(oss.Forwarded)]string) error {
+	if !oss.ValidName(name) {
+		return invalid("Header name %s is not a valid HTTP header name", quote(name))
+	}
+	canon := http.CanonicalHeaderKey(name)
+	if strings.HasPrefix(strings.ToLower(name), oss.FwdPrefix) {
+		return invalid("Header name %s carries the x-oss-fwd-header- prefix: give the bare name, wgor adds the prefix", quote(name))
+	}
+	for i, d := range oss.Forwarded {
+		if canon == d && f[i] != "" {
+			return invalid("forwarded header %s is set both in its field and in Header: set it once", d)
+		}
+	}
+	if len(values) == 0 {
+		return invalid("Header %s has no value: give it one, or delete the entry", quote(canon))
+	}
+	for _, v := range values {
+		if !oss.ValidValue(v) {
+			return invalid("forwarded header %s contains a control character (CR, LF, NUL or another)", canon)
+		}
+	}
+	return nil
+}
+
+// header returns the headers of the WriteGetObjectResponse for r, before
+// signing (API reference "WriteGetObjectResponse", its header table).
+func (r *Response) header(host, userAgent string) http.Header {
+	f := r.forwarded()
+	n := 4
+	for _, v := range f {
+		if v != "" {
+			n++
+		}
+	}
+	one := make([]string, 0, n)               // one array behind the single values
+	h := make(http.Header, n+len(r.Header)+5) // sign adds five
+	set := func(key, v string) {
+		one = append(one, v)
+		h[key] = one[len(one)-1 : len(one) : len(one)]
+	}
+	set(keyRoute, host)
+	set(keyToken, r.Token)
+	set(keyStatus, strconv.Itoa(r.Status))
+	set("User-Agent", userAgent)
+	for i, v := range f {
+		if v != "" {
+			set(keyForwarded[i], v)
+		}
+	}
+	for name, values := range r.Header {
+		key := http.CanonicalHeaderKey(oss.FwdPrefix + name)
+		h[key] = append(h[key], values...)
+	}
+	return h
+}
+
+// The canonical keys of the headers Write sends, made once.
+var (
+	keyRoute     = http.CanonicalHeaderKey(oss.HeaderRoute)
+	keyToken     = http.CanonicalHeaderKey(oss.HeaderToken)
+	keyStatus    = http.CanonicalHeaderKey(oss.HeaderStatus)
+	keyForwarded = func() (keys [len(oss.Forwarded)]string) {
+		for i, name := range oss.Forwarded {
+			keys[i] = http.CanonicalHeaderKey(oss.FwdPrefix + name)
+		}
+		return keys
+	}()
+)

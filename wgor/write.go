@@ -1,0 +1,238 @@
+package wgor
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wgor-dev/wgor/internal/oss"
+	"github.com/wgor-dev/wgor/internal/redact"
+	"github.com/wgor-dev/wgor/sign"
+)
+
+// Write sends r to its route with WriteGetObjectResponse: a POST signed with
+// OSS Signature V4 and an UNSIGNED-PAYLOAD body read from r.Body.
+//
+// A body of known length (see Response.ContentLength) is streamed with its
+// Content-Length. A body of unknown length is first spooled (see
+// Client.SpoolDir) and then sent with its length, unless Client.Chunked or
+// Response.Chunked asks for it to be streamed chunked.
+//
+// It returns a *ServiceError when OSS answers outside 2xx, an error
+// wrapping ErrInvalidResponse (and sends nothing) when r cannot be sent, an
+// error wrapping ErrBodyLength when the body's length does not match
+// r.ContentLength, and an error wrapping ctx.Err() when ctx ends first.
+// Every error returned before a byte of the request left (an invalid
+// Response, a body that could not be spooled, ctx ended while spooling)
+// also wraps ErrNotSent: the outputToken is then still unused. A 2xx that
+// OSS sends before it has the whole body is an error too: what reaches the
+// GetObject caller then cannot be the whole response.
+//
+// When ctx ends, Write returns promptly even if a Read of r.Body is
+// blocked: such a body (anything but an in-memory reader or a regular
+// file) is read on one goroutine of Write's own, and a Read that neither
+// returns nor can be closed (see Response.Body) keeps that one goroutine
+// until it returns. (A body streamed while such a Read blocks, chunked or
+// of declared length, holds Write until ctx ends should the connection
+// fail meanwhile: net/http waits for its writer; a function's invocation
+// always has a deadline.) Should that Read panic, Write cleans up (the spool
+// file, the connection, r.Body) and panics again with the same value on
+// the caller's goroutine, where it can be recovered.
+//
+// Write goes through its stages once each: it checks r, builds the
+// request, signs it, attaches the body (of known length, spooled, or
+// chunked), sends it (again only when provably nothing was sent, see
+// Client), and reads OSS's answer. The credentials are asked for once, and
+// a retry sends the request as it was signed.
+//
+// No error, log record or Result ever holds the token, a secret or a
+// signature, in any form (see ServiceError). A nil *Client is a zero
+// Client, which has no Credentials: Write refuses to send with it.
+func (c *Client) Write(ctx context.Context, r *Response) (*Result, error) {
+	if c == nil {
+		c = &Client{}
+	}
+	if r == nil {
+		return nil, invalid("nil Response")
+	}
+	w := &call{c: c, r: r}
+	w.body.closer, _ = r.Body.(io.Closer)
+	defer func() {
+		if v := w.body.close(); v != nil {
+			panic(v) // the body's Read panicked on the goroutine that reads it
+		}
+	}()
+	if err := w.check(ctx); err != nil {
+		return nil, redact.New(r.Token).Error(err)
+	}
+	w.build()
+	if err := w.sign(ctx); err != nil {
+		return nil, err
+	}
+	if err := w.attach(ctx); err != nil {
+		return nil, w.clean(err) // the route's host is quoted too
+	}
+	resp, a, err := w.send(ctx)
+	if err != nil {
+		return nil, w.clean(err)
+	}
+	return w.answer(ctx, resp, a)
+}
+
+// call is one Write on its way through the stages.
+type call struct {
+	c         *Client
+	r         *Response
+	url       *url.URL
+	region    string
+	userAgent string
+	req       *http.Request    // built, then signed; each attempt sends a copy
+	signing   sign.Options     // how it was signed, to explain a mismatch
+	secrets   []string         // the token, the secret, the security token, the signature
+	scrub     *redact.Scrubber // of secrets, made when first needed: see scrubber
+	scrubOnce sync.Once
+	body      body
+}
+
+// check refuses, before anything is sent, a Client or a Response that
+// cannot be sent, and a context that has already ended.
+func (w *call) check(ctx context.Context) error {
+	if ctx == nil {
+		return invalid("nil Context: pass context.Background() or the invocation's context")
+	}
+	scheme := cmp.Or(w.c.Scheme, "https")
+	if scheme != "http" && scheme != "https" {
+		return invalid("Client.Scheme %s is not http or https", quote(scheme))
+	}
+	u, err := parseRoute(w.r.Route, scheme)
+	if err != nil {
+		return err
+	}
+	if err := w.r.check(); err != nil {
+		return err
+	}
+	if w.region = w.c.Region; w.region == "" {
+		if w.region, err = RegionFromRoute(u.Host); err != nil {
+			return notSent(fmt.Errorf("%w: %w", ErrInvalidResponse, withoutPrefix{err}))
+		}
+	}
+	if w.c.Credentials == nil {
+		return invalid("Client.Credentials is nil: set it to the invocation's credentials (creds.FromFCHeaders), creds.Static, or the default chain (chain.Default() in package creds/chain)")
+	}
+	if w.userAgent = cmp.Or(w.c.UserAgent, DefaultUserAgent); !oss.ValidValue(w.userAgent) {
+		return invalid("Client.UserAgent contains a control character")
+	}
+	w.url = u
+	if err := ctx.Err(); err != nil {
+		return notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent, the outputToken is still unused", u.Host))
+	}
+	return nil
+}
+
+// build makes the request, without its body.
+func (w *call) build() {
+	w.req = &http.Request{
+		Method:     http.MethodPost,
+		URL:        w.url,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     w.r.header(w.url.Host, w.userAgent),
+		Host:       w.url.Host,
+	}
+}
+
+// sign gets the credentials, signs the request with them, and notes every
+// secret this Write now holds, for the scrubber.
+func (w *call) sign(ctx context.Context) error {
+	cr, err := w.c.Credentials.Credentials(ctx)
+	if err != nil {
+		err = notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent: get credentials", w.url.Host))
+		return redact.New(w.r.Token).Error(err)
+	}
+	w.signing = sign.Options{Credentials: cr.Signing(), Region: w.region, Time: time.Now()}
+	err = sign.Sign(w.req, &w.signing)
+	w.secrets = []string{w.r.Token, cr.AccessKeySecret, cr.SecurityToken, signatureOf(w.req.Header)}
+	if err != nil {
+		return w.clean(notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent", w.url.Host)))
+	}
+	return nil
+}
+
+// scrubber returns the scrubber of every secret this Write holds. It is
+// made when first needed: a Write that succeeds with an answer whose
+// headers hold none of them (see cleanHeader) never needs it.
+func (w *call) scrubber() *redact.Scrubber {
+	w.scrubOnce.Do(func() { w.scrub = redact.New(w.secrets...) })
+	return w.scrub
+}
+
+// clean returns err without the secrets this Write holds: for an error
+// whose text comes from outside (the body's Read, the network, OSS).
+func (w *call) clean(err error) error { return w.scrubber().Error(err) }
+
+// cleanHeader returns OSS's headers without the secrets this Write holds
+// (a hostile route may echo one): h itself when it holds none.
+func (w *call) cleanHeader(h http.Header) http.Header {
+	n := 0
+	for k, vs := range h {
+		n += len(k) + 1
+		for _, v := range vs {
+			n += len(v) + 1
+		}
+	}
+	var all strings.Builder
+	all.Grow(n)
+	for k, vs := range h {
+		all.WriteString(k)
+		for _, v := range vs {
+			all.WriteString("\n")
+			all.WriteString(v)
+		}
+		all.WriteString("\n")
+	}
+	if !redact.MayHold(all.String(), w.secrets...) {
+		return h
+	}
+	return w.scrubber().Header(h)
+}
+
+// signatureOf returns the signature in an Authorization header, the last
+// field of OSS4-HMAC-SHA256's (API reference, "Signature version 4").
+func signatureOf(h http.Header) string {
+	_, sig, _ := strings.Cut(h.Get(sign.HeaderAuthorization), "Signature=")
+	return sig
+}
+
+// attach works out how the body is sent: with its length, declared or
+// detected; spooled first to learn it; or chunked.
+func (w *call) attach(ctx context.Context) error {
+	if err := w.body.init(w.r, w.clean, w.c.Progress); err != nil {
+		return notSent(err)
+	}
+	if w.body.length >= 0 || w.c.Chunked || w.r.Chunked {
+		return nil
+	}
+	dir := cmp.Or(w.c.SpoolDir, os.TempDir())
+	memory := cmp.Or(w.c.SpoolMemory, DefaultSpoolMemory)
+	err := w.body.fillSpool(ctx, max(memory, 0), dir)
+	if err == nil {
+		return nil
+	}
+	where := "wgor: WriteGetObjectResponse to " + w.url.Host + " not sent, the outputToken is still unused"
+	switch {
+	case isSpoolError(err):
+	case err == errBodyPanicked:
+		where += ": the body's Read panicked"
+	default:
+		where += fmt.Sprintf(": reading the body to spool it failed after %d bytes", w.body.spool.size)
+	}
+	return notSent(wrap(err, "%s", where))
+}
