@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime"
@@ -177,6 +178,15 @@ func runVersion(_ context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "wgor %s %s %s/%s\n", wgor.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return nil
+}
+
+// newLogger logs to standard error; verbose adds the debug details.
+func newLogger(e *env, verbose bool) *slog.Logger {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 }
 
 func isTerminal(f *os.File) bool {

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"time"
@@ -79,7 +78,7 @@ func runWrite(ctx context.Context, e *env, args []string) error {
 	}
 	c.Credentials = creds.Static(cr)
 	if *f.verbose {
-		c.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		c.Logger = newLogger(e, true)
 		fmt.Fprintf(e.stderr, "credentials: access key ID %s, %s\n", cr.AccessKeyID, source)
 	}
 	var size int64
