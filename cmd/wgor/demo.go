@@ -24,12 +24,10 @@ import (
 
 const demoUsage = `demo [--out out.png] [--key example.png]
 
-Runs the whole flow on this machine, with no network beyond loopback: starts
-a local Object FC Access Point and the seed's function (a 200×200 red PNG,
-written on wgor/fcrt) in this process, the function behind the custom-runtime
-protocol on a loopback port; makes a GetObject through the access point,
-saves the image and checks that it is 200×200 and red. Exits 1 if anything
-is off.`
+Runs the whole flow in this process, with no network beyond loopback: a
+local Object FC Access Point and the seed's function (a 200×200 red PNG, on
+wgor/fcrt); makes a GetObject, saves the image and checks that it is 200×200
+and red. Exits 1 if anything is off.`
 
 func runDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "demo", demoUsage)

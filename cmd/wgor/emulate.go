@@ -22,27 +22,18 @@ const emulateUsage = `emulate --function URL [flags]
        wgor emulate --exec PATH [flags] [-- ARGS]
        wgor emulate --manual [flags]
 
-Runs a local Object FC Access Point on --listen. GET http://ADDR/KEY invokes
-the function, which must answer with WriteGetObjectResponse, signed for
---region with the credentials handed over in the invocation.
+Runs a local Object FC Access Point on --listen: GET http://ADDR/KEY invokes
+the function, which must answer with a WriteGetObjectResponse signed for
+--region with the invocation's credentials. The function is the custom
+runtime at URL; or PATH, started as Function Compute starts it, its output
+forwarded, and stopped with emulate; or, with --manual, you, answering each
+GetObject with 'wgor write' as printed. The regular files under --objects
+are the original objects, served at the event's inputOssUrl.
 
-The function is a custom runtime running at URL (events are posted to
-URL/invoke); or the executable PATH, started with ARGS as Function Compute
-starts it (FC_SERVER_PORT and FC_RUNTIME_API set), its output forwarded, and
-stopped when emulate stops (on Ctrl-C); or, with --manual, you: each
-GetObject's route and token are printed with the 'wgor write' command that
-answers it, and the GetObject waits for that answer until --timeout.
-
-The credentials are --access-key-id with its secret and token from the flags
-or $ALIBABA_CLOUD_ACCESS_KEY_SECRET and $ALIBABA_CLOUD_SECURITY_TOKEN; else
-the default credentials chain; else random ones. The access key ID and its
-source are printed, the secret never (with --manual, random ones are printed
-whole for 'wgor write': they are valid at this emulator only).
-
-The regular files under --objects DIR are the original objects, served at
-the event's inputOssUrl. As OSS's API reference requires, a
-WriteGetObjectResponse needs a Content-Length; --allow-chunked accepts a
-chunked body, which OSS does not document.`
+Credentials: --access-key-id, its secret and token from the flags or
+$ALIBABA_CLOUD_ACCESS_KEY_SECRET and $ALIBABA_CLOUD_SECURITY_TOKEN; else the
+default chain; else random ones (printed for 'wgor write' with --manual,
+since they are valid here only). No other secret is printed.`
 
 // emulateFlags are emulate's flags.
 type emulateFlags struct {

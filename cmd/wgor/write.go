@@ -18,17 +18,12 @@ import (
 const writeUsage = `write --route ROUTE --token TOKEN [flags] [FILE|-]
 
 Sends a WriteGetObjectResponse with the body FILE (streamed with its length)
-or standard input ("-" or no FILE: spooled, in memory up to 4 MiB and beyond
-that in a temporary file, then sent with the Content-Length OSS's API
-reference requires; --chunked streams it chunked instead, which OSS does not
-document for this API). ROUTE and TOKEN are the event's
-getObjectContext.outputRoute and outputToken; the token may be in
-$WGOR_TOKEN instead, out of other users' process listings. --region is
-needed only for a route that names none, such as the emulator's.
-
-Credentials come from the default chain. On a terminal, progress is shown
-once more than 4 MiB are spooled or sent. On failure, OSS's error code and
-request ID are printed and the exit code is 1.`
+or standard input ("-" or no FILE: spooled, in memory up to 4 MiB, then sent
+with its length; --chunked streams it, which OSS does not document for this
+API). ROUTE and TOKEN are the event's outputRoute and outputToken; the token
+may be in $WGOR_TOKEN instead, out of other users' process listings.
+--region is needed for a route that names none, such as the emulator's.
+Credentials come from the default chain.`
 
 // envToken names the variable that may hold the output token.
 const envToken = "WGOR_TOKEN"
