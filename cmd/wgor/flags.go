@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -173,12 +175,10 @@ func addr(s string) (string, error) {
 // oneOf accepts one of choices.
 func oneOf(choices ...string) func(string) (string, error) {
 	return func(s string) (string, error) {
-		for _, c := range choices {
-			if s == c {
-				return s, nil
-			}
+		if !slices.Contains(choices, s) {
+			return "", fmt.Errorf("use %s", strings.Join(choices, " or "))
 		}
-		return "", fmt.Errorf("use %s", strings.Join(choices, " or "))
+		return s, nil
 	}
 }
 
@@ -191,9 +191,9 @@ func fwdStatus(s string) (int, error) {
 	return n, nil
 }
 
-// headers adds the repeatable flag name, 'Name: value', to h.
-func headers(fs *flag.FlagSet, name, usage string) *[][2]string {
-	h := new([][2]string)
+// headers defines the repeatable flag name, 'Name: value'.
+func headers(fs *flag.FlagSet, name, usage string) http.Header {
+	h := http.Header{}
 	fs.Func(name, usage, func(v string) error {
 		name, value, ok := strings.Cut(v, ":")
 		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
@@ -205,7 +205,7 @@ func headers(fs *flag.FlagSet, name, usage string) *[][2]string {
 		case !oss.ValidValue(value):
 			return fmt.Errorf("the value of %s contains a control character (CR, LF, NUL or another)", name)
 		}
-		*h = append(*h, [2]string{name, value})
+		h.Add(name, value)
 		return nil
 	})
 	return h

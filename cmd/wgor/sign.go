@@ -38,7 +38,7 @@ Example, a WriteGetObjectResponse:
 // signFlags are sign's flags.
 type signFlags struct {
 	method, url, region, product, bucket, key *string
-	header                                    *[][2]string
+	header                                    http.Header
 	additional                                []string
 	at                                        time.Time
 	presign, showToken                        *bool
@@ -152,10 +152,7 @@ func (f *signFlags) request(fs *flag.FlagSet) (*http.Request, *sign.Options, err
 		}
 		o.Region = r
 	}
-	req := &http.Request{Method: *f.method, URL: u, Header: http.Header{}, Host: u.Host}
-	for _, h := range *f.header {
-		req.Header.Add(h[0], h[1])
-	}
+	req := &http.Request{Method: *f.method, URL: u, Header: f.header, Host: u.Host}
 	return req, o, nil
 }
 

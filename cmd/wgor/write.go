@@ -36,7 +36,7 @@ const defaultWriteTimeout = 5 * time.Minute
 type writeFlags struct {
 	route, token, region, scheme *string
 	status                       *int
-	header                       *[][2]string
+	header                       http.Header
 	timeout                      *time.Duration
 	verbose, chunked             *bool
 }
@@ -110,10 +110,7 @@ func (f *writeFlags) response(ctx context.Context, e *env, fs *flag.FlagSet) (*w
 	if *f.route == "" || *f.token == "" {
 		return nil, nil, usagef("--route and --token are required (the token may be in $%s)", envToken)
 	}
-	r := &wgor.Response{Route: *f.route, Token: *f.token, Status: *f.status, Header: http.Header{}}
-	for _, h := range *f.header {
-		r.Header.Add(h[0], h[1])
-	}
+	r := &wgor.Response{Route: *f.route, Token: *f.token, Status: *f.status, Header: f.header}
 	c := &wgor.Client{Region: *f.region, Scheme: *f.scheme, Chunked: *f.chunked}
 	return c, r, checkResponse(ctx, *c, r)
 }
