@@ -28,10 +28,12 @@ func manual(w io.Writer, timeout time.Duration) accesspoint.InvokerFunc {
 		fmt.Fprintf(w, "GetObject %s waits up to %v for your answer:\n  export %s='%s'\n  wgor write --route %s --region %s FILE\n",
 			inv.RequestID, timeout, envToken, c.OutputToken, c.OutputRoute, inv.Region)
 		mu.Unlock()
-		// The access point relays a WriteGetObjectResponse whenever it
-		// arrives, and tells an invoker of nothing but the end of ctx (the
-		// timeout, the caller gone before an answer, or Close): a person's
-		// invocation lasts that long.
+		// An invoker that returns without a response fails the GetObject
+		// (FunctionResponseNotReceived), while one still running has its
+		// response relayed as soon as it arrives. The access point tells an
+		// invoker of nothing but the end of ctx (the timeout, the caller
+		// gone before an answer, or Close), so the person's turn lasts that
+		// long.
 		<-ctx.Done()
 		return nil
 	}
