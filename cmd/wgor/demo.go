@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/wgor-dev/wgor/internal/oss"
@@ -75,7 +74,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	case err != nil:
 		return err
 	case resp.StatusCode != http.StatusOK:
-		return fmt.Errorf("GetObject answered %s", answer(resp))
+		return fmt.Errorf("GetObject answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	}
 	if err := os.WriteFile(*out, resp.Body, 0o644); err != nil {
 		return fmt.Errorf("cannot save the image: %w", err)
@@ -108,20 +107,6 @@ func functionOutcome(w io.Writer, scrub *redact.Scrubber, invs []wgortest.Invoca
 		failed = invs[0].Err
 	}
 	return failed
-}
-
-// answer is the status of resp, with the code and message of its OSS error
-// document.
-func answer(resp *wgortest.Response) string {
-	doc, _ := oss.ParseErrorDoc(bytes.NewReader(resp.Body), int64(len(resp.Body)))
-	s := strconv.Itoa(resp.StatusCode)
-	if doc.Code != "" {
-		s += " " + doc.Code
-	}
-	if doc.Message != "" {
-		s += ": " + doc.Message
-	}
-	return s
 }
 
 // checkRedSquare decodes a PNG and checks it is the seed's image.
