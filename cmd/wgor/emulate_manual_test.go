@@ -82,7 +82,7 @@ func TestEmulateManualHandsTheInvocationToAPerson(t *testing.T) {
 
 func TestEmulateManualTimesOutAnUnansweredGetObject(t *testing.T) {
 	useEnvCredentials(t)
-	url, out, _ := startEmulate(t, "--manual", "--timeout", "300ms")
+	url, out, _ := startEmulate(t, "--manual", "--timeout", "300ms", "--access-key-id", testKeyID, "--access-key-secret", testSecret)
 	r := <-getAsync(url + "/doc.txt")
 	require.NoError(t, r.err)
 	assert.Equal(t, http.StatusGatewayTimeout, r.status)
@@ -90,6 +90,7 @@ func TestEmulateManualTimesOutAnUnansweredGetObject(t *testing.T) {
 
 	m := waitPrinted(t, out)
 	assert.Contains(t, out.String(), "function: you (--manual)")
+	assert.Contains(t, out.String(), "'wgor write' signs with the default credentials chain: give it the same keys")
 	assert.NotContains(t, out.String(), testSecret, "the person's own keys are not printed")
 	code, _, stderr := runCLI(t, t.Context(), nil, map[string]string{"WGOR_TOKEN": m[1]}, "write", "--route", m[2], "--region", m[3], "-")
 	assert.Equal(t, exitFail, code)
