@@ -10,9 +10,9 @@ import (
 	"github.com/wgor-dev/wgor/creds/chain"
 )
 
-// credentialFlags are --access-key-id and friends. The secret and the token
-// should come from the environment, where other users of the machine cannot
-// read them in the process list; the flags exist for local emulators.
+// credentialFlags are --access-key-id and, for emulate, its secret and
+// token: secrets are better in the environment, out of other users'
+// process listings, and the flags are for local emulators.
 type credentialFlags struct {
 	id, secret, token *string
 }
@@ -55,18 +55,10 @@ const (
 // metadata service.
 const chainTimeout = 10 * time.Second
 
-// credentials resolves the keys the same way for every command:
-//
-//  1. --access-key-id, with its secret and token from the flags or else from
-//     $ALIBABA_CLOUD_ACCESS_KEY_SECRET and $ALIBABA_CLOUD_SECURITY_TOKEN;
-//  2. otherwise the default credentials chain (the environment, OIDC, the
-//     aliyun CLI's and the credentials profile files, a RAM role, the
-//     credentials URI);
-//  3. otherwise, when random is true (emulate), none: the emulator makes
-//     some up.
-//
-// It returns the credentials and where they came from; a missing secret is
-// a usage error.
+// credentials resolves the keys the same way for every command, and says
+// where they came from: --access-key-id, with its secret and token from the
+// flags or the environment; else the default chain; else, when random is
+// set (emulate), none, and the emulator makes some up.
 func (cf *credentialFlags) credentials(ctx context.Context, e *env, random bool) (creds.Credentials, string, error) {
 	if *cf.id != "" {
 		c := creds.Credentials{AccessKeyID: *cf.id, AccessKeySecret: *cf.secret, SecurityToken: *cf.token}
@@ -85,8 +77,7 @@ func (cf *credentialFlags) credentials(ctx context.Context, e *env, random bool)
 	return chainCredentials(ctx, e, random)
 }
 
-// chainCredentials asks the default chain, without a cache: a command asks
-// once.
+// chainCredentials asks the default chain once.
 func chainCredentials(ctx context.Context, e *env, random bool) (creds.Credentials, string, error) {
 	ctx, cancel := context.WithTimeout(ctx, chainTimeout)
 	defer cancel()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/wgor-dev/wgor/internal/oss"
@@ -24,12 +24,10 @@ import (
 
 const demoUsage = `demo [--out out.png] [--key example.png]
 
-Runs the whole flow on this machine, with no network beyond loopback: starts
-a local Object FC Access Point and the seed's function (a 200×200 red PNG,
-written on wgor/fcrt) in this process, the function behind the custom-runtime
-protocol on a loopback port; makes a GetObject through the access point,
-saves the image and checks that it is 200×200 and red. Exits 1 if anything
-is off.`
+Runs the whole flow in this process, with no network beyond loopback: a
+local Object FC Access Point and the seed's function (a 200×200 red PNG, on
+wgor/fcrt); makes a GetObject, saves the image and checks that it is 200×200
+and red. Exits 1 if anything is off.`
 
 func runDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "demo", demoUsage)
@@ -71,14 +69,12 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(w, "               %s: %s\n", scrub.String(name), scrub.String(resp.Header.Get(name)))
 	}
 	switch {
-	case len(ap.Invocations()) == 0:
-		return fmt.Errorf("the access point answered %s and never invoked the function", answer(resp))
 	case failed != nil:
 		return failed
 	case err != nil:
 		return err
 	case resp.StatusCode != http.StatusOK:
-		return fmt.Errorf("GetObject answered %s", answer(resp))
+		return fmt.Errorf("GetObject answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	}
 	if err := os.WriteFile(*out, resp.Body, 0o644); err != nil {
 		return fmt.Errorf("cannot save the image: %w", err)
@@ -93,39 +89,24 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 
 // functionOutcome tells what the function did, and returns its failure.
 func functionOutcome(w io.Writer, scrub *redact.Scrubber, invs []wgortest.Invocation, relays []wgortest.Relay) error {
+	var failed error
 	switch {
 	case len(invs) == 0:
 		fmt.Fprintf(w, "function       not invoked: the access point answered the GetObject itself\n")
 		return nil
 	case len(relays) == 0:
-		failed := invs[0].Err
-		if failed == nil {
-			failed = errors.New("the function returned without sending WriteGetObjectResponse")
-		}
+		failed = cmp.Or(invs[0].Err, errors.New("the function returned without sending WriteGetObjectResponse"))
 		fmt.Fprintf(w, "function       failed: %s\n", scrub.String(failed.Error()))
-		return failed
-	}
-	r := relays[0]
-	if r.Answer != http.StatusOK {
+	case relays[0].Answer != http.StatusOK:
+		r := relays[0]
 		fmt.Fprintf(w, "function       WriteGetObjectResponse refused: %d %s, request ID %s\n", r.Answer, scrub.String(r.Code), scrub.String(r.RequestID))
-		return fmt.Errorf("the access point refused the function's WriteGetObjectResponse: %d %s: %s", r.Answer, r.Code, r.Message)
+		failed = fmt.Errorf("the access point refused the function's WriteGetObjectResponse: %d %s: %s", r.Answer, r.Code, r.Message)
+	default:
+		r := relays[0]
+		fmt.Fprintf(w, "function       WriteGetObjectResponse: %d, %d bytes sent, request ID %s\n", r.Answer, len(r.Body), scrub.String(r.RequestID))
+		failed = invs[0].Err
 	}
-	fmt.Fprintf(w, "function       WriteGetObjectResponse: %d, %d bytes sent, request ID %s\n", r.Answer, len(r.Body), scrub.String(r.RequestID))
-	return invs[0].Err
-}
-
-// answer is the status of resp, with the code and message of its OSS error
-// document.
-func answer(resp *wgortest.Response) string {
-	doc, _ := oss.ParseErrorDoc(bytes.NewReader(resp.Body), int64(len(resp.Body)))
-	s := strconv.Itoa(resp.StatusCode)
-	if doc.Code != "" {
-		s += " " + doc.Code
-	}
-	if doc.Message != "" {
-		s += ": " + doc.Message
-	}
-	return s
+	return failed
 }
 
 // checkRedSquare decodes a PNG and checks it is the seed's image.

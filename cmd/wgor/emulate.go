@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -21,31 +20,26 @@ import (
 
 const emulateUsage = `emulate --function URL [flags]
        wgor emulate --exec PATH [flags] [-- ARGS]
+       wgor emulate --manual [flags]
 
-Runs a local Object FC Access Point on --listen. GET http://ADDR/KEY invokes
-the function, which must answer with WriteGetObjectResponse, signed for
---region with the credentials handed over in the invocation.
+Runs a local Object FC Access Point on --listen: GET http://ADDR/KEY invokes
+the function, which must answer with a WriteGetObjectResponse signed for
+--region with the invocation's credentials. The function is the custom
+runtime at URL; or PATH, started as Function Compute starts it, its output
+forwarded, and stopped with emulate; or, with --manual, you, answering each
+GetObject with 'wgor write' as printed. The regular files under --objects
+are the original objects, served at the event's inputOssUrl.
 
-The function is a custom runtime running at URL (events are posted to
-URL/invoke), or the executable PATH, started with ARGS as Function Compute
-starts it (FC_SERVER_PORT and FC_RUNTIME_API set), its output forwarded, and
-stopped when emulate stops (on Ctrl-C).
-
-The credentials are --access-key-id with its secret and token from the flags
-or $ALIBABA_CLOUD_ACCESS_KEY_SECRET and $ALIBABA_CLOUD_SECURITY_TOKEN; else
-the default credentials chain; else random ones. The access key ID and its
-source are printed, the secret never.
-
-The regular files under --objects DIR are the original objects, served at
-the event's inputOssUrl. As OSS's API reference requires, a
-WriteGetObjectResponse needs a Content-Length; --allow-chunked accepts a
-chunked body, which OSS does not document.`
+Credentials: --access-key-id, its secret and token from the flags or
+$ALIBABA_CLOUD_ACCESS_KEY_SECRET and $ALIBABA_CLOUD_SECURITY_TOKEN; else the
+default chain; else random ones (printed for 'wgor write' with --manual,
+since they are valid here only). No other secret is printed.`
 
 // emulateFlags are emulate's flags.
 type emulateFlags struct {
 	listen, function, exec, objects, region, advertise *string
 	timeout                                            *time.Duration
-	allowChunked, verbose                              *bool
+	allowChunked, verbose, manual                      *bool
 	cf                                                 *credentialFlags
 }
 
@@ -53,13 +47,14 @@ func newEmulateFlags(e *env, fs *flag.FlagSet) *emulateFlags {
 	return &emulateFlags{
 		listen:   check(fs, "listen", "127.0.0.1:8080", "`ADDR` to listen on; port 0 picks a free one", addr),
 		function: check(fs, "function", "", "base `URL` of the function's custom runtime, such as http://127.0.0.1:9000", httpURL(true)),
-		exec:     check(fs, "exec", "", "the function's executable `PATH`, started by emulate with the arguments after --", text("--exec")),
+		exec:     check(fs, "exec", "", "the function's executable `PATH`, started by emulate with the arguments after --", executable),
+		manual:   fs.Bool("manual", false, "be the function yourself: print each GetObject's route and token for 'wgor write'"),
 		allowChunked: fs.Bool("allow-chunked", false,
 			"accept a WriteGetObjectResponse without Content-Length (chunked), which OSS does not document"),
-		objects:   check(fs, "objects", "", "`DIR` of original objects, served at the event's inputOssUrl", text("--objects")),
+		objects:   check(fs, "objects", "", "`DIR` of original objects, served at the event's inputOssUrl", directory),
 		region:    check(fs, "region", accesspoint.DefaultRegion, "`REGION` WriteGetObjectResponse must be signed for", regionID),
 		timeout:   check(fs, "timeout", accesspoint.DefaultTimeout, "`DURATION` a GetObject waits for the function's response", duration(time.Millisecond, 24*time.Hour)),
-		advertise: check(fs, "advertise", "", "base `URL` the function is told to use, when it is not the listen address", httpURL(true)),
+		advertise: check(fs, "advertise", "", "base `URL` the function is told to use, when it is not the listen address", origin),
 		verbose:   fs.Bool("v", false, "log debug details"),
 		cf:        addCredentialFlags(e, fs, true),
 	}
@@ -78,16 +73,15 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	level := slog.LevelInfo
-	if *f.verbose {
-		level = slog.LevelDebug
-	}
-	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	logger := newLogger(e, *f.verbose)
 	cfg := accesspoint.Config{Function: accesspoint.HTTPInvoker{URL: *f.function}, Credentials: c.Signing(),
 		Region: *f.region, Timeout: *f.timeout, AdvertisedURL: *f.advertise, ObjectsDir: *f.objects,
 		AllowChunked: *f.allowChunked, Logger: logger}
 	var fn *accesspoint.ExecInvoker
-	if *f.exec != "" {
+	switch {
+	case *f.manual:
+		cfg.Function = manual(e.stdout, *f.timeout)
+	case *f.exec != "":
 		fn = &accesspoint.ExecInvoker{Path: *f.exec, Args: fs.Args(), Stdout: e.stdout, Stderr: e.stderr, Logger: logger}
 		cfg.Function = fn
 		defer fn.Close() // stops the function, after the access point has drained
@@ -115,7 +109,7 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 		}
 		return fmt.Errorf("cannot listen on --listen %s: %w", *f.listen, err)
 	}
-	f.announce(e, usableURL(ap.URL(), listen), ap.Region(), ap.Credentials().AccessKeyID, source)
+	f.announce(e, usableURL(ap.URL(), listen), ap, source)
 	<-ctx.Done()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -123,78 +117,89 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 	return ap.Close()
 }
 
-// check checks the flags that depend on each other or on the file system.
+// check checks the flags that depend on each other.
 func (f *emulateFlags) check(fs *flag.FlagSet, args []string) error {
+	n := 0
+	for _, set := range []bool{*f.function != "", *f.exec != "", *f.manual} {
+		if set {
+			n++
+		}
+	}
 	switch {
-	case *f.function == "" && *f.exec == "":
-		return usagef("--function or --exec is required: the custom runtime's base URL, such as http://127.0.0.1:9000, or the function's executable")
-	case *f.function != "" && *f.exec != "":
-		return usagef("--function and --exec exclude each other: give the URL of a running function or the executable to start")
+	case n == 0:
+		return usagef("--function, --exec or --manual is required: the custom runtime's base URL, such as http://127.0.0.1:9000, the function's executable, or you")
+	case n > 1:
+		return usagef("--function, --exec and --manual exclude each other: give one")
 	case *f.exec == "" && fs.NArg() > 0:
 		return usagef("emulate takes no arguments, got %s (arguments after -- are for --exec)", quoteArg(fs.Arg(0)))
 	case fs.NArg() > 0 && !slices.Contains(args, "--"):
 		return usagef("unexpected argument %s: put the function's arguments after --", quoteArg(fs.Arg(0)))
 	}
-	if u, _ := url.Parse(*f.advertise); u.Path != "" && u.Path != "/" {
-		// The function is told ADVERTISE/KEY and ADVERTISE/?x-oss-…: a
-		// base URL with no path of its own.
-		return usagef("--advertise %s has a path: give the scheme, host and port only", quoteArg(*f.advertise))
-	}
-	if err := f.cf.check(); err != nil {
-		return err
-	}
-	if fi, err := os.Stat(*f.objects); *f.objects != "" && (err != nil || !fi.IsDir()) {
-		return usagef("--objects %s is not a directory", quoteArg(*f.objects))
-	}
-	return lookExec(f.exec)
+	return f.cf.check()
 }
 
-// lookExec finds the executable of --exec, when it is set.
-func lookExec(name *string) error {
-	if *name == "" {
-		return nil
-	}
-	path, err := exec.LookPath(*name)
+// executable finds the executable of --exec.
+func executable(name string) (string, error) {
+	path, err := exec.LookPath(name)
 	switch {
 	case errors.Is(err, exec.ErrNotFound):
-		return usagef("--exec %s: executable file not found in $PATH", quoteArg(*name))
+		return "", errors.New("executable file not found in $PATH")
 	case errors.Is(err, os.ErrNotExist):
-		return usagef("--exec %s does not exist", quoteArg(*name))
+		return "", errors.New("it does not exist")
 	case err != nil:
-		return usagef("--exec %s is not an executable file", quoteArg(*name))
+		return "", errors.New("not an executable file")
 	}
-	*name = path
-	return nil
+	return path, nil
+}
+
+// directory accepts an existing directory.
+func directory(s string) (string, error) {
+	if fi, err := os.Stat(s); err != nil || !fi.IsDir() {
+		return "", errors.New("not a directory")
+	}
+	return s, nil
+}
+
+// origin accepts a base URL with no path: the function is told
+// ADVERTISE/KEY and ADVERTISE/?x-oss-….
+func origin(s string) (string, error) {
+	if u, err := url.Parse(s); err == nil && u.Path != "" && u.Path != "/" {
+		return "", errors.New("the URL has a path: give the scheme, host and port only")
+	}
+	return httpURL(true)(s)
 }
 
 // announce says where the access point listens, with which keys, for
 // which function, and suggests a GetObject of an object under --objects.
-func (f *emulateFlags) announce(e *env, base, region, keyID, source string) {
-	fmt.Fprintf(e.stdout, "access point listening on %s (region %s)\n", base, region)
-	fmt.Fprintf(e.stdout, "credentials: access key ID %s, %s\n", keyID, source)
-	if *f.exec != "" {
-		fmt.Fprintf(e.stdout, "function: %s, started by emulate\n", *f.exec)
-	} else {
-		fmt.Fprintf(e.stdout, "function: %s/invoke\n", strings.TrimRight(*f.function, "/"))
+func (f *emulateFlags) announce(e *env, base string, ap *accesspoint.Server, source string) {
+	w := e.stdout
+	fmt.Fprintf(w, "access point listening on %s (region %s)\n", base, ap.Region())
+	fmt.Fprintf(w, "credentials: access key ID %s, %s\n", ap.Credentials().AccessKeyID, source)
+	switch {
+	case *f.manual:
+		announceManual(w, ap.Credentials(), source)
+	case *f.exec != "":
+		fmt.Fprintf(w, "function: %s, started by emulate\n", *f.exec)
+	default:
+		fmt.Fprintf(w, "function: %s/invoke\n", strings.TrimRight(*f.function, "/"))
 	}
-	if name := anObject(*f.objects); name != "" {
-		out := "out" + path.Ext(name)
-		if !safeExt.MatchString(out) {
-			out = "out"
-		}
-		fmt.Fprintf(e.stdout, "try: curl -sS -D - -o %s '%s/%s'\n", out, base, url.PathEscape(name))
+	name := anObject(*f.objects)
+	if name == "" {
+		return
 	}
+	out := "out" + path.Ext(name)
+	if !safeOut.MatchString(out) {
+		out = "out"
+	}
+	fmt.Fprintf(w, "try: curl -sS -D - -o %s '%s/%s'\n", out, base, url.PathEscape(name))
 }
 
-// safeExt is an output file name a shell reads as it stands.
-var safeExt = regexp.MustCompile(`^out\.[A-Za-z0-9]{1,10}$`)
+// safeOut is an output file name a shell reads as it stands.
+var safeOut = regexp.MustCompile(`^out\.[A-Za-z0-9]{1,10}$`)
 
 // anObject returns the name of a regular file in dir, "" when there is none.
 func anObject(dir string) string {
-	if dir == "" {
-		return ""
-	}
-	entries, _ := os.ReadDir(dir) // sorted by name
+	entries, _ := os.ReadDir(dir) // sorted by name; none for ""
 	for _, d := range entries {
 		if d.Type().IsRegular() {
 			return d.Name()

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,13 +18,10 @@ import (
 )
 
 // Every flag checks its value when it is set, so that a bad value is a usage
-// error (exit 2) found while the flags are parsed, before any file is opened
-// or connection made. Defaults are valid by construction. Checks that need
-// several flags run right after parsing.
+// error (exit 2) before any file is opened or connection made.
 
-// newFlags returns the flag set of "wgor name". Its Usage prints the
-// command's help, usage first, then the flags, on standard output; a usage
-// error prints the usage lines (see run).
+// newFlags returns the flag set of "wgor name", whose help goes to standard
+// output.
 func newFlags(e *env, name, usage string) *flag.FlagSet {
 	e.usage = usage
 	fs := flag.NewFlagSet("wgor "+name, flag.ContinueOnError)
@@ -35,8 +34,7 @@ func newFlags(e *env, name, usage string) *flag.FlagSet {
 }
 
 // parse parses args. Asked for help, it prints the help and returns
-// flag.ErrHelp; a bad flag is a usage error with the flag package's
-// message, which run prints, scrubbed, with the usage on standard error.
+// flag.ErrHelp; a bad flag is a usage error with the flag package's message.
 func parse(fs *flag.FlagSet, args []string) error {
 	out := fs.Output()
 	fs.SetOutput(io.Discard)
@@ -96,8 +94,7 @@ func text(what string) func(string) (string, error) {
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
 
-// secret is text for a secret (a token, a key secret): e holds every value
-// offered, good or bad, so that no message shows it.
+// secret is text for a secret: e holds every value offered, good or bad.
 func secret(e *env, what string) func(string) (string, error) {
 	return func(s string) (string, error) {
 		e.hold(s)
@@ -115,13 +112,11 @@ func match(re *regexp.Regexp, form string) func(string) (string, error) {
 	}
 }
 
-// regionPattern is the form of Alibaba Cloud region IDs (cn-hangzhou,
-// ap-southeast-1, as in OSS's "Regions and endpoints" table): lower-case
-// letters and digits in words joined by '-'. The signer puts the region in
-// the scope, where a space, ',' or '/' would break it.
-var regionPattern = regexp.MustCompile(`^[a-z0-9]{1,20}(-[a-z0-9]{1,20}){0,4}$`)
-
-var regionID = match(regionPattern, "a region ID such as cn-hangzhou: lower-case letters and digits joined by '-'")
+// regionID accepts the form of Alibaba Cloud region IDs (cn-hangzhou,
+// ap-southeast-1, OSS's "Regions and endpoints"): the signer puts the region
+// in the scope, where a space, ',' or '/' would break it.
+var regionID = match(regexp.MustCompile(`^[a-z0-9]{1,20}(-[a-z0-9]{1,20}){0,4}$`),
+	"a region ID such as cn-hangzhou: lower-case letters and digits joined by '-'")
 
 // duration accepts a duration within [lo, hi].
 func duration(lo, hi time.Duration) func(string) (time.Duration, error) {
@@ -180,12 +175,10 @@ func addr(s string) (string, error) {
 // oneOf accepts one of choices.
 func oneOf(choices ...string) func(string) (string, error) {
 	return func(s string) (string, error) {
-		for _, c := range choices {
-			if s == c {
-				return s, nil
-			}
+		if !slices.Contains(choices, s) {
+			return "", fmt.Errorf("use %s", strings.Join(choices, " or "))
 		}
-		return "", fmt.Errorf("use %s", strings.Join(choices, " or "))
+		return s, nil
 	}
 }
 
@@ -198,9 +191,9 @@ func fwdStatus(s string) (int, error) {
 	return n, nil
 }
 
-// headers adds the repeatable flag name, 'Name: value', to h.
-func headers(fs *flag.FlagSet, name, usage string) *[][2]string {
-	h := new([][2]string)
+// headers defines the repeatable flag name, 'Name: value'.
+func headers(fs *flag.FlagSet, name, usage string) http.Header {
+	h := http.Header{}
 	fs.Func(name, usage, func(v string) error {
 		name, value, ok := strings.Cut(v, ":")
 		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
@@ -212,7 +205,7 @@ func headers(fs *flag.FlagSet, name, usage string) *[][2]string {
 		case !oss.ValidValue(value):
 			return fmt.Errorf("the value of %s contains a control character (CR, LF, NUL or another)", name)
 		}
-		*h = append(*h, [2]string{name, value})
+		h.Add(name, value)
 		return nil
 	})
 	return h

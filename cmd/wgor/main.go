@@ -1,11 +1,6 @@
 // Command wgor answers, emulates and debugs OSS WriteGetObjectResponse
-// calls: demo, emulate, write, sign and version; "wgor --help" lists them.
-//
-// Exit codes: 0 success, 1 a failed operation, 2 bad usage. Every flag is
-// checked before any work starts (before a file is opened or a connection
-// made). Requested help ("wgor --help", "wgor help COMMAND", "wgor COMMAND
-// --help") goes to standard output; a usage error goes to standard error,
-// with the flag package's message and the command's usage.
+// calls; "wgor --help" lists its commands, and the README's "The command
+// line" says what they promise.
 package main
 
 import (
@@ -14,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime"
@@ -31,8 +27,7 @@ const (
 	exitUsage = 2
 )
 
-// command is one subcommand: it parses its own flags from args and writes to
-// the streams of env.
+// command is one subcommand: it parses its own flags from args.
 type command struct {
 	name, summary string
 	run           func(ctx context.Context, e *env, args []string) error
@@ -55,24 +50,21 @@ type env struct {
 	stdinIsTTY     bool
 	stderrIsTTY    bool
 
-	// listenAddr, when set, maps the address emulate was asked to listen
-	// on to the one it uses; tests map the documented 127.0.0.1:8080 to a
-	// free port. Nil means the address as given.
+	// listenAddr, when set, maps emulate's --listen to the address used:
+	// tests map the documented 127.0.0.1:8080 to a free port.
 	listenAddr func(string) string
 
 	usage   string   // the command's, set by newFlags
 	secrets []string // held by the command: never printed
 }
 
-// hold adds a secret the command holds (a token, a key secret) to those
-// scrub removes.
+// hold adds secrets the command holds (a token, a key secret) to scrub's.
 func (e *env) hold(secrets ...string) {
 	e.secrets = append(e.secrets, secrets...)
 }
 
-// scrub returns the one redaction of everything the command prints from
-// outside (flag values, errors, servers' answers): the secrets it holds
-// and any signature.
+// scrub redacts what the command prints from outside (flag values, errors,
+// servers' answers): the secrets it holds and any signature.
 func (e *env) scrub() *redact.Scrubber {
 	return redact.New(e.secrets...)
 }
@@ -164,8 +156,7 @@ func printUsage(w io.Writer) {
 
 const versionUsage = `version
 
-Prints the version of wgor, the Go version it was built with and the
-operating system and architecture.`
+Prints the versions of wgor and Go, and the OS and architecture.`
 
 func runVersion(_ context.Context, e *env, args []string) error {
 	fs := newFlags(e, "version", versionUsage)
@@ -177,6 +168,15 @@ func runVersion(_ context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "wgor %s %s %s/%s\n", wgor.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return nil
+}
+
+// newLogger logs to standard error; verbose adds the debug details.
+func newLogger(e *env, verbose bool) *slog.Logger {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 }
 
 func isTerminal(f *os.File) bool {

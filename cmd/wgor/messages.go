@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -10,10 +11,9 @@ import (
 )
 
 // message is how the command line shows an error that ended a command:
-// without the package prefixes that a chain of wrapped library errors
-// repeats ("wgor: invalid response: wgor: …"), with flags named instead of
-// the library's fields, and an OSS refusal told once with advice that fits
-// its code. run puts it on one line and scrubs it.
+// without the prefixes that wrapped library errors repeat, with flags named
+// instead of the library's fields, and an OSS refusal told once with advice
+// that fits it. run scrubs it.
 func message(err error) string {
 	var se *wgor.ServiceError
 	if errors.As(err, &se) {
@@ -22,9 +22,8 @@ func message(err error) string {
 	return flagWords.Replace(err.Error())
 }
 
-// flagWords drops the packages' prefixes from a library's message and
-// names, for each field it may mention, the flag that sets it. OSS's own
-// words are left as they are.
+// flagWords drops the packages' prefixes from a library's message and names
+// the flag that sets each field it may mention.
 var flagWords = strings.NewReplacer(
 	"wgor: ", "", "creds: ", "", "sign: ", "", "accesspoint: ", "", "invalid response: ", "",
 	"Client.Region", "--region",
@@ -72,12 +71,9 @@ func serviceMessage(se *wgor.ServiceError) string {
 }
 
 // advice says what to do about a refusal, in the command line's terms.
-// OSS does not document what WriteGetObjectResponse answers for a token it
-// does not accept (the API reference lists the request's requirements
-// only): a refused token, a missing permission and some signature problems
-// all come back as AccessDenied, so the advice follows OSS's message: a
-// token named there is a token problem, words of permission (or no message)
-// a missing permission, and any other message speaks for itself.
+// OSS documents no answer for a token it refuses: a refused token, a
+// missing permission and some signature problems all come back as
+// AccessDenied, so the advice follows OSS's message.
 func advice(se *wgor.ServiceError) string {
 	switch se.Code {
 	case "AccessDenied":
@@ -99,23 +95,20 @@ func advice(se *wgor.ServiceError) string {
 	return ""
 }
 
+// permissionWords are the words of OSS's messages about a permission.
+var permissionWords = regexp.MustCompile(`right|permission|forbidden|not authorized|not allowed|denied`)
+
+// accessAdvice: a token named in the message is a token problem, words of
+// permission (or no message) a missing permission, and any other message
+// speaks for itself.
 func accessAdvice(m string) string {
 	switch {
 	case strings.Contains(m, "token"):
 		return "the --token was refused: a token answers one GetObject, once, while that GetObject waits; use the outputToken of a new event"
-	case m == "" || containsAny(m, "right", "permission", "forbidden", "not authorized", "not allowed", "denied"):
+	case m == "" || permissionWords.MatchString(m):
 		return "the credentials may not answer for this access point: grant oss:WriteGetObjectResponse to their RAM user or role"
 	}
 	return ""
-}
-
-func containsAny(s string, words ...string) bool {
-	for _, w := range words {
-		if strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
 }
 
 func orDash(s string) string {

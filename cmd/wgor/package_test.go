@@ -236,14 +236,14 @@ func TestPackageBadUsageExitsTwoBeforeBuilding(t *testing.T) {
 		{"no package", nil, "give one main package"},
 		{"two packages", []string{"./a", "./b"}, "give one main package"},
 		{"a pattern", []string{"./..."}, "is not one package"},
-		{"unknown flag", []string{"--arm", "./a"}, "unknown flag --arm"},
-		{"arch", []string{"--arch", "386", "./a"}, `--arch "386": use amd64 or arm64`},
-		{"runtime", []string{"--runtime", "python3.10", "./a"}, `--runtime "python3.10"`},
-		{"name with a digit first", []string{"--name", "1fn", "./a"}, `--name "1fn"`},
-		{"name with a slash", []string{"--name", "a/b", "./a"}, `--name "a/b"`},
-		{"name too long", []string{"--name", strings.Repeat("a", 65), "./a"}, "--name"},
+		{"unknown flag", []string{"--arm", "./a"}, "flag provided but not defined: -arm"},
+		{"arch", []string{"--arch", "386", "./a"}, `invalid value "386" for flag -arch: use amd64 or arm64`},
+		{"runtime", []string{"--runtime", "python3.10", "./a"}, `invalid value "python3.10" for flag -runtime`},
+		{"name with a digit first", []string{"--name", "1fn", "./a"}, `invalid value "1fn" for flag -name`},
+		{"name with a slash", []string{"--name", "a/b", "./a"}, `invalid value "a/b" for flag -name`},
+		{"name too long", []string{"--name", strings.Repeat("a", 65), "./a"}, "for flag -name"},
 		{"package name not a function name", []string{"./my.fn"}, `"my.fn" is not a Function Compute function name: set --name`},
-		{"region", []string{"--region", "Hangzhou", "./a"}, `--region "Hangzhou"`},
+		{"region", []string{"--region", "Hangzhou", "./a"}, `invalid value "Hangzhou" for flag -region`},
 		{"out is a file", []string{"--out", file, "./a"}, "is not a directory"},
 		{"flag without value", []string{"./a", "--out"}, "flag needs an argument"},
 	} {
@@ -312,7 +312,7 @@ func TestPackageHelpGoesToStandardOutput(t *testing.T) {
 	assert.Equal(t, exitOK, code)
 	assert.Empty(t, stderr)
 	assert.Contains(t, stdout, "Usage: wgor package [flags] PACKAGE")
-	for _, f := range []string{"--arch", "--runtime", "--name", "--out", "--region"} {
+	for _, f := range []string{"-arch", "-runtime", "-name", "-out", "-region"} {
 		assert.Contains(t, stdout, f)
 	}
 }

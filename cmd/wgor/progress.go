@@ -13,92 +13,72 @@ import (
 // shown: a small body is sent before a line would help.
 const progressFrom = 4 << 20
 
-// progress shows, four times a second on one terminal line, how far a
-// Write has got, from the reports of Client.Progress: first "spooled N MiB"
-// while a body of unknown length is spooled (ended by a newline), then
-// "sent N of M MiB". Nothing is shown until more than progressFrom bytes
-// are spooled or sent.
+// progress shows on one terminal line, from the reports of
+// Client.Progress, how far a Write has got: "spooled N MiB" while a body of
+// unknown length is spooled (a line of its own), then "sent N of M MiB".
 type progress struct {
-	w     io.Writer
-	start time.Time
+	w        io.Writer
+	interval time.Duration // between two lines
 
 	mu       sync.Mutex
 	last     wgor.Progress
-	sending  time.Time // when the first body byte was sent
-	printed  bool      // a line is shown
-	spoolEnd bool      // the spool line was ended
-	done     chan struct{}
-	wg       sync.WaitGroup
+	start    time.Time     // of the spooling, then of the sending
+	shown    wgor.Progress // what the line shows
+	shownAt  time.Time
+	spooling bool // the line is the spool's
 }
 
 func newProgress(w io.Writer) *progress {
-	p := &progress{w: w, start: time.Now(), done: make(chan struct{})}
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		t := time.NewTicker(250 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-p.done:
-				return
-			case <-t.C:
-				p.print(false)
-			}
-		}
-	}()
-	return p
+	return &progress{w: w, interval: 250 * time.Millisecond, start: time.Now()}
 }
 
 // report is Client.Progress.
 func (p *progress) report(r wgor.Progress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if r.Sent > 0 && p.sending.IsZero() {
-		p.sending = time.Now()
+	if r.Sent > 0 && p.last.Sent == 0 {
+		p.start = time.Now() // the sending begins
 	}
 	p.last = r
+	if max(r.Spooled, r.Sent) > progressFrom && time.Since(p.shownAt) >= p.interval {
+		p.show()
+	}
 }
 
-// print shows the line; the final call ends a line that was shown, and
-// shows nothing otherwise.
-func (p *progress) print(final bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	r := p.last
-	if max(r.Spooled, r.Sent) <= progressFrom && !(final && p.printed) {
+// show prints the last report on the line.
+func (p *progress) show() {
+	const mib = 1 << 20
+	r, secs := p.last, max(time.Since(p.start).Seconds(), 1e-9)
+	p.shown, p.shownAt = r, time.Now()
+	if r.Sent == 0 {
+		fmt.Fprintf(p.w, "\rspooled %.1f MiB, %.1f MiB/s ", float64(r.Spooled)/mib, float64(r.Spooled)/mib/secs)
+		p.spooling = true
 		return
 	}
-	const mib = 1 << 20
-	spooling := r.Sent == 0 && r.Spooled > 0
-	if !spooling && p.printed && r.Spooled > 0 && !p.spoolEnd {
-		fmt.Fprintln(p.w) // keep the spool line, start the sending one
-		p.spoolEnd = true
+	if p.spooling {
+		fmt.Fprintln(p.w) // keep the spool line
+		p.spooling = false
 	}
-	p.printed = true
-	switch {
-	case spooling:
-		rate := float64(r.Spooled) / mib / max(time.Since(p.start).Seconds(), 1e-9)
-		fmt.Fprintf(p.w, "\rspooled %.1f MiB, %.1f MiB/s ", float64(r.Spooled)/mib, rate)
-	case r.Total >= 0:
-		rate := float64(r.Sent) / mib / max(time.Since(p.sending).Seconds(), 1e-9)
-		fmt.Fprintf(p.w, "\rsent %.1f of %.1f MiB (%.0f%%), %.1f MiB/s ", float64(r.Sent)/mib, float64(r.Total)/mib,
-			100*float64(r.Sent)/float64(max(r.Total, 1)), rate)
-	default:
-		rate := float64(r.Sent) / mib / max(time.Since(p.sending).Seconds(), 1e-9)
-		fmt.Fprintf(p.w, "\rsent %.1f MiB, %.1f MiB/s ", float64(r.Sent)/mib, rate)
+	sent := fmt.Sprintf("%.1f MiB", float64(r.Sent)/mib)
+	if r.Total >= 0 {
+		sent = fmt.Sprintf("%.1f of %.1f MiB (%.0f%%)", float64(r.Sent)/mib, float64(r.Total)/mib, 100*float64(r.Sent)/float64(max(r.Total, 1)))
 	}
-	if final {
-		fmt.Fprintln(p.w)
-	}
+	fmt.Fprintf(p.w, "\rsent %s, %.1f MiB/s ", sent, float64(r.Sent)/mib/secs)
 }
 
-// stop ends the progress line; a nil progress does nothing.
+// stop shows the last report, if it is due and not shown yet, and ends the
+// line; a nil progress does nothing.
 func (p *progress) stop() {
 	if p == nil {
 		return
 	}
-	close(p.done)
-	p.wg.Wait()
-	p.print(true)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if max(p.last.Spooled, p.last.Sent) <= progressFrom && p.shownAt.IsZero() {
+		return
+	}
+	if p.last != p.shown {
+		p.show()
+	}
+	fmt.Fprintln(p.w)
 }

@@ -22,19 +22,12 @@ const signUsage = `sign --url URL [flags]
 
 Prints the canonical request, the string to sign and the Authorization (or,
 with --presign, the signed URL) of the request described, to compare with a
-SignatureDoesNotMatch. The secret is never printed; the security token, the
-request token and the signed URL's signature are redacted, except that
---show-token prints the signed URL whole, so that it can be used.
-
-The bucket, the key and the region come from a virtual-hosted OSS URL
-(https://BUCKET.oss-REGION.aliyuncs.com/KEY); a route
-(…oss-object-process.aliyuncs.com) and a URL whose path is "/" sign no
-bucket. For other URLs give --region, --bucket and --key.
-
-Credentials: --access-key-id, its secret and token from
-$ALIBABA_CLOUD_ACCESS_KEY_SECRET and $ALIBABA_CLOUD_SECURITY_TOKEN; else the
-default credentials chain. The access key ID and its source are printed on
-standard error.
+SignatureDoesNotMatch. The secret is never printed; tokens and signatures
+are redacted, except that --show-token prints the signed URL whole, to use.
+The bucket, key and region come from a URL BUCKET.oss-REGION.aliyuncs.com/KEY
+or a route (no bucket); for other URLs give --region, --bucket and --key.
+Credentials: --access-key-id with $ALIBABA_CLOUD_ACCESS_KEY_SECRET (and
+$ALIBABA_CLOUD_SECURITY_TOKEN); else the default chain.
 
 Example, a WriteGetObjectResponse:
   wgor sign --method POST --region cn-qingdao \
@@ -45,7 +38,7 @@ Example, a WriteGetObjectResponse:
 // signFlags are sign's flags.
 type signFlags struct {
 	method, url, region, product, bucket, key *string
-	header                                    *[][2]string
+	header                                    http.Header
 	additional                                []string
 	at                                        time.Time
 	presign, showToken                        *bool
@@ -159,10 +152,7 @@ func (f *signFlags) request(fs *flag.FlagSet) (*http.Request, *sign.Options, err
 		}
 		o.Region = r
 	}
-	req := &http.Request{Method: *f.method, URL: u, Header: http.Header{}, Host: u.Host}
-	for _, h := range *f.header {
-		req.Header.Add(h[0], h[1])
-	}
+	req := &http.Request{Method: *f.method, URL: u, Header: f.header, Host: u.Host}
 	return req, o, nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"time"
@@ -19,17 +18,12 @@ import (
 const writeUsage = `write --route ROUTE --token TOKEN [flags] [FILE|-]
 
 Sends a WriteGetObjectResponse with the body FILE (streamed with its length)
-or standard input ("-" or no FILE: spooled, in memory up to 4 MiB and beyond
-that in a temporary file, then sent with the Content-Length OSS's API
-reference requires; --chunked streams it chunked instead, which OSS does not
-document for this API). ROUTE and TOKEN are the event's
-getObjectContext.outputRoute and outputToken; the token may be in
-$WGOR_TOKEN instead, out of other users' process listings. --region is
-needed only for a route that names none, such as the emulator's.
-
-Credentials come from the default chain. On a terminal, progress is shown
-once more than 4 MiB are spooled or sent. On failure, OSS's error code and
-request ID are printed and the exit code is 1.`
+or standard input ("-" or no FILE: spooled, in memory up to 4 MiB, then sent
+with its length; --chunked streams it, which OSS does not document for this
+API). ROUTE and TOKEN are the event's outputRoute and outputToken; the token
+may be in $WGOR_TOKEN instead, out of other users' process listings.
+--region is needed for a route that names none, such as the emulator's.
+Credentials come from the default chain.`
 
 // envToken names the variable that may hold the output token.
 const envToken = "WGOR_TOKEN"
@@ -42,7 +36,7 @@ const defaultWriteTimeout = 5 * time.Minute
 type writeFlags struct {
 	route, token, region, scheme *string
 	status                       *int
-	header                       *[][2]string
+	header                       http.Header
 	timeout                      *time.Duration
 	verbose, chunked             *bool
 }
@@ -79,7 +73,7 @@ func runWrite(ctx context.Context, e *env, args []string) error {
 	}
 	c.Credentials = creds.Static(cr)
 	if *f.verbose {
-		c.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		c.Logger = newLogger(e, true)
 		fmt.Fprintf(e.stderr, "credentials: access key ID %s, %s\n", cr.AccessKeyID, source)
 	}
 	var size int64
@@ -116,10 +110,7 @@ func (f *writeFlags) response(ctx context.Context, e *env, fs *flag.FlagSet) (*w
 	if *f.route == "" || *f.token == "" {
 		return nil, nil, usagef("--route and --token are required (the token may be in $%s)", envToken)
 	}
-	r := &wgor.Response{Route: *f.route, Token: *f.token, Status: *f.status, Header: http.Header{}}
-	for _, h := range *f.header {
-		r.Header.Add(h[0], h[1])
-	}
+	r := &wgor.Response{Route: *f.route, Token: *f.token, Status: *f.status, Header: f.header}
 	c := &wgor.Client{Region: *f.region, Scheme: *f.scheme, Chunked: *f.chunked}
 	return c, r, checkResponse(ctx, *c, r)
 }

@@ -195,15 +195,13 @@ func TestWriteChunkedStreamsStandardInputWithoutALength(t *testing.T) {
 
 func TestProgressShowsTheSpoolThenTheSending(t *testing.T) {
 	var out strings.Builder
-	p := &progress{w: &out, start: time.Now(), done: make(chan struct{})}
+	p := newProgress(&out)
+	p.interval = 0 // a line for every report
 	const mib = 1 << 20
 	p.report(wgor.Progress{Spooled: 3 * mib, Total: -1})
-	p.print(false)
 	assert.Empty(t, out.String(), "nothing below 4 MiB")
 	p.report(wgor.Progress{Spooled: 6 * mib, Total: -1})
-	p.print(false)
 	p.report(wgor.Progress{Spooled: 6 * mib, Sent: 3 * mib, Total: 6 * mib})
-	p.print(false)
 	p.report(wgor.Progress{Spooled: 6 * mib, Sent: 6 * mib, Total: 6 * mib})
 	p.stop()
 	assert.Regexp(t, `^\rspooled 6\.0 MiB, [0-9.]+ MiB/s \n\rsent 3\.0 of 6\.0 MiB \(50%\), [0-9.]+ MiB/s \rsent 6\.0 of 6\.0 MiB \(100%\), [0-9.]+ MiB/s \n$`, out.String())
