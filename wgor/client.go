@@ -117,6 +117,12 @@ type Client struct {
 	// needs no file at all.
 	SpoolMemory int64
 
+	// SpoolBudget bounds what the spools of every Client that shares it
+	// hold at once, in memory and on disk; nil means DefaultSpoolBudget,
+	// which every Client and every invocation of wgor/fcrt in the process
+	// shares (see SpoolBudget).
+	SpoolBudget *SpoolBudget
+
 	// Chunked sends a body of unknown length with Transfer-Encoding:
 	// chunked as it is read, instead of spooling it first (as does
 	// Response.Chunked for one response). OSS's API reference lists

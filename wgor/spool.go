@@ -21,6 +21,10 @@ type spool struct {
 	file spoolFile // the whole body once it did not fit, or nil
 	name string    // the file's name until it is removed
 	size int64
+
+	budget       *SpoolBudget // the process's, shared with every other spool
+	memory, disk int64        // taken from budget
+	growing      bool         // this spool holds budget's turn to grow on disk
 }
 
 // spoolFile is the part of *os.File a spool uses; tests replace it to fail
@@ -62,11 +66,13 @@ func isSpoolError(err error) bool {
 }
 
 // fillSpool reads the body to its end into a spool, up to memory bytes in
-// memory and the whole of it in a file in dir beyond that; the spool is then
+// memory while budget has them, and the whole of it in a file in dir beyond
+// that, waiting for budget's disk as long as ctx allows; the spool is then
 // what is sent, with its length.
-func (b *body) fillSpool(ctx context.Context, memory int64, dir string) error {
-	s := &spool{}
+func (b *body) fillSpool(ctx context.Context, budget *SpoolBudget, memory int64, dir string) error {
+	s := &spool{budget: budget}
 	b.spool = s
+	defer s.stopGrowing()
 	buf := make([]byte, chunkSize)
 	for {
 		if err := ctx.Err(); err != nil {
@@ -74,7 +80,7 @@ func (b *body) fillSpool(ctx context.Context, memory int64, dir string) error {
 		}
 		n, err := b.src.read(ctx, buf)
 		if n > 0 {
-			if werr := s.write(buf[:n], memory, dir); werr != nil {
+			if werr := s.write(ctx, buf[:n], memory, dir); werr != nil {
 				return werr
 			}
 			if b.progress != nil {
@@ -104,41 +110,72 @@ func (b *body) fillSpool(ctx context.Context, memory int64, dir string) error {
 }
 
 // write appends p, moving what memory held to a new file the first time
-// the body outgrows memory, so that the file holds the whole body.
-func (s *spool) write(p []byte, memory int64, dir string) error {
-	if need := s.size + int64(len(p)); s.file == nil && need <= memory {
-		if need > int64(cap(s.mem)) { // one chunk for a small body, then all of memory
-			size := memory
-			if s.mem == nil {
-				size = min(memory, max(need, chunkSize))
-			}
-			grown := make([]byte, s.size, size)
-			copy(grown, s.mem)
-			s.mem = grown
-		}
+// the body outgrows memory, or the budget's memory, so that the file holds
+// the whole body.
+func (s *spool) write(ctx context.Context, p []byte, memory int64, dir string) error {
+	if s.file == nil && s.fitsMemory(s.size+int64(len(p)), memory) {
 		s.mem = append(s.mem, p...)
-		s.size = need
+		s.size += int64(len(p))
 		return nil
 	}
 	if s.file == nil {
-		f, err := createSpoolFile(dir)
-		if err != nil {
-			return &SpoolError{Dir: dir, Err: err}
-		}
-		s.file, s.name = f, f.Name()
-		if unlinkAtOnce && os.Remove(s.name) == nil {
-			s.name = ""
-		}
-		head := s.mem
-		s.mem, s.size = nil, 0
-		if err := s.append(head, dir); err != nil {
+		if err := s.toFile(ctx, dir); err != nil {
 			return err
 		}
 	}
-	return s.append(p, dir)
+	return s.append(ctx, p, dir)
 }
 
-func (s *spool) append(p []byte, dir string) error {
+// fitsMemory reports whether need bytes can be held in memory, growing the
+// buffer, one chunk for a small body and then all of memory, with what the
+// budget gives.
+func (s *spool) fitsMemory(need, memory int64) bool {
+	if need > memory {
+		return false
+	}
+	if need <= int64(cap(s.mem)) {
+		return true
+	}
+	size := memory
+	if s.mem == nil {
+		size = min(memory, max(need, chunkSize))
+	}
+	if !s.budget.takeMemory(size - int64(cap(s.mem))) {
+		return false
+	}
+	s.memory += size - int64(cap(s.mem))
+	grown := make([]byte, s.size, size)
+	copy(grown, s.mem)
+	s.mem = grown
+	return true
+}
+
+// toFile moves what memory holds to a new file, once the spool has the
+// budget's turn to grow on disk.
+func (s *spool) toFile(ctx context.Context, dir string) error {
+	if err := s.budget.startGrowing(ctx); err != nil {
+		return err
+	}
+	s.growing = true
+	f, err := createSpoolFile(dir)
+	if err != nil {
+		return &SpoolError{Dir: dir, Err: err}
+	}
+	s.file, s.name = f, f.Name()
+	if unlinkAtOnce && os.Remove(s.name) == nil {
+		s.name = ""
+	}
+	head := s.mem
+	s.mem, s.size = nil, 0
+	defer s.releaseMemory()
+	return s.append(ctx, head, dir)
+}
+
+func (s *spool) append(ctx context.Context, p []byte, dir string) error {
+	if err := s.budget.takeDisk(ctx, s.disk, int64(len(p))); err != nil {
+		return err
+	}
+	s.disk += int64(len(p))
 	n, err := s.file.Write(p)
 	s.size += int64(n)
 	if err != nil {
@@ -147,7 +184,21 @@ func (s *spool) append(p []byte, dir string) error {
 	return nil
 }
 
-// release closes and removes the file and lets the memory go.
+// stopGrowing gives the budget's turn to grow on disk to the next spool.
+func (s *spool) stopGrowing() {
+	if s.growing {
+		s.growing = false
+		s.budget.stopGrowing()
+	}
+}
+
+func (s *spool) releaseMemory() {
+	s.budget.release(s.memory, 0)
+	s.memory = 0
+}
+
+// release closes and removes the file, lets the memory go and gives both
+// back to the budget.
 func (s *spool) release() {
 	if s.file != nil {
 		s.file.Close()
@@ -156,4 +207,7 @@ func (s *spool) release() {
 		}
 	}
 	s.mem = nil
+	s.stopGrowing()
+	s.budget.release(s.memory, s.disk)
+	s.memory, s.disk = 0, 0
 }

@@ -3,6 +3,7 @@ package wgor
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -222,13 +223,14 @@ func (w *call) attach(ctx context.Context) error {
 	}
 	dir := cmp.Or(w.c.SpoolDir, os.TempDir())
 	memory := cmp.Or(w.c.SpoolMemory, DefaultSpoolMemory)
-	err := w.body.fillSpool(ctx, max(memory, 0), dir)
+	budget := cmp.Or(w.c.SpoolBudget, DefaultSpoolBudget)
+	err := w.body.fillSpool(ctx, budget, max(memory, 0), dir)
 	if err == nil {
 		return nil
 	}
 	where := "wgor: WriteGetObjectResponse to " + w.url.Host + " not sent, the outputToken is still unused"
 	switch {
-	case isSpoolError(err):
+	case isSpoolError(err), errors.Is(err, ErrNotSent): // the spool's budget: too long, or no room in time
 	case err == errBodyPanicked:
 		where += ": the body's Read panicked"
 	default:
