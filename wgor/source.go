@@ -19,6 +19,12 @@ var errBodyPanicked = errors.New("wgor: Response.Body's Read panicked")
 // buffer net/http copies a request body with.
 const chunkSize = 256 << 10
 
+// pumpSize is the buffer of the pump and of the spool's reads: the buffer
+// net/http copies a request body with. With many invocations at once
+// (Function Compute: up to 200 an instance), a buffer per body is what
+// memory grows by.
+const pumpSize = 32 << 10
+
 // source reads the caller's body, at most one byte past a declared length,
 // passing its errors through the Write's scrubber.
 //
@@ -28,12 +34,14 @@ const chunkSize = 256 << 10
 // Read: when the context ends or Write returns, the pipe is closed and they
 // stop waiting, and the pump is left with the Read it is in. That is the
 // one goroutine a Read that neither returns nor can be closed costs; it
-// ends when the Read returns.
+// ends when the Read returns. A body that is itself an *io.PipeReader (as
+// wgor/fcrt's writer gives) needs no pump: closing it ends a Read waiting
+// on it.
 type source struct {
 	orig  io.Reader
 	limit int64             // the declared length plus one, or -1
 	r     io.Reader         // orig within limit, or the pipe from the pump
-	pipe  *io.PipeWriter    // the pump's end, closed to stop the waiting
+	stop  func(error) error // closes the pipe read from, to stop the waiting
 	clean func(error) error // removes the Write's secrets from the body's errors
 	err   error             // the error that ended the body, returned ever after
 	zeros int               // consecutive empty reads
@@ -48,10 +56,13 @@ func newSource(r io.Reader, length int64, mayBlock bool, clean func(error) error
 		src.limit = length + 1 // one byte more tells a longer body
 	}
 	src.reset()
-	if mayBlock {
+	switch pr, isPipe := r.(*io.PipeReader); {
+	case isPipe: // its writer learns io.ErrClosedPipe: nobody reads
+		src.stop = func(error) error { return pr.Close() }
+	case mayBlock:
 		pr, pw := io.Pipe()
 		go src.pump(src.r, pw)
-		src.r, src.pipe = pr, pw
+		src.r, src.stop = pr, pw.CloseWithError
 	}
 	return src
 }
@@ -71,11 +82,14 @@ func (s *source) read(ctx context.Context, p []byte) (int, error) {
 	if s.err != nil {
 		return 0, s.err
 	}
-	if s.pipe != nil {
-		stop := context.AfterFunc(ctx, func() { s.pipe.CloseWithError(ctx.Err()) })
+	if s.stop != nil {
+		stop := context.AfterFunc(ctx, func() { s.stop(ctx.Err()) })
 		defer stop()
 	}
 	n, err := s.r.Read(p)
+	if err != nil && s.stop != nil && ctx.Err() != nil {
+		err = ctx.Err() // the pipe was closed because ctx ended
+	}
 	if n > 0 || err != nil {
 		s.zeros = 0
 	} else if s.zeros++; s.zeros >= 100 {
@@ -102,7 +116,7 @@ func (s *source) pump(r io.Reader, pw *io.PipeWriter) {
 			pw.CloseWithError(errBodyPanicked)
 		}
 	}()
-	size := int64(chunkSize)
+	size := int64(pumpSize)
 	if s.limit > 0 {
 		size = min(size, s.limit)
 	}
@@ -124,8 +138,8 @@ func (s *source) pump(r io.Reader, pw *io.PipeWriter) {
 // halt closes the pipe: no Read of the body starts after it, and a read
 // waiting on the pipe returns.
 func (s *source) halt() {
-	if s.pipe != nil {
-		s.pipe.CloseWithError(errWriteReturned)
+	if s.stop != nil {
+		s.stop(errWriteReturned)
 	}
 }
 

@@ -73,7 +73,7 @@ func (b *body) fillSpool(ctx context.Context, budget *SpoolBudget, memory int64,
 	s := &spool{budget: budget}
 	b.spool = s
 	defer s.stopGrowing()
-	buf := make([]byte, chunkSize)
+	buf := make([]byte, pumpSize)
 	for {
 		if err := ctx.Err(); err != nil {
 			return err // a body read directly does not watch ctx
