@@ -19,75 +19,59 @@ import (
 	"github.com/wgor-dev/wgor/sign"
 )
 
-// DefaultRegion is the region WriteGetObjectResponse must be signed for when
-// Config.Region is empty.
-const DefaultRegion = "cn-hangzhou"
-
-// DefaultTimeout is how long a GetObject waits for the function's
-// WriteGetObjectResponse when Config.Timeout is zero.
-const DefaultTimeout = 60 * time.Second
+// Defaults of Config.Region and Config.Timeout.
+const (
+	DefaultRegion  = "cn-hangzhou"
+	DefaultTimeout = 60 * time.Second
+)
 
 // Config describes an emulated Object FC Access Point.
 type Config struct {
 	// Function is invoked once for every GetObject. Required.
 	Function Invoker
 
-	// Credentials are the function's temporary credentials: handed to every
-	// invocation, and the only ones a WriteGetObjectResponse may be signed
-	// with (when SecurityToken is set, the request must carry it). Empty
-	// (no AccessKeyID) means New generates random STS-like credentials;
-	// Server.Credentials returns them.
+	// Credentials are handed to every invocation and are the only ones a
+	// WriteGetObjectResponse may be signed with. Empty means random
+	// STS-like ones (Server.Credentials).
 	Credentials sign.Credentials
 
-	// Region is the region WriteGetObjectResponse must be signed for and
-	// the invocation's x-fc-region. Empty means DefaultRegion.
+	// Region WriteGetObjectResponse must be signed for; empty means
+	// DefaultRegion.
 	Region string
 
-	// ObjectsDir is a directory of original objects, served to the
-	// function at the event's inputOssUrl; the object key is the path
-	// beneath it. Only regular files are served, through os.Root: a path
-	// or a symbolic link that leads out of the directory, a directory, a
-	// FIFO or a device is answered 404 NoSuchKey, without blocking. Set
-	// ObjectsDir or Objects, not both.
+	// ObjectsDir is a directory of original objects served at inputOssUrl
+	// (key = path beneath it), through os.Root, regular files only;
+	// anything else is 404 NoSuchKey. Set ObjectsDir or Objects, not both.
 	ObjectsDir string
 
-	// Objects holds the original objects in an fs.FS, such as
-	// fstest.MapFS for objects in memory; the object key is the path in the
-	// FS. Only regular files are served. For a directory use ObjectsDir:
-	// os.DirFS follows symbolic links out of its directory. Nil (and no
-	// ObjectsDir) means no object exists: every inputOssUrl answers 404
-	// NoSuchKey.
+	// Objects holds the original objects in an fs.FS (regular files only).
+	// Nil and no ObjectsDir: every object is 404 NoSuchKey.
 	Objects fs.FS
 
-	// Timeout bounds each GetObject: from the invocation to the end of the
-	// relayed response. Zero means DefaultTimeout.
+	// Timeout bounds each GetObject, from the invocation to the end of the
+	// relay. Zero means DefaultTimeout.
 	Timeout time.Duration
 
-	// AdvertisedURL, when set, is the base URL the function is told to use
-	// (outputRoute and inputOssUrl), such as "http://host.docker.internal:8080"
-	// for a function in a container. Empty means the listener's own URL.
+	// AdvertisedURL is the base URL the function is told to use, such as
+	// "http://host.docker.internal:8080"; empty means the listener's URL.
 	AdvertisedURL string
 
-	// Logger receives a line for each invocation, relay and refusal; nil
-	// means no logging. Tokens, secrets and signatures are never logged.
+	// Logger receives a line per invocation, relay and refusal; nil means
+	// none. Tokens, secrets and signatures are never logged.
 	Logger *slog.Logger
 
-	// AllowChunked accepts a WriteGetObjectResponse without Content-Length
-	// (a chunked body), relayed to the caller chunked. OSS's API reference
-	// lists Content-Length as required and documents no chunked form of
-	// this API, so by default such a request is refused with 411
-	// MissingContentLength and its body is never relayed; set this only to
-	// try a client that relies on what OSS does not document.
+	// AllowChunked accepts a WriteGetObjectResponse without Content-Length.
+	// OSS lists Content-Length as required, so by default such a request
+	// is refused 411 MissingContentLength.
 	AllowChunked bool
 
-	// Now is the clock that signatures are checked and made with; nil means
-	// time.Now. Timeouts always use the real clock.
+	// Now is the clock signatures are checked and made with; nil means
+	// time.Now. Timeouts use the real clock.
 	Now func() time.Time
 }
 
-// Server is an emulated Object FC Access Point. It is an http.Handler; Start
-// or Serve run it on a listener of its own. All methods are safe for
-// concurrent use.
+// Server is an emulated Object FC Access Point, an http.Handler that Start
+// or Serve run on a listener of its own. Safe for concurrent use.
 type Server struct {
 	function   Invoker
 	creds      sign.Credentials
@@ -102,10 +86,7 @@ type Server struct {
 
 	allowChunked bool
 
-	// The listener's timeouts: ReadHeaderTimeout against a client that
-	// never finishes its headers, IdleTimeout against idle keep-alive
-	// connections kept open for ever. Fields so that tests can shorten them.
-	readHeaderTimeout, idleTimeout time.Duration
+	readHeaderTimeout, idleTimeout time.Duration // fields for tests
 
 	tokens tokenTable
 	base   context.Context // parent of every invocation; ends at Close
@@ -158,8 +139,7 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// checkCredentials returns the function's credentials: c, or random STS-like
-// ones when c is empty.
+// checkCredentials returns c, or random STS-like credentials when c is empty.
 func checkCredentials(c sign.Credentials) (sign.Credentials, error) {
 	switch {
 	case c.AccessKeyID == "" && (c.AccessKeySecret != "" || c.SecurityToken != ""):
@@ -178,7 +158,6 @@ func checkCredentials(c sign.Credentials) (sign.Credentials, error) {
 	return c, nil
 }
 
-// checkPlaces checks the region, the advertised URL and the objects.
 func checkPlaces(cfg Config) error {
 	if strings.ContainsAny(cfg.Region, " ,/\r\n\x00") {
 		return fmt.Errorf("accesspoint: Config.Region %.64q is not a region name such as cn-hangzhou", cfg.Region)
@@ -202,11 +181,9 @@ func checkPlaces(cfg Config) error {
 	return root.Close()
 }
 
-// discard is the logger of a nil Logger.
 var discard = slog.New(slog.DiscardHandler)
 
-// Timeouts of the server's connections. OSS documents none; these are
-// generous for loopback tests and bound what an idle or stalled client holds.
+// Timeouts of the server's connections: OSS documents none.
 const (
 	readHeaderTimeout = 30 * time.Second
 	idleTimeout       = 2 * time.Minute
@@ -219,8 +196,7 @@ func randomString(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)[:n]
 }
 
-// Credentials returns the function's credentials: Config.Credentials or the
-// ones New generated.
+// Credentials returns the function's credentials.
 func (s *Server) Credentials() sign.Credentials { return s.creds }
 
 // Region returns the region WriteGetObjectResponse must be signed for.

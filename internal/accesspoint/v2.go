@@ -12,40 +12,22 @@ import (
 	"github.com/wgor-dev/wgor/sign"
 )
 
-// OSS Signature V2, the server's half. wgor never signs with V2; the
-// emulator verifies it because OSS accepts it and the older Go SDK
-// (oss.AuthVersion(oss.AuthV2)), oss2 (oss2.AuthV2) and Node's clients send
-// it. OSS's reference pages describe V1 and V4 only; V2 is written here
-// from OSS's V2 error pages (0002-00000102 to 0002-00000118) and the
-// official SDKs' V2 signers: aliyun-oss-go-sdk oss/auth.go (signHeader,
-// getSignedStr) and oss/conn.go (getSubResource, getResource, signURL), and
-// aliyun-oss-python-sdk oss2/auth.py (ProviderAuthV2, v2_uri_encode).
+// OSS Signature V2, the server's half, which OSS accepts and older SDKs and
+// Node's clients send. OSS's reference documents only V1 and V4: V2 follows
+// OSS's V2 error pages (0002-00000102 to 0002-00000118) and the SDKs' V2
+// signers: aliyun-oss-go-sdk oss/auth.go (signHeader, getSignedStr) and
+// oss/conn.go (getResource, signURL); oss2/auth.py (ProviderAuthV2).
 //
 //	StringToSign = VERB "\n" Content-MD5 "\n" Content-Type "\n" Date "\n"
 //	               CanonicalizedOSSHeaders AdditionalHeaders "\n"
 //	               CanonicalizedResource
 //	Signature    = base64(HMAC-SHA256(AccessKeySecret, StringToSign))
 //
-// CanonicalizedOSSHeaders are the x-oss-* headers and the additional ones,
-// named in lower case, sorted, "name:value\n" (the first value, untrimmed).
-// AdditionalHeaders are their names, sorted, joined with ';'. The resource
-// is the URI-encoded "/bucket/key" (or "/", that is "%2F"), then "?" and
-// every query parameter but x-oss-signature, name and value URI-encoded
-// (all but A-Z a-z 0-9 - _ . ~ as %XX), sorted by name, "k=v" or "k".
-//
-// In the header form, Authorization is
-// "OSS2 AccessKeyId:<id>[,AdditionalHeaders:<a;b>],Signature:<sig>" and the
-// Date position holds the Date header. In the query form the URL carries
-// x-oss-signature-version=OSS2, x-oss-expires (Unix seconds, signed in the
-// Date position), x-oss-access-key-id, x-oss-signature, optionally
-// x-oss-additional-headers and, for STS, security-token.
-//
-// OSS's V2 error pages give the EC of each malformed request but no status
-// or code: the emulator answers a malformed Authorization 400
-// InvalidArgument and a URL missing a parameter 403 AccessDenied, as it does
-// for V1.
-
-// V2 query parameters (older Go SDK oss/const.go; oss2 ProviderAuthV2._sign_url).
+// Header form: "OSS2 AccessKeyId:<id>[,AdditionalHeaders:<a;b>],Signature:<sig>".
+// Query form: x-oss-signature-version=OSS2, x-oss-expires (signed as Date),
+// x-oss-access-key-id, x-oss-signature, x-oss-additional-headers,
+// security-token. The pages give no status or code: a malformed header is
+// 400 InvalidArgument, a URL missing a parameter 403 AccessDenied, as V1.
 const (
 	v2QueryAccessKeyID = "x-oss-access-key-id"
 	v2QueryExpires     = "x-oss-expires"
@@ -62,9 +44,7 @@ func isV2(r *http.Request) bool {
 	return r.URL.Query().Get(sign.QuerySignatureVersion) == v2Version
 }
 
-// verifyV2 checks the V2 signature of r, in its Authorization header or its
-// query. A refusal is a *sign.VerifyError, with the server's StringToSign
-// for SignatureDoesNotMatch.
+// verifyV2 checks the V2 signature of r; a refusal is a *sign.VerifyError.
 func verifyV2(r *http.Request, o v1Options) error {
 	c, extra, err := v2Claim(r, o)
 	if err != nil {
@@ -85,15 +65,14 @@ func verifyV2(r *http.Request, o v1Options) error {
 	return mismatch(r, cred, sts)
 }
 
-// v2Claim reads the header form or the query form, and returns the
-// additional headers as sent ("" when none).
+// v2Claim reads the header or query form, and the additional headers.
 func v2Claim(r *http.Request, o v1Options) (c claim, extra string, err error) {
 	if auth := r.Header.Get(sign.HeaderAuthorization); auth != "" {
 		f, err := v2Fields(strings.TrimPrefix(auth, v2Version+" "))
 		if err != nil {
 			return claim{}, "", err
 		}
-		date, err := headerDate(r, o)
+		date, err := headerDate(r, o.now)
 		return claim{id: f["AccessKeyId"], sig: f["Signature"], date: date, token: r.Header.Get(oss.HeaderSecurityToken)},
 			f["AdditionalHeaders"], err
 	}
@@ -127,8 +106,8 @@ func badV2(ec, msg string) error {
 	return refuse(CodeInvalidArgument, ec, "Authorization is not a V2 signature, \"OSS2 AccessKeyId:<id>[,AdditionalHeaders:<a;b>],Signature:<sig>\": "+msg)
 }
 
-// v2Fields reads the fields of a V2 Authorization header, each refusal
-// with the EC of OSS's page for it.
+// v2Fields reads the fields of a V2 Authorization header, each refusal with
+// the EC of OSS's page for it.
 func v2Fields(info string) (map[string]string, error) {
 	items := strings.Split(info, ",")
 	if len(items) < 2 || len(items) > 3 || slices.Contains(items, "") {
@@ -147,16 +126,19 @@ func v2Fields(info string) (map[string]string, error) {
 		}
 		f[k] = v
 	}
+	id, hasID := f["AccessKeyId"]
+	sig, hasSig := f["Signature"]
+	extra, hasExtra := f["AdditionalHeaders"]
 	for _, check := range []struct {
 		bad      bool
 		ec, what string
 	}{
-		{!has(f, "AccessKeyId"), "0002-00000105", "AccessKeyId is missing."},
-		{has(f, "AccessKeyId") && f["AccessKeyId"] == "", "0002-00000106", "AccessKeyId is empty."},
-		{strings.ContainsAny(f["AccessKeyId"], " \t\r\n"), "0002-00000107", "AccessKeyId holds a space or a control character."},
-		{!has(f, "Signature"), "0002-00000108", "Signature is missing."},
-		{has(f, "Signature") && f["Signature"] == "", "0002-00000109", "Signature is empty."},
-		{has(f, "AdditionalHeaders") && f["AdditionalHeaders"] == "", "0002-00000110", "AdditionalHeaders is empty: leave it out, or name the headers signed."},
+		{!hasID, "0002-00000105", "AccessKeyId is missing."},
+		{hasID && id == "", "0002-00000106", "AccessKeyId is empty."},
+		{strings.ContainsAny(id, " \t\r\n"), "0002-00000107", "AccessKeyId holds a space or a control character."},
+		{!hasSig, "0002-00000108", "Signature is missing."},
+		{hasSig && sig == "", "0002-00000109", "Signature is empty."},
+		{hasExtra && extra == "", "0002-00000110", "AdditionalHeaders is empty: leave it out, or name the headers signed."},
 	} {
 		if check.bad {
 			return nil, badV2(check.ec, check.what)
@@ -165,11 +147,9 @@ func v2Fields(info string) (map[string]string, error) {
 	return f, nil
 }
 
-func has(m map[string]string, k string) bool { _, ok := m[k]; return ok }
-
 // additionalHeaders checks the names of AdditionalHeaders: none empty (EC
-// 0002-00000111), each one of the request's headers (EC 0002-00000112,
-// which also refuses '_'). It returns them in lower case.
+// 0002-00000111), each sent (EC 0002-00000112, which refuses '_' too). It
+// returns them in lower case.
 func additionalHeaders(r *http.Request, list string) ([]string, error) {
 	if list == "" {
 		return nil, nil
@@ -186,8 +166,7 @@ func additionalHeaders(r *http.Request, list string) ([]string, error) {
 	return names, nil
 }
 
-// headerValue is the first value of the header name, with Host, which
-// net/http moves out of the header, in r.Host.
+// headerValue is the first value of the header name; Host is r.Host.
 func headerValue(r *http.Request, name string) string {
 	if name == "host" {
 		return r.Host
@@ -195,10 +174,11 @@ func headerValue(r *http.Request, name string) string {
 	return r.Header.Get(name)
 }
 
-// v2StringToSign is the server's V2 string to sign of r.
+// v2StringToSign: the first value of each header, untrimmed; the resource
+// URI-encoded with every query parameter but the signature.
 func v2StringToSign(r *http.Request, date string, extra []string, o v1Options) string {
 	var b strings.Builder
-	b.WriteString(r.Method + "\n" + r.Header.Get("Content-Md5") + "\n" + r.Header.Get("Content-Type") + "\n" + date + "\n")
+	b.WriteString(stringToSignStart(r, date))
 	names := sortedNames(r.Header, extra)
 	if slices.Contains(extra, "host") {
 		names = slices.Compact(slices.Sorted(slices.Values(append(names, "host"))))
@@ -211,38 +191,19 @@ func v2StringToSign(r *http.Request, date string, extra []string, o v1Options) s
 	if o.bucket != "" {
 		path = "/" + o.bucket + "/" + o.key
 	}
-	b.WriteString(v2Resource(path, r.URL.Query()))
-	return b.String()
-}
-
-// v2Resource is the canonical resource of V2: the encoded path and every
-// query parameter but the signature, encoded.
-func v2Resource(path string, q url.Values) string {
+	q := r.URL.Query()
 	values := make(map[string]string, len(q))
-	var names []string
+	var keys []string
 	for k := range q {
 		if k != v2QuerySignature {
-			e := v2Encode(k)
-			names = append(names, e)
-			values[e] = v2Encode(q.Get(k))
+			keys = append(keys, v2Encode(k))
+			values[v2Encode(k)] = v2Encode(q.Get(k))
 		}
 	}
-	return resource(v2Encode(path), names, func(k string) string { return values[k] })
-}
-
-// v2Encode percent-encodes every byte but A-Z a-z 0-9 - _ . ~, in upper
-// case hex, as oss2's v2_uri_encode and the Go SDK's url.QueryEscape with
-// '+' as %20 do.
-func v2Encode(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || strings.IndexByte("-_.~", c) >= 0 {
-			b.WriteByte(c)
-		} else {
-			b.WriteString("%" + string(hex[c>>4]) + string(hex[c&15]))
-		}
-	}
+	b.WriteString(resource(v2Encode(path), keys, func(k string) string { return values[k] }))
 	return b.String()
 }
+
+// v2Encode percent-encodes all but A-Z a-z 0-9 - _ . ~ (oss2's
+// v2_uri_encode; the Go SDK's url.QueryEscape with '+' as %20).
+func v2Encode(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }

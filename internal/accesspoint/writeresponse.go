@@ -9,11 +9,8 @@ import (
 	"github.com/wgor-dev/wgor/sign"
 )
 
-// serveWriteGetObjectResponse checks a function's response — its length
-// first, so that a body of unknown length is never read, then the
-// signature, so that an unauthenticated request learns nothing about
-// tokens, then its headers, then the token — and hands it to the waiting
-// GetObject, which relays it. It answers when the relay is over.
+// serveWriteGetObjectResponse checks a function's response, hands it to the
+// waiting GetObject, and answers once the relay is over.
 func (s *Server) serveWriteGetObjectResponse(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	p, job, e := s.accept(r)
@@ -26,7 +23,6 @@ func (s *Server) serveWriteGetObjectResponse(w http.ResponseWriter, r *http.Requ
 		s.log.Info("writegetobjectresponse: forwarding headers the API reference does not list; OSS may drop them",
 			"request_id", requestID, "headers", names)
 	}
-	// The body must arrive before the GetObject's deadline.
 	_ = http.NewResponseController(w).SetReadDeadline(p.deadline)
 	p.jobs <- job
 	res := <-job.done
@@ -41,13 +37,15 @@ func (s *Server) serveWriteGetObjectResponse(w http.ResponseWriter, r *http.Requ
 	w.WriteHeader(http.StatusOK)
 }
 
-// accept runs the checks in order and claims the token.
+// accept runs the checks and claims the token: the length first, so that a
+// body of unknown length is never read; the signature before anything that
+// could tell an unauthenticated caller about tokens.
 func (s *Server) accept(r *http.Request) (*pending, *relayJob, *ossError) {
 	if e := checkLength(r, s.allowChunked); e != nil {
 		return nil, nil, e
 	}
-	if e := s.verify(r); e != nil {
-		return nil, nil, e
+	if err := s.verify(r); err != nil {
+		return nil, nil, fromVerifyError(err)
 	}
 	status, e := checkHeaders(r)
 	if e != nil {
@@ -69,32 +67,17 @@ func (s *Server) accept(r *http.Request) (*pending, *relayJob, *ossError) {
 	return p, &relayJob{req: r, status: status, digest: digest, done: make(chan relayResult, 1)}, nil
 }
 
-// verify checks the signature of a WriteGetObjectResponse: OSS V4 in the
-// header or the query (sign.Verify), or OSS V1 or V2 in either.
-func (s *Server) verify(r *http.Request) *ossError {
+// verify checks the signature: V2, V1 or V4 (sign.Verify), each in the
+// header or the query.
+func (s *Server) verify(r *http.Request) error {
 	lookup := func(id string) (sign.Credentials, bool) { return s.creds, id == s.creds.AccessKeyID }
-	var err error
+	o := v1Options{lookup: lookup, now: s.now()}
 	switch {
 	case isV2(r):
-		err = verifyV2(r, v1Options{lookup: lookup, now: s.now()})
+		return verifyV2(r, o)
 	case isV1(r):
-		err = verifyV1(r, v1Options{lookup: lookup, now: s.now()})
-	default:
-		if _, err = sign.Verify(r, &sign.VerifyOptions{Region: s.region, Now: s.now(), Lookup: lookup}); err != nil {
-			e := fromVerifyError(err)
-			e.doc.Message += verifyHints[e.doc.Code]
-			return e
-		}
+		return verifyV1(r, o)
 	}
-	if err != nil {
-		return fromVerifyError(err)
-	}
-	return nil
-}
-
-// verifyHints say, for the emulator, what to change after a V4 refusal whose
-// message does not.
-var verifyHints = map[string]string{
-	"InvalidAccessKeyId":   " Sign with the credentials of the invocation (Server.Credentials).",
-	"InvalidSecurityToken": " Send the security token of the invocation's credentials.",
+	_, err := sign.Verify(r, &sign.VerifyOptions{Region: s.region, Now: o.now, Lookup: lookup})
+	return err
 }
