@@ -8,16 +8,8 @@ import (
 	"github.com/wgor-dev/wgor/internal/oss"
 )
 
-// The checks of a WriteGetObjectResponse's own headers, each as OSS documents
-// it in the API reference "WriteGetObjectResponse" (its request header
-// table, which internal/oss holds). Where OSS documents no answer code, the
-// one chosen is named in the package documentation.
-
-// checkLength refuses a body of unknown length: the API reference lists
-// Content-Length as required, and OSS documents no chunked form of this
-// API. allowChunked turns the check off for clients that choose to rely on
-// what OSS does not document. It runs before anything else, so that the
-// body is never read.
+// checkLength refuses a body of unknown length: the API reference
+// "WriteGetObjectResponse" lists Content-Length as required.
 func checkLength(r *http.Request, allowChunked bool) *ossError {
 	if allowChunked || r.ContentLength >= 0 && len(r.Header.Values("Content-Length")) == 1 {
 		return nil
@@ -53,10 +45,8 @@ func checkHeaders(r *http.Request) (int, *ossError) {
 	return status, nil
 }
 
-// undocumentedFwdHeaders lists the forwarded header names of r that the API
-// reference does not list, nor Location, which the Java SDK's sample
-// forwards for a 3xx. The emulator relays them (OSS does not document what
-// it does with them) but logs that OSS may not.
+// undocumentedFwdHeaders lists the forwarded names of r that the API
+// reference does not list, but Location (the Java SDK's sample sends it).
 func undocumentedFwdHeaders(r *http.Request) []string {
 	var names []string
 	for name := range r.Header {
@@ -76,7 +66,7 @@ func cutFwd(name string) (string, bool) {
 	return http.CanonicalHeaderKey(name[len(oss.FwdPrefix):]), true
 }
 
-// clip cuts s to at most n bytes, for messages that quote a client's value.
+// clip cuts s to at most n bytes.
 func clip(s string, n int) string {
 	if len(s) > n {
 		return s[:n]

@@ -6,13 +6,8 @@ import (
 	"strings"
 )
 
-// event is the JSON the function receives. getObjectContext and its three
-// fields are OSS's (the OSS user guide and OSS's Go sample read
-// outputRoute and outputToken, and the sample's event struct declares
-// inputOssUrl). userRequest is not documented for OSS: it is modelled on S3
-// Object Lambda's event so that a function can honour the caller's Range or
-// conditional headers; functions that only read getObjectContext, as all of
-// OSS's samples do, are unaffected.
+// event is the function's JSON: getObjectContext as OSS's user guide and
+// Go sample read it; userRequest after S3 Object Lambda (OSS has none).
 type event struct {
 	GetObjectContext getObjectContext `json:"getObjectContext"`
 	UserRequest      userRequest      `json:"userRequest"`
@@ -29,8 +24,7 @@ type userRequest struct {
 	Headers map[string]string `json:"headers"`
 }
 
-// privateHeaders are caller headers that never go into an event: they carry
-// the caller's own credentials.
+// privateHeaders carry the caller's credentials: never in an event.
 var privateHeaders = map[string]bool{
 	"Authorization":        true,
 	"Proxy-Authorization":  true,
@@ -38,8 +32,7 @@ var privateHeaders = map[string]bool{
 	"X-Oss-Security-Token": true,
 }
 
-// newEvent builds the event of a GetObject request r, whose response goes to
-// route with token; inputURL serves the original object.
+// newEvent builds the event of the GetObject r.
 func newEvent(r *http.Request, base, route, token, inputURL string) ([]byte, error) {
 	headers := make(map[string]string, len(r.Header)+1)
 	headers["Host"] = r.Host

@@ -25,9 +25,8 @@ func (t *tailWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// lastLines returns up to n of the last non-empty whole lines: a line cut
-// by the buffer's trimming is left out, for it might hold the rest of a
-// secret that redaction could no longer recognise.
+// lastLines returns up to n of the last non-empty whole lines: a line the
+// trimming cut may hold part of a secret that redaction cannot recognise.
 func (t *tailWriter) lastLines(n int) []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()

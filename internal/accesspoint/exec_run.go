@@ -1,6 +1,7 @@
 package accesspoint
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,16 +16,11 @@ import (
 	"github.com/wgor-dev/wgor/internal/redact"
 )
 
-// find waits for the process's first sign of life: a poll of the runtime
-// API, or a connection accepted on the port, which it dials every few
-// milliseconds. Each probe is closed at once, before any request: a custom
-// runtime's HTTP server sees a client that went away.
+// find waits for the first sign of life: a poll of the runtime API, or a
+// connection accepted on the port (each probe closed before any request).
 func (e *ExecInvoker) find(ctx context.Context, addr string) {
 	defer e.wg.Done()
-	timeout := e.StartTimeout
-	if timeout <= 0 {
-		timeout = DefaultStartTimeout
-	}
+	timeout := cmp.Or(max(e.StartTimeout, 0), DefaultStartTimeout)
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	polled := e.api.Polled()
@@ -64,9 +60,9 @@ func (e *ExecInvoker) find(ctx context.Context, addr string) {
 	}
 }
 
-// Invoke waits until the process's protocol is known and invokes it that
-// way. When the process exits during the invocation, the error is its exit
-// status and last lines of stderr.
+// Invoke waits until the protocol is known and invokes the process that
+// way. When the process exits meanwhile, the error is its exit status and
+// last lines of stderr.
 func (e *ExecInvoker) Invoke(ctx context.Context, inv *Invocation) error {
 	e.mu.Lock()
 	if !e.started {
@@ -77,7 +73,6 @@ func (e *ExecInvoker) Invoke(ctx context.Context, inv *Invocation) error {
 	exited := e.exited
 	e.mu.Unlock()
 
-	// An early exit ends the detection too, with an error saying so.
 	select {
 	case <-e.detected:
 	case <-ctx.Done():
@@ -125,11 +120,9 @@ func (e *ExecInvoker) track(inv *Invocation) {
 	}
 }
 
-// terminate sends SIGTERM to the process's group and, when a process of it
-// is still there after the grace period, SIGKILL. Function Compute stops an
-// instance with SIGTERM ("Instance lifecycle hooks": PreStop, then the
-// process is ended). The group is signalled even when the process itself
-// has exited, for the children it may have left.
+// terminate sends SIGTERM to the process group, then SIGKILL after the
+// grace period, as Function Compute stops an instance ("Instance lifecycle
+// hooks"); also when the process has exited, for the children it left.
 func (e *ExecInvoker) terminate() {
 	e.mu.Lock()
 	cmd := e.cmd
@@ -137,10 +130,7 @@ func (e *ExecInvoker) terminate() {
 	if cmd == nil {
 		return
 	}
-	grace := e.GracePeriod
-	if grace <= 0 {
-		grace = DefaultGracePeriod
-	}
+	grace := cmp.Or(max(e.GracePeriod, 0), DefaultGracePeriod)
 	pid := cmd.Process.Pid
 	if !signalGroup(pid, syscall.SIGTERM) {
 		return
@@ -156,9 +146,8 @@ func (e *ExecInvoker) terminate() {
 	signalGroup(pid, syscall.SIGKILL)
 }
 
-// Close stops the process and every process of its group (SIGTERM, then
-// SIGKILL after GracePeriod), waits for it, and closes the runtime API.
-// Invocations in progress fail. Close leaves no goroutine behind.
+// Close stops the process group (SIGTERM, then SIGKILL after GracePeriod),
+// waits for the process and closes the runtime API, leaving no goroutine.
 func (e *ExecInvoker) Close() error {
 	e.mu.Lock()
 	if e.closed || !e.started {
@@ -202,8 +191,8 @@ func (e *ExecInvoker) wait() {
 	}
 }
 
-// lastStderr returns the last lines of the process's stderr, scrubbed of
-// every known secret, ready to append to an error; e.mu is held.
+// lastStderr returns the last lines of stderr, scrubbed, for an error;
+// e.mu is held.
 func (e *ExecInvoker) lastStderr() string {
 	lines := e.stderr.lastLines(5)
 	if len(lines) == 0 {

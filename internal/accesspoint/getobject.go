@@ -8,10 +8,8 @@ import (
 	"time"
 )
 
-// serveGetObject answers a GetObject through the access point: it mints a
-// token, invokes the function, and waits until either a
-// WriteGetObjectResponse claims the token, which it then relays, or the
-// function fails, times out, or the caller goes away.
+// serveGetObject mints a token, invokes the function and relays its
+// WriteGetObjectResponse, or answers why none came.
 func (s *Server) serveGetObject(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	if !s.enter() {
@@ -57,12 +55,10 @@ func (s *Server) serveGetObject(w http.ResponseWriter, r *http.Request) {
 		"The emulator could not build the function's event."))
 }
 
-// lateArrival is how long a GetObject still takes a WriteGetObjectResponse
-// after its function returned. A function that fails midway through its
-// response may return before the emulator has read the request it sent:
-// the response, once it arrives, is then relayed (and breaks off where the
-// function stopped), rather than the GetObject failing as if none had been
-// sent. OSS documents no such window; it is the emulator's choice.
+// lateArrival is how long a WriteGetObjectResponse is still taken after
+// the function returned: one that failed midway may return before its
+// request is read, and the caller should then see the broken transfer, not
+// a 502. The emulator's choice; OSS documents none.
 const lateArrival = 500 * time.Millisecond
 
 // wait invokes the function and waits for its response.
@@ -83,9 +79,8 @@ func (s *Server) wait(w http.ResponseWriter, r *http.Request, p *pending, key st
 		var state tokenState
 		select {
 		case job := <-p.jobs:
-			// The function goes on until it returns or times out, as in
-			// Function Compute: cancelling now would fail its
-			// WriteGetObjectResponse, which is still being answered.
+			// The function runs on, as in Function Compute: cancelling
+			// now would fail the response still being relayed.
 			go s.finish(done, returned, fnErr, cancel, p.requestID)
 			s.relay(w, p, job, start)
 			return
@@ -117,8 +112,8 @@ func (s *Server) wait(w http.ResponseWriter, r *http.Request, p *pending, key st
 	}
 }
 
-// finish waits for a function whose response is being relayed, then ends
-// its context, and logs a failure of the function's own.
+// finish waits for a function whose response is being relayed, ends its
+// context and logs its failure.
 func (s *Server) finish(done <-chan error, returned bool, err error, cancel context.CancelFunc, requestID string) {
 	if !returned {
 		err = <-done

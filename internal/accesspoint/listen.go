@@ -1,33 +1,31 @@
 package accesspoint
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+
+	"github.com/wgor-dev/wgor/internal/oss"
 )
 
-// URL returns the base URL of the server once Start or Serve has been
-// called, such as "http://127.0.0.1:41234", and "" before. It is the
-// outputRoute of every event (unless Config.AdvertisedURL is set), and
-// GetObject is GET URL()/<key>.
+// URL returns the base URL, such as "http://127.0.0.1:41234", once Start
+// or Serve has been called; GetObject is GET URL()/<key>.
 func (s *Server) URL() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.url
 }
 
-// Start listens on addr ("" means "127.0.0.1:0", a free loopback port) and
-// serves in the background until Close or Shutdown.
+// Start listens on addr ("" means "127.0.0.1:0") and serves in the
+// background until Close or Shutdown.
 func (s *Server) Start(addr string) error {
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	l, err := net.Listen("tcp", addr)
+	l, err := net.Listen("tcp", cmp.Or(addr, "127.0.0.1:0"))
 	if err != nil {
-		return fmt.Errorf("accesspoint: listen on %s: %w", addr, err)
+		return fmt.Errorf("accesspoint: listen: %w", err)
 	}
 	if err := s.begin(l); err != nil {
 		l.Close()
@@ -41,7 +39,7 @@ func (s *Server) Start(addr string) error {
 	return nil
 }
 
-// Serve serves on l until Close or Shutdown, and then returns
+// Serve serves on l until Close or Shutdown, then returns
 // http.ErrServerClosed. A Server serves one listener at most.
 func (s *Server) Serve(l net.Listener) error {
 	if err := s.begin(l); err != nil {
@@ -72,8 +70,7 @@ func (s *Server) begin(l net.Listener) error {
 	return nil
 }
 
-// loopbackAddr returns the listener's address, with an unspecified IP
-// (0.0.0.0, ::) replaced by the loopback one that a function can dial.
+// loopbackAddr returns a's host:port, an unspecified IP made loopback.
 func loopbackAddr(a net.Addr) string {
 	tcp, ok := a.(*net.TCPAddr)
 	if !ok {
@@ -89,13 +86,9 @@ func loopbackAddr(a net.Addr) string {
 	return net.JoinHostPort(ip.String(), fmt.Sprint(tcp.Port))
 }
 
-// Shutdown stops the server gracefully: new GetObjects are answered 503
-// ServiceUnavailable, while the ones in flight go on — their functions can
-// still send WriteGetObjectResponse — until they are answered (a GetObject
-// may wait up to Config.Timeout for its function); then the listener and
-// the connections close. If ctx ends first, Shutdown returns its error and
-// the server keeps running until Close. It does not cancel invocations;
-// Close does.
+// Shutdown answers new GetObjects 503 ServiceUnavailable, waits for those
+// in flight (up to Config.Timeout each), then closes the listener. If ctx
+// ends first it returns ctx's error and the server runs on until Close.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed, s.draining = true, true
@@ -128,8 +121,7 @@ func (s *Server) enter() bool {
 	return true
 }
 
-// Close stops the server at once: it cancels every invocation and closes
-// every connection.
+// Close cancels every invocation and closes every connection.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	s.closed = true
@@ -142,12 +134,9 @@ func (s *Server) Close() error {
 	return srv.Close()
 }
 
-// baseURL is the URL the function is told to use for r: Config.AdvertisedURL,
-// or the URL of the server's own listener, or, when the Server is mounted as
-// a handler on someone else's http.Server, the local address the request
-// arrived on. Never the request's Host header, which the caller chooses: a
-// caller must not be able to point the function's response, with its
-// token, at a server of its choice.
+// baseURL is the URL the function is told to use: Config.AdvertisedURL,
+// the listener's, or the local address r arrived on; never r's Host, so a
+// caller cannot send the function's response and token elsewhere.
 func (s *Server) baseURL(r *http.Request) (string, error) {
 	if s.advertised != "" {
 		return s.advertised, nil
@@ -165,18 +154,12 @@ func (s *Server) baseURL(r *http.Request) (string, error) {
 	return "", errors.New("the request has no local address: set Config.AdvertisedURL when calling ServeHTTP outside an http.Server")
 }
 
-// ServeHTTP answers the three kinds of request:
-//
-//   - POST /?x-oss-write-get-object-response: a function's response.
-//   - GET /<key> with a presigned query of the emulator's origin key: the
-//     original object, for the function (the event's inputOssUrl).
-//   - GET /<key>: a GetObject through the access point, which invokes the
-//     function and answers with what it sends.
-//
-// Anything else is answered 405 MethodNotAllowed.
+// ServeHTTP answers POST /?x-oss-write-get-object-response (a function's
+// response), GET /<key> presigned by the emulator (the event's
+// inputOssUrl), and GET /<key> (a GetObject); anything else 405.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
-	case r.Method == http.MethodPost && r.URL.Query().Has("x-oss-write-get-object-response"):
+	case r.Method == http.MethodPost && r.URL.Query().Has(oss.WriteQuery):
 		s.serveWriteGetObjectResponse(w, r)
 	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && s.isOriginRead(r):
 		s.serveOrigin(w, r)

@@ -18,13 +18,8 @@ import (
 	"github.com/wgor-dev/wgor/sign"
 )
 
-// The original object is served at inputOssUrl: the object's own URL on the
-// emulator, presigned with OSS V4 by a key only the emulator holds, as OSS
-// hands a function a presigned URL of the supporting access point. A GET is
-// an origin read when its query carries x-oss-signature with that key's
-// credential; any other GET is a GetObject through the access point.
-
-// originURL returns the presigned URL of key under base, valid for ttl.
+// originURL returns inputOssUrl: key's URL under base, presigned with V4 by
+// a key only the emulator holds, valid for ttl.
 func (s *Server) originURL(base, key string, ttl time.Duration) (string, error) {
 	ttl = max(ttl.Round(time.Second), time.Second)
 	ttl = min(ttl, 7*24*time.Hour)
@@ -42,15 +37,14 @@ func (s *Server) originURL(base, key string, ttl time.Duration) (string, error) 
 	})
 }
 
-// isOriginRead reports whether r carries a signature of the origin key.
 func (s *Server) isOriginRead(r *http.Request) bool {
 	q := r.URL.Query()
 	return q.Has(sign.QuerySignature) &&
 		strings.HasPrefix(q.Get(sign.QueryCredential), s.origin.AccessKeyID+"/")
 }
 
-// serveOrigin serves the original object of a presigned origin URL, with
-// Range and conditional requests honoured when the object can seek.
+// serveOrigin serves the original object, with Range and conditional
+// requests when it can seek.
 func (s *Server) serveOrigin(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	key := strings.TrimPrefix(r.URL.Path, "/")
@@ -75,11 +69,8 @@ func (s *Server) serveOrigin(w http.ResponseWriter, r *http.Request) {
 	}
 	defer f.Close()
 	w.Header().Set(oss.HeaderRequestID, requestID)
-	// OSS's GetObject answers with ETag and Last-Modified (OSS API
-	// reference, "GetObject", response headers; "Common HTTP headers": the
-	// ETag of an object uploaded whole is the MD5 of its content, in upper
-	// case hex, quoted). http.ServeContent honours If-None-Match and If-Match
-	// against it, and If-Modified-Since against the file's time.
+	// ETag and Last-Modified as OSS's GetObject ("Common HTTP headers": an
+	// object uploaded whole has the upper-case hex MD5, quoted).
 	if etag := s.etag(key); etag != "" {
 		w.Header().Set("ETag", etag)
 	}
@@ -95,7 +86,6 @@ func (s *Server) serveOrigin(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.Copy(w, f)
 }
 
-// etag is the ETag of the object key, or "" when it cannot be read.
 func (s *Server) etag(key string) string {
 	f, _, err := s.open(key)
 	if err != nil {
@@ -111,10 +101,8 @@ func (s *Server) etag(key string) string {
 
 var errNoSuchKey = errors.New("no such key")
 
-// open opens the object key: a regular file of Config.ObjectsDir or
-// Config.Objects. Anything else — a directory, a FIFO, a device, a socket,
-// a link out of the directory — does not exist, and is never opened in a
-// way that could block.
+// open opens the regular file key; anything else does not exist and is
+// never opened in a way that could block.
 func (s *Server) open(key string) (fs.File, fs.FileInfo, error) {
 	if !fs.ValidPath(key) || key == "." {
 		return nil, nil, errNoSuchKey
@@ -128,10 +116,9 @@ func (s *Server) open(key string) (fs.File, fs.FileInfo, error) {
 	return nil, nil, errNoSuchKey
 }
 
-// openInRoot opens key beneath dir through os.Root, which refuses any
-// path or symbolic link that leads out of dir. The file is checked to be
-// regular before it is opened, and opened non-blocking so that a FIFO put
-// in its place meanwhile cannot block; it is checked again once open.
+// openInRoot opens key through os.Root, which refuses a path out of dir:
+// checked regular, opened non-blocking (a FIFO swapped in cannot block),
+// and checked again.
 func openInRoot(dir, key string) (fs.File, fs.FileInfo, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
@@ -154,9 +141,8 @@ func openInRoot(dir, key string) (fs.File, fs.FileInfo, error) {
 	return f, info, nil
 }
 
-// openInFS opens key of fsys, a regular file. fs.Stat comes first so that
-// a file system that can stat without opening (os.DirFS can) never opens a
-// FIFO; one that cannot is asked to open the file.
+// openInFS opens the regular file key of fsys, stat first so that an FS
+// that can stat without opening never opens a FIFO.
 func openInFS(fsys fs.FS, key string) (fs.File, fs.FileInfo, error) {
 	if info, err := fs.Stat(fsys, key); err != nil || !info.Mode().IsRegular() {
 		return nil, nil, errNoSuchKey

@@ -15,9 +15,8 @@ import (
 	"github.com/wgor-dev/wgor/internal/oss"
 )
 
-// relayJob is a claimed WriteGetObjectResponse on its way to the GetObject
-// handler, which owns the caller's ResponseWriter and relays the body in its
-// own goroutine while the WriteGetObjectResponse handler waits on done.
+// relayJob is a claimed WriteGetObjectResponse, relayed by the GetObject
+// handler while the WriteGetObjectResponse handler waits on done.
 type relayJob struct {
 	req    *http.Request
 	status int
@@ -30,9 +29,8 @@ type relayResult struct {
 	bytes int64
 }
 
-// unforwarded are x-oss-fwd-header-<Name> names that are not relayed: they
-// describe a connection or the framing of a message, which the emulator's
-// own response sets.
+// unforwarded are forwarded names that are not relayed: connection and
+// framing headers, which the emulator's own response sets.
 var unforwarded = map[string]bool{
 	"Connection": true, "Keep-Alive": true, "Proxy-Connection": true, "Te": true,
 	"Trailer": true, "Transfer-Encoding": true, "Upgrade": true, "Content-Length": true,
@@ -40,11 +38,9 @@ var unforwarded = map[string]bool{
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
-// relay writes the function's response to the GetObject caller: the status,
-// the forwarded headers, then the body streamed as it arrives, with the
-// WriteGetObjectResponse's Content-Length when it has one. A body that ends
-// early, or does not match its Content-MD5, aborts the caller's response so
-// that the caller sees a broken transfer rather than a success.
+// relay writes the status, the forwarded headers and the streamed body to
+// the caller, with the request's Content-Length when it has one. A body
+// that ends early or fails its Content-MD5 aborts the caller's response.
 func (s *Server) relay(w http.ResponseWriter, p *pending, job *relayJob, start time.Time) {
 	var res relayResult
 	abort := false
@@ -77,7 +73,6 @@ func (s *Server) relay(w http.ResponseWriter, p *pending, job *relayJob, start t
 
 	if job.status == http.StatusNotModified {
 		w.WriteHeader(job.status)
-		// The status has no body; whatever the function sent is dropped.
 		n, err := io.Copy(io.Discard, body)
 		if err != nil {
 			res.err = readError(err, n)
@@ -92,9 +87,8 @@ func (s *Server) relay(w http.ResponseWriter, p *pending, job *relayJob, start t
 	abort = res.err != nil
 }
 
-// copyBody streams body to w through one pooled buffer, flushing every
-// chunk so the caller gets bytes as they come. With a digest it hashes the
-// body and holds its last byte back until the digest matched.
+// copyBody streams body to w, flushing each chunk. With a digest it holds
+// the last byte back until the digest matched.
 func copyBody(w io.Writer, rc *http.ResponseController, body io.Reader, digest []byte) (int64, *ossError) {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
@@ -157,7 +151,6 @@ func write(w io.Writer, rc *http.ResponseController, data []byte) error {
 	return rc.Flush()
 }
 
-// readError answers a WriteGetObjectResponse whose body could not be read.
 func readError(err error, n int64) *ossError {
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		return newError(http.StatusBadRequest, CodeRequestTimeout,
@@ -167,8 +160,6 @@ func readError(err error, n int64) *ossError {
 		"The body of WriteGetObjectResponse ended before it was complete after "+strconv.FormatInt(n, 10)+" bytes.")
 }
 
-// callerError answers a WriteGetObjectResponse whose GetObject caller could
-// not be written to.
 func callerError(err error) *ossError {
 	msg := "The GetObject caller went away before the whole response reached it."
 	if errors.Is(err, os.ErrDeadlineExceeded) {

@@ -9,80 +9,52 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
 
-// The Go runtime API's paths, as github.com/aliyun/fc-runtime-go-sdk v0.3.1
-// builds them (fc/runtime_api_client.go: apiVersion "2020-11-11", baseURL
-// "http://" + FC_RUNTIME_API + "/2020-11-11/runtime/invocation/").
-const (
-	runtimeAPIPrefix = "/2020-11-11/runtime/invocation/"
-	runtimeAPINext   = runtimeAPIPrefix + "next"
-)
+// The Go runtime API's paths (github.com/aliyun/fc-runtime-go-sdk v0.3.1,
+// fc/runtime_api_client.go: apiVersion "2020-11-11").
+const runtimeAPIPrefix = "/2020-11-11/runtime/invocation/"
 
 // Bounds of what the runtime API reads from a function.
 const (
-	// maxInvocationResult bounds a /response body. Function Compute caps a
-	// synchronous invocation's payload at 32 MB (Function Compute, "Limits":
-	// "the maximum payload for a synchronous invocation is 32 MB"). The body
-	// is read and discarded: OSS ignores an Object FC function's result.
+	// Function Compute, "Limits": a synchronous payload is at most 32 MB.
+	// The result is discarded: OSS ignores an Object FC function's result.
 	maxInvocationResult = 32 << 20
-
-	// maxInvocationError bounds an /error body, which is parsed. The SDK
-	// sends a message, a type and at most 32 stack frames (fc/panic.go,
-	// defaultErrorFrameCount); 1 MiB is the emulator's choice, far above.
+	// An /error report is a message and at most 32 stack frames
+	// (fc/panic.go); 1 MiB is the emulator's choice.
 	maxInvocationError = 1 << 20
 )
 
-// Defaults of the values RuntimeAPI sends about the function. Function
-// Compute sends its real ones; these are the emulator's placeholders.
+// The values the runtime API sends about the function: placeholders, as
+// the emulator runs no real instance.
 const (
 	DefaultFunctionName = "wgor-function"
 	DefaultAccountID    = "1000000000000000"
 )
 
-// RuntimeAPI is the emulator's side of Function Compute's Go runtime API: the
-// server that a function built with fc.Start (github.com/aliyun/fc-runtime-go-sdk)
-// long-polls when FC_RUNTIME_API is set. It is an [Invoker]: Invoke queues
-// the invocation, hands it to the next poll, and waits for the function to
-// report its end.
+// RuntimeAPI is the emulator's side of Function Compute's Go runtime API,
+// which a function built with fc.Start (github.com/aliyun/fc-runtime-go-sdk)
+// long-polls at FC_RUNTIME_API. It is an [Invoker]: Invoke hands the
+// invocation to the next poll and waits for the function's report.
 //
-// The protocol, as that SDK v0.3.1 speaks it (fc/entry.go, fc/invoke_loop.go,
-// fc/runtime_api_client.go, fc/function.go):
+// As SDK v0.3.1 speaks it (fc/invoke_loop.go, fc/runtime_api_client.go):
 //
-//	GET  /2020-11-11/runtime/invocation/next              waits for an invocation
-//	     200, body: the event; headers: x-fc-request-id,
-//	     x-fc-function-deadline (Unix ms), x-fc-function-timeout (s),
-//	     x-fc-access-key-id, x-fc-access-key-secret, x-fc-security-token,
-//	     x-fc-region, x-fc-account-id, x-fc-function-name,
-//	     x-fc-function-handler, x-fc-function-memory, x-fc-qualifier
-//	POST /2020-11-11/runtime/invocation/<id>/response     the handler's result
-//	POST /2020-11-11/runtime/invocation/<id>/error        {"errorMessage","errorType","stackTrace"}
+//	GET  /2020-11-11/runtime/invocation/next           the event; x-fc-* headers
+//	POST /2020-11-11/runtime/invocation/<id>/response  the handler's result
+//	POST /2020-11-11/runtime/invocation/<id>/error     {"errorMessage","errorType",…}
 //
-// Both POSTs are answered 200. The SDK polls again as soon as it has an
-// invocation and runs each in a goroutine, so invocations overlap; RuntimeAPI
-// hands each queued invocation to exactly one poll. A POST for an id that is
-// not in progress (unknown, not yet handed out, or already reported) is
-// refused 404 with a JSON error, and a body over its bound 413; Function
-// Compute does not document these answers, they are the emulator's.
+// Invocations overlap, each handed to exactly one poll. A report for an id
+// not in progress is refused 404, one over its bound 413 (the emulator's
+// choice). x-fc-function-type is not sent: the SDK reads its absence as an
+// invocation (fc/invoke_loop.go, convertInvokeFunctionType).
 //
-// x-fc-function-type is not sent: the SDK reads 1, 2 and 3 as the
-// initializer, pre-freeze and pre-stop hooks and anything else, or nothing,
-// as an invocation (fc/invoke_loop.go, convertInvokeFunctionType).
-//
-// The zero value is not ready: set the fields, then call Start once. All
-// methods are safe for concurrent use.
+// Set Logger, then call Start once. Safe for concurrent use.
 type RuntimeAPI struct {
-	// FunctionName is sent as x-fc-function-name; empty means
-	// DefaultFunctionName.
-	FunctionName string
-
-	// AccountID is sent as x-fc-account-id; empty means DefaultAccountID.
-	AccountID string
-
-	// Logger receives a line when an invocation is handed out or refused;
-	// nil means no logging. Secrets are never logged.
+	// Logger receives a line per invocation handed out or refused; nil
+	// means none. Secrets are never logged.
 	Logger *slog.Logger
 
 	mu       sync.Mutex
@@ -106,13 +78,8 @@ type apiCall struct {
 	done     chan error // buffered: the function's report
 }
 
-// Start listens on addr ("" means "127.0.0.1:0") and serves the runtime API
-// in the background until Close. Addr then returns the host:port to set as
-// FC_RUNTIME_API.
+// Start listens on addr ("" means "127.0.0.1:0") and serves until Close.
 func (a *RuntimeAPI) Start(addr string) error {
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	switch {
@@ -121,20 +88,20 @@ func (a *RuntimeAPI) Start(addr string) error {
 	case a.started:
 		return errors.New("accesspoint: the runtime API is already started")
 	}
-	l, err := net.Listen("tcp", addr)
+	l, err := net.Listen("tcp", cmp.Or(addr, "127.0.0.1:0"))
 	if err != nil {
-		return fmt.Errorf("accesspoint: listen for the runtime API on %s: %w", addr, err)
+		return fmt.Errorf("accesspoint: listen for the runtime API: %w", err)
 	}
 	a.started = true
 	a.init()
 	a.addr = loopbackAddr(l.Addr())
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+runtimeAPINext, a.serveNext)
+	mux.HandleFunc("GET "+runtimeAPIPrefix+"next", a.serveNext)
 	mux.HandleFunc("POST "+runtimeAPIPrefix+"{id}/response", a.serveResult)
 	mux.HandleFunc("POST "+runtimeAPIPrefix+"{id}/error", a.serveResult)
 	a.srv = &http.Server{
 		Handler:           mux,
-		ReadHeaderTimeout: 30 * time.Second,
+		ReadHeaderTimeout: readHeaderTimeout,
 		ErrorLog:          slog.NewLogLogger(a.log().Handler(), slog.LevelDebug),
 	}
 	a.served = make(chan struct{})
@@ -159,16 +126,15 @@ func (a *RuntimeAPI) init() {
 
 func (a *RuntimeAPI) log() *slog.Logger { return cmp.Or(a.Logger, discard) }
 
-// Addr returns the host:port the runtime API listens on, the value of
-// FC_RUNTIME_API, or "" before Start.
+// Addr returns the host:port to set as FC_RUNTIME_API, or "" before Start.
 func (a *RuntimeAPI) Addr() string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.addr
 }
 
-// Polled returns a channel that is closed when a function first polls for an
-// invocation. It tells that the function speaks the Go runtime API.
+// Polled returns a channel closed at the first poll: the function speaks
+// the Go runtime API.
 func (a *RuntimeAPI) Polled() <-chan struct{} {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -176,9 +142,8 @@ func (a *RuntimeAPI) Polled() <-chan struct{} {
 	return a.polled
 }
 
-// Close stops the runtime API: waiting polls are answered 503, queued and
-// handed-out invocations fail, and the listener is closed. It waits until
-// every handler has returned.
+// Close answers waiting polls 503, fails the invocations in progress,
+// closes the listener and waits for every handler.
 func (a *RuntimeAPI) Close() error {
 	a.mu.Lock()
 	if a.closed {
@@ -193,7 +158,6 @@ func (a *RuntimeAPI) Close() error {
 	if srv == nil {
 		return nil
 	}
-	// The polls have been told to end: Shutdown waits for every handler.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := srv.Shutdown(ctx)
@@ -204,14 +168,12 @@ func (a *RuntimeAPI) Close() error {
 	return err
 }
 
-// ErrRuntimeAPIClosed is the error of an invocation that the runtime API's
-// Close ended.
+// ErrRuntimeAPIClosed is the error of an invocation that Close ended.
 var ErrRuntimeAPIClosed = errors.New("accesspoint: the runtime API was closed")
 
-// Invoke queues inv for the next poll and waits until the function reports
-// its end on /response (nil) or /error (an error holding the function's
-// errorType and errorMessage), or until ctx ends or the runtime API closes.
-// The deadline sent is ctx's; without one, DefaultTimeout from now.
+// Invoke queues inv for the next poll and waits for the function's report:
+// nil for /response, a *FunctionError for /error. The deadline sent is
+// ctx's, or DefaultTimeout from now.
 func (a *RuntimeAPI) Invoke(ctx context.Context, inv *Invocation) error {
 	start := time.Now()
 	deadline, ok := ctx.Deadline()
@@ -245,7 +207,10 @@ func (a *RuntimeAPI) Invoke(ctx context.Context, inv *Invocation) error {
 	}
 }
 
-// add records c as in progress.
+// idChars are the characters a request ID may have, so that it travels in
+// a header and a URL path segment unchanged.
+const idChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
+
 func (a *RuntimeAPI) add(c *apiCall) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -254,7 +219,7 @@ func (a *RuntimeAPI) add(c *apiCall) error {
 	switch {
 	case a.closed:
 		return ErrRuntimeAPIClosed
-	case !validRequestID(id):
+	case id == "" || len(id) > 128 || strings.Trim(id, idChars) != "":
 		return fmt.Errorf("accesspoint: request ID %.64q cannot be sent to the runtime API: use letters, digits, '-' and '_'", id)
 	case a.inflight[id] != nil:
 		return fmt.Errorf("accesspoint: invocation %s is already in progress: give every invocation its own request ID", id)
@@ -267,18 +232,4 @@ func (a *RuntimeAPI) remove(id string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	delete(a.inflight, id)
-}
-
-// validRequestID tells whether id can travel in a header and a URL path
-// segment unchanged.
-func validRequestID(id string) bool {
-	if id == "" || len(id) > 128 {
-		return false
-	}
-	for _, r := range id {
-		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return true
 }

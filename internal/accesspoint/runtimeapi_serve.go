@@ -2,7 +2,6 @@ package accesspoint
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,9 +10,9 @@ import (
 	"strings"
 )
 
-// serveNext answers a poll with the next queued invocation, waiting for one
-// as long as the poll lasts ("connections to the runtime API are never
-// expected to time out", fc/runtime_api_client.go).
+// serveNext answers a poll with the next invocation, waiting as long as the
+// poll lasts ("connections to the runtime API are never expected to time
+// out", fc/runtime_api_client.go).
 func (a *RuntimeAPI) serveNext(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
 	select {
@@ -35,39 +34,28 @@ func (a *RuntimeAPI) serveNext(w http.ResponseWriter, r *http.Request) {
 	c.handed = true
 	a.mu.Unlock()
 	inv := c.inv
+	// Every header the SDK reads (fc/runtime_api_client.go; convertInvokeRequest
+	// in fc/invoke_loop.go refuses an invocation without deadline and timeout).
 	h := w.Header()
-	// Every header the SDK reads (fc/runtime_api_client.go, the header
-	// constants; fc/invoke_loop.go, convertInvokeRequest, which refuses an
-	// invocation without a numeric deadline and timeout).
+	setFCHeaders(h, inv)
 	h.Set("Content-Type", "application/json")
-	h.Set("X-Fc-Request-Id", inv.RequestID)
 	h.Set("X-Fc-Function-Deadline", strconv.FormatInt(c.deadline.UnixMilli(), 10))
 	h.Set("X-Fc-Function-Timeout", strconv.Itoa(c.timeout))
-	h.Set("X-Fc-Access-Key-Id", inv.Credentials.AccessKeyID)
-	h.Set("X-Fc-Access-Key-Secret", inv.Credentials.AccessKeySecret)
-	if inv.Credentials.SecurityToken != "" {
-		h.Set("X-Fc-Security-Token", inv.Credentials.SecurityToken)
-	}
-	h.Set("X-Fc-Region", inv.Region)
-	h.Set("X-Fc-Account-Id", cmp.Or(a.AccountID, DefaultAccountID))
-	h.Set("X-Fc-Function-Name", cmp.Or(a.FunctionName, DefaultFunctionName))
-	// The Go runtime's handler is the name of the executable; the memory is
-	// in MB. Placeholders: the emulator runs no real instance.
-	h.Set("X-Fc-Function-Handler", "main")
-	h.Set("X-Fc-Function-Memory", "512")
+	h.Set("X-Fc-Account-Id", DefaultAccountID)
+	h.Set("X-Fc-Function-Name", DefaultFunctionName)
+	h.Set("X-Fc-Function-Handler", "main") // the Go runtime's handler: the executable
+	h.Set("X-Fc-Function-Memory", "512")   // MB
 	h.Set("X-Fc-Qualifier", "LATEST")
 	h.Set("Content-Length", strconv.Itoa(len(inv.Event)))
 	w.WriteHeader(http.StatusOK)
 	if _, err := w.Write(inv.Event); err != nil {
-		// The poll went away with the invocation: no report can come.
 		c.done <- fmt.Errorf("accesspoint: the function's poll ended before it received invocation %s: %w", inv.RequestID, err)
 		return
 	}
 	a.log().Info("runtime API: handed out the invocation", "request_id", inv.RequestID)
 }
 
-// serveResult takes a function's report of an invocation's end: /response
-// or /error.
+// serveResult takes a function's report of an invocation's end.
 func (a *RuntimeAPI) serveResult(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	failed := strings.HasSuffix(r.URL.Path, "/error")
@@ -86,7 +74,6 @@ func (a *RuntimeAPI) serveResult(w http.ResponseWriter, r *http.Request) {
 			"no invocation with this request ID is in progress: report each invocation once, after polling for it")
 		return
 	}
-	// The result is counted and discarded; an error report is parsed.
 	limit, dst, body := int64(maxInvocationResult), io.Writer(io.Discard), &bytes.Buffer{}
 	if failed {
 		limit, dst = maxInvocationError, body
@@ -109,22 +96,20 @@ func (a *RuntimeAPI) serveResult(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// FunctionError is a failure a function reported on the runtime API's
-// /error, as the SDK's messages.InvokeResponse_Error marshals it.
+// FunctionError is a failure reported on the runtime API's /error, as the
+// SDK's messages.InvokeResponse_Error marshals it.
 type FunctionError struct {
 	Type    string `json:"errorType"`
 	Message string `json:"errorMessage"`
 }
 
-// Error returns the type and message, bounded, with the invocation's
-// credentials removed.
+// Error returns the type and message, bounded.
 func (e *FunctionError) Error() string {
 	return fmt.Sprintf("accesspoint: the function reported an error: %.64s: %.512s", e.Type, e.Message)
 }
 
-// functionError parses an /error body. What the function said enters the
-// emulator here: the invocation's secrets are removed from it, so that they
-// reach no log.
+// functionError parses an /error body and scrubs it of the invocation's
+// secrets, where it enters.
 func functionError(inv *Invocation, body []byte) error {
 	var fe FunctionError
 	if err := json.Unmarshal(body, &fe); err != nil {

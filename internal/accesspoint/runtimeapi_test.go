@@ -28,7 +28,7 @@ var rtCreds = sign.Credentials{
 // rtStart starts a runtime API that the test closes.
 func rtStart(t *testing.T) *RuntimeAPI {
 	t.Helper()
-	a := &RuntimeAPI{FunctionName: "fn-under-test", AccountID: "1234567890123456"}
+	a := &RuntimeAPI{}
 	require.NoError(t, a.Start(""))
 	t.Cleanup(func() { a.Close() })
 	return a
@@ -122,8 +122,8 @@ func TestRuntimeAPIHandsTheInvocationToAPollWithTheHeadersTheSDKReads(t *testing
 		"x-fc-access-key-secret": rtCreds.AccessKeySecret,
 		"x-fc-security-token":    rtCreds.SecurityToken,
 		"x-fc-region":            "cn-qingdao",
-		"x-fc-account-id":        "1234567890123456",
-		"x-fc-function-name":     "fn-under-test",
+		"x-fc-account-id":        DefaultAccountID,
+		"x-fc-function-name":     DefaultFunctionName,
 	} {
 		assert.Equal(t, want, h.Get(name), name)
 	}

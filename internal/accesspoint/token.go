@@ -1,8 +1,6 @@
 package accesspoint
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"net/http"
 	"strings"
 	"sync"
@@ -13,15 +11,10 @@ import (
 const TokenPrefix = "OSSV1#"
 
 // newToken returns TokenPrefix and 32 random bytes in URL-safe base64.
-func newToken() string {
-	var b [32]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	return TokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
-}
+func newToken() string { return TokenPrefix + randomString(43) }
 
 // tokenState is where a pending GetObject stands. It leaves statePending
-// exactly once, under tokenTable.mu: either a WriteGetObjectResponse claims
-// it, or the GetObject side gives up on it.
+// once, under tokenTable.mu: claimed, or given up by the GetObject side.
 type tokenState int
 
 const (
@@ -37,20 +30,16 @@ type pending struct {
 	route     string // the outputRoute handed out, as in the event
 	requestID string // the GetObject's x-oss-request-id
 	deadline  time.Time
-	// jobs carries the claiming WriteGetObjectResponse to the GetObject
-	// handler, which relays it; buffered so that the claimer never blocks.
-	jobs chan *relayJob
+	jobs      chan *relayJob // to the GetObject handler; buffered
 
 	state tokenState // guarded by tokenTable.mu
 	ended time.Time  // when state left statePending; guarded by tokenTable.mu
 }
 
-// tokenTable holds the pending GetObject requests by token, and for a while
-// the tokens that were used or given up, so that a second use can be told
-// apart from a token that never existed. The records of ended tokens are
-// bounded in time (tombstoneTTL) and in count (maxTombstones): the oldest go
-// first, and a token forgotten early is answered as unknown, still
-// AccessDenied.
+// tokenTable holds the pending GetObjects by token, and for a while the
+// ended ones, so that a reused token is told apart from an unknown one (both
+// AccessDenied). Ended records are bounded by tombstoneTTL and
+// maxTombstones, the oldest forgotten first.
 type tokenTable struct {
 	mu    sync.Mutex
 	m     map[string]*pending
@@ -58,8 +47,6 @@ type tokenTable struct {
 	max   int        // maxTombstones when zero; tests set less
 }
 
-// tombstoneTTL is how long a used or given-up token is remembered, and
-// maxTombstones how many are at most (a record is a few hundred bytes).
 const (
 	tombstoneTTL  = 10 * time.Minute
 	maxTombstones = 10000
@@ -100,8 +87,7 @@ func (t *tokenTable) prune(now time.Time) {
 }
 
 // claim hands the pending GetObject of token to a WriteGetObjectResponse
-// sent to route. A token is claimed once; a route that is not the token's
-// leaves the token as it was.
+// sent to route, once; a wrong route leaves the token as it was.
 func (t *tokenTable) claim(token, route string) (*pending, *ossError) {
 	now := time.Now()
 	t.mu.Lock()
@@ -133,10 +119,8 @@ func (t *tokenTable) claim(token, route string) (*pending, *ossError) {
 	return p, nil
 }
 
-// end moves p from statePending to st, and returns the state p is in
-// then: st, or stateClaimed when a WriteGetObjectResponse claimed p first
-// (its job is on the way), or stateExpired when a late claim found the
-// deadline passed.
+// end moves p from statePending to st, and returns p's state then: st, or
+// what a claim made it first (stateClaimed, or stateExpired when too late).
 func (t *tokenTable) end(p *pending, st tokenState) tokenState {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -146,8 +130,8 @@ func (t *tokenTable) end(p *pending, st tokenState) tokenState {
 	return p.state
 }
 
-// sameRoute compares routes by host: a client may send the outputRoute as
-// given ("http://127.0.0.1:8080") or only its host ("127.0.0.1:8080").
+// sameRoute compares routes by host: a client may send the outputRoute
+// ("http://127.0.0.1:8080") or only its host.
 func sameRoute(got, want string) bool {
 	return got != "" && strings.EqualFold(routeHost(got), routeHost(want))
 }
