@@ -25,7 +25,7 @@ func (s *Server) serveGetObject(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	deadline := start.Add(s.timeout)
+	deadline := start.Add(s.cfg.Timeout)
 	base, err := s.baseURL(r)
 	if err != nil {
 		s.log.Error("getobject: no URL for the event", "request_id", requestID, "error", err)
@@ -40,7 +40,7 @@ func (s *Server) serveGetObject(w http.ResponseWriter, r *http.Request) {
 		deadline:  deadline,
 		jobs:      make(chan *relayJob, 1),
 	}
-	inputURL, err := s.originURL(base, key, s.timeout)
+	inputURL, err := s.originURL(base, key, s.cfg.Timeout)
 	if err == nil {
 		var ev []byte
 		ev, err = newEvent(r, base, p.route, p.token, inputURL)
@@ -64,9 +64,9 @@ const lateArrival = 500 * time.Millisecond
 // wait invokes the function and waits for its response.
 func (s *Server) wait(w http.ResponseWriter, r *http.Request, p *pending, key string, ev []byte, start time.Time) {
 	ctx, cancel := context.WithDeadline(s.base, p.deadline)
-	inv := &Invocation{RequestID: p.requestID, Event: ev, Credentials: s.creds, Region: s.region}
+	inv := &Invocation{RequestID: p.requestID, Event: ev, Credentials: s.cfg.Credentials, Region: s.cfg.Region}
 	done := make(chan error, 1)
-	go func() { done <- invoke(ctx, s.function, inv) }()
+	go func() { done <- invoke(ctx, s.cfg.Function, inv) }()
 	s.log.Info("getobject: invoking the function", "request_id", p.requestID, "key", key)
 
 	timer := time.NewTimer(time.Until(p.deadline))
@@ -130,7 +130,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, p *pending, key st
 	switch {
 	case state == stateExpired: // by the timer, or by a late claim
 		e = newError(http.StatusGatewayTimeout, CodeFunctionTimeout,
-			"The function did not send WriteGetObjectResponse within "+s.timeout.String()+".")
+			"The function did not send WriteGetObjectResponse within "+s.cfg.Timeout.String()+".")
 	case returned && err != nil:
 		e = newError(http.StatusBadGateway, CodeFunctionInvocationFailed,
 			"The function failed, and no WriteGetObjectResponse arrived for this request; the emulator's log has the error of request "+p.requestID+".")

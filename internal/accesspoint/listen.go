@@ -138,8 +138,8 @@ func (s *Server) Close() error {
 // the listener's, or the local address r arrived on; never r's Host, so a
 // caller cannot send the function's response and token elsewhere.
 func (s *Server) baseURL(r *http.Request) (string, error) {
-	if s.advertised != "" {
-		return s.advertised, nil
+	if s.cfg.AdvertisedURL != "" {
+		return s.cfg.AdvertisedURL, nil
 	}
 	if u := s.URL(); u != "" {
 		return u, nil

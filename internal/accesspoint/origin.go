@@ -1,6 +1,7 @@
 package accesspoint
 
 import (
+	"bytes"
 	"crypto/md5"
 	"encoding/hex"
 	"errors"
@@ -9,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -30,9 +30,9 @@ func (s *Server) originURL(base, key string, ttl time.Duration) (string, error) 
 	}
 	return sign.Presign(req, &sign.Options{
 		Credentials: s.origin,
-		Region:      s.region,
+		Region:      s.cfg.Region,
 		Key:         key,
-		Time:        s.now(),
+		Time:        s.cfg.Now(),
 		Expires:     ttl,
 	})
 }
@@ -49,9 +49,9 @@ func (s *Server) serveOrigin(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	key := strings.TrimPrefix(r.URL.Path, "/")
 	_, err := sign.Verify(r, &sign.VerifyOptions{
-		Region: s.region,
+		Region: s.cfg.Region,
 		Key:    key,
-		Now:    s.now(),
+		Now:    s.cfg.Now(),
 		Lookup: func(id string) (sign.Credentials, bool) {
 			return s.origin, id == s.origin.AccessKeyID
 		},
@@ -68,35 +68,25 @@ func (s *Server) serveOrigin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	w.Header().Set(oss.HeaderRequestID, requestID)
+	rs, ok := f.(io.ReadSeeker)
+	if !ok { // an fs.FS file that cannot seek
+		b, err := io.ReadAll(f)
+		if err != nil {
+			writeError(w, r, requestID, newError(http.StatusInternalServerError, CodeInternalError, "The object could not be read."))
+			return
+		}
+		rs = bytes.NewReader(b)
+	}
 	// ETag and Last-Modified as OSS's GetObject ("Common HTTP headers": an
 	// object uploaded whole has the upper-case hex MD5, quoted).
-	if etag := s.etag(key); etag != "" {
-		w.Header().Set("ETag", etag)
-	}
-	if rs, ok := f.(io.ReadSeeker); ok {
-		http.ServeContent(w, r, info.Name(), info.ModTime(), rs)
+	sum := md5.New()
+	if _, err := io.Copy(sum, rs); err != nil {
+		writeError(w, r, requestID, newError(http.StatusInternalServerError, CodeInternalError, "The object could not be read."))
 		return
 	}
-	w.Header().Set("Content-Length", strconv.FormatInt(info.Size(), 10))
-	w.Header().Set("Last-Modified", info.ModTime().UTC().Format(http.TimeFormat))
-	if r.Method == http.MethodHead {
-		return
-	}
-	_, _ = io.Copy(w, f)
-}
-
-func (s *Server) etag(key string) string {
-	f, _, err := s.open(key)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	h := md5.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return ""
-	}
-	return `"` + strings.ToUpper(hex.EncodeToString(h.Sum(nil))) + `"`
+	w.Header().Set(oss.HeaderRequestID, requestID)
+	w.Header().Set("ETag", `"`+strings.ToUpper(hex.EncodeToString(sum.Sum(nil)))+`"`)
+	http.ServeContent(w, r, info.Name(), info.ModTime(), rs) // seeks back to the start
 }
 
 var errNoSuchKey = errors.New("no such key")
@@ -108,10 +98,10 @@ func (s *Server) open(key string) (fs.File, fs.FileInfo, error) {
 		return nil, nil, errNoSuchKey
 	}
 	switch {
-	case s.objectsDir != "":
-		return openInRoot(s.objectsDir, key)
-	case s.objects != nil:
-		return openInFS(s.objects, key)
+	case s.cfg.ObjectsDir != "":
+		return openInRoot(s.cfg.ObjectsDir, key)
+	case s.cfg.Objects != nil:
+		return openInFS(s.cfg.Objects, key)
 	}
 	return nil, nil, errNoSuchKey
 }

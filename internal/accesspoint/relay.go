@@ -106,21 +106,17 @@ func copyBody(w io.Writer, rc *http.ResponseController, body io.Reader, digest [
 		if sum != nil {
 			sum.Write(buf[held : held+n])
 		}
-		data := buf[:held+n]
-		var last byte
-		hold := sum != nil && len(data) > 0
-		if hold {
-			last, data = data[len(data)-1], data[:len(data)-1]
-		}
-		if len(data) > 0 {
-			if err := write(w, rc, data); err != nil {
-				return written, callerError(err)
-			}
-			written += int64(len(data))
-		}
+		end := held + n
 		held = 0
-		if hold {
-			buf[0], held = last, 1
+		if sum != nil && end > 0 {
+			end, held = end-1, 1 // hold the last byte back
+		}
+		if err := write(w, rc, buf[:end]); err != nil {
+			return written, callerError(err)
+		}
+		written += int64(end)
+		if held == 1 {
+			buf[0] = buf[end]
 		}
 		if rerr == io.EOF {
 			break
@@ -129,22 +125,20 @@ func copyBody(w io.Writer, rc *http.ResponseController, body io.Reader, digest [
 			return written, readError(rerr, read)
 		}
 	}
-	if sum != nil {
-		if !bytes.Equal(sum.Sum(nil), digest) {
-			return written, newError(http.StatusBadRequest, CodeInvalidDigest,
-				"The Content-MD5 you specified does not match the body that was sent.")
-		}
-		if held == 1 {
-			if err := write(w, rc, buf[:1]); err != nil {
-				return written, callerError(err)
-			}
-			written++
-		}
+	if sum != nil && !bytes.Equal(sum.Sum(nil), digest) {
+		return written, newError(http.StatusBadRequest, CodeInvalidDigest,
+			"The Content-MD5 you specified does not match the body that was sent.")
 	}
-	return written, nil
+	if err := write(w, rc, buf[:held]); err != nil {
+		return written, callerError(err)
+	}
+	return written + int64(held), nil
 }
 
 func write(w io.Writer, rc *http.ResponseController, data []byte) error {
+	if len(data) == 0 {
+		return nil
+	}
 	if _, err := w.Write(data); err != nil {
 		return err
 	}

@@ -93,7 +93,8 @@ func (a *RuntimeAPI) Start(addr string) error {
 		return fmt.Errorf("accesspoint: listen for the runtime API: %w", err)
 	}
 	a.started = true
-	a.init()
+	a.inflight = make(map[string]*apiCall)
+	a.polled, a.closing, a.calls = make(chan struct{}), make(chan struct{}), make(chan *apiCall)
 	a.addr = loopbackAddr(l.Addr())
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+runtimeAPIPrefix+"next", a.serveNext)
@@ -114,16 +115,6 @@ func (a *RuntimeAPI) Start(addr string) error {
 	return nil
 }
 
-// init makes the channels; a.mu is held.
-func (a *RuntimeAPI) init() {
-	if a.closing == nil {
-		a.inflight = make(map[string]*apiCall)
-		a.polled = make(chan struct{})
-		a.closing = make(chan struct{})
-		a.calls = make(chan *apiCall)
-	}
-}
-
 func (a *RuntimeAPI) log() *slog.Logger { return cmp.Or(a.Logger, discard) }
 
 // Addr returns the host:port to set as FC_RUNTIME_API, or "" before Start.
@@ -133,12 +124,11 @@ func (a *RuntimeAPI) Addr() string {
 	return a.addr
 }
 
-// Polled returns a channel closed at the first poll: the function speaks
-// the Go runtime API.
+// Polled returns, after Start, a channel closed at the first poll: the
+// function speaks the Go runtime API.
 func (a *RuntimeAPI) Polled() <-chan struct{} {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.init()
 	return a.polled
 }
 
@@ -146,18 +136,15 @@ func (a *RuntimeAPI) Polled() <-chan struct{} {
 // closes the listener and waits for every handler.
 func (a *RuntimeAPI) Close() error {
 	a.mu.Lock()
-	if a.closed {
+	if a.closed || !a.started {
+		a.closed = true
 		a.mu.Unlock()
 		return nil
 	}
 	a.closed = true
-	a.init()
 	close(a.closing)
 	srv, served := a.srv, a.served
 	a.mu.Unlock()
-	if srv == nil {
-		return nil
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := srv.Shutdown(ctx)
@@ -214,11 +201,12 @@ const idChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-
 func (a *RuntimeAPI) add(c *apiCall) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.init()
 	id := c.inv.RequestID
 	switch {
 	case a.closed:
 		return ErrRuntimeAPIClosed
+	case !a.started:
+		return errors.New("accesspoint: the runtime API is not started: call Start first")
 	case id == "" || len(id) > 128 || strings.Trim(id, idChars) != "":
 		return fmt.Errorf("accesspoint: request ID %.64q cannot be sent to the runtime API: use letters, digits, '-' and '_'", id)
 	case a.inflight[id] != nil:

@@ -73,18 +73,9 @@ type Config struct {
 // Server is an emulated Object FC Access Point, an http.Handler that Start
 // or Serve run on a listener of its own. Safe for concurrent use.
 type Server struct {
-	function   Invoker
-	creds      sign.Credentials
-	origin     sign.Credentials // presigns and checks inputOssUrl
-	region     string
-	objects    fs.FS
-	objectsDir string
-	timeout    time.Duration
-	advertised string
-	log        *slog.Logger
-	now        func() time.Time
-
-	allowChunked bool
+	cfg    Config           // defaults filled in
+	origin sign.Credentials // presigns and checks inputOssUrl
+	log    *slog.Logger
 
 	readHeaderTimeout, idleTimeout time.Duration // fields for tests
 
@@ -116,24 +107,19 @@ func New(cfg Config) (*Server, error) {
 	if err := checkPlaces(cfg); err != nil {
 		return nil, err
 	}
+	cfg.Credentials = creds
+	cfg.Region = cmp.Or(cfg.Region, DefaultRegion)
+	cfg.Timeout = cmp.Or(cfg.Timeout, DefaultTimeout)
+	cfg.AdvertisedURL = strings.TrimRight(cfg.AdvertisedURL, "/")
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	s := &Server{
-		function:   cfg.Function,
-		creds:      creds,
-		origin:     sign.Credentials{AccessKeyID: "LTAIemuorigin" + randomString(12), AccessKeySecret: randomString(30)},
-		region:     cmp.Or(cfg.Region, DefaultRegion),
-		objects:    cfg.Objects,
-		objectsDir: cfg.ObjectsDir,
-		timeout:    cmp.Or(cfg.Timeout, DefaultTimeout),
-		advertised: strings.TrimRight(cfg.AdvertisedURL, "/"),
-		log:        cmp.Or(cfg.Logger, discard),
-		now:        cfg.Now,
-
-		allowChunked:      cfg.AllowChunked,
+		cfg:               cfg,
+		origin:            sign.Credentials{AccessKeyID: "LTAIemuorigin" + randomString(12), AccessKeySecret: randomString(30)},
+		log:               cmp.Or(cfg.Logger, discard),
 		readHeaderTimeout: readHeaderTimeout,
 		idleTimeout:       idleTimeout,
-	}
-	if s.now == nil {
-		s.now = time.Now
 	}
 	s.base, s.stop = context.WithCancel(context.Background())
 	return s, nil
@@ -197,7 +183,7 @@ func randomString(n int) string {
 }
 
 // Credentials returns the function's credentials.
-func (s *Server) Credentials() sign.Credentials { return s.creds }
+func (s *Server) Credentials() sign.Credentials { return s.cfg.Credentials }
 
 // Region returns the region WriteGetObjectResponse must be signed for.
-func (s *Server) Region() string { return s.region }
+func (s *Server) Region() string { return s.cfg.Region }

@@ -53,7 +53,7 @@ func TestNewFillsInDefaults(t *testing.T) {
 	require.NoError(t, err)
 
 	assert.Equal(t, DefaultRegion, a.Region())
-	assert.Equal(t, DefaultTimeout, a.timeout)
+	assert.Equal(t, DefaultTimeout, a.cfg.Timeout)
 	assert.Empty(t, a.URL(), "no URL before Start")
 	c := a.Credentials()
 	assert.True(t, strings.HasPrefix(c.AccessKeyID, "STS."))

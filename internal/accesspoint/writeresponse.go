@@ -41,7 +41,7 @@ func (s *Server) serveWriteGetObjectResponse(w http.ResponseWriter, r *http.Requ
 // body of unknown length is never read; the signature before anything that
 // could tell an unauthenticated caller about tokens.
 func (s *Server) accept(r *http.Request) (*pending, *relayJob, *ossError) {
-	if e := checkLength(r, s.allowChunked); e != nil {
+	if e := checkLength(r, s.cfg.AllowChunked); e != nil {
 		return nil, nil, e
 	}
 	if err := s.verify(r); err != nil {
@@ -70,14 +70,14 @@ func (s *Server) accept(r *http.Request) (*pending, *relayJob, *ossError) {
 // verify checks the signature: V2, V1 or V4 (sign.Verify), each in the
 // header or the query.
 func (s *Server) verify(r *http.Request) error {
-	lookup := func(id string) (sign.Credentials, bool) { return s.creds, id == s.creds.AccessKeyID }
-	o := v1Options{lookup: lookup, now: s.now()}
+	lookup := func(id string) (sign.Credentials, bool) { return s.cfg.Credentials, id == s.cfg.Credentials.AccessKeyID }
+	o := v1Options{lookup: lookup, now: s.cfg.Now()}
 	switch {
 	case isV2(r):
 		return verifyV2(r, o)
 	case isV1(r):
 		return verifyV1(r, o)
 	}
-	_, err := sign.Verify(r, &sign.VerifyOptions{Region: s.region, Now: o.now, Lookup: lookup})
+	_, err := sign.Verify(r, &sign.VerifyOptions{Region: s.cfg.Region, Now: o.now, Lookup: lookup})
 	return err
 }
