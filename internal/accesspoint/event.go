@@ -33,7 +33,7 @@ var privateHeaders = map[string]bool{
 }
 
 // newEvent builds the event of the GetObject r.
-func newEvent(r *http.Request, base, route, token, inputURL string) ([]byte, error) {
+func newEvent(r *http.Request, base, route, token, inputURL string) []byte {
 	headers := make(map[string]string, len(r.Header)+1)
 	headers["Host"] = r.Host
 	for name, values := range r.Header {
@@ -42,7 +42,7 @@ func newEvent(r *http.Request, base, route, token, inputURL string) ([]byte, err
 		}
 		headers[name] = strings.Join(values, ",")
 	}
-	return json.Marshal(event{
+	b, _ := json.Marshal(event{ // strings only: never fails
 		GetObjectContext: getObjectContext{
 			OutputRoute: route,
 			OutputToken: token,
@@ -50,4 +50,5 @@ func newEvent(r *http.Request, base, route, token, inputURL string) ([]byte, err
 		},
 		UserRequest: userRequest{URL: base + r.URL.RequestURI(), Headers: headers},
 	})
+	return b
 }

@@ -77,7 +77,6 @@ type ExecInvoker struct {
 	stderr    *tailWriter
 	secrets   []string // Env's values and the credentials, removed from what the process printed
 	tokens    []string // the latest invocations' tokens and URLs, removed too
-	cancelRun context.CancelFunc
 
 	// Set before exited or detected is closed; read only after.
 	exited   chan struct{} // closed once the process has been waited for
@@ -144,13 +143,11 @@ func (e *ExecInvoker) Start(ctx context.Context) error {
 	addr := net.JoinHostPort(host, port)
 	e.custom = HTTPInvoker{URL: "http://" + addr, Client: &http.Client{Transport: e.transport}}
 	e.exited, e.detected = make(chan struct{}), make(chan struct{})
-	run, cancel := context.WithCancel(context.Background())
-	e.cancelRun = cancel
 	e.log().Info("exec: started the function", "path", e.Path, "pid", cmd.Process.Pid,
 		"FC_SERVER_PORT", port, "FC_RUNTIME_API", api.Addr())
 	e.wg.Add(2)
 	go e.wait()
-	go e.find(run, addr)
+	go e.find(addr)
 	e.ctxDone = make(chan struct{})
 	e.stopCtx = context.AfterFunc(ctx, func() {
 		defer close(e.ctxDone)

@@ -18,13 +18,13 @@ import (
 
 // find waits for the first sign of life: a poll of the runtime API, or a
 // connection accepted on the port (each probe closed before any request).
-func (e *ExecInvoker) find(ctx context.Context, addr string) {
+// Close ends it by ending the process.
+func (e *ExecInvoker) find(addr string) {
 	defer e.wg.Done()
 	timeout := cmp.Or(max(e.StartTimeout, 0), DefaultStartTimeout)
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	polled := e.api.Polled()
-	var d net.Dialer
 	wait := 2 * time.Millisecond
 	var proto string
 	var err error
@@ -38,15 +38,11 @@ func (e *ExecInvoker) find(ctx context.Context, addr string) {
 		case <-deadline.C:
 			err = fmt.Errorf("accesspoint: the function neither polled FC_RUNTIME_API nor listened on FC_SERVER_PORT within %v: "+
 				"build it with fc.Start (Go runtime) or as an HTTP server on FC_SERVER_PORT (custom runtime)", timeout)
-		case <-ctx.Done():
-			err = errors.New("accesspoint: the ExecInvoker was closed before the function polled FC_RUNTIME_API or listened on FC_SERVER_PORT")
 		case <-t.C:
-			dctx, cancel := context.WithTimeout(ctx, time.Second)
-			if c, derr := d.DialContext(dctx, "tcp", addr); derr == nil {
+			if c, derr := net.DialTimeout("tcp", addr, time.Second); derr == nil {
 				c.Close()
 				proto = protoCustom
 			}
-			cancel()
 			wait = min(2*wait, 50*time.Millisecond)
 		}
 		t.Stop()
@@ -162,7 +158,6 @@ func (e *ExecInvoker) Close() error {
 	}
 	e.terminate()
 	<-e.exited
-	e.cancelRun()
 	e.wg.Wait()
 	err := e.api.Close()
 	e.transport.CloseIdleConnections()

@@ -41,18 +41,14 @@ func (s *Server) serveGetObject(w http.ResponseWriter, r *http.Request) {
 		jobs:      make(chan *relayJob, 1),
 	}
 	inputURL, err := s.originURL(base, key, s.cfg.Timeout)
-	if err == nil {
-		var ev []byte
-		ev, err = newEvent(r, base, p.route, p.token, inputURL)
-		if err == nil {
-			s.tokens.add(p)
-			s.wait(w, r, p, key, ev, start)
-			return
-		}
+	if err != nil {
+		s.log.Error("getobject: presign the inputOssUrl", "request_id", requestID, "key", key, "error", err)
+		writeError(w, r, requestID, newError(http.StatusInternalServerError, CodeInternalError,
+			"The emulator could not build the function's event."))
+		return
 	}
-	s.log.Error("getobject: build the event", "request_id", requestID, "key", key, "error", err)
-	writeError(w, r, requestID, newError(http.StatusInternalServerError, CodeInternalError,
-		"The emulator could not build the function's event."))
+	s.tokens.add(p)
+	s.wait(w, r, p, key, newEvent(r, base, p.route, p.token, inputURL), start)
 }
 
 // lateArrival is how long a WriteGetObjectResponse is still taken after

@@ -70,7 +70,9 @@ func (s *Server) accept(r *http.Request) (*pending, *relayJob, *ossError) {
 // verify checks the signature: V2, V1 or V4 (sign.Verify), each in the
 // header or the query.
 func (s *Server) verify(r *http.Request) error {
-	lookup := func(id string) (sign.Credentials, bool) { return s.cfg.Credentials, id == s.cfg.Credentials.AccessKeyID }
+	lookup := func(id string) (sign.Credentials, bool) {
+		return s.cfg.Credentials, id == s.cfg.Credentials.AccessKeyID
+	}
 	o := v1Options{lookup: lookup, now: s.cfg.Now()}
 	switch {
 	case isV2(r):
