@@ -82,16 +82,10 @@ type ExecInvoker struct {
 	exited   chan struct{} // closed once the process has been waited for
 	exitErr  error
 	detected chan struct{} // closed once the protocol is known, or cannot be
-	proto    string        // protoRuntimeAPI or protoCustom
+	invoker  Invoker       // api or custom
 	detect   error
 	wg       sync.WaitGroup
 }
-
-// The protocols an ExecInvoker can find.
-const (
-	protoRuntimeAPI = "runtime API"
-	protoCustom     = "custom runtime"
-)
 
 // maxTrackedTokens bounds the tokens and inputOssUrls of the latest
 // invocations kept to scrub stderr with.

@@ -28,11 +28,11 @@ func (e *ExecInvoker) find(addr string) {
 	wait := 2 * time.Millisecond
 	var proto string
 	var err error
-	for proto == "" && err == nil {
+	for e.invoker == nil && err == nil {
 		t := time.NewTimer(wait)
 		select {
 		case <-polled:
-			proto = protoRuntimeAPI
+			e.invoker, proto = e.api, "runtime API"
 		case <-e.exited:
 			err = fmt.Errorf("%w before it polled FC_RUNTIME_API or listened on FC_SERVER_PORT", e.exitErr)
 		case <-deadline.C:
@@ -41,13 +41,13 @@ func (e *ExecInvoker) find(addr string) {
 		case <-t.C:
 			if c, derr := net.DialTimeout("tcp", addr, time.Second); derr == nil {
 				c.Close()
-				proto = protoCustom
+				e.invoker, proto = e.custom, "custom runtime"
 			}
 			wait = min(2*wait, 50*time.Millisecond)
 		}
 		t.Stop()
 	}
-	e.proto, e.detect = proto, err
+	e.detect = err
 	close(e.detected)
 	if err != nil {
 		e.log().Error("exec: the function cannot be invoked", "error", err)
@@ -86,12 +86,7 @@ func (e *ExecInvoker) Invoke(ctx context.Context, inv *Invocation) error {
 		case <-ctx.Done():
 		}
 	}()
-	var err error
-	if e.proto == protoRuntimeAPI {
-		err = e.api.Invoke(ctx, inv)
-	} else {
-		err = e.custom.Invoke(ctx, inv)
-	}
+	err := e.invoker.Invoke(ctx, inv)
 	if err != nil {
 		select {
 		case <-exited:

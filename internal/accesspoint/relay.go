@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/wgor-dev/wgor/internal/oss"
@@ -35,8 +34,6 @@ var unforwarded = map[string]bool{
 	"Connection": true, "Keep-Alive": true, "Proxy-Connection": true, "Te": true,
 	"Trailer": true, "Transfer-Encoding": true, "Upgrade": true, "Content-Length": true,
 }
-
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
 // relay writes the status, the forwarded headers and the streamed body to
 // the caller, with the request's Content-Length when it has one. A body
@@ -90,9 +87,7 @@ func (s *Server) relay(w http.ResponseWriter, p *pending, job *relayJob, start t
 // copyBody streams body to w, flushing each chunk. With a digest it holds
 // the last byte back until the digest matched.
 func copyBody(w io.Writer, rc *http.ResponseController, body io.Reader, digest []byte) (int64, *ossError) {
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	buf := *bp
+	buf := make([]byte, 64<<10)
 
 	var sum hash.Hash
 	if digest != nil {
