@@ -32,7 +32,7 @@ func (s *Server) originURL(base, key string, ttl time.Duration) (string, error) 
 		Credentials: s.origin,
 		Region:      s.cfg.Region,
 		Key:         key,
-		Time:        s.cfg.Now(),
+		Time:        time.Now(),
 		Expires:     ttl,
 	})
 }
@@ -51,7 +51,7 @@ func (s *Server) serveOrigin(w http.ResponseWriter, r *http.Request) {
 	_, err := sign.Verify(r, &sign.VerifyOptions{
 		Region: s.cfg.Region,
 		Key:    key,
-		Now:    s.cfg.Now(),
+		Now:    time.Now(),
 		Lookup: func(id string) (sign.Credentials, bool) {
 			return s.origin, id == s.origin.AccessKeyID
 		},

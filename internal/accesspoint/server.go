@@ -64,10 +64,6 @@ type Config struct {
 	// OSS lists Content-Length as required, so by default such a request
 	// is refused 411 MissingContentLength.
 	AllowChunked bool
-
-	// Now is the clock signatures are checked and made with; nil means
-	// time.Now. Timeouts use the real clock.
-	Now func() time.Time
 }
 
 // Server is an emulated Object FC Access Point, an http.Handler that Start
@@ -111,9 +107,6 @@ func New(cfg Config) (*Server, error) {
 	cfg.Region = cmp.Or(cfg.Region, DefaultRegion)
 	cfg.Timeout = cmp.Or(cfg.Timeout, DefaultTimeout)
 	cfg.AdvertisedURL = strings.TrimRight(cfg.AdvertisedURL, "/")
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
 	s := &Server{
 		cfg:               cfg,
 		origin:            sign.Credentials{AccessKeyID: "LTAIemuorigin" + randomString(12), AccessKeySecret: randomString(30)},

@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"net/http"
+	"time"
 
 	"github.com/wgor-dev/wgor/internal/oss"
 	"github.com/wgor-dev/wgor/sign"
@@ -73,7 +74,7 @@ func (s *Server) verify(r *http.Request) error {
 	lookup := func(id string) (sign.Credentials, bool) {
 		return s.cfg.Credentials, id == s.cfg.Credentials.AccessKeyID
 	}
-	o := v1Options{lookup: lookup, now: s.cfg.Now()}
+	o := v1Options{lookup: lookup, now: time.Now()}
 	switch {
 	case isV2(r):
 		return verifyV2(r, o)
