@@ -55,10 +55,9 @@ func (s *Server) begin(l net.Listener) error {
 	switch {
 	case s.closed:
 		return http.ErrServerClosed
-	case s.serving:
+	case s.srv != nil:
 		return errors.New("accesspoint: the server is already serving: make another Server for another listener")
 	}
-	s.serving = true
 	s.url = "http://" + loopbackAddr(l.Addr())
 	s.srv = &http.Server{
 		Handler:           s,

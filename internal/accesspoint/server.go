@@ -80,9 +80,8 @@ type Server struct {
 	stop   context.CancelFunc
 
 	mu       sync.Mutex
-	url      string // set by Serve
-	srv      *http.Server
-	serving  bool
+	url      string       // set by Start or Serve
+	srv      *http.Server // likewise
 	closed   bool
 	draining bool           // Shutdown began: no new GetObject
 	inflight sync.WaitGroup // GetObjects being answered; Add under mu

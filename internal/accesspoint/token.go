@@ -1,6 +1,7 @@
 package accesspoint
 
 import (
+	"cmp"
 	"net/http"
 	"strings"
 	"sync"
@@ -71,18 +72,10 @@ func (t *tokenTable) retire(p *pending, st tokenState, now time.Time) {
 
 // prune forgets the ended tokens that are too old or too many. Under t.mu.
 func (t *tokenTable) prune(now time.Time) {
-	limit := t.max
-	if limit == 0 {
-		limit = maxTombstones
-	}
-	n := 0
-	for n < len(t.ended) && (len(t.ended)-n > limit || now.Sub(t.ended[n].ended) > tombstoneTTL) {
-		delete(t.m, t.ended[n].token)
-		t.ended[n] = nil
-		n++
-	}
-	if n > 0 {
-		t.ended = append(t.ended[:0], t.ended[n:]...)
+	limit := cmp.Or(t.max, maxTombstones)
+	for len(t.ended) > 0 && (len(t.ended) > limit || now.Sub(t.ended[0].ended) > tombstoneTTL) {
+		delete(t.m, t.ended[0].token)
+		t.ended = t.ended[1:]
 	}
 }
 
