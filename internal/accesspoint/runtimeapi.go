@@ -62,8 +62,9 @@ type RuntimeAPI struct {
 	closed   bool
 	inflight map[string]*apiCall // queued or handed out, by request ID
 	polled   chan struct{}       // closed at the first poll
-	closing  chan struct{}       // closed by Close
-	calls    chan *apiCall       // a queued invocation meets a waiting poll
+	pollOnce sync.Once
+	closing  chan struct{} // closed by Close
+	calls    chan *apiCall // a queued invocation meets a waiting poll
 	srv      *http.Server
 	addr     string
 	served   chan struct{} // closed when Serve has returned

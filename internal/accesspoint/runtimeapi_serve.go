@@ -14,13 +14,7 @@ import (
 // poll lasts ("connections to the runtime API are never expected to time
 // out", fc/runtime_api_client.go).
 func (a *RuntimeAPI) serveNext(w http.ResponseWriter, r *http.Request) {
-	a.mu.Lock()
-	select {
-	case <-a.polled:
-	default:
-		close(a.polled)
-	}
-	a.mu.Unlock()
+	a.pollOnce.Do(func() { close(a.polled) })
 	var c *apiCall
 	select {
 	case c = <-a.calls:
