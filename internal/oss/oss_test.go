@@ -22,7 +22,9 @@ func TestParseStatusTakesPlainDecimalOfTheList(t *testing.T) {
 	assert.Equal(t, len(Statuses), strings.Count(StatusList, ",")+1)
 }
 
-func itoa(n int) string { return string(rune('0'+n/100)) + string(rune('0'+n/10%10)) + string(rune('0'+n%10)) }
+func itoa(n int) string {
+	return string(rune('0'+n/100)) + string(rune('0'+n/10%10)) + string(rune('0'+n%10))
+}
 
 func TestHeaderChecks(t *testing.T) {
 	assert.True(t, ValidName("X-Custom_1!"))

@@ -15,6 +15,7 @@ type sample struct {
 	wall, cpu time.Duration
 	peak      int64
 	failed    int
+	firstErr  string // the first failure's error, for the report
 }
 
 // measure sends n invocations at once to fn and waits for them all.
@@ -37,7 +38,9 @@ func measure(ctx context.Context, fn *proc, sink string, n int) (sample, error) 
 		wg.Go(func() {
 			if err := invoke(ctx, c, fn.addr, sink, i); err != nil {
 				mu.Lock()
-				s.failed++
+				if s.failed++; s.firstErr == "" {
+					s.firstErr = err.Error()
+				}
 				mu.Unlock()
 			}
 		})
@@ -72,6 +75,7 @@ func (r *results) table(o options) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "| N | mode | wall (median, range) | CPU | peak RSS MiB (median, range) | failed | time / %s | CPU / %s |\n", o.base, o.base)
 	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	var notes []string // the first error of each failed sample
 	for _, n := range o.ns {
 		for _, m := range o.modes {
 			ss := r.by[m][n]
@@ -81,6 +85,9 @@ func (r *results) table(o options) string {
 			failed := 0
 			for _, s := range ss {
 				failed += s.failed
+				if s.firstErr != "" {
+					notes = append(notes, fmt.Sprintf("- N=%d %s: %s\n", n, m, s.firstErr))
+				}
 			}
 			fmt.Fprintf(&b, "| %d | %s | %.3f s (%.3f–%.3f) | %.2f s | %.0f (%.0f–%.0f) | %d | %s | %s |\n",
 				n, m, median(wall), slices.Min(wall), slices.Max(wall), median(cpu),
@@ -89,6 +96,7 @@ func (r *results) table(o options) string {
 				r.ratio(m, n, o.base, func(s sample) float64 { return s.cpu.Seconds() }))
 		}
 	}
+	b.WriteString(strings.Join(notes, ""))
 	return b.String()
 }
 
