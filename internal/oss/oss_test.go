@@ -1,6 +1,7 @@
 package oss
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -9,7 +10,7 @@ import (
 
 func TestParseStatusTakesPlainDecimalOfTheList(t *testing.T) {
 	for _, s := range Statuses {
-		n, ok := ParseStatus(itoa(s))
+		n, ok := ParseStatus(strconv.Itoa(s))
 		assert.True(t, ok, s)
 		assert.Equal(t, s, n)
 		assert.True(t, ValidStatus(s))
@@ -22,9 +23,6 @@ func TestParseStatusTakesPlainDecimalOfTheList(t *testing.T) {
 	assert.Equal(t, len(Statuses), strings.Count(StatusList, ",")+1)
 }
 
-func itoa(n int) string {
-	return string(rune('0'+n/100)) + string(rune('0'+n/10%10)) + string(rune('0'+n%10))
-}
 
 func TestHeaderChecks(t *testing.T) {
 	assert.True(t, ValidName("X-Custom_1!"))
