@@ -23,7 +23,6 @@ func TestParseStatusTakesPlainDecimalOfTheList(t *testing.T) {
 	assert.Equal(t, len(Statuses), strings.Count(StatusList, ",")+1)
 }
 
-
 func TestHeaderChecks(t *testing.T) {
 	assert.True(t, ValidName("X-Custom_1!"))
 	for _, n := range []string{"", "a b", "a:b", "é", "a\n"} {
