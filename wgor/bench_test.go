@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wgor-dev/wgor/sign"
+
 	"github.com/wgor-dev/wgor/wgor"
 )
 
@@ -40,6 +42,7 @@ func benchClient(b *testing.B) *wgor.Client {
 	return &wgor.Client{
 		HTTPClient:  &http.Client{Transport: benchTransport(b)},
 		Credentials: testCreds(),
+		KeyCache:    &sign.KeyCache{}, // as fcrt's runtime signs
 		Region:      testRegion,
 	}
 }
@@ -219,6 +222,7 @@ func signedHeader(b *testing.B, url string) http.Header {
 			return &http.Response{StatusCode: 200, Body: http.NoBody, Header: http.Header{}}, nil
 		})},
 		Credentials: testCreds(),
+		KeyCache:    &sign.KeyCache{}, // as fcrt's runtime signs
 		Region:      testRegion,
 	}
 	if _, err := c.Write(context.Background(), &wgor.Response{Route: url, Token: testToken, Status: 200,

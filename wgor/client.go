@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wgor-dev/wgor/sign"
+
 	"github.com/wgor-dev/wgor/creds"
 )
 
@@ -122,6 +124,12 @@ type Client struct {
 	// which every Client and every invocation of wgor/fcrt in the process
 	// shares (see SpoolBudget).
 	SpoolBudget *SpoolBudget
+
+	// KeyCache, when set, keeps the signing key derived last (see
+	// sign.KeyCache): a Client that signs often, or a runtime that makes a
+	// Client per invocation, shares one. Nil derives the key for each
+	// request.
+	KeyCache *sign.KeyCache
 
 	// Chunked sends a body of unknown length with Transfer-Encoding:
 	// chunked as it is read, instead of spooling it first (as does

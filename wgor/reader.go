@@ -43,6 +43,12 @@ func (br *bodyReader) halt() { br.halted.Store(true) }
 
 func (br *bodyReader) Read(p []byte) (int, error) {
 	if br.err == nil && br.halted.Load() {
+		if br.length >= 0 && br.sent.Load() == br.length {
+			// Every declared byte went, and OSS, which answered, reads no
+			// further: the read past the end that net/http makes is not
+			// waited for.
+			return 0, io.EOF
+		}
 		br.err = &bodyError{errWriteReturned}
 	}
 	if br.err != nil {

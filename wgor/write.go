@@ -158,7 +158,7 @@ func (w *call) sign(ctx context.Context) error {
 		err = notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent: get credentials", w.url.Host))
 		return redact.New(w.r.Token).Error(err)
 	}
-	w.signing = sign.Options{Credentials: cr.Signing(), Region: w.region, Time: time.Now()}
+	w.signing = sign.Options{Credentials: cr.Signing(), Region: w.region, Time: time.Now(), KeyCache: w.c.KeyCache}
 	err = sign.Sign(w.req, &w.signing)
 	w.secrets = []string{w.r.Token, cr.AccessKeySecret, cr.SecurityToken, signatureOf(w.req.Header)}
 	if err != nil {

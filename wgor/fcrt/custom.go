@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/wgor-dev/wgor/sign"
+
 	"github.com/wgor-dev/wgor/creds"
 	"github.com/wgor-dev/wgor/internal/redact"
 )
@@ -37,8 +39,9 @@ func NewCustomRuntime(h Handler, o *Options) http.Handler {
 }
 
 type customRuntime struct {
-	h Handler
-	o *Options
+	h    Handler
+	o    *Options
+	keys sign.KeyCache // the runtime's, for every invocation's signature
 }
 
 func (rt *customRuntime) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -62,7 +65,7 @@ func (rt *customRuntime) invoke(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		ierr = fmt.Errorf("fcrt: read the event: %w", err)
 	}
-	if err := invoke(r.Context(), rt.h, inv, ierr, rt.o); err != nil {
+	if err := invoke(r.Context(), rt.h, inv, ierr, rt.o, &rt.keys); err != nil {
 		w.Header().Set(headerStatus, "404")
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusNotFound)

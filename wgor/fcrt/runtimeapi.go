@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wgor-dev/wgor/sign"
+
 	"github.com/wgor-dev/wgor/internal/redact"
 	"github.com/wgor-dev/wgor/wgor"
 )
@@ -38,7 +40,8 @@ type runtimeAPI struct {
 	hc   *http.Client
 	log  *slog.Logger
 
-	polled bool // the first poll was sent; touched by the loop alone
+	polled bool          // the first poll was sent; touched by the loop alone
+	keys   sign.KeyCache // the runtime's, for every invocation's signature
 }
 
 func newRuntimeAPI(addr string, h Handler, o *Options) *runtimeAPI {
@@ -132,7 +135,7 @@ func (a *runtimeAPI) handle(base context.Context, header http.Header, event []by
 		return
 	}
 	inv, err := a.invocation(header, event)
-	if err = invoke(base, a.h, inv, err, a.o); err != nil {
+	if err = invoke(base, a.h, inv, err, a.o, &a.keys); err != nil {
 		a.post(id, "error", errorPayload(err))
 		return
 	}

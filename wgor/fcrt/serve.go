@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wgor-dev/wgor/sign"
+
 	"github.com/wgor-dev/wgor/internal/redact"
 	"github.com/wgor-dev/wgor/wgor"
 )
@@ -81,9 +83,9 @@ var defaultHTTPClient = sync.OnceValue(wgor.NewHTTPClient)
 // serve runs h for one invocation and sends exactly one
 // WriteGetObjectResponse. It returns what was delivered and the
 // invocation's failure, which holds none of its secrets.
-func serve(ctx context.Context, h Handler, inv *Invocation, o *Options) (outcome, error) {
+func serve(ctx context.Context, h Handler, inv *Invocation, o *Options, keys *sign.KeyCache) (outcome, error) {
 	g := inv.Event.GetObjectContext
-	c := &wgor.Client{HTTPClient: o.httpClient(), Credentials: inv.Credentials}
+	c := &wgor.Client{HTTPClient: o.httpClient(), Credentials: inv.Credentials, KeyCache: keys}
 	if o != nil {
 		c.SpoolDir, c.SpoolMemory, c.Chunked = o.SpoolDir, o.SpoolMemory, o.Chunked
 	}
@@ -149,7 +151,7 @@ func call(ctx context.Context, h Handler, w ResponseWriter, inv *Invocation, scr
 // invoke runs the invocation inv under parent, with its deadline, unless
 // err says it cannot run, and logs it. A failure's error is logged as a value
 // under "error" beside "fc_request_id" (package wgortest reads it there).
-func invoke(parent context.Context, h Handler, inv *Invocation, err error, o *Options) error {
+func invoke(parent context.Context, h Handler, inv *Invocation, err error, o *Options, keys *sign.KeyCache) error {
 	start := time.Now()
 	var out outcome
 	if err == nil {
@@ -157,7 +159,7 @@ func invoke(parent context.Context, h Handler, inv *Invocation, err error, o *Op
 		if !inv.Deadline.IsZero() {
 			ctx, cancel = context.WithDeadline(parent, inv.Deadline)
 		}
-		out, err = serve(ctx, h, inv, o)
+		out, err = serve(ctx, h, inv, o, keys)
 		cancel()
 	}
 	attrs := []slog.Attr{

@@ -34,13 +34,14 @@ import (
 )
 
 type options struct {
-	ns      []int
-	rounds  int
-	bytes   int64
-	modes   []string
-	base    string
-	tmpdir  string
-	timeout time.Duration
+	ns        []int
+	rounds    int
+	bytes     int64
+	modes     []string
+	base      string
+	tmpdir    string
+	spoolDisk int64
+	timeout   time.Duration
 }
 
 func main() {
@@ -52,6 +53,7 @@ func main() {
 	flag.Int64Var(&o.bytes, "bytes", 8<<20, "body bytes per invocation")
 	flag.StringVar(&o.base, "base", "floor", "the mode ratios are taken to")
 	flag.StringVar(&o.tmpdir, "tmpdir", "", "TMPDIR of the function processes (where the spool goes)")
+	flag.Int64Var(&o.spoolDisk, "spool-disk", 0, "the spool's disk budget of the function, in bytes (0: wgor's default)")
 	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "bound on the whole run")
 	flag.Parse()
 	if *sink {
@@ -135,6 +137,9 @@ func modeEnv(dir, mode string, o options) (string, []string, error) {
 	var env []string
 	if o.tmpdir != "" {
 		env = append(env, "TMPDIR="+o.tmpdir)
+	}
+	if o.spoolDisk > 0 {
+		env = append(env, "LOAD_SPOOL_DISK="+strconv.FormatInt(o.spoolDisk, 10))
 	}
 	fn := filepath.Join(dir, "fn")
 	switch mode {

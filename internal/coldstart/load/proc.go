@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -83,7 +84,12 @@ func startFunction(ctx context.Context, path string, env []string) (*proc, error
 	}
 	cmd := exec.CommandContext(ctx, path)
 	cmd.Env = append(os.Environ(), append(env, "FC_SERVER_HOST=127.0.0.1", "FC_SERVER_PORT="+port)...)
-	cmd.Stderr = io.Discard
+	// Its log goes to a file a failed invocation can be looked up in.
+	if logf, err := os.CreateTemp("", "load-fn-*.log"); err == nil {
+		defer logf.Close()
+		cmd.Stderr = logf
+		fmt.Fprintf(os.Stderr, "load: %s logs to %s\n", filepath.Base(path), logf.Name())
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
