@@ -41,11 +41,11 @@ func NewSpoolBudget(memory, disk int64) *SpoolBudget {
 }
 
 // DefaultSpoolBudget is the budget of every Client whose SpoolBudget is nil:
-// 32 MiB of memory and 256 MiB of disk, which fit Function Compute's
+// 16 MiB of memory and 256 MiB of disk, which fit Function Compute's
 // smallest instance (512 MB of memory, 512 MB of disk) with room left for
 // the function itself. Replace it, before the first Write, to change the
 // process's budget.
-var DefaultSpoolBudget = NewSpoolBudget(32<<20, 256<<20)
+var DefaultSpoolBudget = NewSpoolBudget(16<<20, 256<<20)
 
 // ErrSpoolTooLarge: a body of unknown length is longer than the whole disk
 // budget, so it can never be spooled; declare its length, or send it

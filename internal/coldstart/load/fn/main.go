@@ -22,7 +22,7 @@ func main() {
 	size, piece := envInt("LOAD_BYTES", 8<<20), envInt("LOAD_PIECE", 32<<10)
 	declare := os.Getenv("LOAD_DECLARE") == "1"
 	if disk := envInt("LOAD_SPOOL_DISK", 0); disk > 0 {
-		wgor.DefaultSpoolBudget = wgor.NewSpoolBudget(32<<20, int64(disk))
+		wgor.DefaultSpoolBudget = wgor.NewSpoolBudget(16<<20, int64(disk))
 	}
 	opts := &fcrt.Options{
 		Chunked: os.Getenv("LOAD_CHUNKED") == "1",
