@@ -135,6 +135,7 @@ func (b *body) reader(ctx context.Context) (io.ReadCloser, func() (io.ReadCloser
 		return io.NopCloser(b.mem), get, nil
 	}
 	br := &bodyReader{src: b.src, ctx: ctx, length: b.length, progress: b.progress}
+	b.src.watch(ctx) // the attempt's ctx ends with the attempt
 	if b.spool != nil {
 		br.spooled = b.length
 	}

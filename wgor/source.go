@@ -76,15 +76,12 @@ func (s *source) reset() {
 	}
 }
 
-// read reads once into p, and stops waiting when ctx ends. A body that
+// read reads once into p; a Read waiting on a pipe ends when the ctx given
+// to watch does, and its error is then ctx.Err(). A body that
 // keeps returning nothing, and no error, fails as bufio fails it.
 func (s *source) read(ctx context.Context, p []byte) (int, error) {
 	if s.err != nil {
 		return 0, s.err
-	}
-	if s.stop != nil {
-		stop := context.AfterFunc(ctx, func() { s.stop(ctx.Err()) })
-		defer stop()
 	}
 	n, err := s.r.Read(p)
 	if err != nil && s.stop != nil && ctx.Err() != nil {
@@ -102,6 +99,16 @@ func (s *source) read(ctx context.Context, p []byte) (int, error) {
 		s.err = err
 	}
 	return n, err
+}
+
+// watch stops a Read waiting on the body's pipe when ctx ends, until the
+// returned function is called: once for an attempt or a spool's filling, not
+// for each Read.
+func (s *source) watch(ctx context.Context) (stop func() bool) {
+	if s.stop == nil {
+		return func() bool { return false }
+	}
+	return context.AfterFunc(ctx, func() { s.stop(ctx.Err()) })
 }
 
 // pump reads r into the pipe until r ends or the pipe is closed. A panic

@@ -73,6 +73,7 @@ func (b *body) fillSpool(ctx context.Context, budget *SpoolBudget, memory int64,
 	s := &spool{budget: budget}
 	b.spool = s
 	defer s.stopGrowing()
+	defer b.src.watch(ctx)()
 	buf := make([]byte, pumpSize)
 	for {
 		if err := ctx.Err(); err != nil {
