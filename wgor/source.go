@@ -19,11 +19,11 @@ var errBodyPanicked = errors.New("wgor: Response.Body's Read panicked")
 // buffer net/http copies a request body with.
 const chunkSize = 256 << 10
 
-// pumpSize is the buffer of the pump and of the spool's reads: the buffer
-// net/http copies a request body with. With many invocations at once
-// (Function Compute: up to 200 an instance), a buffer per body is what
-// memory grows by.
-const pumpSize = 32 << 10
+// spoolReadSize is the buffer a spool is filled with: the buffer net/http
+// copies a request body with. With many invocations at once (Function
+// Compute: up to 200 an instance), a buffer per body is what memory grows
+// by.
+const spoolReadSize = 32 << 10
 
 // source reads the caller's body, at most one byte past a declared length,
 // passing its errors through the Write's scrubber.
@@ -123,7 +123,7 @@ func (s *source) pump(r io.Reader, pw *io.PipeWriter) {
 			pw.CloseWithError(errBodyPanicked)
 		}
 	}()
-	size := int64(pumpSize)
+	size := int64(chunkSize)
 	if s.limit > 0 {
 		size = min(size, s.limit)
 	}

@@ -74,7 +74,7 @@ func (b *body) fillSpool(ctx context.Context, budget *SpoolBudget, memory int64,
 	b.spool = s
 	defer s.stopGrowing()
 	defer b.src.watch(ctx)()
-	buf := make([]byte, pumpSize)
+	buf := make([]byte, spoolReadSize)
 	for {
 		if err := ctx.Err(); err != nil {
 			return err // a body read directly does not watch ctx
