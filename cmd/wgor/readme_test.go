@@ -312,7 +312,8 @@ func (s *session) coldstart(words []string) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, words[0], words[1:]...)
 	if !slices.Contains(words, "-n") {
-		cmd = exec.CommandContext(ctx, "go", "-C", words[2], "build", "-o", os.DevNull, ".")
+		pkg := words[4] // go -C DIR run PKG …
+		cmd = exec.CommandContext(ctx, "go", "-C", words[2], "build", "-o", os.DevNull, pkg)
 	}
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s: %s", strings.Join(cmd.Args, " "), out)
