@@ -3,6 +3,8 @@ package wgor
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"sync"
 )
 
@@ -43,9 +45,20 @@ func NewSpoolBudget(memory, disk int64) *SpoolBudget {
 // DefaultSpoolBudget is the budget of every Client whose SpoolBudget is nil:
 // 16 MiB of memory and 256 MiB of disk, which fit Function Compute's
 // smallest instance (512 MB of memory, 512 MB of disk) with room left for
-// the function itself. Replace it, before the first Write, to change the
-// process's budget.
-var DefaultSpoolBudget = NewSpoolBudget(16<<20, 256<<20)
+// the function itself. The environment variables WGOR_SPOOL_MEMORY and
+// WGOR_SPOOL_DISK (bytes) set them when the program starts, for an instance
+// configured with more (Function Compute's disk goes up to 10 GB); or
+// replace it before the first Write.
+var DefaultSpoolBudget = NewSpoolBudget(envBytes("WGOR_SPOOL_MEMORY", 16<<20), envBytes("WGOR_SPOOL_DISK", 256<<20))
+
+// envBytes reads a size in bytes from the environment; def when unset or
+// not a number of bytes.
+func envBytes(name string, def int64) int64 {
+	if n, err := strconv.ParseInt(os.Getenv(name), 10, 64); err == nil && n >= 0 {
+		return n
+	}
+	return def
+}
 
 // ErrSpoolTooLarge: a body of unknown length is longer than the whole disk
 // budget, so it can never be spooled; declare its length, or send it

@@ -93,3 +93,12 @@ func TestSpoolBudgetManyBodiesAllGetThrough(t *testing.T) {
 	}
 	assert.Zero(t, b.diskUsed)
 }
+
+func TestEnvBytesReadsASizeOrKeepsTheDefault(t *testing.T) {
+	t.Setenv("WGOR_TEST_SIZE", "1073741824")
+	assert.Equal(t, int64(1<<30), envBytes("WGOR_TEST_SIZE", 5))
+	for _, bad := range []string{"", "1GiB", "-1", "x"} {
+		t.Setenv("WGOR_TEST_SIZE", bad)
+		assert.Equal(t, int64(5), envBytes("WGOR_TEST_SIZE", 5), "%q", bad)
+	}
+}

@@ -139,7 +139,7 @@ func modeEnv(dir, mode string, o options) (string, []string, error) {
 		env = append(env, "TMPDIR="+o.tmpdir)
 	}
 	if o.spoolDisk > 0 {
-		env = append(env, "LOAD_SPOOL_DISK="+strconv.FormatInt(o.spoolDisk, 10))
+		env = append(env, "WGOR_SPOOL_DISK="+strconv.FormatInt(o.spoolDisk, 10))
 	}
 	fn := filepath.Join(dir, "fn")
 	switch mode {

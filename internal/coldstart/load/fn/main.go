@@ -2,9 +2,8 @@
 // measures: a custom runtime on wgor/fcrt whose handler writes
 // $LOAD_BYTES zero bytes in pieces of $LOAD_PIECE, with a Content-Length
 // when $LOAD_DECLARE=1, chunked when $LOAD_CHUNKED=1, and otherwise spooled
-// as the runtime does for a body of unknown length. $LOAD_SPOOL_DISK, when
-// set, is the spool's disk budget in bytes (wgor.DefaultSpoolBudget's is
-// 256 MiB, which a 1 GiB spooled body exceeds).
+// as the runtime does for a body of unknown length, within the budget of
+// $WGOR_SPOOL_MEMORY and $WGOR_SPOOL_DISK (see wgor.DefaultSpoolBudget).
 package main
 
 import (
@@ -14,16 +13,12 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/wgor-dev/wgor/wgor"
 	"github.com/wgor-dev/wgor/wgor/fcrt"
 )
 
 func main() {
 	size, piece := envInt("LOAD_BYTES", 8<<20), envInt("LOAD_PIECE", 32<<10)
 	declare := os.Getenv("LOAD_DECLARE") == "1"
-	if disk := envInt("LOAD_SPOOL_DISK", 0); disk > 0 {
-		wgor.DefaultSpoolBudget = wgor.NewSpoolBudget(16<<20, int64(disk))
-	}
 	opts := &fcrt.Options{
 		Chunked: os.Getenv("LOAD_CHUNKED") == "1",
 		Logger:  slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
