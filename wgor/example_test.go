@@ -219,5 +219,5 @@ func ExampleServiceError() {
 	fmt.Println(err)
 	// Output:
 	// 403 AccessDenied 0003-00000001 5C1B138A109F4E405B2D0002
-	// wgor: OSS refused WriteGetObjectResponse: HTTP 403 AccessDenied: The token has been used. (EC 0003-00000001, request ID 5C1B138A109F4E405B2D0002): an outputToken answers one GetObject, once, before the function's timeout: send it once, from the invocation that received it
+	// wgor: OSS refused WriteGetObjectResponse: HTTP 403 AccessDenied: The token has been used. (EC 0003-00000001, request ID 5C1B138A109F4E405B2D0002): the outputToken was refused: it answers one GetObject, once, while that GetObject waits; send it once, from the invocation that received it
 }

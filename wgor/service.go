@@ -3,6 +3,7 @@ package wgor
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -83,6 +84,24 @@ func (e *ServiceError) Error() string {
 	return b.String()
 }
 
+// accessHint: OSS documents no answer for a token it refuses, so a refused
+// token, a missing permission and some signature problems all come back as
+// AccessDenied. A token named in the message is a token problem, which no
+// permission fixes; words of permission (or no message) a missing
+// permission; any other message speaks for itself.
+func accessHint(m string) string {
+	switch {
+	case strings.Contains(m, "token"):
+		return "the outputToken was refused: it answers one GetObject, once, while that GetObject waits; send it once, from the invocation that received it"
+	case m == "" || permissionWords.MatchString(m):
+		return "grant oss:WriteGetObjectResponse to the function's role"
+	}
+	return ""
+}
+
+// permissionWords are the words of OSS's messages about a permission.
+var permissionWords = regexp.MustCompile(`right|permission|forbidden|not authorized|not allowed|denied`)
+
 // hint says what to do about the codes a WriteGetObjectResponse meets.
 // For AccessDenied it follows the message: a token named there is a token
 // problem, which no permission fixes. The codes are OSS's (API reference,
@@ -90,10 +109,7 @@ func (e *ServiceError) Error() string {
 func (e *ServiceError) hint() string {
 	switch e.Code {
 	case "AccessDenied":
-		if strings.Contains(strings.ToLower(e.Message), "token") {
-			return "an outputToken answers one GetObject, once, before the function's timeout: send it once, from the invocation that received it"
-		}
-		return "grant oss:WriteGetObjectResponse to the function's role"
+		return accessHint(strings.ToLower(e.Message))
 	case "SignatureDoesNotMatch":
 		if e.advice != "" {
 			return e.advice

@@ -191,7 +191,7 @@ func TestWriteFailurePrintsTheOSSCodeAndRequestID(t *testing.T) {
 	code, stdout, stderr := runCLI(t, t.Context(), strings.NewReader("hello"), map[string]string{"WGOR_TOKEN": "OSSV1#not-a-token-we-issued"},
 		"write", "--route", route, "--region", "cn-qingdao", "-")
 	assert.Equal(t, exitFail, code, stdout)
-	assert.Regexp(t, `^wgor write: OSS refused the response: HTTP 403 AccessDenied: The request token is not valid[^\n]*\(request ID [0-9A-F]{24}\): the --token was refused[^\n]*\n$`, stderr)
+	assert.Regexp(t, `^wgor write: OSS refused WriteGetObjectResponse: HTTP 403 AccessDenied: The request token is not valid[^\n]*\(request ID [0-9A-F]{24}\): the --token was refused[^\n]*\n$`, stderr)
 	assert.Equal(t, 1, strings.Count(stderr, "request ID"), "the request ID is told once")
 	assert.NotContains(t, stderr, "grant oss:WriteGetObjectResponse", "a refused token is not a missing permission")
 	assert.NotContains(t, stderr, testSecret)

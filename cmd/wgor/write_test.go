@@ -123,7 +123,7 @@ func TestWriteShowsServerTextOnOneLine(t *testing.T) {
 			assert.Equal(t, exitFail, code, stdout)
 			assert.Empty(t, stdout)
 			assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
-			assert.True(t, strings.HasPrefix(stderr, "wgor write: OSS refused the response: HTTP 403"), stderr)
+			assert.True(t, strings.HasPrefix(stderr, "wgor write: OSS refused WriteGetObjectResponse: HTTP 403"), stderr)
 			assert.False(t, strings.ContainsAny(stderr, "\r\u2028\u202e"), "%q", stderr)
 		})
 	}
@@ -150,8 +150,8 @@ func TestWriteAdviceFollowsTheRefusal(t *testing.T) {
 		{"permission", "AccessDenied", "You have no right to access this object because of bucket acl.", "grant oss:WriteGetObjectResponse", "--token"},
 		{"no message", "AccessDenied", "", "grant oss:WriteGetObjectResponse", "--token"},
 		{"a message that says what to do", "AccessDenied", "A V1 signature needs the Date header.", "Date header. (request ID R1)\n", "grant"},
-		{"signature", "SignatureDoesNotMatch", "The request signature we calculated does not match.", "check the access key secret and --region", "Client.Region"},
-		{"argument", "InvalidArgument", "bad region", "check --region, --status and the --header values", "Client.Region"},
+		{"signature", "SignatureDoesNotMatch", "The request signature we calculated does not match.", "check the access key secret and the region (--region)", "Client.Region"},
+		{"argument", "InvalidArgument", "bad region", "check the region (--region) and the forwarded headers", "Client.Region"},
 	}
 	useEnvCredentials(t)
 	for _, tc := range cases {
