@@ -89,13 +89,13 @@ func appendCanonicalQuery(b []byte, raw, skip string) []byte {
 // net/http sends them so (Header.Write sorts keys) and the server joins them.
 func appendCanonicalHeaders(b []byte, h http.Header, additional []string) []byte {
 	signed := signedHeaders(h, additional)
-	for i, s := range signed {
-		if i > 0 && s.lower == signed[i-1].lower {
+	for i, k := range signed {
+		if i > 0 && strings.EqualFold(k, signed[i-1]) {
 			b[len(b)-1] = ',' // the same header under another key: one line
 		} else {
-			b = append(append(b, s.lower...), ':')
+			b = append(appendLower(b, k), ':')
 		}
-		for _, v := range h[s.key] {
+		for _, v := range h[k] {
 			b = append(append(b, strings.TrimSpace(v)...), ',')
 		}
 		b[len(b)-1] = '\n' // signedHeaders: at least one value
@@ -103,23 +103,43 @@ func appendCanonicalHeaders(b []byte, h http.Header, additional []string) []byte
 	return b
 }
 
-// header is the name of a header to sign.
-type header struct {
-	lower string // lower-cased, the sort key
-	key   string // as written, the second sort key
-}
-
-// signedHeaders is the headers of h that have a value and are signed, sorted
-// by name lower-cased, then as written.
-func signedHeaders(h http.Header, additional []string) []header {
-	signed := make([]header, 0, len(h))
+// signedHeaders is the names of h's headers that have a value and are
+// signed, sorted as lower-cased, then as written. Names are HTTP tokens,
+// ASCII (checkHeaders), so lower-casing is ASCII's.
+func signedHeaders(h http.Header, additional []string) []string {
+	signed := make([]string, 0, len(h))
 	for k, vs := range h {
-		if l := strings.ToLower(k); len(vs) > 0 && isSigned(l, additional) {
-			signed = append(signed, header{l, k})
+		if len(vs) > 0 && isSigned(k, additional) {
+			signed = append(signed, k)
 		}
 	}
-	slices.SortFunc(signed, func(a, b header) int { return cmp.Or(strings.Compare(a.lower, b.lower), strings.Compare(a.key, b.key)) })
+	slices.SortFunc(signed, func(a, b string) int { return cmp.Or(compareLower(a, b), strings.Compare(a, b)) })
 	return signed
+}
+
+// compareLower compares a and b as their ASCII lower-cased forms.
+func compareLower(a, b string) int {
+	for i := range min(len(a), len(b)) {
+		if c := cmp.Compare(lower(a[i]), lower(b[i])); c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// appendLower appends s lower-cased (ASCII).
+func appendLower(b []byte, s string) []byte {
+	for i := range len(s) {
+		b = append(b, lower(s[i]))
+	}
+	return b
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // checkHeaders refuses a control character in the name or a value of any
@@ -129,8 +149,8 @@ func checkHeaders(h http.Header, replaced [][2]string) error {
 	for k, vs := range h {
 		switch {
 		case replaces(replaced, k):
-		case !oss.ValidValue(k):
-			return invalid("a header name contains a control character")
+		case !oss.ValidName(k): // net/http sends no other (RFC 9110, field-name)
+			return invalid("a header name is not an HTTP token: " + quote(k))
 		case slices.ContainsFunc(vs, notValid):
 			return invalid("value of header " + quote(k) + " contains a control character")
 		}
@@ -146,15 +166,16 @@ func replaces(fields [][2]string, k string) bool {
 	return slices.ContainsFunc(fields, func(f [2]string) bool { return len(f[0]) == len(k) && strings.EqualFold(f[0], k) })
 }
 
-// isSigned reports whether a header, by its lower-cased name, is signed: by
-// default (x-oss-*, Content-Type, Content-MD5), or named in additional, in
-// any case (Verify's list is as the client sent it).
-func isSigned(lower string, additional []string) bool {
-	return signedByDefault(lower) || slices.ContainsFunc(additional, func(n string) bool { return strings.ToLower(n) == lower })
+// isSigned reports whether a header is signed: by default (x-oss-*,
+// Content-Type, Content-MD5), or named in additional; names in any case
+// (Verify's list is as the client sent it).
+func isSigned(name string, additional []string) bool {
+	return signedByDefault(name) || slices.ContainsFunc(additional, func(n string) bool { return strings.EqualFold(n, name) })
 }
 
-func signedByDefault(lower string) bool {
-	return strings.HasPrefix(lower, "x-oss-") || lower == "content-type" || lower == "content-md5"
+func signedByDefault(name string) bool {
+	return len(name) >= 6 && strings.EqualFold(name[:6], "x-oss-") ||
+		strings.EqualFold(name, "content-type") || strings.EqualFold(name, "content-md5")
 }
 
 // additionalHeaders is the names asked for that the defaults do not cover

@@ -26,7 +26,7 @@ func compute(r *request, keys *KeyCache, secret, datetime, date, region, product
 	canonical := canonicalRequest(r)
 	sc := scope(date, region, product)
 	sts := stringToSign(datetime, sc, canonical)
-	return computed{sc, signature(keys.key(secret, date, region, product), sts), canonical, sts}
+	return computed{sc, keys.signature(secret, date, region, product, sts), canonical, sts}
 }
 
 // scope is date/region/product/aliyun_v4_request.

@@ -1,8 +1,11 @@
 package sign
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"hash"
 	"log/slog"
 	"sync"
 
@@ -12,28 +15,30 @@ import (
 // A KeyCache keeps the signing key derived last, so that the signatures of
 // one day, region and secret derive it once: the derivation is four HMACs,
 // as much as the rest of a signature (aws-sdk-go-v2's signer caches its keys
-// for the same reason). It keeps a hash of the secret, never the secret, and
-// prints nothing it holds. The zero KeyCache is ready to use and safe for
+// for the same reason). It prints nothing it holds. The zero KeyCache is ready to use and safe for
 // concurrent use; share one per process, in the struct that signs, as
 // wgor.Client does. Set it as Options.KeyCache; nil derives every key.
 type KeyCache struct {
-	mu   sync.Mutex
-	id   [sha256.Size]byte // of the secret, the date, the region and the product
-	last []byte
+	mu  sync.Mutex
+	key [4]string // the secret, the date, the region and the product of mac's key
+	mac hash.Hash // HMAC-SHA256 under the key derived last, or nil
 }
 
-// key returns the signing key, derived or from the cache.
-func (c *KeyCache) key(secret, date, region, product string) []byte {
+// signature is the signature of stringToSign under the signing key of
+// secret, date, region and product, derived or from the cache.
+func (c *KeyCache) signature(secret, date, region, product string, stringToSign []byte) string {
 	if c == nil {
-		return signingKey(secret, date, region, product)
+		return signature(signingKey(secret, date, region, product), stringToSign)
 	}
-	id := sha256.Sum256([]byte(secret + "\n" + date + "\n" + region + "\n" + product))
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.last == nil || c.id != id {
-		c.id, c.last = id, signingKey(secret, date, region, product)
+	if id := [4]string{secret, date, region, product}; c.mac == nil || c.key != id {
+		c.key, c.mac = id, hmac.New(sha256.New, signingKey(secret, date, region, product))
 	}
-	return c.last
+	c.mac.Reset()
+	c.mac.Write(stringToSign)
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(c.mac.Sum(sum[:0]))
 }
 
 // String says what the cache is, never what it holds.

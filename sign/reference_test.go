@@ -137,6 +137,14 @@ func refBad(s string) bool {
 	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f })
 }
 
+// refBadName: a header name must be an HTTP token (RFC 9110), the only
+// names net/http sends.
+func refBadName(k string) bool {
+	return k == "" || strings.ContainsFunc(k, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("!#$%&'*+-.^_|~\x60", r))
+	})
+}
+
 // refSign predicts what Sign does with req: the canonical request, or
 // refused when a header that stays in the request or the query holds a
 // control character. signed is req after Sign, for the values Sign chose (the time).
@@ -165,12 +173,11 @@ func refSign(orig http.Header, method, rawQuery string, o *sign.Options, signed 
 		if slices.ContainsFunc(replaced, func(r string) bool { return len(r) == len(k) && strings.EqualFold(r, k) }) {
 			continue
 		}
+		refused = refused || refBadName(k)
 		for _, v := range vs {
-			refused = refused || refBad(k) || refBad(v)
+			refused = refused || refBad(v)
 		}
-		if len(vs) == 0 {
-			refused = refused || refBad(k)
-		} else {
+		if len(vs) > 0 {
 			h[k] = vs
 		}
 	}

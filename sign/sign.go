@@ -144,9 +144,11 @@ func set(req *http.Request, fields [][2]string) {
 			delete(req.Header, k)
 		}
 	}
-	for _, f := range fields {
+	values := make([]string, len(fields)) // one array behind the headers' slices
+	for i, f := range fields {
 		if f[1] != "" {
-			req.Header[f[0]] = []string{f[1]}
+			values[i] = f[1]
+			req.Header[f[0]] = values[i : i+1 : i+1]
 		}
 	}
 }
