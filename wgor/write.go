@@ -37,10 +37,10 @@ import (
 // GetObject caller then cannot be the whole response.
 //
 // When ctx ends, Write returns promptly even if a Read of r.Body is
-// blocked: such a body (anything but an in-memory reader or a regular
-// file) is read on one goroutine of Write's own, and a Read that neither
-// returns nor can be closed (see Response.Body) keeps that one goroutine
-// until it returns. (A body streamed while such a Read blocks, chunked or
+// blocked: an *io.PipeReader is closed, and any other body but an
+// in-memory reader or a regular file is read on one goroutine of Write's
+// own, which a Read that neither returns nor can be closed (see
+// Response.Body) keeps until it returns. (A body streamed while such a Read blocks, chunked or
 // of declared length, holds Write until ctx ends should the connection
 // fail meanwhile: net/http waits for its writer; a function's invocation
 // always has a deadline.) Should that Read panic, Write cleans up (the spool
