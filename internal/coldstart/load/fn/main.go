@@ -11,7 +11,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
+	"runtime/pprof"
 	"strconv"
+	"syscall"
 
 	"github.com/wgor-dev/wgor/wgor/fcrt"
 )
@@ -38,6 +41,16 @@ func main() {
 		}
 		return nil
 	})
+	if path := os.Getenv("LOAD_CPUPROFILE"); path != "" { // where the function's time goes
+		f, err := os.Create(path)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+			defer stop()
+			defer pprof.StopCPUProfile()
+			_ = fcrt.Run(ctx, h, opts)
+			return
+		}
+	}
 	if err := fcrt.Run(context.Background(), h, opts); err != nil && err != io.EOF {
 		slog.Error("fn", "error", err)
 		os.Exit(1)
