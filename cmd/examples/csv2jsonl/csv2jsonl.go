@@ -54,11 +54,6 @@ type Handler struct {
 // not yet registered with IANA (jsonlines.org, "File format").
 const ContentType = "application/jsonl"
 
-// kept are the original's headers that still describe the answer.
-// Content-Type, Content-Disposition (its file name says .csv) and ETag
-// describe the CSV bytes, and are not kept.
-var kept = []string{"Cache-Control", "Content-Language", "Expires", "Last-Modified"}
-
 // ServeGetObject answers with the original, converted.
 func (h Handler) ServeGetObject(ctx context.Context, w fcrt.ResponseWriter, inv *fcrt.Invocation) error {
 	orig, err := fcrt.OpenOriginal(ctx, inv, nil)
@@ -70,11 +65,9 @@ func (h Handler) ServeGetObject(ctx context.Context, w fcrt.ResponseWriter, inv 
 		return fcrt.Error(http.StatusBadRequest, "MalformedCSV",
 			"The object is stored with Content-Encoding "+strconv.Quote(ce)+": csv2jsonl reads uncompressed CSV only; decompress it first.")
 	}
-	for _, name := range kept {
-		if v := orig.Header.Values(name); len(v) > 0 {
-			w.Header()[name] = v
-		}
-	}
+	orig.CopyObjectHeaders(w.Header())
+	// Content-Disposition's file name names the original's format: not kept.
+	w.Header().Del("Content-Disposition")
 	w.Header().Set("Content-Type", ContentType)
 	// No Content-Length: the answer's length is known only at the end,
 	// so the runtime spools it (see the package documentation).

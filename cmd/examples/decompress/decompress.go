@@ -63,11 +63,6 @@ func FromEnv() (Handler, error) {
 	return h, nil
 }
 
-// kept are the original's headers that still describe the output.
-// Content-Disposition (its file name ends .gz) and ETag describe the
-// compressed bytes and are not kept; Content-Type is decided apart.
-var kept = []string{"Cache-Control", "Content-Language", "Expires", "Last-Modified"}
-
 // ServeGetObject answers with the original, decompressed.
 func (h Handler) ServeGetObject(ctx context.Context, w fcrt.ResponseWriter, inv *fcrt.Invocation) error {
 	orig, err := fcrt.OpenOriginal(ctx, inv, nil)
@@ -92,11 +87,9 @@ func (h Handler) ServeGetObject(ctx context.Context, w fcrt.ResponseWriter, inv 
 		return invalid(src, format, err)
 	}
 	out := bufio.NewReaderSize(dec, 64<<10)
-	for _, name := range kept {
-		if v := orig.Header.Values(name); len(v) > 0 {
-			w.Header()[name] = v
-		}
-	}
+	orig.CopyObjectHeaders(w.Header())
+	// Content-Disposition's file name names the original's format: not kept.
+	w.Header().Del("Content-Disposition")
 	w.Header().Set("Content-Type", contentType(orig.Header, out))
 	return h.copy(w, out, src, format)
 }
