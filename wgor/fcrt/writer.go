@@ -139,8 +139,14 @@ func (w *writer) Write(p []byte) (int, error) {
 	if w.done == nil {
 		w.start(w.status, w.frozen, nil)
 	}
-	bw := w.bw
+	bw, pw := w.bw, w.pw
 	w.mu.Unlock()
+	if bw != nil && bw.Buffered() == 0 && len(p) >= writeBuffer {
+		// A buffer's worth goes as it is: bufio would copy a Write of
+		// exactly its size, and a body written in such pieces would be
+		// copied whole once more.
+		return w.result(pw.Write(p))
+	}
 	return w.result(bw.Write(p))
 }
 
