@@ -92,3 +92,30 @@ func ExampleVerify() {
 	// Output:
 	// sign: SignatureDoesNotMatch: The request signature we calculated does not match the signature you provided. Check your key and signing method.
 }
+
+// A signer that signs often keeps a KeyCache: signatures of one day, region
+// and secret derive the signing key once. The signature is the same.
+func ExampleKeyCache() {
+	keys := &sign.KeyCache{} // one per signer, as wgor.Client and fcrt keep it
+	for range 2 {
+		req, _ := http.NewRequest(http.MethodGet, "https://examplebucket.oss-cn-hangzhou.aliyuncs.com/exampleobject.txt", nil)
+		err := sign.Sign(req, &sign.Options{
+			Credentials: sign.Credentials{AccessKeyID: "LTAI5tExampleAccessKey01", AccessKeySecret: "ExampleSecretKey0123456789abcdefXYZ"},
+			Region:      "cn-hangzhou",
+			Bucket:      "examplebucket",
+			Key:         "exampleobject.txt",
+			Time:        time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC),
+			KeyCache:    keys,
+		})
+		if err != nil {
+			fmt.Println("sign:", err)
+			return
+		}
+		fmt.Println(req.Header.Get("Authorization")[len(req.Header.Get("Authorization"))-64:])
+	}
+	fmt.Println(keys) // prints nothing it holds
+	// Output:
+	// a14407f9652d806e95da98a35767e22363e4246ec4137c14f1cd183afd088991
+	// a14407f9652d806e95da98a35767e22363e4246ec4137c14f1cd183afd088991
+	// sign.KeyCache{<redacted>}
+}

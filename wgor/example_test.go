@@ -1,6 +1,7 @@
 package wgor_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 
 	"github.com/wgor-dev/wgor/creds"
 	"github.com/wgor-dev/wgor/sign"
@@ -220,4 +222,38 @@ func ExampleServiceError() {
 	// Output:
 	// 403 AccessDenied 0003-00000001 5C1B138A109F4E405B2D0002
 	// wgor: OSS refused WriteGetObjectResponse: HTTP 403 AccessDenied: The token has been used. (EC 0003-00000001, request ID 5C1B138A109F4E405B2D0002): the outputToken was refused: it answers one GetObject, once, while that GetObject waits; send it once, from the invocation that received it
+}
+
+// A process's spooled bodies share one budget of memory and disk. Here the
+// budget holds 1 MB of disk and no memory: of three bodies of 600 KB spooled
+// at once, each waits for the one before it to be sent, and all three are.
+// A body longer than the whole budget is refused at once, before anything
+// is sent.
+func ExampleSpoolBudget() {
+	accessPoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+	}))
+	defer accessPoint.Close()
+	c := &wgor.Client{
+		Credentials: creds.Static(creds.Credentials{AccessKeyID: "LTAI-EXAMPLE", AccessKeySecret: "example-secret"}),
+		Region:      "cn-qingdao",
+		SpoolBudget: wgor.NewSpoolBudget(0, 1_000_000),
+	}
+	write := func(size int) error {
+		body := io.MultiReader(bytes.NewReader(make([]byte, size))) // no length to detect: spooled
+		_, err := c.Write(context.Background(), &wgor.Response{Route: accessPoint.URL, Token: "OSSV1#example-token", Status: http.StatusOK, Body: body})
+		return err
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	for i := range errs {
+		wg.Go(func() { errs[i] = write(600_000) })
+	}
+	wg.Wait()
+	fmt.Println("three bodies:", errs)
+	err := write(2_000_000)
+	fmt.Println("too long:", errors.Is(err, wgor.ErrSpoolTooLarge), errors.Is(err, wgor.ErrNotSent))
+	// Output:
+	// three bodies: [<nil> <nil> <nil>]
+	// too long: true true
 }
