@@ -8,8 +8,8 @@
 // invocation's credentials):
 //
 //	_, err = wgor.Write(ctx, inv.Credentials, &wgor.Response{
-//		Route:       ev.GetObjectContext.OutputRoute,
-//		Token:       ev.GetObjectContext.OutputToken,
+//		Route:       inv.Event.GetObjectContext.OutputRoute,
+//		Token:       inv.Event.GetObjectContext.OutputToken,
 //		Status:      200,
 //		ContentType: "image/png",
 //		Body:        pngReader, // any io.Reader
@@ -19,8 +19,8 @@
 // never held whole in memory, so a response of any size costs the same
 // memory. A body of known length streams with its Content-Length and is
 // held to it. One of unknown length is spooled, its head in memory and the
-// rest in a temporary file, and then sent with the Content-Length OSS
-// requires; [Client].Chunked streams it chunked instead, which OSS does
+// rest in a temporary file, within the process's [SpoolBudget], and then
+// sent with the Content-Length OSS requires; [Client].Chunked streams it chunked instead, which OSS does
 // not document (see Client.SpoolDir and Client.Chunked).
 //
 // [Write] uses a [Client] with default settings but the credentials:
