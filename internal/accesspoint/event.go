@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/wgor-dev/wgor/internal/oss"
 )
 
 // event is the function's JSON: getObjectContext as OSS's user guide and
@@ -26,10 +28,10 @@ type userRequest struct {
 
 // privateHeaders carry the caller's credentials: never in an event.
 var privateHeaders = map[string]bool{
-	"Authorization":        true,
-	"Proxy-Authorization":  true,
-	"Cookie":               true,
-	"X-Oss-Security-Token": true,
+	"Authorization":       true,
+	"Proxy-Authorization": true,
+	"Cookie":              true,
+	http.CanonicalHeaderKey(oss.HeaderSecurityToken): true,
 }
 
 // newEvent builds the event of the GetObject r.
