@@ -7,8 +7,11 @@ import (
 	"strings"
 )
 
-// The environment variables [FromEnv] reads, the same ones credentials-go and
-// the Alibaba Cloud SDKs read.
+// The environment variables [FromEnv] reads. Function Compute sets them to
+// the function role's temporary credentials (Function Compute,
+// "Environment variables", system environment variables:
+// https://www.alibabacloud.com/help/en/functioncompute/fc-3-0/user-guide/using-environment-variables-in-code);
+// credentials-go and the Alibaba Cloud SDKs read the same ones.
 const (
 	EnvAccessKeyID     = "ALIBABA_CLOUD_ACCESS_KEY_ID"
 	EnvAccessKeySecret = "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
@@ -18,33 +21,23 @@ const (
 // FromEnv returns a Provider that reads ALIBABA_CLOUD_ACCESS_KEY_ID,
 // ALIBABA_CLOUD_ACCESS_KEY_SECRET and, for STS keys, ALIBABA_CLOUD_SECURITY_TOKEN.
 //
-// It reads the variables on every call, not once, so a runtime that rotates
-// them (or a test using t.Setenv) is seen at once; reading three variables
-// costs nanoseconds. The expiry is not known (the zero Expiration).
+// It reads the variables on every call, so a runtime that rotates them (or a
+// test using t.Setenv) is seen at once. The expiry is not known (the zero
+// Expiration). Without the security token the keys are long-term keys.
 //
 // When the ID or the secret is missing, the error wraps [ErrNoCredentials]
-// and names the variables to set; it never contains their values. The
-// security token is optional: without it the keys are used as long-term keys.
-func FromEnv() Provider { return envProvider{} }
-
-type envProvider struct{}
-
-func (envProvider) Credentials(ctx context.Context) (Credentials, error) {
-	c := Credentials{
-		AccessKeyID:     os.Getenv(EnvAccessKeyID),
-		AccessKeySecret: os.Getenv(EnvAccessKeySecret),
-		SecurityToken:   os.Getenv(EnvSecurityToken),
-	}
-	if c.AccessKeyID != "" && c.AccessKeySecret != "" {
+// and names the variables to set, never their values.
+func FromEnv() Provider {
+	return ProviderFunc(func(context.Context) (Credentials, error) {
+		c := Credentials{
+			AccessKeyID:     os.Getenv(EnvAccessKeyID),
+			AccessKeySecret: os.Getenv(EnvAccessKeySecret),
+			SecurityToken:   os.Getenv(EnvSecurityToken),
+		}
+		if m := missing(c, EnvAccessKeyID, EnvAccessKeySecret); m != nil {
+			return Credentials{}, fmt.Errorf("%w: environment variables not set: %s: set %s and %s (and %s for STS keys), or use chain.Default (package github.com/wgor-dev/wgor/creds/chain) to also try profiles, OIDC, an ECS RAM role and ALIBABA_CLOUD_CREDENTIALS_URI",
+				ErrNoCredentials, strings.Join(m, " and "), EnvAccessKeyID, EnvAccessKeySecret, EnvSecurityToken)
+		}
 		return c, nil
-	}
-	var missing []string
-	if c.AccessKeyID == "" {
-		missing = append(missing, EnvAccessKeyID)
-	}
-	if c.AccessKeySecret == "" {
-		missing = append(missing, EnvAccessKeySecret)
-	}
-	return Credentials{}, fmt.Errorf("%w: environment variables not set: %s: set %s and %s (and %s for STS keys), or use chain.Default (package github.com/wgor-dev/wgor/creds/chain) to also try profiles, OIDC, an ECS RAM role and ALIBABA_CLOUD_CREDENTIALS_URI",
-		ErrNoCredentials, strings.Join(missing, " and "), EnvAccessKeyID, EnvAccessKeySecret, EnvSecurityToken)
+	})
 }

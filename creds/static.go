@@ -11,16 +11,17 @@ import (
 // Static returns a Provider that always returns c: long-term keys, or STS
 // keys a runtime handed over (a built-in runtime's context credentials, say).
 //
-// Static never fails when called to construct; its Credentials method
-// reports what is wrong instead: an empty access key ID or secret (wrapping
-// [ErrNoCredentials]), or an Expiration that has passed. It does not refresh
-// anything: when c carries an expiry, the caller must replace the provider
-// before then.
-func Static(c Credentials) Provider { return &staticProvider{c: c} }
+// Its Credentials method reports what is wrong with c: an empty access key
+// ID or secret (wrapping [ErrNoCredentials]), or an Expiration that has
+// passed. It refreshes nothing: when c carries an expiry, replace the
+// provider before then.
+func Static(c Credentials) Provider { return &staticProvider{c} }
 
+// staticProvider is used by pointer: fmt prints it through Format or, from
+// an unexported field, as an address.
 type staticProvider struct{ c Credentials }
 
-func (p *staticProvider) Credentials(ctx context.Context) (Credentials, error) {
+func (p *staticProvider) Credentials(context.Context) (Credentials, error) {
 	if err := check(p.c, "AccessKeyID", "AccessKeySecret",
 		"pass both the access key ID and the secret to creds.Static"); err != nil {
 		return Credentials{}, err
@@ -32,8 +33,8 @@ func (p *staticProvider) Credentials(ctx context.Context) (Credentials, error) {
 	return p.c, nil
 }
 
-// Format prints the provider with its credentials redacted, so printing it
-// (any verb) cannot reveal the secret held inside.
+// Format prints the provider as "creds.Static(" and the credentials'
+// String, so that no verb reveals the secret held inside.
 func (p *staticProvider) Format(f fmt.State, verb rune) {
 	redact.Format(f, verb, "creds.Static("+p.c.String()+")")
 }
