@@ -9,42 +9,31 @@ import (
 	"github.com/wgor-dev/wgor/internal/redact"
 )
 
-// Defaults for [CacheOptions].
+// The defaults of [CacheOptions]' fields.
 const (
-	// DefaultMargin is how long before their expiry credentials are
-	// refreshed: long enough for a request in flight and modest clock skew.
-	DefaultMargin = time.Minute
-
-	// DefaultMaxAge is how long credentials without a known expiry are
-	// trusted. credentials-go hands out STS credentials with at least three
-	// minutes left, so two minutes of trust leaves at least one to spare.
-	DefaultMaxAge = 2 * time.Minute
-
-	// DefaultRetryAfter is how long to wait after a failed refresh before
-	// the next attempt, while the old credentials are still valid.
-	DefaultRetryAfter = 5 * time.Second
-
-	// DefaultFetchTimeout bounds one fetch from the wrapped provider.
+	DefaultMargin       = time.Minute
+	DefaultMaxAge       = 2 * time.Minute
+	DefaultRetryAfter   = 5 * time.Second
 	DefaultFetchTimeout = 30 * time.Second
 )
 
 // CacheOptions configure a [Cache]. A zero or negative field selects its default.
 type CacheOptions struct {
-	// Margin: credentials are refreshed once they expire within Margin
-	// (default [DefaultMargin]).
+	// Margin: credentials are refreshed once they expire within Margin,
+	// long enough for a request in flight and modest clock skew.
 	Margin time.Duration
 
 	// MaxAge: credentials without a known Expiration are treated as if they
-	// expired MaxAge after they were fetched (default [DefaultMaxAge]).
+	// expired MaxAge after they were fetched. credentials-go hands out STS
+	// credentials with at least three minutes left: two leave one to spare.
 	MaxAge time.Duration
 
 	// RetryAfter: after a failed refresh, or when the source gives
 	// credentials already within Margin of their expiry, the source is asked
-	// again RetryAfter later, not on every call (default [DefaultRetryAfter]).
+	// again RetryAfter later, not on every call.
 	RetryAfter time.Duration
 
-	// FetchTimeout bounds the context of one fetch from the wrapped
-	// provider (default [DefaultFetchTimeout]).
+	// FetchTimeout bounds one fetch from the wrapped provider.
 	FetchTimeout time.Duration
 
 	// Now returns the current time (default [time.Now]). Tests set it.
@@ -55,16 +44,13 @@ type CacheOptions struct {
 // Margin before they expire, as golang.org/x/oauth2's ReuseTokenSource does
 // for tokens. Create it with [NewCache]; it is safe for concurrent use.
 //
-// Then one refresh starts, and every caller shares it. While the old
-// credentials have not expired, callers get them at once; if the refresh
-// fails, they are kept until they expire, and the source is asked again
-// RetryAfter later. With no valid credentials, callers wait for the
-// refresh, each until its ctx ends; a failed refresh is their error.
-//
-// The refresh runs with the values of the context of the caller that
-// started it, but not its cancellation ([context.WithoutCancel]), bounded
-// by FetchTimeout. Incomplete or expired credentials from the source count
-// as a failure.
+// Then one refresh starts, shared by every caller. Callers get the old
+// credentials at once until they expire, even if the refresh fails (the
+// source is then asked again RetryAfter later); after that they wait for
+// the refresh, each until its ctx ends, and share its error. Incomplete or
+// expired credentials from the source count as a failure. The refresh keeps
+// the values of its first caller's context, not its cancellation
+// ([context.WithoutCancel]), and ends after FetchTimeout.
 type Cache struct {
 	src  Provider
 	opts CacheOptions

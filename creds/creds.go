@@ -1,21 +1,16 @@
 // Package creds supplies the credentials that sign a WriteGetObjectResponse.
 //
-// Every source of credentials is a [Provider], one method that takes a
-// context, as golang.org/x/oauth2's TokenSource is. [FromFCHeaders] reads
-// the credentials Function Compute sends with each invocation, [FromEnv]
-// the environment, [Static] keys the program holds, [ProviderFunc] anything
-// else. Caching and refresh before expiry are a wrapper, [NewCache], not a
-// feature of each source.
-//
-// credentials-go's default chain is package
-// github.com/wgor-dev/wgor/creds/chain, apart so that a program that does
-// not use it (a function that signs with each invocation's credentials)
-// links neither credentials-go nor its dependencies: this package imports
-// only the standard library, package sign and wgor's internal/redact.
+// Every source is a [Provider], one method that takes a context, as
+// golang.org/x/oauth2's TokenSource is: [FromFCHeaders] and [FromEnv] read
+// what Function Compute hands a function, [Static] holds keys,
+// [ProviderFunc] is anything else, and [NewCache] wraps any of them to
+// refresh before expiry. credentials-go's default chain is in package
+// github.com/wgor-dev/wgor/creds/chain, so that a program that does not use
+// it links neither credentials-go nor its dependencies.
 //
 // No error of this package holds a secret or a security token, and
-// [Credentials] print only their access key ID, with any fmt verb and in
-// log/slog's handlers. encoding/json still marshals every field.
+// [Credentials] show only their access key ID with any fmt verb and in
+// log/slog's handlers (encoding/json still marshals every field).
 package creds
 
 import (
@@ -83,6 +78,26 @@ func (c Credentials) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.S
 
 // LogValue is String, for log/slog's handlers.
 func (c Credentials) LogValue() slog.Value { return redact.LogValue(c.String()) }
+
+// Static returns a Provider that always returns c: long-term keys, or STS
+// keys a runtime handed over (a built-in runtime's context credentials, say).
+//
+// Its Credentials method reports what is wrong with c: an empty access key
+// ID or secret (wrapping [ErrNoCredentials]), or an Expiration that has
+// passed. It refreshes nothing: when c carries an expiry, replace the
+// provider before then. Printed, the Provider is a function's address.
+func Static(c Credentials) Provider {
+	return ProviderFunc(func(context.Context) (Credentials, error) {
+		if err := check(c, "AccessKeyID", "AccessKeySecret", "pass both the access key ID and the secret to creds.Static"); err != nil {
+			return Credentials{}, err
+		}
+		if c.Expired(time.Now(), 0) {
+			return Credentials{}, fmt.Errorf("creds: static credentials expired at %s: pass fresh ones to creds.Static, or use a refreshing source such as chain.Default (package github.com/wgor-dev/wgor/creds/chain)",
+				c.Expiration.UTC().Format(time.RFC3339))
+		}
+		return c, nil
+	})
+}
 
 // missing names the parts c lacks: idName, secretName, both or none (a
 // field, a variable or a header, as the caller calls them).

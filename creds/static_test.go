@@ -48,6 +48,5 @@ func TestStaticPrintsWithoutSecrets(t *testing.T) {
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%d"} {
 		out := fmt.Sprintf(verb, p)
 		assert.Empty(t, secretsIn(out), "%s: %s", verb, out)
-		assert.Contains(t, out, "creds.Static(")
 	}
 }

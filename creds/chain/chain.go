@@ -1,13 +1,10 @@
-// Package chain is the default credentials chain of wgor: the chain of
-// github.com/aliyun/credentials-go (environment, OIDC, CLI and profile
-// files, ECS RAM role, credentials URI) as a [creds.Provider], with safe
-// errors, cancellation and one process-wide cache ([Default]).
-//
-// It lives apart from package creds so that only programs that use the chain
-// link credentials-go and what it brings (json-iterator, reflect2,
-// gopkg.in/ini, tea, and through tea even testing and flag). A function on
-// Function Compute signs with each invocation's credentials instead
-// (creds.FromFCHeaders, or the runtime's context) and never links it.
+// Package chain is credentials-go's default credentials chain as a
+// [creds.Provider], with errors that hold no secret, cancellation, and one
+// process-wide cache ([Default]). It lives apart from package creds so that
+// only programs that use the chain link github.com/aliyun/credentials-go
+// and what it brings (json-iterator, reflect2, gopkg.in/ini, tea, and
+// through tea even testing and flag): a function on Function Compute signs
+// with each invocation's credentials and never links it.
 package chain
 
 import (
@@ -22,49 +19,43 @@ import (
 	"github.com/wgor-dev/wgor/creds"
 )
 
-// Default returns credentials-go's default chain ([New]) behind a
-// [creds.Cache] with the default [creds.CacheOptions]. Every call returns
-// the same Provider, so all its users share one cache. Calling Default never
-// fails and does no I/O.
+// Default returns [New] behind a [creds.Cache] with the default options.
+// Every call returns the same Provider, so all its users share one cache.
+// Calling Default never fails and does no I/O.
 //
 // The chain does not tell when its credentials expire, so the cache trusts
 // them for [creds.DefaultMaxAge] and asks the chain again a
-// [creds.DefaultMargin] earlier. That costs nothing while the chain's own
-// cache is fresh: credentials-go fetches new STS credentials only three
-// minutes before they expire.
+// [creds.DefaultMargin] earlier: that costs nothing while credentials-go's
+// own cache is fresh (it renews STS credentials three minutes before they
+// expire).
 //
 // With nothing in the environment, OIDC or a profile, the chain asks the
-// ECS metadata service at 100.100.100.200, which outside ECS costs seconds
-// of timeouts per attempt. Set ALIBABA_CLOUD_ECS_METADATA_DISABLED=true
-// wherever no ECS RAM role is meant to be used, and give ctx a deadline.
+// ECS metadata service, which outside ECS costs seconds of timeouts. Set
+// ALIBABA_CLOUD_ECS_METADATA_DISABLED=true wherever no ECS RAM role is meant
+// to be used, and give ctx a deadline.
 func Default() creds.Provider { return defaultCache() }
 
 var defaultCache = sync.OnceValue(func() *creds.Cache { return creds.NewCache(New(), creds.CacheOptions{}) })
 
-// New returns credentials-go's default chain as a Provider, without a cache:
-// prefer [Default], or wrap it with [creds.NewCache] to choose the options.
+// New returns credentials-go's default chain, without a cache: prefer
+// [Default], or wrap it with [creds.NewCache] to choose the options. In
+// credentials-go's order: the environment (ALIBABA_CLOUD_ACCESS_KEY_ID,
+// ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN); OIDC
+// (ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE,
+// ALIBABA_CLOUD_ROLE_ARN); ~/.aliyun/config.json; ~/.alibabacloud/credentials;
+// the ECS RAM role (unless ALIBABA_CLOUD_ECS_METADATA_DISABLED=true);
+// ALIBABA_CLOUD_CREDENTIALS_URI.
 //
-// The chain, in credentials-go's order: the environment
-// (ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET,
-// ALIBABA_CLOUD_SECURITY_TOKEN); OIDC (ALIBABA_CLOUD_OIDC_PROVIDER_ARN,
-// ALIBABA_CLOUD_OIDC_TOKEN_FILE, ALIBABA_CLOUD_ROLE_ARN); the aliyun CLI
-// config (~/.aliyun/config.json); the credentials file
-// (~/.alibabacloud/credentials); the ECS RAM role (unless
-// ALIBABA_CLOUD_ECS_METADATA_DISABLED=true); the credentials URI
-// (ALIBABA_CLOUD_CREDENTIALS_URI).
-//
-// The chain is built on the first call. Until some source has worked, each
-// call builds it anew and tries every source, so configuration set later is
-// found; then credentials-go keeps to that source. Calls are serialized,
-// because credentials-go's chain is not safe for concurrent use, and take no
-// context: when ctx ends first, Credentials returns at once and the call in
-// progress finishes in the background.
+// The chain is built on the first call, and again on every call until some
+// source has worked, so that configuration set later is found; then
+// credentials-go keeps to that source. Calls are serialized (credentials-go
+// is not safe for concurrent use) and take no context: when ctx ends first,
+// Credentials returns at once and the call finishes in the background.
 //
 // The Expiration is always zero: credentials-go does not expose it. Errors
-// never quote credentials-go's messages, which can quote a server's answer
-// or a config file, secrets included; they name the sources that failed and
-// what to set. When no source has credentials, the error wraps
-// [creds.ErrNoCredentials].
+// never quote credentials-go's messages, which can quote a config file or a
+// server's answer; they name the sources that failed and what to set, and
+// wrap [creds.ErrNoCredentials] when no source has credentials.
 func New() creds.Provider {
 	return &chain{newCredential: credentials.NewCredential, sem: make(chan struct{}, 1)}
 }
@@ -77,11 +68,6 @@ type chain struct {
 	worked bool                   // guarded by sem; some source has worked
 }
 
-type result struct {
-	creds creds.Credentials
-	err   error
-}
-
 func (c *chain) Credentials(ctx context.Context) (creds.Credentials, error) {
 	if err := ctx.Err(); err != nil {
 		return creds.Credentials{}, stopped(err)
@@ -91,15 +77,17 @@ func (c *chain) Credentials(ctx context.Context) (creds.Credentials, error) {
 	case <-ctx.Done():
 		return creds.Credentials{}, stopped(ctx.Err())
 	}
-	res := make(chan result, 1)
+	var got creds.Credentials
+	var err error
+	done := make(chan struct{})
 	go func() {
 		defer func() { <-c.sem }()
-		got, err := c.get()
-		res <- result{got, err}
+		got, err = c.get()
+		close(done)
 	}()
 	select {
-	case r := <-res:
-		return r.creds, r.err
+	case <-done:
+		return got, err
 	case <-ctx.Done():
 		return creds.Credentials{}, stopped(ctx.Err())
 	}
