@@ -45,12 +45,11 @@ type CacheOptions struct {
 // for tokens. Create it with [NewCache]; it is safe for concurrent use.
 //
 // Then one refresh starts, shared by every caller. Callers get the old
-// credentials at once until they expire, even if the refresh fails (the
-// source is then asked again RetryAfter later); after that they wait for
-// the refresh, each until its ctx ends, and share its error. Incomplete or
-// expired credentials from the source count as a failure. The refresh keeps
-// the values of its first caller's context, not its cancellation
-// ([context.WithoutCancel]), and ends after FetchTimeout.
+// credentials until they expire, even if it fails (the source is then asked
+// again RetryAfter later); after that they wait for the refresh, each until
+// its ctx ends. Incomplete or expired credentials from the source count as a
+// failure. The refresh keeps the values of its first caller's context, not
+// its cancellation ([context.WithoutCancel]), and ends after FetchTimeout.
 type Cache struct {
 	src  Provider
 	opts CacheOptions

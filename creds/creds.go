@@ -6,11 +6,8 @@
 // [ProviderFunc] is anything else, and [NewCache] wraps any of them to
 // refresh before expiry. credentials-go's default chain is in package
 // github.com/wgor-dev/wgor/creds/chain, so that a program that does not use
-// it links neither credentials-go nor its dependencies.
-//
-// No error of this package holds a secret or a security token, and
-// [Credentials] show only their access key ID with any fmt verb and in
-// log/slog's handlers (encoding/json still marshals every field).
+// it links neither credentials-go nor its dependencies. No error of this
+// package holds a secret or a security token.
 package creds
 
 import (
@@ -70,10 +67,7 @@ func (c Credentials) Expired(now time.Time, margin time.Duration) bool {
 // String shows the access key ID only.
 func (c Credentials) String() string { return "creds.Credentials{AccessKeyID: " + c.AccessKeyID + "}" }
 
-// GoString is String, so that %#v does not print the secret either.
-func (c Credentials) GoString() string { return c.String() }
-
-// Format prints String for every verb (%d and %x included).
+// Format prints String for every verb (%#v, %d and %x included).
 func (c Credentials) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // LogValue is String, for log/slog's handlers.

@@ -63,7 +63,7 @@ func TestCredentialsPrintWithoutSecrets(t *testing.T) {
 	}
 	assert.Equal(t, "creds.Credentials{AccessKeyID: STS.AKID}", fmt.Sprint(c))
 	assert.Equal(t, fmt.Sprint(c), fmt.Sprintf("%#v", c))
-	assert.Equal(t, "creds.Credentials{AccessKeyID: id}", Credentials{AccessKeyID: "id"}.GoString())
+	assert.Equal(t, "creds.Credentials{AccessKeyID: id}", fmt.Sprintf("%#v", Credentials{AccessKeyID: "id"}))
 }
 
 func TestCredentialsLogWithoutSecrets(t *testing.T) {

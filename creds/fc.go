@@ -8,14 +8,10 @@ import (
 	"strings"
 )
 
-// Function Compute's sources: the credentials of the function's role, from
-// the environment of a built-in runtime or the headers of an invocation.
-
-// The environment variables [FromEnv] reads. Function Compute sets them to
-// the function role's temporary credentials (Function Compute,
-// "Environment variables", system environment variables:
-// https://www.alibabacloud.com/help/en/functioncompute/fc-3-0/user-guide/using-environment-variables-in-code);
-// credentials-go and the Alibaba Cloud SDKs read the same ones.
+// The environment variables [FromEnv] reads, which Function Compute sets to
+// the function role's temporary credentials (Function Compute, "Environment
+// variables": https://www.alibabacloud.com/help/en/functioncompute/fc-3-0/user-guide/using-environment-variables-in-code),
+// and credentials-go and the Alibaba Cloud SDKs read.
 const (
 	EnvAccessKeyID     = "ALIBABA_CLOUD_ACCESS_KEY_ID"
 	EnvAccessKeySecret = "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
@@ -23,14 +19,10 @@ const (
 )
 
 // FromEnv returns a Provider that reads ALIBABA_CLOUD_ACCESS_KEY_ID,
-// ALIBABA_CLOUD_ACCESS_KEY_SECRET and, for STS keys, ALIBABA_CLOUD_SECURITY_TOKEN.
-//
-// It reads the variables on every call, so a runtime that rotates them (or a
-// test using t.Setenv) is seen at once. The expiry is not known (the zero
-// Expiration). Without the security token the keys are long-term keys.
-//
-// When the ID or the secret is missing, the error wraps [ErrNoCredentials]
-// and names the variables to set, never their values.
+// ALIBABA_CLOUD_ACCESS_KEY_SECRET and, for STS keys, ALIBABA_CLOUD_SECURITY_TOKEN
+// on every call, so that a runtime that rotates them is seen at once. The
+// expiry is not known (the zero Expiration). When the ID or the secret is
+// missing, the error wraps [ErrNoCredentials] and names the variables to set.
 func FromEnv() Provider {
 	return ProviderFunc(func(context.Context) (Credentials, error) {
 		c := Credentials{
@@ -46,12 +38,10 @@ func FromEnv() Provider {
 	})
 }
 
-// The request headers in which Function Compute hands a custom runtime the
+// The request headers in which Function Compute sends a custom runtime the
 // function role's temporary credentials with every invocation (Function
-// Compute, "Context and log format", common request headers:
-// https://www.alibabacloud.com/help/en/functioncompute/fc-3-0/user-guide/context-and-log-format-1).
-// The Go runtime's API sends the same three with each invocation
-// (fc-runtime-go-sdk v0.3.1, fc/runtime_api_client.go).
+// Compute, "Context and log format": https://www.alibabacloud.com/help/en/functioncompute/fc-3-0/user-guide/context-and-log-format-1);
+// the Go runtime's API sends them too (fc-runtime-go-sdk v0.3.1, fc/runtime_api_client.go).
 const (
 	HeaderFCAccessKeyID     = "x-fc-access-key-id"
 	HeaderFCAccessKeySecret = "x-fc-access-key-secret"
@@ -59,17 +49,11 @@ const (
 )
 
 // FromFCHeaders returns the credentials Function Compute sent with one
-// invocation, in the headers x-fc-access-key-id, x-fc-access-key-secret and
-// x-fc-security-token, as a [Static] provider. Call it for each request
-// with that request's headers: the credentials come fresh with every
-// invocation, so there is nothing to cache. The expiry is not sent (the
-// zero Expiration).
-//
-// The key ID and secret are required. Function Compute always sends a
-// security token, but a local emulator with long-term keys may not, so the
-// token is optional. When the ID or the secret is missing or empty, the
-// error wraps [ErrNoCredentials] and names the missing headers, never any
-// value.
+// invocation, as a [Static] provider: call it for each request, with its
+// headers. The expiry is not sent (the zero Expiration). The security token
+// is optional, because a local emulator with long-term keys may not send
+// one; when the ID or the secret is missing or empty, the error wraps
+// [ErrNoCredentials] and names the missing headers.
 func FromFCHeaders(h http.Header) (Provider, error) {
 	c := Credentials{
 		AccessKeyID:     header(h, HeaderFCAccessKeyID),

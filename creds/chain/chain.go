@@ -19,32 +19,25 @@ import (
 	"github.com/wgor-dev/wgor/creds"
 )
 
-// Default returns [New] behind a [creds.Cache] with the default options.
-// Every call returns the same Provider, so all its users share one cache.
-// Calling Default never fails and does no I/O.
+// Default returns [New] behind a [creds.Cache] with the default options,
+// the same Provider on every call, so that all its users share one cache.
+// The chain does not tell when its credentials expire, so the cache asks it
+// again after [creds.DefaultMaxAge] less [creds.DefaultMargin]; that costs
+// nothing while credentials-go's own cache is fresh (it renews STS
+// credentials three minutes before they expire).
 //
-// The chain does not tell when its credentials expire, so the cache trusts
-// them for [creds.DefaultMaxAge] and asks the chain again a
-// [creds.DefaultMargin] earlier: that costs nothing while credentials-go's
-// own cache is fresh (it renews STS credentials three minutes before they
-// expire).
-//
-// With nothing in the environment, OIDC or a profile, the chain asks the
-// ECS metadata service, which outside ECS costs seconds of timeouts. Set
-// ALIBABA_CLOUD_ECS_METADATA_DISABLED=true wherever no ECS RAM role is meant
-// to be used, and give ctx a deadline.
+// Outside ECS, set ALIBABA_CLOUD_ECS_METADATA_DISABLED=true, or the chain
+// spends seconds asking the ECS metadata service, and give ctx a deadline.
 func Default() creds.Provider { return defaultCache() }
 
 var defaultCache = sync.OnceValue(func() *creds.Cache { return creds.NewCache(New(), creds.CacheOptions{}) })
 
-// New returns credentials-go's default chain, without a cache: prefer
-// [Default], or wrap it with [creds.NewCache] to choose the options. In
-// credentials-go's order: the environment (ALIBABA_CLOUD_ACCESS_KEY_ID,
-// ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN); OIDC
-// (ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE,
-// ALIBABA_CLOUD_ROLE_ARN); ~/.aliyun/config.json; ~/.alibabacloud/credentials;
-// the ECS RAM role (unless ALIBABA_CLOUD_ECS_METADATA_DISABLED=true);
-// ALIBABA_CLOUD_CREDENTIALS_URI.
+// New returns credentials-go's default chain without a cache: prefer
+// [Default], or wrap it with [creds.NewCache] to choose the options. It
+// tries, in order, the environment (ALIBABA_CLOUD_ACCESS_KEY_ID,
+// ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN), OIDC
+// (ALIBABA_CLOUD_OIDC_*), ~/.aliyun/config.json, ~/.alibabacloud/credentials,
+// the ECS RAM role and ALIBABA_CLOUD_CREDENTIALS_URI.
 //
 // The chain is built on the first call, and again on every call until some
 // source has worked, so that configuration set later is found; then
@@ -53,16 +46,13 @@ var defaultCache = sync.OnceValue(func() *creds.Cache { return creds.NewCache(Ne
 // Credentials returns at once and the call finishes in the background.
 //
 // The Expiration is always zero: credentials-go does not expose it. Errors
-// never quote credentials-go's messages, which can quote a config file or a
-// server's answer; they name the sources that failed and what to set, and
-// wrap [creds.ErrNoCredentials] when no source has credentials.
+// name the sources that failed and what to set, never quoting
+// credentials-go, and wrap [creds.ErrNoCredentials] when no source has any.
 func New() creds.Provider {
-	return &chain{newCredential: credentials.NewCredential, sem: make(chan struct{}, 1)}
+	return &chain{sem: make(chan struct{}, 1)}
 }
 
 type chain struct {
-	newCredential func(*credentials.Config) (credentials.Credential, error)
-
 	sem    chan struct{}          // held while credentials-go runs
 	cred   credentials.Credential // guarded by sem; nil until built
 	worked bool                   // guarded by sem; some source has worked
@@ -98,7 +88,7 @@ func stopped(err error) error { return fmt.Errorf("creds: default credential cha
 // get asks credentials-go once; the caller holds sem.
 func (c *chain) get() (creds.Credentials, error) {
 	if c.cred == nil {
-		cred, err := c.newCredential(nil)
+		cred, err := credentials.NewCredential(nil)
 		if err != nil {
 			return creds.Credentials{}, chainError(err)
 		}
@@ -131,11 +121,10 @@ func deref(s *string) string {
 	return *s
 }
 
-// credentials-go's messages are not safe to show: the credentials URI source
-// quotes the URL and the server's answer, the CLI source its whole config
-// file when that is not valid JSON, the OIDC and ECS sources their answers.
-// So the chain's errors are built only from the fixed summaries below,
-// chosen by a phrase of credentials-go's message, which is then dropped.
+// credentials-go's messages are not safe to show: they quote the credentials
+// URI and its answer, the CLI config file when it is not valid JSON, and the
+// answers of OIDC and ECS. So errors are built from the fixed summaries
+// below, chosen by a phrase of the message, which is then dropped.
 
 // The sources named in errors, in credentials-go's order.
 const (
@@ -151,7 +140,6 @@ const (
 
 const (
 	envCredentialsURI = "ALIBABA_CLOUD_CREDENTIALS_URI"
-	profileUnusable   = "the profile is missing or not usable"
 	noECSRole         = "no credentials (not on ECS, or no RAM role attached; set ALIBABA_CLOUD_ECS_METADATA_DISABLED=true to skip)"
 )
 
@@ -160,13 +148,10 @@ const (
 var failures = []struct{ source, marker, summary string }{
 	{srcEnv, "(ALIBABA_CLOUD_ACCESS_KEY_ID)", "ALIBABA_CLOUD_ACCESS_KEY_ID not set"},
 	{srcEnv, "(ALIBABA_CLOUD_ACCESS_KEY_SECRET)", "ALIBABA_CLOUD_ACCESS_KEY_SECRET not set (ALIBABA_CLOUD_ACCESS_KEY_ID is)"},
-	{srcOIDC, "OIDCTokenFilePath is empty", "no OIDC token; set ALIBABA_CLOUD_OIDC_TOKEN_FILE"},
 	{srcOIDC, "get session token failed", "exchanging the OIDC token for STS credentials failed; check ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and the token"},
 	{srcCLI, "reading aliyun cli config", "not found"},
 	{srcCLI, "unmarshal aliyun cli config", "not valid JSON"},
-	{srcCLI, "profiles in", profileUnusable},
-	{srcCLI, "profile with", profileUnusable},
-	{srcCLI, "profile mode", profileUnusable},
+	{srcCLI, " profile", "the profile is missing or not usable"},
 	{srcFile, "ERROR: Can not open file", "not found"},
 	{srcFile, "ERROR: ", "the profile is missing or incomplete"},
 	{srcRAM, "refresh session token failed", "the STS request failed; check the role ARN and the keys that assume it"},

@@ -168,9 +168,7 @@ func (f fakeCredential) GetCredential() (*credentials.CredentialModel, error) { 
 
 func fakeChain(get func() (*credentials.CredentialModel, error)) *chain {
 	c := New().(*chain)
-	c.newCredential = func(*credentials.Config) (credentials.Credential, error) {
-		return fakeCredential{get: get}, nil
-	}
+	c.cred = fakeCredential{get: get} // kept while it works; one failure, and the real chain is built next time
 	return c
 }
 
