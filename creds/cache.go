@@ -88,8 +88,7 @@ func orDefault(d, def time.Duration) time.Duration {
 	return d
 }
 
-// Credentials returns the cached credentials, refreshing them as the [Cache]
-// documentation describes.
+// Credentials returns the cached credentials, refreshed as [Cache] describes.
 func (c *Cache) Credentials(ctx context.Context) (Credentials, error) {
 	c.mu.Lock()
 	now := c.opts.Now()

@@ -93,8 +93,7 @@ func Static(c Credentials) Provider {
 	})
 }
 
-// missing names the parts c lacks: idName, secretName, both or none (a
-// field, a variable or a header, as the caller calls them).
+// missing names the parts c lacks, by the names the caller gives them.
 func missing(c Credentials, idName, secretName string) []string {
 	var m []string
 	if c.AccessKeyID == "" {

@@ -139,8 +139,8 @@ const (
 )
 
 const (
-	envCredentialsURI = "ALIBABA_CLOUD_CREDENTIALS_URI"
-	noECSRole         = "no credentials (not on ECS, or no RAM role attached; set ALIBABA_CLOUD_ECS_METADATA_DISABLED=true to skip)"
+	oidcFailed = "exchanging the OIDC token for STS credentials failed; check ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and the token"
+	noECSRole  = "no credentials (not on ECS, or no RAM role attached; set ALIBABA_CLOUD_ECS_METADATA_DISABLED=true to skip)"
 )
 
 // failures are phrases of credentials-go's messages (providers/*.go,
@@ -148,7 +148,8 @@ const (
 var failures = []struct{ source, marker, summary string }{
 	{srcEnv, "(ALIBABA_CLOUD_ACCESS_KEY_ID)", "ALIBABA_CLOUD_ACCESS_KEY_ID not set"},
 	{srcEnv, "(ALIBABA_CLOUD_ACCESS_KEY_SECRET)", "ALIBABA_CLOUD_ACCESS_KEY_SECRET not set (ALIBABA_CLOUD_ACCESS_KEY_ID is)"},
-	{srcOIDC, "get session token failed", "exchanging the OIDC token for STS credentials failed; check ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and the token"},
+	{srcOIDC, "oidc sts token", oidcFailed},
+	{srcOIDC, "get session token failed", oidcFailed},
 	{srcCLI, "reading aliyun cli config", "not found"},
 	{srcCLI, "unmarshal aliyun cli config", "not valid JSON"},
 	{srcCLI, " profile", "the profile is missing or not usable"},
@@ -178,7 +179,7 @@ func chainError(err error) error {
 	}
 	// The URI source returns network errors as they are: recognise them by
 	// the URL, which is left out like the rest of the message.
-	if uri := os.Getenv(envCredentialsURI); uri != "" && !seen[srcURI] && strings.Contains(msg, uri) {
+	if uri := os.Getenv("ALIBABA_CLOUD_CREDENTIALS_URI"); uri != "" && !seen[srcURI] && strings.Contains(msg, uri) {
 		found = append(found, srcURI+": the request failed")
 	}
 	if found == nil {
