@@ -296,9 +296,9 @@ func TestCacheFetchTimeoutEndsAHungSource(t *testing.T) {
 
 func TestNewCacheDefaults(t *testing.T) {
 	c := NewCache(Static(Credentials{}), CacheOptions{Margin: -1})
-	assert.Equal(t, DefaultMargin, c.margin)
-	assert.Equal(t, DefaultMaxAge, c.maxAge)
-	assert.Equal(t, DefaultRetryAfter, c.retryAfter)
-	assert.Equal(t, DefaultFetchTimeout, c.fetchTimeout)
-	assert.NotNil(t, c.now)
+	assert.Equal(t, DefaultMargin, c.opts.Margin)
+	assert.Equal(t, DefaultMaxAge, c.opts.MaxAge)
+	assert.Equal(t, DefaultRetryAfter, c.opts.RetryAfter)
+	assert.Equal(t, DefaultFetchTimeout, c.opts.FetchTimeout)
+	assert.NotNil(t, c.opts.Now)
 }

@@ -1,49 +1,13 @@
 // Package creds supplies the credentials that sign a WriteGetObjectResponse.
 //
-// Every source of credentials is a [Provider]: one method that takes a
-// context and returns [Credentials], in the spirit of oauth2.TokenSource.
-// Sources differ only in where the keys come from; caching and refresh
-// before expiry are a wrapper ([Cache]), not a feature of each source.
-//
-// # Sources
-//
-//   - [FromFCHeaders]: the per-invocation headers x-fc-access-key-id,
-//     x-fc-access-key-secret and x-fc-security-token that Function Compute
-//     sends to a custom runtime, so a handler signs with the credentials of
-//     the invocation it serves.
-//   - [FromEnv]: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET
-//     and ALIBABA_CLOUD_SECURITY_TOKEN, read on every call.
-//   - [Static]: keys the program already holds (long-term keys, or STS keys
-//     handed over by a runtime, such as a built-in runtime's context).
-//   - [ProviderFunc]: anything else.
-//
-// The default chain of github.com/aliyun/credentials-go (environment, OIDC,
-// CLI and profile files, ECS RAM role, credentials URI), which wgor uses when
-// given no other provider, is in package
-// github.com/wgor-dev/wgor/creds/chain: chain.Default, behind one
-// process-wide Cache, and chain.New without it. It lives apart so that a
-// program that does not use it (such as a function that signs with each
-// invocation's credentials) links neither credentials-go nor its
-// dependencies: this package imports only the standard library, package
-// sign and wgor's internal/redact.
-//
-// # Caching
-//
-// [NewCache] wraps any Provider. It returns the cached credentials until a
-// margin before they expire, then refreshes them once for all callers; a
-// failed refresh is survived while the old credentials are still valid.
-// Credentials without a known expiry (credentials-go does not expose it) are
-// trusted for [CacheOptions].MaxAge. The hot path is one mutex and
-// allocates nothing. FromEnv, FromFCHeaders and Static need no cache;
-// chain.Default has one.
-//
-// # Secrets
-//
-// Nothing in this package puts an access key secret or a security token in
-// an error, and [Credentials] redacts them when printed with any fmt verb
-// or logged with log/slog. Formatting cannot reach a Credentials held in an
-// unexported struct field, so do not print structs that hold one there; and
-// encoding/json marshals every field, the secret included.
+// Every source is a [Provider], one method that takes a context, as
+// golang.org/x/oauth2's TokenSource is: [FromFCHeaders] and [FromEnv] read
+// what Function Compute hands a function, [Static] holds keys,
+// [ProviderFunc] is anything else, and [NewCache] wraps any of them to
+// refresh before expiry. credentials-go's default chain is in package
+// github.com/wgor-dev/wgor/creds/chain, so that a program that does not use
+// it links neither credentials-go nor its dependencies. No error of this
+// package holds a secret or a security token.
 package creds
 
 import (
@@ -66,8 +30,8 @@ var ErrNoCredentials = errors.New("creds: no credentials found")
 // security token and the time they expire.
 //
 // The zero Expiration means the credentials do not expire, or that their
-// expiry is not known. Printing Credentials with fmt (any verb) or logging
-// them with log/slog never reveals the secret or the token.
+// expiry is not known. Printed with fmt (any verb) or logged with log/slog,
+// Credentials show only the access key ID.
 type Credentials struct {
 	AccessKeyID     string
 	AccessKeySecret string
@@ -97,44 +61,57 @@ func (c Credentials) Signing() sign.Credentials {
 // Expired reports whether the credentials are expired at now, or will be
 // within margin of it. Credentials without an expiration never expire.
 func (c Credentials) Expired(now time.Time, margin time.Duration) bool {
-	if c.Expiration.IsZero() {
-		return false
-	}
-	return !now.Add(margin).Before(c.Expiration)
+	return !c.Expiration.IsZero() && !now.Add(margin).Before(c.Expiration)
 }
 
-// String describes the credentials without revealing them: the access key
-// ID, whether a security token is set, and the expiration.
-func (c Credentials) String() string {
-	s := "creds.Credentials{AccessKeyID: " + c.AccessKeyID
-	if c.SecurityToken != "" {
-		s += ", SecurityToken: <set>"
-	}
-	if !c.Expiration.IsZero() {
-		s += ", Expiration: " + c.Expiration.UTC().Format(time.RFC3339)
-	}
-	return s + "}"
-}
+// String shows the access key ID only.
+func (c Credentials) String() string { return "creds.Credentials{AccessKeyID: " + c.AccessKeyID + "}" }
 
-// GoString is String, so that %#v does not print the secret either.
-func (c Credentials) GoString() string { return c.String() }
-
-// Format prints String for every verb (%d and %x included).
+// Format prints String for every verb (%#v, %d and %x included).
 func (c Credentials) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // LogValue is String, for log/slog's handlers.
 func (c Credentials) LogValue() slog.Value { return redact.LogValue(c.String()) }
 
-// check reports what is missing from c, naming where the value should have
-// come from (idName and secretName: a field, a variable or a header).
+// Static returns a Provider that always returns c: long-term keys, or STS
+// keys a runtime handed over (a built-in runtime's context credentials, say).
+//
+// Its Credentials method reports what is wrong with c: an empty access key
+// ID or secret (wrapping [ErrNoCredentials]), or an Expiration that has
+// passed. It refreshes nothing: when c carries an expiry, replace the
+// provider before then. Printed, the Provider is a function's address.
+func Static(c Credentials) Provider {
+	return ProviderFunc(func(context.Context) (Credentials, error) {
+		if err := check(c, "AccessKeyID", "AccessKeySecret", "pass both the access key ID and the secret to creds.Static"); err != nil {
+			return Credentials{}, err
+		}
+		if c.Expired(time.Now(), 0) {
+			return Credentials{}, fmt.Errorf("creds: static credentials expired at %s: pass fresh ones to creds.Static, or use a refreshing source such as chain.Default (package github.com/wgor-dev/wgor/creds/chain)",
+				c.Expiration.UTC().Format(time.RFC3339))
+		}
+		return c, nil
+	})
+}
+
+// missing names the parts c lacks, by the names the caller gives them.
+func missing(c Credentials, idName, secretName string) []string {
+	var m []string
+	if c.AccessKeyID == "" {
+		m = append(m, idName)
+	}
+	if c.AccessKeySecret == "" {
+		m = append(m, secretName)
+	}
+	return m
+}
+
+// check reports what c lacks, and fix, what to do about it.
 func check(c Credentials, idName, secretName, fix string) error {
-	switch {
-	case c.AccessKeyID == "" && c.AccessKeySecret == "":
-		return fmt.Errorf("%w: %s and %s are empty: %s", ErrNoCredentials, idName, secretName, fix)
-	case c.AccessKeyID == "":
-		return fmt.Errorf("%w: %s is empty: %s", ErrNoCredentials, idName, fix)
-	case c.AccessKeySecret == "":
-		return fmt.Errorf("%w: %s is empty: %s", ErrNoCredentials, secretName, fix)
+	switch m := missing(c, idName, secretName); len(m) {
+	case 1:
+		return fmt.Errorf("%w: %s is empty: %s", ErrNoCredentials, m[0], fix)
+	case 2:
+		return fmt.Errorf("%w: %s and %s are empty: %s", ErrNoCredentials, m[0], m[1], fix)
 	}
 	return nil
 }

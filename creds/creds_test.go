@@ -61,9 +61,9 @@ func TestCredentialsPrintWithoutSecrets(t *testing.T) {
 			assert.Contains(t, out, "STS.AKID", "%s printed with %s should still identify the key", name, verb)
 		}
 	}
-	assert.Equal(t, "creds.Credentials{AccessKeyID: STS.AKID, SecurityToken: <set>, Expiration: 2026-11-24T12:00:00Z}", fmt.Sprint(c))
+	assert.Equal(t, "creds.Credentials{AccessKeyID: STS.AKID}", fmt.Sprint(c))
 	assert.Equal(t, fmt.Sprint(c), fmt.Sprintf("%#v", c))
-	assert.Equal(t, "creds.Credentials{AccessKeyID: id}", Credentials{AccessKeyID: "id"}.GoString())
+	assert.Equal(t, "creds.Credentials{AccessKeyID: id}", fmt.Sprintf("%#v", Credentials{AccessKeyID: "id"}))
 }
 
 func TestCredentialsLogWithoutSecrets(t *testing.T) {
@@ -83,8 +83,6 @@ func TestCredentialsLogWithoutSecrets(t *testing.T) {
 			out := buf.String()
 			assert.Empty(t, secretsIn(out), out)
 			assert.Equal(t, 3, strings.Count(out, "STS.AKID"), out)
-			assert.Contains(t, out, "SecurityToken: <set>")
-			assert.Contains(t, out, "2026-11-24T12:00:00")
 		})
 	}
 }

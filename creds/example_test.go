@@ -29,7 +29,7 @@ func ExampleStatic() {
 	_, err = creds.Static(creds.Credentials{AccessKeyID: "STS.NTmR4x"}).Credentials(context.Background())
 	fmt.Println(err)
 	// Output:
-	// creds.Credentials{AccessKeyID: STS.NTmR4x, SecurityToken: <set>}
+	// creds.Credentials{AccessKeyID: STS.NTmR4x}
 	// creds: no credentials found: AccessKeySecret is empty: pass both the access key ID and the secret to creds.Static
 }
 
@@ -112,8 +112,8 @@ func ExampleCredentials_Format() {
 	}
 	fmt.Printf("%v\n%d\n", c, c)
 	// Output:
-	// creds.Credentials{AccessKeyID: STS.NTmR4x, SecurityToken: <set>, Expiration: 2026-11-24T12:00:00Z}
-	// creds.Credentials{AccessKeyID: STS.NTmR4x, SecurityToken: <set>, Expiration: 2026-11-24T12:00:00Z}
+	// creds.Credentials{AccessKeyID: STS.NTmR4x}
+	// creds.Credentials{AccessKeyID: STS.NTmR4x}
 }
 
 // unsetEnv removes what the examples set.

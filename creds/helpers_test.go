@@ -48,9 +48,9 @@ func (c *fakeClock) Advance(d time.Duration) {
 // waitIdle waits for the refresh in progress, if any, to finish.
 func (c *Cache) waitIdle() {
 	c.mu.Lock()
-	cl := c.inflight
+	r := c.inflight
 	c.mu.Unlock()
-	if cl != nil {
-		<-cl.done
+	if r != nil {
+		<-r.done
 	}
 }

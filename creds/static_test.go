@@ -43,11 +43,15 @@ func TestStatic(t *testing.T) {
 	}
 }
 
-func TestStaticPrintsWithoutSecrets(t *testing.T) {
+func TestProvidersPrintWithoutSecrets(t *testing.T) {
 	p := Static(Credentials{AccessKeyID: "id", AccessKeySecret: testSecret, SecurityToken: testToken})
+	c := NewCache(p, CacheOptions{})
+	_, err := c.Credentials(context.Background())
+	require.NoError(t, err)
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%d"} {
-		out := fmt.Sprintf(verb, p)
-		assert.Empty(t, secretsIn(out), "%s: %s", verb, out)
-		assert.Contains(t, out, "creds.Static(")
+		for _, v := range []any{p, c} {
+			out := fmt.Sprintf(verb, v)
+			assert.Empty(t, secretsIn(out), "%s: %s", verb, out)
+		}
 	}
 }

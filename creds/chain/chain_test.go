@@ -168,9 +168,7 @@ func (f fakeCredential) GetCredential() (*credentials.CredentialModel, error) { 
 
 func fakeChain(get func() (*credentials.CredentialModel, error)) *chain {
 	c := New().(*chain)
-	c.newCredential = func(*credentials.Config) (credentials.Credential, error) {
-		return fakeCredential{get: get}, nil
-	}
+	c.cred = fakeCredential{get: get} // kept while it works; one failure, and the real chain is built next time
 	return c
 }
 
@@ -239,10 +237,10 @@ func TestDefaultChainRejectsIncompleteCredentials(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"no secret", model("id", "", testToken), nil, "access key secret is empty"},
-		{"no ID", model("", testSecret, testToken), nil, "access key ID is empty"},
-		{"nil fields", &credentials.CredentialModel{}, nil, "access key ID and access key secret are empty"},
-		{"nil model", nil, nil, "credentials-go returned neither credentials nor an error"},
+		{"no secret", model("id", "", testToken), nil, "credentials-go returned an empty access key ID or secret"},
+		{"no ID", model("", testSecret, testToken), nil, "credentials-go returned an empty access key ID or secret"},
+		{"nil fields", &credentials.CredentialModel{}, nil, "credentials-go returned an empty access key ID or secret"},
+		{"nil model", nil, nil, "credentials-go returned an empty access key ID or secret"},
 		{"unknown error", nil, errors.New("boom " + testSecret), "creds: default credential chain: a source failed (its message is withheld because it may contain secrets)"},
 	}
 	for _, tt := range tests {

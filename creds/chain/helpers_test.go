@@ -10,6 +10,9 @@ import (
 	"github.com/wgor-dev/wgor/creds"
 )
 
+// envCredentialsURI is the variable credentials-go's URI source reads.
+const envCredentialsURI = "ALIBABA_CLOUD_CREDENTIALS_URI"
+
 // Recognisable secrets: no error or printed value may ever contain them.
 const (
 	testSecret = "SECRET-6f1d2c"
