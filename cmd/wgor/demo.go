@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"image/color"
 	"image/png"
-	"io"
 	"maps"
 	"net/http"
 	"os"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"github.com/wgor-dev/wgor/internal/oss"
-	"github.com/wgor-dev/wgor/internal/redact"
 	"github.com/wgor-dev/wgor/internal/redpng"
 	"github.com/wgor-dev/wgor/wgor/wgortest"
 )
@@ -42,7 +40,6 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if fi, err := os.Stat(filepath.Dir(*out)); err != nil || !fi.IsDir() {
 		return usagef("--out %s: its directory does not exist", quoteArg(*out))
 	}
-
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	w, scrub := e.stdout, e.scrub()
@@ -62,7 +59,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("GetObject through the access point: %w", err)
 	}
 	elapsed := time.Since(start)
-	failed := functionOutcome(w, scrub, ap.Invocations(), ap.Relays())
+	failed := functionOutcome(e, ap)
 	fmt.Fprintf(w, "caller got     %d %s, %d bytes in %v, request ID %s\n", resp.StatusCode, http.StatusText(resp.StatusCode),
 		len(resp.Body), elapsed.Round(time.Millisecond), scrub.String(resp.Header.Get(oss.HeaderRequestID)))
 	for _, name := range slices.Sorted(maps.Keys(resp.Header)) {
@@ -88,25 +85,23 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 }
 
 // functionOutcome tells what the function did, and returns its failure.
-func functionOutcome(w io.Writer, scrub *redact.Scrubber, invs []wgortest.Invocation, relays []wgortest.Relay) error {
-	var failed error
+func functionOutcome(e *env, ap *wgortest.Server) error {
+	w, scrub, invs, relays := e.stdout, e.scrub(), ap.Invocations(), ap.Relays()
 	switch {
 	case len(invs) == 0:
 		fmt.Fprintf(w, "function       not invoked: the access point answered the GetObject itself\n")
 		return nil
 	case len(relays) == 0:
-		failed = cmp.Or(invs[0].Err, errors.New("the function returned without sending WriteGetObjectResponse"))
+		failed := cmp.Or(invs[0].Err, errors.New("the function returned without sending WriteGetObjectResponse"))
 		fmt.Fprintf(w, "function       failed: %s\n", scrub.String(failed.Error()))
+		return failed
 	case relays[0].Answer != http.StatusOK:
 		r := relays[0]
 		fmt.Fprintf(w, "function       WriteGetObjectResponse refused: %d %s, request ID %s\n", r.Answer, scrub.String(r.Code), scrub.String(r.RequestID))
-		failed = fmt.Errorf("the access point refused the function's WriteGetObjectResponse: %d %s: %s", r.Answer, r.Code, r.Message)
-	default:
-		r := relays[0]
-		fmt.Fprintf(w, "function       WriteGetObjectResponse: %d, %d bytes sent, request ID %s\n", r.Answer, len(r.Body), scrub.String(r.RequestID))
-		failed = invs[0].Err
+		return fmt.Errorf("the access point refused the function's WriteGetObjectResponse: %d %s: %s", r.Answer, r.Code, r.Message)
 	}
-	return failed
+	fmt.Fprintf(w, "function       WriteGetObjectResponse: %d, %d bytes sent, request ID %s\n", relays[0].Answer, len(relays[0].Body), scrub.String(relays[0].RequestID))
+	return invs[0].Err
 }
 
 // checkRedSquare decodes a PNG and checks it is the seed's image.
