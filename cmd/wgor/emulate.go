@@ -26,12 +26,8 @@ const emulateUsage = `emulate --function URL [flags]
        wgor emulate --exec PATH [flags] [-- ARGS]
        wgor emulate --manual [flags]
 
-Runs a local Object FC Access Point on --listen: GET http://ADDR/KEY invokes
-the function (the custom runtime at URL; PATH, started and stopped as
-Function Compute does; or, with --manual, you, answering with 'wgor write'),
-which must answer with a WriteGetObjectResponse signed with the invocation's
-credentials. Those are --access-key-id's, else the default chain's, else
-made up (printed with --manual only).`
+Runs a local Object FC Access Point for a function: the custom runtime at
+URL, PATH started as Function Compute does, or you, answering with 'wgor write'.`
 
 // emulateFlags are emulate's flags.
 type emulateFlags struct {

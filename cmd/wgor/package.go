@@ -17,13 +17,8 @@ import (
 
 const packageUsage = `package [flags] PACKAGE
 
-Builds the main package PACKAGE (such as ./cmd/myfn, resolved in the current
-directory's module) for Function Compute: GOOS=linux, CGO_ENABLED=0,
--trimpath -ldflags='-s -w'. It writes into --out NAME.zip (the binary, mode
-0755, as NAME for --runtime go1 or bootstrap for custom), s.yaml (a
-Serverless Devs project) and policy.json (the RAM policy), and prints the
-next steps. NAME is --name, else the last element of PACKAGE. Flags may come
-after PACKAGE too.`
+Builds the main package PACKAGE for Function Compute and writes into --out
+the zip to upload, a Serverless Devs s.yaml and the RAM policy.json.`
 
 // fcNameRule is Function Compute 3.0's rule for a function name (API
 // reference "CreateFunction", functionName). It is the binary's file name

@@ -19,11 +19,8 @@ import (
 const signUsage = `sign --url URL [flags]
 
 Prints the canonical request, the string to sign and the Authorization (or,
-with --presign, the signed URL) of the request described, to compare with a
-SignatureDoesNotMatch. The secret is never printed; tokens and signatures are
-redacted, except that --show-token prints the signed URL whole, to use. The
-bucket, key and region come from a URL BUCKET.oss-REGION.aliyuncs.com/KEY or
-a route (no bucket); for other URLs give --region, --bucket and --key.`
+with --presign, the signed URL) of a request, with tokens and signatures
+redacted, to compare with a SignatureDoesNotMatch.`
 
 func runSign(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "sign", signUsage)

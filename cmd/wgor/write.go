@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/wgor-dev/wgor/creds"
@@ -19,10 +18,8 @@ import (
 
 const writeUsage = `write --route ROUTE --token TOKEN [flags] [FILE|-]
 
-Sends a WriteGetObjectResponse with the body FILE (streamed with its length)
-or standard input ("-" or no FILE: spooled, then sent with its length).
-ROUTE and TOKEN are the event's outputRoute and outputToken; the token may be
-in $WGOR_TOKEN instead. Credentials come from the default chain.`
+Sends a WriteGetObjectResponse with the body FILE or standard input, signed
+with the default credentials chain's keys.`
 
 // envToken names the variable that may hold the output token.
 const envToken = "WGOR_TOKEN"
@@ -141,12 +138,10 @@ func openBody(e *env, name string) (io.Reader, error) {
 const progressFrom = 4 << 20
 
 // progress shows on one terminal line, from the reports of
-// Client.Progress and at most four times a second, how far a Write has got:
-// "spooled N MiB" while a body of unknown length is spooled, then "sent N of
-// M MiB".
+// Client.Progress (which never overlap) and at most four times a second, how
+// far a Write has got: "spooled N MiB", then "sent N of M MiB".
 type progress struct {
 	w     io.Writer
-	mu    sync.Mutex
 	last  wgor.Progress
 	start time.Time // of the spooling, then of the sending
 	shown time.Time
@@ -154,8 +149,6 @@ type progress struct {
 
 // report is Client.Progress.
 func (p *progress) report(r wgor.Progress) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.start.IsZero() || r.Sent > 0 && p.last.Sent == 0 {
 		p.start = time.Now()
 	}
@@ -181,15 +174,9 @@ func (p *progress) show() {
 	}
 }
 
-// done shows the last report and ends the line, if a line was shown; a nil
-// progress does nothing.
+// done shows the last report and ends the line, if a line was shown.
 func (p *progress) done() {
-	if p == nil {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.shown.IsZero() {
+	if p != nil && !p.shown.IsZero() {
 		p.show()
 		fmt.Fprintln(p.w)
 	}
