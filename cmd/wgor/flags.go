@@ -56,13 +56,16 @@ func parse(fs *flag.FlagSet, args []string) error {
 }
 
 // value is a flag.Value that parse checks and converts.
-type value[T any] struct {
+type value[T comparable] struct {
 	p     *T
 	parse func(string) (T, error)
 }
 
+// String is the value, "" for the zero value, as the flag package shows no
+// zero default.
 func (v value[T]) String() string {
-	if v.p == nil {
+	var zero T
+	if v.p == nil || *v.p == zero {
 		return ""
 	}
 	return fmt.Sprint(*v.p)
@@ -77,7 +80,7 @@ func (v value[T]) Set(s string) error {
 }
 
 // check defines the flag name with the default def, whose values parse checks.
-func check[T any](fs *flag.FlagSet, name string, def T, usage string, parse func(string) (T, error)) *T {
+func check[T comparable](fs *flag.FlagSet, name string, def T, usage string, parse func(string) (T, error)) *T {
 	p := &def
 	fs.Var(value[T]{p, parse}, name, usage)
 	return p

@@ -91,13 +91,13 @@ func run(ctx context.Context, e *env, args []string) int {
 		printUsage(e.stderr)
 		return exitUsage
 	}
-	name := args[0]
+	name, who := args[0], "wgor"
 	switch name {
 	case "help", "-h", "--help", "-help":
 		if len(args) != 2 || name != "help" || args[1] == "help" {
 			return help(e, args)
 		}
-		name, args = args[1], []string{args[1], "--help"}
+		name, who, args = args[1], "wgor help", []string{args[1], "--help"}
 	case "-version", "--version":
 		name = "version"
 	}
@@ -106,7 +106,7 @@ func run(ctx context.Context, e *env, args []string) int {
 		i++
 	}
 	if i == len(commands) {
-		fmt.Fprintf(e.stderr, "wgor: unknown command %s\nRun 'wgor --help' for the commands.\n", quoteArg(name))
+		fmt.Fprintf(e.stderr, "%s: unknown command %s\nRun 'wgor --help' for the commands.\n", who, quoteArg(name))
 		return exitUsage
 	}
 	c := commands[i]

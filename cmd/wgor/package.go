@@ -18,7 +18,8 @@ import (
 const packageUsage = `package [flags] PACKAGE
 
 Builds the main package PACKAGE for Function Compute and writes into --out
-the zip to upload, a Serverless Devs s.yaml and the RAM policy.json.`
+the zip to upload, a Serverless Devs s.yaml and the RAM policy.json. Flags
+may follow PACKAGE too.`
 
 // fcNameRule is Function Compute 3.0's rule for a function name (API
 // reference "CreateFunction", functionName). It is the binary's file name
