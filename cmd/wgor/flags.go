@@ -22,8 +22,7 @@ import (
 )
 
 // Every flag checks its value when it is set, so that a bad value is a usage
-// error (exit 2), in the flag package's words, before any file is opened or
-// connection made.
+// error (exit 2) before any file is opened or connection made.
 
 // newFlags returns the flag set of "wgor name", whose help goes to standard
 // output.
