@@ -167,6 +167,7 @@ var flagWords = strings.NewReplacer( // in order: the first pattern that matches
 	"wgor: ", "", "creds: ", "", "sign: ", "", "accesspoint: ", "", "invalid response: ", "",
 	"Client.Region", "--region",
 	"Config.Region", "--region",
+	"Config.Credentials", "the credentials",
 	"the outputToken was refused", "the --token was refused",
 	"route host", "the --route host",
 	"forwarded header ", "--header ",
