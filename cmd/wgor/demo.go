@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"image/color"
 	"image/png"
-	"io"
 	"maps"
 	"net/http"
 	"os"
@@ -17,17 +16,14 @@ import (
 	"time"
 
 	"github.com/wgor-dev/wgor/internal/oss"
-	"github.com/wgor-dev/wgor/internal/redact"
 	"github.com/wgor-dev/wgor/internal/redpng"
 	"github.com/wgor-dev/wgor/wgor/wgortest"
 )
 
 const demoUsage = `demo [--out out.png] [--key example.png]
 
-Runs the whole flow in this process, with no network beyond loopback: a
-local Object FC Access Point and the seed's function (a 200×200 red PNG, on
-wgor/fcrt); makes a GetObject, saves the image and checks that it is 200×200
-and red. Exits 1 if anything is off.`
+Runs a local access point and the red-PNG function in this process, makes a
+GetObject, saves the image and checks that it is 200×200 and red.`
 
 func runDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "demo", demoUsage)
@@ -42,7 +38,6 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if fi, err := os.Stat(filepath.Dir(*out)); err != nil || !fi.IsDir() {
 		return usagef("--out %s: its directory does not exist", quoteArg(*out))
 	}
-
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	w, scrub := e.stdout, e.scrub()
@@ -62,7 +57,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("GetObject through the access point: %w", err)
 	}
 	elapsed := time.Since(start)
-	failed := functionOutcome(w, scrub, ap.Invocations(), ap.Relays())
+	failed := functionOutcome(e, ap)
 	fmt.Fprintf(w, "caller got     %d %s, %d bytes in %v, request ID %s\n", resp.StatusCode, http.StatusText(resp.StatusCode),
 		len(resp.Body), elapsed.Round(time.Millisecond), scrub.String(resp.Header.Get(oss.HeaderRequestID)))
 	for _, name := range slices.Sorted(maps.Keys(resp.Header)) {
@@ -88,25 +83,21 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 }
 
 // functionOutcome tells what the function did, and returns its failure.
-func functionOutcome(w io.Writer, scrub *redact.Scrubber, invs []wgortest.Invocation, relays []wgortest.Relay) error {
-	var failed error
+func functionOutcome(e *env, ap *wgortest.Server) error {
+	w, scrub, invs, relays := e.stdout, e.scrub(), ap.Invocations(), ap.Relays()
 	switch {
 	case len(invs) == 0:
 		fmt.Fprintf(w, "function       not invoked: the access point answered the GetObject itself\n")
 		return nil
 	case len(relays) == 0:
-		failed = cmp.Or(invs[0].Err, errors.New("the function returned without sending WriteGetObjectResponse"))
-		fmt.Fprintf(w, "function       failed: %s\n", scrub.String(failed.Error()))
-	case relays[0].Answer != http.StatusOK:
-		r := relays[0]
-		fmt.Fprintf(w, "function       WriteGetObjectResponse refused: %d %s, request ID %s\n", r.Answer, scrub.String(r.Code), scrub.String(r.RequestID))
-		failed = fmt.Errorf("the access point refused the function's WriteGetObjectResponse: %d %s: %s", r.Answer, r.Code, r.Message)
-	default:
-		r := relays[0]
-		fmt.Fprintf(w, "function       WriteGetObjectResponse: %d, %d bytes sent, request ID %s\n", r.Answer, len(r.Body), scrub.String(r.RequestID))
-		failed = invs[0].Err
+		return cmp.Or(invs[0].Err, errors.New("the function returned without sending WriteGetObjectResponse"))
 	}
-	return failed
+	r := relays[0]
+	if r.Answer != http.StatusOK {
+		return fmt.Errorf("the access point refused the function's WriteGetObjectResponse: %d %s: %s (request ID %s)", r.Answer, r.Code, r.Message, r.RequestID)
+	}
+	fmt.Fprintf(w, "function       WriteGetObjectResponse: %d, %d bytes sent, request ID %s\n", r.Answer, len(r.Body), scrub.String(r.RequestID))
+	return invs[0].Err
 }
 
 // checkRedSquare decodes a PNG and checks it is the seed's image.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
@@ -13,78 +14,65 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/wgor-dev/wgor/creds"
 	"github.com/wgor-dev/wgor/internal/accesspoint"
+	"github.com/wgor-dev/wgor/wgor/fcrt"
 )
 
 const emulateUsage = `emulate --function URL [flags]
        wgor emulate --exec PATH [flags] [-- ARGS]
        wgor emulate --manual [flags]
 
-Runs a local Object FC Access Point on --listen: GET http://ADDR/KEY invokes
-the function, which must answer with a WriteGetObjectResponse signed for
---region with the invocation's credentials. The function is the custom
-runtime at URL; or PATH, started as Function Compute starts it, its output
-forwarded, and stopped with emulate; or, with --manual, you, answering each
-GetObject with 'wgor write' as printed. The regular files under --objects
-are the original objects, served at the event's inputOssUrl.
-
-Credentials: --access-key-id, its secret and token from the flags or
-$ALIBABA_CLOUD_ACCESS_KEY_SECRET and $ALIBABA_CLOUD_SECURITY_TOKEN; else the
-default chain; else random ones (printed for 'wgor write' with --manual,
-since they are valid here only). No other secret is printed.`
+Runs a local Object FC Access Point for a function: the custom runtime at
+URL, PATH started as Function Compute does, or you, answering with 'wgor write'.`
 
 // emulateFlags are emulate's flags.
 type emulateFlags struct {
-	listen, function, exec, objects, region, advertise *string
-	timeout                                            *time.Duration
-	allowChunked, verbose, manual                      *bool
-	cf                                                 *credentialFlags
-}
-
-func newEmulateFlags(e *env, fs *flag.FlagSet) *emulateFlags {
-	return &emulateFlags{
-		listen:   check(fs, "listen", "127.0.0.1:8080", "`ADDR` to listen on; port 0 picks a free one", addr),
-		function: check(fs, "function", "", "base `URL` of the function's custom runtime, such as http://127.0.0.1:9000", httpURL(true)),
-		exec:     check(fs, "exec", "", "the function's executable `PATH`, started by emulate with the arguments after --", executable),
-		manual:   fs.Bool("manual", false, "be the function yourself: print each GetObject's route and token for 'wgor write'"),
-		allowChunked: fs.Bool("allow-chunked", false,
-			"accept a WriteGetObjectResponse without Content-Length (chunked), which OSS does not document"),
-		objects:   check(fs, "objects", "", "`DIR` of original objects, served at the event's inputOssUrl", directory),
-		region:    check(fs, "region", accesspoint.DefaultRegion, "`REGION` WriteGetObjectResponse must be signed for", regionID),
-		timeout:   check(fs, "timeout", accesspoint.DefaultTimeout, "`DURATION` a GetObject waits for the function's response", duration(time.Millisecond, 24*time.Hour)),
-		advertise: check(fs, "advertise", "", "base `URL` the function is told to use, when it is not the listen address", origin),
-		verbose:   fs.Bool("v", false, "log debug details"),
-		cf:        addCredentialFlags(e, fs, true),
-	}
+	listen, function, exec, objects *string
+	manual, verbose                 *bool
+	keys                            *keyFlags
 }
 
 func runEmulate(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "emulate", emulateUsage)
-	f := newEmulateFlags(e, fs)
+	cfg := accesspoint.Config{Region: accesspoint.DefaultRegion, Timeout: accesspoint.DefaultTimeout}
+	f := &emulateFlags{
+		listen:   check(fs, "listen", "127.0.0.1:8080", "`ADDR` to listen on; port 0 picks a free one", addr),
+		function: check(fs, "function", "", "base `URL` of the function's custom runtime, such as http://127.0.0.1:9000", httpURL(true)),
+		exec:     check(fs, "exec", "", "the function's executable `PATH`, started by emulate with the arguments after --", executable),
+		manual:   fs.Bool("manual", false, "be the function yourself: print each GetObject's route and token for 'wgor write'"),
+		objects:  check(fs, "objects", "", "`DIR` of original objects, served at the event's inputOssUrl", directory),
+		verbose:  fs.Bool("v", false, "log debug details"),
+		keys:     addKeyFlags(e, fs, true),
+	}
+	fs.BoolVar(&cfg.AllowChunked, "allow-chunked", false, "accept a WriteGetObjectResponse without Content-Length (chunked), which OSS does not document")
+	fs.Var(value[string]{&cfg.Region, regionID}, "region", "`REGION` WriteGetObjectResponse must be signed for")
+	fs.Var(value[time.Duration]{&cfg.Timeout, duration(time.Millisecond, 24*time.Hour)}, "timeout", "`DURATION` a GetObject waits for the function's response")
+	fs.Var(value[string]{&cfg.AdvertisedURL, origin}, "advertise", "base `URL` the function is told to use, when it is not the listen address")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := f.check(fs, args); err != nil {
 		return err
 	}
-	c, source, err := f.cf.credentials(ctx, e, true)
+	c, source, err := f.keys.credentials(ctx, e, true)
 	if err != nil {
 		return err
 	}
-	logger := newLogger(e, *f.verbose)
-	cfg := accesspoint.Config{Function: accesspoint.HTTPInvoker{URL: *f.function}, Credentials: c.Signing(),
-		Region: *f.region, Timeout: *f.timeout, AdvertisedURL: *f.advertise, ObjectsDir: *f.objects,
-		AllowChunked: *f.allowChunked, Logger: logger}
+	cfg.Credentials, cfg.ObjectsDir, cfg.Logger = c.Signing(), *f.objects, newLogger(e, *f.verbose)
 	var fn *accesspoint.ExecInvoker
 	switch {
 	case *f.manual:
-		cfg.Function = manual(e.stdout, *f.timeout)
+		cfg.Function = manual(e.stdout, cfg.Timeout)
 	case *f.exec != "":
-		fn = &accesspoint.ExecInvoker{Path: *f.exec, Args: fs.Args(), Stdout: e.stdout, Stderr: e.stderr, Logger: logger}
+		fn = &accesspoint.ExecInvoker{Path: *f.exec, Args: fs.Args(), Stdout: e.stdout, Stderr: e.stderr, Logger: cfg.Logger}
 		cfg.Function = fn
 		defer fn.Close() // stops the function, after the access point has drained
+	default:
+		cfg.Function = accesspoint.HTTPInvoker{URL: *f.function}
 	}
 	ap, err := accesspoint.New(cfg)
 	if err != nil {
@@ -103,8 +91,7 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 		listen = e.listenAddr(listen)
 	}
 	if err := ap.Start(listen); err != nil {
-		var op *net.OpError
-		if errors.As(err, &op) {
+		if op := (*net.OpError)(nil); errors.As(err, &op) {
 			err = op.Err // "bind: address already in use", without the address again
 		}
 		return fmt.Errorf("cannot listen on --listen %s: %w", *f.listen, err)
@@ -135,7 +122,7 @@ func (f *emulateFlags) check(fs *flag.FlagSet, args []string) error {
 	case fs.NArg() > 0 && !slices.Contains(args, "--"):
 		return usagef("unexpected argument %s: put the function's arguments after --", quoteArg(fs.Arg(0)))
 	}
-	return f.cf.check()
+	return nil
 }
 
 // executable finds the executable of --exec.
@@ -172,21 +159,33 @@ func origin(s string) (string, error) {
 // announce says where the access point listens, with which keys, for
 // which function, and suggests a GetObject of an object under --objects.
 func (f *emulateFlags) announce(e *env, base string, ap *accesspoint.Server, source string) {
-	w := e.stdout
+	w, c := e.stdout, ap.Credentials()
 	fmt.Fprintf(w, "access point listening on %s (region %s)\n", base, ap.Region())
-	fmt.Fprintf(w, "credentials: access key ID %s, %s\n", ap.Credentials().AccessKeyID, source)
+	fmt.Fprintf(w, "credentials: access key ID %s, %s\n", c.AccessKeyID, source)
 	switch {
 	case *f.manual:
-		announceManual(w, ap.Credentials(), source)
+		// 'wgor write' signs with the default credentials chain, which must
+		// find the emulator's keys; made-up ones are valid nowhere else.
+		fmt.Fprintln(w, "function: you (--manual): answer each GetObject with 'wgor write' as printed when it arrives")
+		switch source {
+		case sourceRandom:
+			fmt.Fprintf(w, "  in the shell of 'wgor write', first: export %s='%s' %s='%s' %s='%s'\n",
+				creds.EnvAccessKeyID, c.AccessKeyID, creds.EnvAccessKeySecret, c.AccessKeySecret, creds.EnvSecurityToken, c.SecurityToken)
+		case sourceFlags:
+			fmt.Fprintf(w, "  'wgor write' signs with the default credentials chain: give it the same keys ($%s, $%s)\n",
+				creds.EnvAccessKeyID, creds.EnvAccessKeySecret)
+		}
 	case *f.exec != "":
 		fmt.Fprintf(w, "function: %s, started by emulate\n", *f.exec)
 	default:
 		fmt.Fprintf(w, "function: %s/invoke\n", strings.TrimRight(*f.function, "/"))
 	}
-	name := anObject(*f.objects)
-	if name == "" {
+	entries, _ := os.ReadDir(*f.objects) // sorted by name; none for ""
+	i := slices.IndexFunc(entries, func(d os.DirEntry) bool { return d.Type().IsRegular() })
+	if i < 0 {
 		return
 	}
+	name := entries[i].Name()
 	out := "out" + path.Ext(name)
 	if !safeOut.MatchString(out) {
 		out = "out"
@@ -196,17 +195,6 @@ func (f *emulateFlags) announce(e *env, base string, ap *accesspoint.Server, sou
 
 // safeOut is an output file name a shell reads as it stands.
 var safeOut = regexp.MustCompile(`^out\.[A-Za-z0-9]{1,10}$`)
-
-// anObject returns the name of a regular file in dir, "" when there is none.
-func anObject(dir string) string {
-	entries, _ := os.ReadDir(dir) // sorted by name; none for ""
-	for _, d := range entries {
-		if d.Type().IsRegular() {
-			return d.Name()
-		}
-	}
-	return ""
-}
 
 // usableURL is the access point's URL as a person can use it: for an
 // unspecified listen address (0.0.0.0, [::] or none), 127.0.0.1 with the
@@ -222,4 +210,30 @@ func usableURL(apURL, listen string) string {
 	}
 	u.Host = net.JoinHostPort("127.0.0.1", u.Port())
 	return u.String()
+}
+
+// manual is the function of "emulate --manual": a person, who answers each
+// GetObject with "wgor write". The token is theirs to use, so it is printed
+// whole, with the command that uses it.
+func manual(w io.Writer, timeout time.Duration) accesspoint.InvokerFunc {
+	var mu sync.Mutex // one invocation's lines together
+	return func(ctx context.Context, inv *accesspoint.Invocation) error {
+		ev, err := fcrt.ParseEvent(inv.Event)
+		if err != nil {
+			return err
+		}
+		c := ev.GetObjectContext
+		mu.Lock()
+		fmt.Fprintf(w, "GetObject %s waits up to %v for your answer:\n  export %s='%s'\n  wgor write --route %s --region %s FILE\n",
+			inv.RequestID, timeout, envToken, c.OutputToken, c.OutputRoute, inv.Region)
+		mu.Unlock()
+		// An invoker that returns without a response fails the GetObject
+		// (FunctionResponseNotReceived), while one still running has its
+		// response relayed as soon as it arrives. The access point tells an
+		// invoker of nothing but the end of ctx (the timeout, the caller
+		// gone before an answer, or Close), so the person's turn lasts that
+		// long.
+		<-ctx.Done()
+		return nil
+	}
 }

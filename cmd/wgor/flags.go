@@ -1,6 +1,8 @@
 package main
 
 import (
+	"cmp"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wgor-dev/wgor/creds"
+	"github.com/wgor-dev/wgor/creds/chain"
 	"github.com/wgor-dev/wgor/internal/oss"
 )
 
@@ -50,14 +54,17 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// value is a flag whose value parse checks and converts.
-type value[T any] struct {
+// value is a flag.Value that parse checks and converts.
+type value[T comparable] struct {
 	p     *T
 	parse func(string) (T, error)
 }
 
+// String is the value, "" for the zero value, as the flag package shows no
+// zero default.
 func (v value[T]) String() string {
-	if v.p == nil {
+	var zero T
+	if v.p == nil || *v.p == zero {
 		return ""
 	}
 	return fmt.Sprint(*v.p)
@@ -72,7 +79,7 @@ func (v value[T]) Set(s string) error {
 }
 
 // check defines the flag name with the default def, whose values parse checks.
-func check[T any](fs *flag.FlagSet, name string, def T, usage string, parse func(string) (T, error)) *T {
+func check[T comparable](fs *flag.FlagSet, name string, def T, usage string, parse func(string) (T, error)) *T {
 	p := &def
 	fs.Var(value[T]{p, parse}, name, usage)
 	return p
@@ -103,9 +110,10 @@ func secret(e *env, what string) func(string) (string, error) {
 }
 
 // match accepts a value of the form re, described by form.
-func match(re *regexp.Regexp, form string) func(string) (string, error) {
+func match(re string, form string) func(string) (string, error) {
+	pattern := regexp.MustCompile(re)
 	return func(s string) (string, error) {
-		if !re.MatchString(s) {
+		if !pattern.MatchString(s) {
 			return "", errors.New("not " + form)
 		}
 		return s, nil
@@ -115,8 +123,18 @@ func match(re *regexp.Regexp, form string) func(string) (string, error) {
 // regionID accepts the form of Alibaba Cloud region IDs (cn-hangzhou,
 // ap-southeast-1, OSS's "Regions and endpoints"): the signer puts the region
 // in the scope, where a space, ',' or '/' would break it.
-var regionID = match(regexp.MustCompile(`^[a-z0-9]{1,20}(-[a-z0-9]{1,20}){0,4}$`),
+var regionID = match(`^[a-z0-9]{1,20}(-[a-z0-9]{1,20}){0,4}$`,
 	"a region ID such as cn-hangzhou: lower-case letters and digits joined by '-'")
+
+// oneOf accepts one of choices.
+func oneOf(choices ...string) func(string) (string, error) {
+	return func(s string) (string, error) {
+		if !slices.Contains(choices, s) {
+			return "", fmt.Errorf("use %s", strings.Join(choices, " or "))
+		}
+		return s, nil
+	}
+}
 
 // duration accepts a duration within [lo, hi].
 func duration(lo, hi time.Duration) func(string) (time.Duration, error) {
@@ -172,25 +190,6 @@ func addr(s string) (string, error) {
 	return s, nil
 }
 
-// oneOf accepts one of choices.
-func oneOf(choices ...string) func(string) (string, error) {
-	return func(s string) (string, error) {
-		if !slices.Contains(choices, s) {
-			return "", fmt.Errorf("use %s", strings.Join(choices, " or "))
-		}
-		return s, nil
-	}
-}
-
-// fwdStatus accepts an x-oss-fwd-status OSS forwards.
-func fwdStatus(s string) (int, error) {
-	n, ok := oss.ParseStatus(s)
-	if !ok {
-		return 0, errors.New("OSS accepts " + oss.StatusList)
-	}
-	return n, nil
-}
-
 // headers defines the repeatable flag name, 'Name: value'.
 func headers(fs *flag.FlagSet, name, usage string) http.Header {
 	h := http.Header{}
@@ -219,9 +218,72 @@ func quoteArg(s string) string {
 	return strconv.Quote(s)
 }
 
-// isSet reports whether the flag name was given on the command line.
-func isSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
+// keyFlags are --access-key-id and, for emulate, its secret and token:
+// secrets are better in the environment, out of other users' process
+// listings, and the flags are for local emulators.
+type keyFlags struct {
+	id, secret, token *string
+}
+
+func addKeyFlags(e *env, fs *flag.FlagSet, withSecrets bool) *keyFlags {
+	from := "$" + creds.EnvAccessKeySecret
+	if withSecrets {
+		from = "--access-key-secret or " + from
+	}
+	k := &keyFlags{check(fs, "access-key-id", "", "access key `ID`, its secret from "+from+
+		" (default: the default credentials chain)", text("--access-key-id")), new(string), new(string)}
+	if withSecrets {
+		k.secret = check(fs, "access-key-secret", "", "access key `SECRET`, with --access-key-id (prefer $"+creds.EnvAccessKeySecret+")",
+			secret(e, "--access-key-secret"))
+		k.token = check(fs, "security-token", "", "STS security `TOKEN`, with --access-key-id (prefer $"+creds.EnvSecurityToken+")",
+			secret(e, "--security-token"))
+	}
+	return k
+}
+
+// Where credentials came from, as the commands report it.
+const (
+	sourceFlags  = "from --access-key-id"
+	sourceEnv    = "from the environment ($" + creds.EnvAccessKeyID + ")"
+	sourceChain  = "from the default credentials chain"
+	sourceRandom = "made up: none in the flags or the default credentials chain"
+)
+
+// credentials resolves the keys the same way for every command, and says
+// where they came from: --access-key-id, with its secret and token from the
+// flags or the environment; else the default chain (random: else none, and
+// the emulator makes some up).
+func (k *keyFlags) credentials(ctx context.Context, e *env, random bool) (creds.Credentials, string, error) {
+	if *k.id == "" {
+		if *k.secret != "" || *k.token != "" {
+			return creds.Credentials{}, "", usagef("--access-key-secret and --security-token need --access-key-id")
+		}
+		return chainCredentials(ctx, e, random)
+	}
+	c := creds.Credentials{AccessKeyID: *k.id, AccessKeySecret: cmp.Or(*k.secret, e.getenv(creds.EnvAccessKeySecret)),
+		SecurityToken: cmp.Or(*k.token, e.getenv(creds.EnvSecurityToken))}
+	e.hold(c.AccessKeySecret, c.SecurityToken)
+	if c.AccessKeySecret == "" {
+		return creds.Credentials{}, "", usagef("--access-key-id needs its secret: set $%s", creds.EnvAccessKeySecret)
+	}
+	return c, sourceFlags, nil
+}
+
+// chainCredentials asks the default chain once, for at most 10 s: outside
+// ECS, without ALIBABA_CLOUD_ECS_METADATA_DISABLED=true, it spends seconds
+// probing the metadata service.
+func chainCredentials(ctx context.Context, e *env, random bool) (creds.Credentials, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	c, err := chain.New().Credentials(ctx)
+	e.hold(c.AccessKeySecret, c.SecurityToken)
+	switch {
+	case err == nil && e.getenv(creds.EnvAccessKeyID) == c.AccessKeyID:
+		return c, sourceEnv, nil
+	case err == nil:
+		return c, sourceChain, nil
+	case random && errors.Is(err, creds.ErrNoCredentials):
+		return creds.Credentials{}, sourceRandom, nil
+	}
+	return creds.Credentials{}, "", err
 }

@@ -91,18 +91,25 @@ func run(ctx context.Context, e *env, args []string) int {
 		printUsage(e.stderr)
 		return exitUsage
 	}
-	name := args[0]
+	name, who := args[0], "wgor"
 	switch name {
 	case "help", "-h", "--help", "-help":
-		return help(ctx, e, args)
+		if len(args) != 2 || name != "help" || args[1] == "help" {
+			return help(e, args)
+		}
+		name, who, args = args[1], "wgor help", []string{args[1], "--help"}
 	case "-version", "--version":
 		name = "version"
 	}
-	c := findCommand(name)
-	if c == nil {
-		fmt.Fprintf(e.stderr, "wgor: unknown command %s\nRun 'wgor --help' for the commands.\n", quoteArg(name))
+	i := 0
+	for i < len(commands) && commands[i].name != name {
+		i++
+	}
+	if i == len(commands) {
+		fmt.Fprintf(e.stderr, "%s: unknown command %s\nRun 'wgor --help' for the commands.\n", who, quoteArg(name))
 		return exitUsage
 	}
+	c := commands[i]
 	err := c.run(ctx, e, args[1:])
 	var ue *usageError
 	switch {
@@ -118,30 +125,15 @@ func run(ctx context.Context, e *env, args []string) int {
 	return exitFail
 }
 
-// help answers "wgor help [COMMAND]" and "wgor --help".
-func help(ctx context.Context, e *env, args []string) int {
-	switch {
-	case len(args) == 2 && args[0] == "help" && args[1] != "help":
-		if findCommand(args[1]) == nil {
-			fmt.Fprintf(e.stderr, "wgor help: unknown command %s\nRun 'wgor --help' for the commands.\n", quoteArg(args[1]))
-			return exitUsage
-		}
-		return run(ctx, e, []string{args[1], "--help"})
-	case len(args) > 2 || len(args) == 2 && args[0] != "help":
+// help answers "wgor help", "wgor --help" and their misuse; run takes
+// "wgor help COMMAND".
+func help(e *env, args []string) int {
+	if len(args) > 2 || len(args) == 2 && args[0] != "help" {
 		fmt.Fprintf(e.stderr, "wgor %s: unexpected argument %s\nRun 'wgor --help' for usage.\n", args[0], quoteArg(args[len(args)-1]))
 		return exitUsage
 	}
 	printUsage(e.stdout)
 	return exitOK
-}
-
-func findCommand(name string) *command {
-	for i := range commands {
-		if commands[i].name == name {
-			return &commands[i]
-		}
-	}
-	return nil
 }
 
 func printUsage(w io.Writer) {
@@ -153,6 +145,33 @@ func printUsage(w io.Writer) {
 		"'wgor --version' for the version.\n"+
 		"Exit codes: 0 success, 1 a failed operation, 2 bad usage.\n")
 }
+
+// message is how the command line shows an error that ended a command: the
+// library's own words (an OSS refusal says what to do in
+// ServiceError.Error), with flags named instead of the library's fields.
+// run scrubs it.
+func message(err error) string {
+	msg := flagWords.Replace(err.Error())
+	if se := (*wgor.ServiceError)(nil); errors.As(err, &se) && se.Code == "SignatureDoesNotMatch" {
+		msg += "; 'wgor sign' shows what was signed"
+	}
+	return msg
+}
+
+// flagWords drops the packages' prefixes from a library's message and names
+// the flag that sets each field it may mention.
+var flagWords = strings.NewReplacer( // in order: the first pattern that matches wins
+	"invalid response: Route ", "--route ",
+	"invalid response: Token ", "--token ",
+	"invalid response: Header name ", "--header name ",
+	"wgor: ", "", "creds: ", "", "sign: ", "", "accesspoint: ", "", "invalid response: ", "",
+	"Client.Region", "--region",
+	"Config.Region", "--region",
+	"Config.Credentials", "the credentials",
+	"the outputToken was refused", "the --token was refused",
+	"route host", "the --route host",
+	"forwarded header ", "--header ",
+)
 
 const versionUsage = `version
 

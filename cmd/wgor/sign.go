@@ -7,13 +7,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/wgor-dev/wgor/internal/oss"
-	"github.com/wgor-dev/wgor/internal/redact"
 	"github.com/wgor-dev/wgor/sign"
 	"github.com/wgor-dev/wgor/wgor"
 )
@@ -21,84 +19,95 @@ import (
 const signUsage = `sign --url URL [flags]
 
 Prints the canonical request, the string to sign and the Authorization (or,
-with --presign, the signed URL) of the request described, to compare with a
-SignatureDoesNotMatch. The secret is never printed; tokens and signatures
-are redacted, except that --show-token prints the signed URL whole, to use.
-The bucket, key and region come from a URL BUCKET.oss-REGION.aliyuncs.com/KEY
-or a route (no bucket); for other URLs give --region, --bucket and --key.
-Credentials: --access-key-id with $ALIBABA_CLOUD_ACCESS_KEY_SECRET (and
-$ALIBABA_CLOUD_SECURITY_TOKEN); else the default chain.
+with --presign, the signed URL) of a request, with tokens and signatures
+redacted, to compare with a SignatureDoesNotMatch.`
 
-Example, a WriteGetObjectResponse:
-  wgor sign --method POST --region cn-qingdao \
-    --url 'https://ROUTE/?x-oss-write-get-object-response' \
-    --header 'x-oss-request-route: ROUTE' --header 'x-oss-request-token: TOKEN' \
-    --header 'x-oss-fwd-status: 200'`
-
-// signFlags are sign's flags.
-type signFlags struct {
-	method, url, region, product, bucket, key *string
-	header                                    http.Header
-	additional                                []string
-	at                                        time.Time
-	presign, showToken                        *bool
-	expires                                   *time.Duration
-	cf                                        *credentialFlags
-}
-
-func newSignFlags(e *env, fs *flag.FlagSet) *signFlags {
-	f := &signFlags{
-		method: check(fs, "method", http.MethodGet, "HTTP `METHOD`", match(methodPattern, "an HTTP method such as GET or POST")),
-		url:    check(fs, "url", "", "request `URL`, with its query (required)", httpURL(false)),
-		header: headers(fs, "header", "request `HEADER` 'Name: value' (repeatable)"),
-		region: check(fs, "region", "", "signing `REGION`, such as cn-hangzhou (default: the URL's oss-REGION)", regionID),
-		product: check(fs, "product", "", "signing `PRODUCT` (default "+sign.DefaultProduct+")",
-			match(productPattern, "a product name such as oss")),
-		bucket: check(fs, "bucket", "", "`BUCKET` of the canonical URI", match(bucketPattern,
-			"a bucket name: 3 to 63 lower-case letters, digits and '-', starting and ending with a letter or digit")),
-		key:       check(fs, "key", "", "object `KEY` of the canonical URI, unescaped", objectKey),
-		presign:   fs.Bool("presign", false, "sign in the query string instead of the Authorization header"),
-		expires:   check(fs, "expires", 15*time.Minute, "`DURATION` a presigned URL is valid, from 1s to 168h (with --presign)", duration(time.Second, 7*24*time.Hour)),
-		showToken: fs.Bool("show-token", false, "print the signed URL whole, security token and signature included, so it can be used (with --presign)"),
-		cf:        addCredentialFlags(e, fs, false),
-	}
+func runSign(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "sign", signUsage)
+	o := &sign.Options{Trace: &sign.Trace{}}
+	method := check(fs, "method", http.MethodGet, "HTTP `METHOD`", match(`^[A-Z]+$`, "an HTTP method such as GET or POST"))
+	rawURL := check(fs, "url", "", "request `URL`, with its query (required)", httpURL(false))
+	header := headers(fs, "header", "request `HEADER` 'Name: value' (repeatable)")
+	fs.Var(value[string]{&o.Region, regionID}, "region", "signing `REGION`, such as cn-hangzhou (default: the URL's oss-REGION)")
+	fs.Var(value[string]{&o.Product, match(`^[a-z0-9]+(-[a-z0-9]+)*$`, "a product name such as oss")}, "product",
+		"signing `PRODUCT` (default "+sign.DefaultProduct+")")
+	fs.Var(value[string]{&o.Bucket, bucketName}, "bucket", "`BUCKET` of the canonical URI")
+	fs.Var(value[string]{&o.Key, objectKey}, "key", "object `KEY` of the canonical URI, unescaped")
 	fs.Func("additional-headers", "comma-separated `NAMES` of extra headers to sign", func(v string) error {
 		for _, n := range strings.Split(v, ",") {
 			if n = strings.TrimSpace(n); !oss.ValidName(n) {
 				return fmt.Errorf("%s is not a header name", quoteArg(n))
 			}
-			f.additional = append(f.additional, n)
+			o.AdditionalHeaders = append(o.AdditionalHeaders, n)
 		}
 		return nil
 	})
 	fs.Func("time", "signing `TIME`, RFC 3339 such as 2026-11-24T12:00:00Z (default now)", func(v string) (err error) {
-		if f.at, err = time.Parse(time.RFC3339, v); err != nil {
+		if o.Time, err = time.Parse(time.RFC3339, v); err != nil {
 			return errors.New("not RFC 3339, such as 2026-11-24T12:00:00Z")
 		}
 		return nil
 	})
-	return f
-}
-
-func runSign(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "sign", signUsage)
-	f := newSignFlags(e, fs)
+	presign := fs.Bool("presign", false, "sign in the query string instead of the Authorization header")
+	fs.Var(value[time.Duration]{&o.Expires, duration(time.Second, 7*24*time.Hour)}, "expires",
+		"`DURATION` a presigned URL is valid, from 1s to 168h (with --presign; default 15m)")
+	showToken := fs.Bool("show-token", false, "print the signed URL whole, security token and signature included, so it can be used (with --presign)")
+	keys := addKeyFlags(e, fs, false)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	req, o, err := f.request(fs)
+	req, err := signedRequest(fs, *method, *rawURL, header, o, *presign, *showToken)
 	if err != nil {
 		return err
 	}
 	e.hold(req.Header.Values(oss.HeaderToken)...)
-	c, source, err := f.cf.credentials(ctx, e, false)
+	c, source, err := keys.credentials(ctx, e, false)
 	if err != nil {
 		return err
 	}
-	o.Credentials = c.Signing()
 	fmt.Fprintf(e.stderr, "credentials: access key ID %s, %s\n", c.AccessKeyID, source)
+	o.Credentials = c.Signing()
+	return printSigned(e, req, o, *presign, *showToken)
+}
+
+// signedRequest checks the flags that depend on each other and returns the
+// request they describe, filling in o's bucket, key and region from the URL.
+func signedRequest(fs *flag.FlagSet, method, rawURL string, h http.Header, o *sign.Options, presign, showToken bool) (*http.Request, error) {
+	switch {
+	case fs.NArg() > 0:
+		return nil, usagef("sign takes no arguments, got %s", quoteArg(fs.Arg(0)))
+	case rawURL == "":
+		return nil, usagef("--url is required")
+	case o.Expires != 0 && !presign:
+		return nil, usagef("--expires applies to --presign only")
+	case showToken && !presign:
+		return nil, usagef("--show-token applies to --presign only")
+	case o.Key != "" && o.Bucket == "":
+		return nil, usagef("--key needs --bucket: the canonical URI is /BUCKET/KEY")
+	}
+	u, _ := url.Parse(rawURL) // checked by the flag
+	if o.Bucket == "" {
+		var err error
+		if o.Bucket, o.Key, err = bucketAndKey(u); err != nil {
+			return nil, &usageError{msg: err.Error()}
+		}
+	}
+	if o.Region == "" {
+		r, err := wgor.RegionFromRoute(u.Host)
+		if err != nil {
+			return nil, usagef("--region is required: the URL's host %s names no OSS region", quoteArg(u.Hostname()))
+		}
+		o.Region = r
+	}
+	return &http.Request{Method: method, URL: u, Header: h, Host: u.Host}, nil
+}
+
+// printSigned signs req and prints what the signature was computed over and
+// what was asked for, scrubbed but for a --show-token URL.
+func printSigned(e *env, req *http.Request, o *sign.Options, presign, showToken bool) error {
 	var result string
-	if *f.presign {
+	var err error
+	if presign {
 		result, err = sign.Presign(req, o)
 	} else {
 		err = sign.Sign(req, o)
@@ -108,12 +117,19 @@ func runSign(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	scrub := e.scrub()
-	fmt.Fprintf(e.stdout, "Canonical request:\n%s\n\n", scrubLines(scrub, o.Trace.CanonicalRequest))
-	fmt.Fprintf(e.stdout, "String to sign:\n%s\n\n", scrubLines(scrub, o.Trace.StringToSign))
+	for _, part := range []struct{ title, text string }{
+		{"Canonical request", o.Trace.CanonicalRequest}, {"String to sign", o.Trace.StringToSign},
+	} {
+		lines := strings.Split(part.text, "\n")
+		for i, l := range lines {
+			lines[i] = scrub.String(l)
+		}
+		fmt.Fprintf(e.stdout, "%s:\n%s\n\n", part.title, strings.Join(lines, "\n"))
+	}
 	switch {
-	case !*f.presign: // what was asked for, as the README documents
+	case !presign:
 		fmt.Fprintf(e.stdout, "Authorization:\n%s\n", result)
-	case *f.showToken:
+	case showToken:
 		fmt.Fprintf(e.stdout, "Signed URL:\n%s\n", result)
 	default:
 		fmt.Fprintf(e.stdout, "Signed URL (signature and security token redacted; --show-token prints it whole):\n%s\n", scrub.String(result))
@@ -121,61 +137,11 @@ func runSign(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// request checks the flags that depend on each other and returns the
-// request and the options they describe, without credentials.
-func (f *signFlags) request(fs *flag.FlagSet) (*http.Request, *sign.Options, error) {
-	switch {
-	case fs.NArg() > 0:
-		return nil, nil, usagef("sign takes no arguments, got %s", quoteArg(fs.Arg(0)))
-	case *f.url == "":
-		return nil, nil, usagef("--url is required")
-	case isSet(fs, "expires") && !*f.presign:
-		return nil, nil, usagef("--expires applies to --presign only")
-	case isSet(fs, "show-token") && !*f.presign:
-		return nil, nil, usagef("--show-token applies to --presign only")
-	case *f.key != "" && *f.bucket == "":
-		return nil, nil, usagef("--key needs --bucket: the canonical URI is /BUCKET/KEY")
-	}
-	u, _ := url.Parse(*f.url) // checked by the flag
-	o := &sign.Options{Region: *f.region, Product: *f.product, Bucket: *f.bucket, Key: *f.key,
-		AdditionalHeaders: f.additional, Time: f.at, Expires: *f.expires, Trace: &sign.Trace{}}
-	if o.Bucket == "" {
-		var err error
-		if o.Bucket, o.Key, err = bucketAndKey(u); err != nil {
-			return nil, nil, &usageError{msg: err.Error()}
-		}
-	}
-	if o.Region == "" {
-		r, err := wgor.RegionFromRoute(u.Host)
-		if err != nil {
-			return nil, nil, usagef("--region is required: the URL's host %s names no OSS region", quoteArg(u.Hostname()))
-		}
-		o.Region = r
-	}
-	req := &http.Request{Method: *f.method, URL: u, Header: f.header, Host: u.Host}
-	return req, o, nil
-}
-
-// scrubLines scrubs text line by line, keeping its lines.
-func scrubLines(s *redact.Scrubber, text string) string {
-	lines := strings.Split(text, "\n")
-	for i, l := range lines {
-		lines[i] = s.String(l)
-	}
-	return strings.Join(lines, "\n")
-}
-
-// The forms of the values sign checks.
-var (
-	// methodPattern: an RFC 9110 method token, upper-case as OSS's are.
-	methodPattern  = regexp.MustCompile(`^[A-Z]+$`)
-	productPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	// bucketPattern follows OSS's bucket naming rules: 3 to 63 characters,
-	// lower-case letters, digits and hyphens, starting and ending with a
-	// letter or a digit (OSS console and API docs, "Bucket naming
-	// conventions").
-	bucketPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
-)
+// bucketName follows OSS's bucket naming rules: 3 to 63 characters,
+// lower-case letters, digits and hyphens, starting and ending with a letter
+// or a digit (OSS console and API docs, "Bucket naming conventions").
+var bucketName = match(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`,
+	"a bucket name: 3 to 63 lower-case letters, digits and '-', starting and ending with a letter or digit")
 
 // bucketAndKey derives the bucket and the key from a URL: a virtual-hosted
 // OSS URL names its bucket in the host's first label, before
@@ -197,7 +163,7 @@ func bucketAndKey(u *url.URL) (bucket, key string, err error) {
 		}
 		return "", "", nil
 	case n == 2 && strings.HasPrefix(labels[1], "oss-") && !strings.HasPrefix(labels[0], "oss-"):
-		if !bucketPattern.MatchString(labels[0]) {
+		if _, err := bucketName(labels[0]); err != nil {
 			return "", "", fmt.Errorf("the URL's host names the bucket %s, which is not a valid bucket name", quoteArg(labels[0]))
 		}
 		return labels[0], strings.TrimPrefix(u.Path, "/"), nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -17,150 +18,89 @@ import (
 
 const writeUsage = `write --route ROUTE --token TOKEN [flags] [FILE|-]
 
-Sends a WriteGetObjectResponse with the body FILE (streamed with its length)
-or standard input ("-" or no FILE: spooled, in memory up to 4 MiB, then sent
-with its length; --chunked streams it, which OSS does not document for this
-API). ROUTE and TOKEN are the event's outputRoute and outputToken; the token
-may be in $WGOR_TOKEN instead, out of other users' process listings.
---region is needed for a route that names none, such as the emulator's.
-Credentials come from the default chain.`
+Sends a WriteGetObjectResponse with the body FILE or standard input, signed
+with the default credentials chain's keys.`
 
 // envToken names the variable that may hold the output token.
 const envToken = "WGOR_TOKEN"
 
-// defaultWriteTimeout is --timeout's default: a body of a few GiB at tens
-// of MiB/s fits in it, and a server that never answers is cut off.
-const defaultWriteTimeout = 5 * time.Minute
-
-// writeFlags are write's flags.
-type writeFlags struct {
-	route, token, region, scheme *string
-	status                       *int
-	header                       http.Header
-	timeout                      *time.Duration
-	verbose, chunked             *bool
-}
-
-func newWriteFlags(e *env, fs *flag.FlagSet) *writeFlags {
-	return &writeFlags{
-		route:   check(fs, "route", "", "`ROUTE`: the event's getObjectContext.outputRoute (required)", text("--route")),
-		token:   check(fs, "token", "", "`TOKEN`: the event's getObjectContext.outputToken (required; default $"+envToken+")", secret(e, "--token")),
-		status:  check(fs, "status", http.StatusOK, "HTTP `STATUS` the GetObject caller receives: "+oss.StatusList, fwdStatus),
-		header:  headers(fs, "header", "forwarded `HEADER` 'Name: value' (repeatable)"),
-		region:  check(fs, "region", "", "signing `REGION` (default: derived from the route)", regionID),
-		scheme:  check(fs, "scheme", "", "`SCHEME` for a route without one: https (default) or http", oneOf("https", "http")),
-		timeout: check(fs, "timeout", defaultWriteTimeout, "give up after `DURATION`, whatever the server does", duration(time.Millisecond, 24*time.Hour)),
-		verbose: fs.Bool("v", false, "log each attempt on standard error"),
-		chunked: fs.Bool("chunked", false, "send a body of unknown length chunked as it is read, instead of spooling it to send its length (OSS does not document chunked for this API)"),
-	}
-}
-
 func runWrite(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "write", writeUsage)
-	f := newWriteFlags(e, fs)
+	r := &wgor.Response{Status: http.StatusOK, Header: headers(fs, "header", "forwarded `HEADER` 'Name: value' (repeatable)")}
+	c := &wgor.Client{}
+	fs.Var(value[string]{&r.Route, text("--route")}, "route", "`ROUTE`: the event's getObjectContext.outputRoute (required)")
+	fs.Var(value[string]{&r.Token, secret(e, "--token")}, "token", "`TOKEN`: the event's getObjectContext.outputToken (required; default $"+envToken+")")
+	fs.Var(value[int]{&r.Status, fwdStatus}, "status", "HTTP `STATUS` the GetObject caller receives: "+oss.StatusList)
+	fs.Var(value[string]{&c.Region, regionID}, "region", "signing `REGION` (default: derived from the route)")
+	fs.Var(value[string]{&c.Scheme, oneOf("https", "http")}, "scheme", "`SCHEME` for a route without one: https (default) or http")
+	fs.BoolVar(&c.Chunked, "chunked", false, "send a body of unknown length chunked as it is read, instead of spooling it to send its length (OSS does not document chunked for this API)")
+	timeout := check(fs, "timeout", 5*time.Minute, "give up after `DURATION`, whatever the server does", duration(time.Millisecond, 24*time.Hour))
+	verbose := fs.Bool("v", false, "log each attempt on standard error")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	c, r, err := f.response(ctx, e, fs)
-	if err != nil {
+	if err := checkWrite(ctx, e, fs, *c, r); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	cr, source, err := chainCredentials(ctx, e, false)
 	if err != nil {
 		return err
 	}
 	c.Credentials = creds.Static(cr)
-	if *f.verbose {
+	if *verbose {
 		c.Logger = newLogger(e, true)
 		fmt.Fprintf(e.stderr, "credentials: access key ID %s, %s\n", cr.AccessKeyID, source)
 	}
-	var size int64
-	if r.Body, size, err = openBody(e, fs.Arg(0)); err != nil {
+	if r.Body, err = openBody(e, fs.Arg(0)); err != nil {
 		return err
 	}
 	var prog *progress
-	if e.stderrIsTTY && (size < 0 || size > progressFrom) {
-		prog = newProgress(e.stderr)
+	if e.stderrIsTTY {
+		prog = &progress{w: e.stderr}
 		c.Progress = prog.report
 	}
 	res, err := c.Write(ctx, r)
-	prog.stop()
+	prog.done()
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
-		return fmt.Errorf("gave up after --timeout %v: %w", *f.timeout, err)
+		return fmt.Errorf("gave up after --timeout %v: %w", *timeout, err)
 	} else if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "sent %d bytes with status %d: OSS answered %d, request ID %s\n",
-		res.BytesSent, r.Status, res.StatusCode, e.scrub().String(orDash(res.RequestID)))
+		res.BytesSent, r.Status, res.StatusCode, e.scrub().String(cmp.Or(res.RequestID, "-")))
 	return nil
 }
 
-// response checks the flags as the library would check the Response they
-// describe, and returns the Client and the Response, without credentials
-// or body.
-func (f *writeFlags) response(ctx context.Context, e *env, fs *flag.FlagSet) (*wgor.Client, *wgor.Response, error) {
+// fwdStatus accepts an x-oss-fwd-status OSS forwards.
+func fwdStatus(s string) (int, error) {
+	n, ok := oss.ParseStatus(s)
+	if !ok {
+		return 0, errors.New("OSS accepts " + oss.StatusList)
+	}
+	return n, nil
+}
+
+// checkWrite checks the arguments and the token, then lets the library check
+// r as it would before sending it, without sending anything: Write checks
+// the route, the token, the status, the headers, the scheme and the region
+// before it asks for credentials, and credentials that refuse stop it right
+// there. Its complaints become usage errors naming the flags.
+func checkWrite(ctx context.Context, e *env, fs *flag.FlagSet, c wgor.Client, r *wgor.Response) error {
 	if fs.NArg() > 1 {
-		return nil, nil, usagef("write takes one FILE at most, got %s", quoteArg(fs.Arg(1)))
+		return usagef("write takes one FILE at most, got %s", quoteArg(fs.Arg(1)))
 	}
-	if err := envTokenOr(e, f.token); err != nil {
-		return nil, nil, err
-	}
-	if *f.route == "" || *f.token == "" {
-		return nil, nil, usagef("--route and --token are required (the token may be in $%s)", envToken)
-	}
-	r := &wgor.Response{Route: *f.route, Token: *f.token, Status: *f.status, Header: f.header}
-	c := &wgor.Client{Region: *f.region, Scheme: *f.scheme, Chunked: *f.chunked}
-	return c, r, checkResponse(ctx, *c, r)
-}
-
-// envTokenOr sets an absent --token from $WGOR_TOKEN.
-func envTokenOr(e *env, token *string) error {
-	if *token != "" || e.getenv(envToken) == "" {
-		return nil
-	}
-	t, err := secret(e, "$"+envToken)(e.getenv(envToken))
-	if err != nil {
-		return &usageError{msg: err.Error()}
-	}
-	*token = t
-	return nil
-}
-
-// openBody opens the body: the file name, or standard input for "" or "-".
-// Write closes it. size is the file's, or -1 when not known.
-func openBody(e *env, name string) (body io.Reader, size int64, err error) {
-	if name == "" || name == "-" {
-		if e.stdinIsTTY {
-			fmt.Fprintln(e.stderr, "reading the body from standard input… (end it with Ctrl-D)")
+	if r.Token == "" && e.getenv(envToken) != "" {
+		token, err := secret(e, "$"+envToken)(e.getenv(envToken))
+		if err != nil {
+			return &usageError{msg: err.Error()}
 		}
-		return e.stdin, -1, nil
+		r.Token = token
 	}
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, 0, err
+	if r.Route == "" || r.Token == "" {
+		return usagef("--route and --token are required (the token may be in $%s)", envToken)
 	}
-	fi, err := f.Stat()
-	switch {
-	case err != nil:
-		f.Close()
-		return nil, 0, err
-	case fi.IsDir():
-		f.Close()
-		return nil, 0, fmt.Errorf("%s is a directory: give a file, or - for standard input", quoteArg(name))
-	case fi.Mode().IsRegular():
-		return f, fi.Size(), nil
-	}
-	return f, -1, nil
-}
-
-// checkResponse lets the library check r as it would before sending it,
-// without sending anything: Write checks the route, the token, the status,
-// the headers, the scheme and the region before it asks for credentials, and
-// credentials that refuse stop it right there. Its complaints become usage
-// errors naming the flags.
-func checkResponse(ctx context.Context, c wgor.Client, r *wgor.Response) error {
 	asked := false
 	c.Credentials = creds.ProviderFunc(func(context.Context) (creds.Credentials, error) {
 		asked = true
@@ -171,4 +111,73 @@ func checkResponse(ctx context.Context, c wgor.Client, r *wgor.Response) error {
 		return nil
 	}
 	return &usageError{msg: flagWords.Replace(err.Error())}
+}
+
+// openBody opens the body: the file name, or standard input for "" or "-".
+// Write closes it.
+func openBody(e *env, name string) (io.Reader, error) {
+	if name == "" || name == "-" {
+		if e.stdinIsTTY {
+			fmt.Fprintln(e.stderr, "reading the body from standard input… (end it with Ctrl-D)")
+		}
+		return e.stdin, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		f.Close()
+		return nil, fmt.Errorf("%s is a directory: give a file, or - for standard input", quoteArg(name))
+	}
+	return f, nil
+}
+
+// progressFrom is the number of bytes spooled or sent after which progress
+// is shown: a small body is sent before a line would help.
+const progressFrom = 4 << 20
+
+// progress shows on one terminal line, from the reports of
+// Client.Progress (which never overlap) and at most four times a second, how
+// far a Write has got: "spooled N MiB", then "sent N of M MiB".
+type progress struct {
+	w     io.Writer
+	last  wgor.Progress
+	start time.Time // of the spooling, then of the sending
+	shown time.Time
+}
+
+// report is Client.Progress.
+func (p *progress) report(r wgor.Progress) {
+	if p.start.IsZero() || r.Sent > 0 && p.last.Sent == 0 {
+		p.start = time.Now()
+	}
+	p.last = r
+	if max(r.Spooled, r.Sent) > progressFrom && time.Since(p.shown) >= 250*time.Millisecond {
+		p.show()
+	}
+}
+
+// show prints the last report on the line.
+func (p *progress) show() {
+	const mib = 1 << 20
+	r, secs := p.last, max(time.Since(p.start).Seconds(), 1e-9)
+	p.shown = time.Now()
+	switch {
+	case r.Sent == 0:
+		fmt.Fprintf(p.w, "\rspooled %.1f MiB, %.1f MiB/s ", float64(r.Spooled)/mib, float64(r.Spooled)/mib/secs)
+	case r.Total >= 0:
+		fmt.Fprintf(p.w, "\rsent %.1f of %.1f MiB (%.0f%%), %.1f MiB/s ", float64(r.Sent)/mib, float64(r.Total)/mib,
+			100*float64(r.Sent)/float64(max(r.Total, 1)), float64(r.Sent)/mib/secs)
+	default:
+		fmt.Fprintf(p.w, "\rsent %.1f MiB, %.1f MiB/s ", float64(r.Sent)/mib, float64(r.Sent)/mib/secs)
+	}
+}
+
+// done shows the last report and ends the line, if a line was shown.
+func (p *progress) done() {
+	if p != nil && !p.shown.IsZero() {
+		p.show()
+		fmt.Fprintln(p.w)
+	}
 }
