@@ -75,11 +75,8 @@ func (s *Server) verify(r *http.Request) error {
 		return s.cfg.Credentials, id == s.cfg.Credentials.AccessKeyID
 	}
 	o := v1Options{lookup: lookup, now: time.Now()}
-	switch {
-	case isV2(r):
-		return verifyV2(r, o)
-	case isV1(r):
-		return verifyV1(r, o)
+	if v := oldVersion(r); v != 0 {
+		return verifyOld(r, v, o)
 	}
 	_, err := sign.Verify(r, &sign.VerifyOptions{Region: s.cfg.Region, Now: o.now, Lookup: lookup})
 	return err
