@@ -31,11 +31,7 @@ func (s *Server) Start(addr string) error {
 		l.Close()
 		return err
 	}
-	go func() {
-		if err := s.srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.log.Error("serve", "error", err)
-		}
-	}()
+	serveInBackground(s.srv, l, s.log)
 	return nil
 }
 
@@ -59,14 +55,33 @@ func (s *Server) begin(l net.Listener) error {
 		return errors.New("accesspoint: the server is already serving: make another Server for another listener")
 	}
 	s.url = "http://" + loopbackAddr(l.Addr())
-	s.srv = &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: s.readHeaderTimeout,
-		IdleTimeout:       s.idleTimeout,
-		BaseContext:       func(net.Listener) context.Context { return s.base },
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
-	}
+	s.srv = newHTTPServer(s, s.log)
+	s.srv.ReadHeaderTimeout, s.srv.IdleTimeout = s.readHeaderTimeout, s.idleTimeout
+	s.srv.BaseContext = func(net.Listener) context.Context { return s.base }
 	return nil
+}
+
+// newHTTPServer serves h with the emulator's header timeout, logging
+// net/http's own complaints at debug level.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+}
+
+// serveInBackground serves srv on l; the channel is closed once Serve has
+// returned.
+func serveInBackground(srv *http.Server, l net.Listener, log *slog.Logger) chan struct{} {
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("serve", "error", err)
+		}
+	}()
+	return served
 }
 
 // loopbackAddr returns a's host:port, an unspecified IP made loopback.
