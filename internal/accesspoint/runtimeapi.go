@@ -61,11 +61,11 @@ type runtimeAPI struct {
 	pollOnce sync.Once
 	calls    chan *apiCall // a queued invocation meets a waiting poll
 	closing  chan struct{} // closed by close
+	stopping sync.Once
 	srv      *http.Server
 	served   chan struct{} // closed when Serve has returned
 
 	mu       sync.Mutex
-	closed   bool
 	inflight map[string]*apiCall // queued or handed out, by request ID
 }
 
@@ -104,14 +104,7 @@ func startRuntimeAPI(log *slog.Logger) (*runtimeAPI, error) {
 // close answers waiting polls 503, fails the invocations in progress,
 // closes the listener and waits for every handler.
 func (a *runtimeAPI) close() error {
-	a.mu.Lock()
-	if a.closed {
-		a.mu.Unlock()
-		return nil
-	}
-	a.closed = true
-	close(a.closing)
-	a.mu.Unlock()
+	a.stopping.Do(func() { close(a.closing) })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := a.srv.Shutdown(ctx)
@@ -169,9 +162,12 @@ func (a *runtimeAPI) add(c *apiCall) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	id := c.inv.RequestID
-	switch {
-	case a.closed:
+	select {
+	case <-a.closing:
 		return errRuntimeAPIClosed
+	default:
+	}
+	switch {
 	case id == "" || len(id) > 128 || strings.Trim(id, idChars) != "":
 		return fmt.Errorf("accesspoint: request ID %.64q cannot be sent to the runtime API: use letters, digits, '-' and '_'", id)
 	case a.inflight[id] != nil:

@@ -6,9 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"hash"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -54,46 +52,23 @@ import (
 // querySecurityToken carries the STS token of a V1 or V2 URL.
 const querySecurityToken = "security-token"
 
-// urlParam is a query parameter a V1 or V2 URL must carry, with the ECs of
-// OSS's pages for it missing and empty (V2 only).
-type urlParam struct{ name, missingEC, emptyEC string }
-
-// versions are what differs between V1 and V2, by version.
-var versions = map[int]struct {
-	hash                func() hash.Hash
-	id, expires, sig    urlParam
-	additional, summary string
-}{
-	1: {
-		hash:    sha1.New,
-		id:      urlParam{"OSSAccessKeyId", "", ""},
-		expires: urlParam{"Expires", "", ""},
-		sig:     urlParam{"Signature", "", ""},
-		summary: "OSSAccessKeyId, Expires and Signature",
-	},
-	2: {
-		hash:       sha256.New,
-		id:         urlParam{"x-oss-access-key-id", "", "0002-00000116"},
-		expires:    urlParam{"x-oss-expires", "0002-00000113", ""},
-		sig:        urlParam{"x-oss-signature", "0002-00000117", "0002-00000118"},
-		additional: "x-oss-additional-headers",
-		summary:    "x-oss-access-key-id, x-oss-expires and x-oss-signature",
-	},
+// urlParams are the query parameters of a V1 or V2 URL, by version: the
+// access key ID, the expiry (signed as Date) and the signature.
+var urlParams = map[int][3]string{
+	1: {"OSSAccessKeyId", "Expires", "Signature"},
+	2: {"x-oss-access-key-id", "x-oss-expires", "x-oss-signature"},
 }
 
-// v1Subresources are the query parameters signed in V1's canonical resource
-// (older Go SDK oss/conn.go signKeyList, v3.0.2); x-oss-* parameters are
-// signed too (Go SDK v2 oss/signer/v1.go).
-var v1Subresources = strings.Fields(`acl uploads location cors logging website referer lifecycle
-	delete append tagging objectMeta uploadId partNumber security-token position img style
-	styleName replication replicationProgress replicationLocation cname bucketInfo comp qos
-	live status vod startTime endTime symlink response-content-type response-content-language
-	response-expires response-cache-control response-content-disposition
-	response-content-encoding udf udfName udfImage udfId udfImageDesc udfApplication
-	udfApplicationLog restore callback callback-var qosInfo policy stat encryption versions
-	versioning versionId requestPayment sequential inventory inventoryId continuation-token
-	asyncFetch worm wormId wormExtend withHashContext transferAcceleration regionList
-	cloudboxes metaQuery resourceGroup rtc responseHeader`)
+// v2URLECs are the ECs of OSS's pages for a V2 URL parameter missing, and
+// empty.
+var v2URLECs = map[string][2]string{
+	"x-oss-access-key-id": {"", "0002-00000116"},
+	"x-oss-expires":       {"0002-00000113", ""},
+	"x-oss-signature":     {"0002-00000117", "0002-00000118"},
+}
+
+// v2QueryAdditional lists the additional headers of a V2 URL.
+const v2QueryAdditional = "x-oss-additional-headers"
 
 // oldVersion returns 1 or 2 when r is signed, or claims to be signed, with
 // V1 or V2, and 0 otherwise (V4, or no signature).
@@ -159,8 +134,12 @@ func verifyOld(r *http.Request, version int, o v1Options) error {
 	if err != nil {
 		return err
 	}
+	hashOf := sha1.New
+	if version == 2 {
+		hashOf = sha256.New
+	}
 	for _, sts := range candidates {
-		mac := hmac.New(versions[version].hash, []byte(cred.AccessKeySecret))
+		mac := hmac.New(hashOf, []byte(cred.AccessKeySecret))
 		mac.Write([]byte(sts))
 		if same(base64.StdEncoding.EncodeToString(mac.Sum(nil)), c.sig) {
 			return nil
@@ -191,30 +170,32 @@ func readClaim(r *http.Request, version int, now time.Time) (claim, error) {
 		c.date, err = headerDate(r, now)
 		return c, err
 	}
-	v := versions[version]
 	q := r.URL.Query()
-	for _, p := range []urlParam{v.id, v.expires, v.sig} {
-		if q.Get(p.name) == "" {
-			ec := p.emptyEC
-			if !q.Has(p.name) {
-				ec = p.missingEC
+	params := urlParams[version]
+	for _, name := range params {
+		if q.Get(name) == "" {
+			ec := v2URLECs[name][1]
+			if !q.Has(name) {
+				ec = v2URLECs[name][0]
 			}
 			return claim{}, refuse(CodeAccessDenied, ec, "A V"+strconv.Itoa(version)+" signed URL needs "+
-				v.summary+" in its query: "+p.name+" is missing or empty.")
+				params[0]+", "+params[1]+" and "+params[2]+" in its query: "+name+" is missing or empty.")
 		}
 	}
-	c := claim{id: q.Get(v.id.name), sig: q.Get(v.sig.name), date: q.Get(v.expires.name),
-		token: q.Get(querySecurityToken), extra: q.Get(v.additional), query: true}
+	c := claim{id: q.Get(params[0]), date: q.Get(params[1]), sig: q.Get(params[2]), token: q.Get(querySecurityToken), query: true}
 	// OSS documents no maximum expiry for V1 or V2.
 	secs, err := strconv.ParseInt(c.date, 10, 64)
 	if err != nil || secs <= 0 {
-		return claim{}, refuse(CodeAccessDenied, "", v.expires.name+" must be a time in Unix seconds.")
+		return claim{}, refuse(CodeAccessDenied, "", params[1]+" must be a time in Unix seconds.")
 	}
 	if now.After(time.Unix(secs, 0)) {
-		return claim{}, refuse(CodeAccessDenied, "", "Request has expired: sign the URL again with a later "+v.expires.name+".")
+		return claim{}, refuse(CodeAccessDenied, "", "Request has expired: sign the URL again with a later "+params[1]+".")
 	}
-	if v.additional != "" && q.Has(v.additional) && c.extra == "" {
-		return claim{}, badV2("0002-00000110", v.additional+" is empty: leave it out, or name the headers signed.")
+	if version == 2 {
+		c.extra = q.Get(v2QueryAdditional)
+		if q.Has(v2QueryAdditional) && c.extra == "" {
+			return claim{}, badV2("0002-00000110", v2QueryAdditional+" is empty: leave it out, or name the headers signed.")
+		}
 	}
 	return c, nil
 }
@@ -279,46 +260,4 @@ func scrubLines(sc *redact.Scrubber, text string) string {
 		lines[i] = sc.String(l)
 	}
 	return strings.Join(lines, "\n")
-}
-
-// stringToSignStart is the first four lines of V1's and V2's StringToSign.
-func stringToSignStart(r *http.Request, date string) string {
-	return r.Method + "\n" + r.Header.Get("Content-Md5") + "\n" + r.Header.Get("Content-Type") + "\n" + date + "\n"
-}
-
-// sortedNames returns the names of h, lower case and sorted, that start
-// with x-oss- or are in extra.
-func sortedNames(h http.Header, extra []string) []string {
-	var names []string
-	for name := range h {
-		lower := strings.ToLower(name)
-		if strings.HasPrefix(lower, "x-oss-") || slices.Contains(extra, lower) {
-			names = append(names, lower)
-		}
-	}
-	slices.Sort(names)
-	return slices.Compact(names)
-}
-
-// resource appends the parameters named, sorted, "?k=v&k" ("k" alone when
-// its value is empty).
-func resource(base string, names []string, value func(string) string) string {
-	slices.Sort(names)
-	sep := "?"
-	for _, k := range names {
-		base += sep + k
-		if v := value(k); v != "" {
-			base += "=" + v
-		}
-		sep = "&"
-	}
-	return base
-}
-
-// bucketPath is "/" or "/bucket/key".
-func bucketPath(bucket, key string) string {
-	if bucket == "" {
-		return "/"
-	}
-	return "/" + bucket + "/" + key
 }

@@ -10,6 +10,62 @@ import (
 	"github.com/wgor-dev/wgor/internal/oss"
 )
 
+// v1Subresources are the query parameters signed in V1's canonical resource
+// (older Go SDK oss/conn.go signKeyList, v3.0.2); x-oss-* parameters are
+// signed too (Go SDK v2 oss/signer/v1.go).
+var v1Subresources = strings.Fields(`acl uploads location cors logging website referer lifecycle
+	delete append tagging objectMeta uploadId partNumber security-token position img style
+	styleName replication replicationProgress replicationLocation cname bucketInfo comp qos
+	live status vod startTime endTime symlink response-content-type response-content-language
+	response-expires response-cache-control response-content-disposition
+	response-content-encoding udf udfName udfImage udfId udfImageDesc udfApplication
+	udfApplicationLog restore callback callback-var qosInfo policy stat encryption versions
+	versioning versionId requestPayment sequential inventory inventoryId continuation-token
+	asyncFetch worm wormId wormExtend withHashContext transferAcceleration regionList
+	cloudboxes metaQuery resourceGroup rtc responseHeader`)
+
+// stringToSignStart is the first four lines of V1's and V2's StringToSign.
+func stringToSignStart(r *http.Request, date string) string {
+	return r.Method + "\n" + r.Header.Get("Content-Md5") + "\n" + r.Header.Get("Content-Type") + "\n" + date + "\n"
+}
+
+// sortedNames returns the names of h, lower case and sorted, that start
+// with x-oss- or are in extra.
+func sortedNames(h http.Header, extra []string) []string {
+	var names []string
+	for name := range h {
+		lower := strings.ToLower(name)
+		if strings.HasPrefix(lower, "x-oss-") || slices.Contains(extra, lower) {
+			names = append(names, lower)
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+// resource appends the parameters named, sorted, "?k=v&k" ("k" alone when
+// its value is empty).
+func resource(base string, names []string, value func(string) string) string {
+	slices.Sort(names)
+	sep := "?"
+	for _, k := range names {
+		base += sep + k
+		if v := value(k); v != "" {
+			base += "=" + v
+		}
+		sep = "&"
+	}
+	return base
+}
+
+// bucketPath is "/" or "/bucket/key".
+func bucketPath(bucket, key string) string {
+	if bucket == "" {
+		return "/"
+	}
+	return "/" + bucket + "/" + key
+}
+
 // v1Headers is V1's CanonicalizedOSSHeaders: the x-oss-* headers, lower
 // case, sorted, "name:value\n", values trimmed and joined with ',' (Go SDK
 // v2).
@@ -130,7 +186,7 @@ func v2StringToSign(r *http.Request, date string, extra []string, o v1Options) s
 	values := make(map[string]string, len(q))
 	var keys []string
 	for k := range q {
-		if k != versions[2].sig.name {
+		if k != urlParams[2][2] {
 			keys = append(keys, v2Encode(k))
 			values[v2Encode(k)] = v2Encode(q.Get(k))
 		}
