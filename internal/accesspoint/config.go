@@ -66,37 +66,10 @@ type Config struct {
 
 // New checks cfg and returns a Server that is not yet listening.
 func New(cfg Config) (*Server, error) {
-	c := cfg.Credentials
-	switch {
-	case cfg.Function == nil:
-		return nil, errors.New("accesspoint: Config.Function is nil: set an InvokerFunc or an HTTPInvoker")
-	case cfg.Timeout < 0:
-		return nil, errors.New("accesspoint: Config.Timeout is negative: use zero for the default of 60s")
-	case c.AccessKeyID == "" && (c.AccessKeySecret != "" || c.SecurityToken != ""):
-		return nil, errors.New("accesspoint: Config.Credentials has a secret or token but no access key ID")
-	case c.AccessKeyID != "" && c.AccessKeySecret == "":
-		return nil, errors.New("accesspoint: Config.Credentials has no access key secret")
-	case strings.ContainsAny(c.AccessKeyID, " ,/\r\n\x00"):
-		return nil, errors.New("accesspoint: Config.Credentials.AccessKeyID contains a space, ',' or '/'")
-	case strings.ContainsAny(cfg.Region, " ,/\r\n\x00"):
-		return nil, fmt.Errorf("accesspoint: Config.Region %.64q is not a region name such as cn-hangzhou", cfg.Region)
-	case cfg.ObjectsDir != "" && cfg.Objects != nil:
-		return nil, errors.New("accesspoint: both Config.Objects and Config.ObjectsDir are set: choose one")
+	if err := checkConfig(cfg); err != nil {
+		return nil, err
 	}
-	if cfg.AdvertisedURL != "" {
-		u, err := url.Parse(cfg.AdvertisedURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" && u.Path != "/" {
-			return nil, fmt.Errorf("accesspoint: Config.AdvertisedURL %.128q must be an http(s) URL with a host and no path", cfg.AdvertisedURL)
-		}
-	}
-	if cfg.ObjectsDir != "" {
-		root, err := os.OpenRoot(cfg.ObjectsDir)
-		if err != nil {
-			return nil, fmt.Errorf("accesspoint: Config.ObjectsDir must be a directory that can be read: %w", err)
-		}
-		root.Close()
-	}
-	if c.AccessKeyID == "" {
+	if cfg.Credentials.AccessKeyID == "" {
 		cfg.Credentials = sign.Credentials{
 			AccessKeyID:     "STS.emu" + randomString(18),
 			AccessKeySecret: randomString(30),
@@ -115,6 +88,49 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.base, s.stop = context.WithCancel(context.Background())
 	return s, nil
+}
+
+// checkConfig refuses a Config that New cannot run.
+func checkConfig(cfg Config) error {
+	c := cfg.Credentials
+	switch {
+	case cfg.Function == nil:
+		return errors.New("accesspoint: Config.Function is nil: set an InvokerFunc or an HTTPInvoker")
+	case cfg.Timeout < 0:
+		return errors.New("accesspoint: Config.Timeout is negative: use zero for the default of 60s")
+	case c.AccessKeyID == "" && (c.AccessKeySecret != "" || c.SecurityToken != ""):
+		return errors.New("accesspoint: Config.Credentials has a secret or token but no access key ID")
+	case c.AccessKeyID != "" && c.AccessKeySecret == "":
+		return errors.New("accesspoint: Config.Credentials has no access key secret")
+	case strings.ContainsAny(c.AccessKeyID, " ,/\r\n\x00"):
+		return errors.New("accesspoint: Config.Credentials.AccessKeyID contains a space, ',' or '/'")
+	}
+	return checkPlaces(cfg)
+}
+
+// checkPlaces refuses a region, an advertised URL or an objects directory
+// that cannot be used.
+func checkPlaces(cfg Config) error {
+	if strings.ContainsAny(cfg.Region, " ,/\r\n\x00") {
+		return fmt.Errorf("accesspoint: Config.Region %.64q is not a region name such as cn-hangzhou", cfg.Region)
+	}
+	if cfg.AdvertisedURL != "" {
+		u, err := url.Parse(cfg.AdvertisedURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" && u.Path != "/" {
+			return fmt.Errorf("accesspoint: Config.AdvertisedURL %.128q must be an http(s) URL with a host and no path", cfg.AdvertisedURL)
+		}
+	}
+	if cfg.ObjectsDir == "" {
+		return nil
+	}
+	if cfg.Objects != nil {
+		return errors.New("accesspoint: both Config.Objects and Config.ObjectsDir are set: choose one")
+	}
+	root, err := os.OpenRoot(cfg.ObjectsDir)
+	if err != nil {
+		return fmt.Errorf("accesspoint: Config.ObjectsDir must be a directory that can be read: %w", err)
+	}
+	return root.Close()
 }
 
 // randomString returns n random characters of the URL-safe base64 alphabet.

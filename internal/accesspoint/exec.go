@@ -25,12 +25,12 @@ const (
 
 // ExecInvoker runs a function's binary as Function Compute runs it, with
 // FC_SERVER_PORT (a free loopback port), FC_SERVER_HOST=127.0.0.1 and
-// FC_RUNTIME_API (the emulator's Go runtime API) added to its environment, and invokes it
-// in whichever way it speaks: the first sign of life after Start decides
-// for the life of the process. A poll of FC_RUNTIME_API makes it a Go
-// runtime function (fc.Start of github.com/aliyun/fc-runtime-go-sdk); the
-// port accepting a connection (probed every few milliseconds) makes it a
-// custom runtime, invoked as [HTTPInvoker] does. Invocations before the
+// FC_RUNTIME_API (the emulator's Go runtime API) added to its environment,
+// and invokes it in whichever way it speaks: the first sign of life after
+// Start decides for the life of the process. A poll of FC_RUNTIME_API makes
+// it a Go runtime function (fc.Start of github.com/aliyun/fc-runtime-go-sdk);
+// the port accepting a connection (probed every few milliseconds) makes it
+// a custom runtime, invoked as [HTTPInvoker] does. Invocations before the
 // decision wait for it. A process that does neither within StartTimeout,
 // or exits, fails every invocation with its exit status and last lines of
 // stderr, scrubbed of the invocations' secrets and Env's values. The

@@ -37,6 +37,14 @@ type pending struct {
 	ended time.Time  // when state left statePending; guarded by tokenTable.mu
 }
 
+// endedTokens are the refusals of a token that is no longer pending.
+var endedTokens = map[tokenState]string{
+	stateClaimed: "The request token has already been used: send one WriteGetObjectResponse per invocation.",
+	stateExpired: "The request token has expired: the function did not answer within the timeout; " +
+		"answer sooner, or start the emulator with a longer timeout.",
+	stateAbandoned: "The GetObject request of this token has ended: its caller went away or the function returned.",
+}
+
 // tokenTable holds the pending GetObjects by token, and for a while the
 // ended ones, so that a reused token is told apart from an unknown one (both
 // AccessDenied). Ended records are bounded by tombstoneTTL and
@@ -93,16 +101,8 @@ func (t *tokenTable) claim(token, route string) (*pending, *ossError) {
 	if p.state == statePending && !now.Before(p.deadline) {
 		t.retire(p, stateExpired, now)
 	}
-	switch p.state {
-	case stateClaimed:
-		return nil, newError(http.StatusForbidden, CodeAccessDenied,
-			"The request token has already been used: send one WriteGetObjectResponse per invocation.")
-	case stateExpired:
-		return nil, newError(http.StatusForbidden, CodeAccessDenied,
-			"The request token has expired: the function did not answer within the timeout; answer sooner, or start the emulator with a longer timeout.")
-	case stateAbandoned:
-		return nil, newError(http.StatusForbidden, CodeAccessDenied,
-			"The GetObject request of this token has ended: its caller went away or the function returned.")
+	if msg, ended := endedTokens[p.state]; ended {
+		return nil, newError(http.StatusForbidden, CodeAccessDenied, msg)
 	}
 	if !sameRoute(route, p.route) {
 		return nil, newError(http.StatusBadRequest, CodeInvalidArgument,
@@ -130,8 +130,8 @@ func sameRoute(got, want string) bool {
 }
 
 func routeHost(route string) string {
-	if i := strings.Index(route, "://"); i >= 0 {
-		route = route[i+3:]
+	if _, rest, ok := strings.Cut(route, "://"); ok {
+		route = rest
 	}
 	return strings.TrimRight(route, "/")
 }
