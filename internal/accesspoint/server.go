@@ -182,7 +182,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveGetObject(w, r)
 	default:
 		writeError(w, r, newRequestID(), newError(http.StatusMethodNotAllowed, CodeMethodNotAllowed,
-			"The specified method is not allowed against this resource: use GET /<key> or POST /?x-oss-write-get-object-response."))
+			"The specified method is not allowed against this resource: use GET /<key> or POST /?"+oss.WriteQuery+"."))
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wgor-dev/wgor/internal/oss"
 )
 
 // TokenPrefix starts every outputToken the emulator mints, as OSS's do.
@@ -106,7 +108,7 @@ func (t *tokenTable) claim(token, route string) (*pending, *ossError) {
 	}
 	if !sameRoute(route, p.route) {
 		return nil, newError(http.StatusBadRequest, CodeInvalidArgument,
-			"x-oss-request-route does not match the outputRoute of the request token: send the outputRoute of the same event.")
+			oss.HeaderRoute+" does not match the outputRoute of the request token: send the outputRoute of the same event.")
 	}
 	t.retire(p, stateClaimed, now)
 	return p, nil

@@ -56,19 +56,19 @@ const querySecurityToken = "security-token"
 // access key ID, the expiry (signed as Date) and the signature.
 var urlParams = map[int][3]string{
 	1: {"OSSAccessKeyId", "Expires", "Signature"},
-	2: {"x-oss-access-key-id", "x-oss-expires", "x-oss-signature"},
+	2: {"x-oss-access-key-id", sign.QueryExpires, sign.QuerySignature},
 }
 
 // v2URLECs are the ECs of OSS's pages for a V2 URL parameter missing, and
 // empty.
 var v2URLECs = map[string][2]string{
 	"x-oss-access-key-id": {"", "0002-00000116"},
-	"x-oss-expires":       {"0002-00000113", ""},
-	"x-oss-signature":     {"0002-00000117", "0002-00000118"},
+	sign.QueryExpires:     {"0002-00000113", ""},
+	sign.QuerySignature:   {"0002-00000117", "0002-00000118"},
 }
 
 // v2QueryAdditional lists the additional headers of a V2 URL.
-const v2QueryAdditional = "x-oss-additional-headers"
+const v2QueryAdditional = sign.QueryAdditionalHdrs
 
 // oldVersion returns 1 or 2 when r is signed, or claims to be signed, with
 // V1 or V2, and 0 otherwise (V4, or no signature).
@@ -246,7 +246,7 @@ func (o v1Options) credentials(r *http.Request, c claim) (sign.Credentials, erro
 	msg := "The security token you provided is invalid."
 	if c.query && c.token == "" && same(cred.SecurityToken, r.Header.Get(oss.HeaderSecurityToken)) {
 		// "Include signatures in URLs": a URL carries it in the query.
-		msg = "The security token came in the x-oss-security-token header, but a V1 or V2 signed URL carries it in the security-token query parameter: put it there and sign it."
+		msg = "The security token came in the " + oss.HeaderSecurityToken + " header, but a V1 or V2 signed URL carries it in the security-token query parameter: put it there and sign it."
 	}
 	return cred, refuse("InvalidSecurityToken", "", msg)
 }

@@ -98,17 +98,17 @@ func checkHeaders(r *http.Request) (int, *ossError) {
 	}
 	if r.Header.Get(oss.HeaderRoute) == "" || r.Header.Get(oss.HeaderToken) == "" {
 		return 0, newError(http.StatusBadRequest, CodeInvalidArgument,
-			"x-oss-request-route and x-oss-request-token are required: copy them from the event's getObjectContext.")
+			oss.HeaderRoute+" and "+oss.HeaderToken+" are required: copy them from the event's getObjectContext.")
 	}
 	v := r.Header.Values(oss.HeaderStatus)
 	if len(v) == 0 {
 		return 0, newError(http.StatusBadRequest, CodeInvalidArgument,
-			"x-oss-fwd-status is required: send the HTTP status the GetObject caller gets, one of "+oss.StatusList+".")
+			oss.HeaderStatus+" is required: send the HTTP status the GetObject caller gets, one of "+oss.StatusList+".")
 	}
 	status, ok := oss.ParseStatus(v[0])
 	if !ok {
 		return 0, newError(http.StatusBadRequest, CodeInvalidArgument,
-			"x-oss-fwd-status "+strconv.Quote(clip(v[0], 16))+" is not valid: OSS accepts only "+oss.StatusList+", in plain decimal.")
+			oss.HeaderStatus+" "+strconv.Quote(clip(v[0], 16))+" is not valid: OSS accepts only "+oss.StatusList+", in plain decimal.")
 	}
 	return status, nil
 }
