@@ -15,7 +15,7 @@ const benchSize = 16 << 20
 // check. Compare with BenchmarkRelayBaseline, one plain loopback transfer
 // of the same bytes.
 func BenchmarkRelay(b *testing.B) {
-	s := start(b, Config{Function: InvokerFunc(func(ctx context.Context, inv *Invocation) error {
+	s := start(b, Config{AllowChunked: true, Function: InvokerFunc(func(ctx context.Context, inv *Invocation) error {
 		a := send(ctx, inv, parseEvent(b, inv), reply{body: generated(benchSize), chunked: true})
 		return a.err
 	})})

@@ -22,7 +22,7 @@
 //
 // [InvokerFunc] runs an in-process function, [HTTPInvoker] posts to a custom
 // runtime, [ExecInvoker] runs a binary that speaks either the custom runtime
-// or the Go runtime API ([RuntimeAPI]).
+// or the Go runtime API, which the emulator serves.
 //
 // Every error is OSS's XML error document. A GetObject whose function does
 // not deliver is answered 502 FunctionInvocationFailed, 502

@@ -25,12 +25,12 @@ const (
 
 // ExecInvoker runs a function's binary as Function Compute runs it, with
 // FC_SERVER_PORT (a free loopback port), FC_SERVER_HOST=127.0.0.1 and
-// FC_RUNTIME_API (a [RuntimeAPI]) added to its environment, and invokes it
-// in whichever way it speaks: the first sign of life after Start decides
-// for the life of the process. A poll of FC_RUNTIME_API makes it a Go
-// runtime function (fc.Start of github.com/aliyun/fc-runtime-go-sdk); the
-// port accepting a connection (probed every few milliseconds) makes it a
-// custom runtime, invoked as [HTTPInvoker] does. Invocations before the
+// FC_RUNTIME_API (the emulator's Go runtime API) added to its environment,
+// and invokes it in whichever way it speaks: the first sign of life after
+// Start decides for the life of the process. A poll of FC_RUNTIME_API makes
+// it a Go runtime function (fc.Start of github.com/aliyun/fc-runtime-go-sdk);
+// the port accepting a connection (probed every few milliseconds) makes it
+// a custom runtime, invoked as [HTTPInvoker] does. Invocations before the
 // decision wait for it. A process that does neither within StartTimeout,
 // or exits, fails every invocation with its exit status and last lines of
 // stderr, scrubbed of the invocations' secrets and Env's values. The
@@ -69,27 +69,22 @@ type ExecInvoker struct {
 	started   bool
 	closed    bool
 	cmd       *exec.Cmd
-	api       *RuntimeAPI
+	api       *runtimeAPI
 	transport *http.Transport
 	custom    HTTPInvoker
 	stopCtx   func() bool   // stops the watch of Start's ctx
 	ctxDone   chan struct{} // closed when that watch has stopped the process
-	stderr    *tailWriter
+	stderr    tailWriter
 	secrets   []string // Env's values and the credentials, removed from what the process printed
 	tokens    []string // the latest invocations' tokens and URLs, removed too
 
-	// Set before exited or detected is closed; read only after.
-	exited   chan struct{} // closed once the process has been waited for
-	exitErr  error
+	alive    context.Context // cancelled, its cause the exit error, once the process has been waited for
+	died     context.CancelCauseFunc
 	detected chan struct{} // closed once the protocol is known, or cannot be
-	invoker  Invoker       // api or custom
-	detect   error
+	invoker  Invoker       // api or custom; set before detected is closed
+	detect   error         // likewise
 	wg       sync.WaitGroup
 }
-
-// maxTrackedTokens bounds the tokens and inputOssUrls of the latest
-// invocations kept to scrub stderr with.
-const maxTrackedTokens = 256
 
 // Start starts the runtime API and the process, in a process group of its
 // own (Unix). When ctx ends the process is stopped as by Close; call Close
@@ -111,11 +106,10 @@ func (e *ExecInvoker) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	api := &RuntimeAPI{Logger: e.Logger}
-	if err := api.Start("127.0.0.1:0"); err != nil {
+	api, err := startRuntimeAPI(e.Logger)
+	if err != nil {
 		return err
 	}
-	e.stderr = &tailWriter{}
 	for _, kv := range e.Env {
 		_, v, _ := strings.Cut(kv, "=")
 		e.secrets = append(e.secrets, v)
@@ -124,21 +118,22 @@ func (e *ExecInvoker) Start(ctx context.Context) error {
 	ownGroup(cmd)
 	// os/exec keeps the last of duplicate variables: Env wins.
 	cmd.Env = append(append(os.Environ(),
-		"FC_SERVER_PORT="+port, "FC_SERVER_HOST=127.0.0.1", "FC_RUNTIME_API="+api.Addr()), e.Env...)
+		"FC_SERVER_PORT="+port, "FC_SERVER_HOST=127.0.0.1", "FC_RUNTIME_API="+api.addr), e.Env...)
 	cmd.Stdout = e.Stdout
-	cmd.Stderr = io.MultiWriter(cmp.Or[io.Writer](e.Stderr, io.Discard), e.stderr)
+	cmd.Stderr = io.MultiWriter(cmp.Or[io.Writer](e.Stderr, io.Discard), &e.stderr)
 	cmd.WaitDelay = time.Second // a child holding the output open must not hold Close
 	if err := cmd.Start(); err != nil {
-		api.Close()
+		api.close()
 		return fmt.Errorf("accesspoint: start the function %s: %w", e.Path, err)
 	}
 	e.started, e.cmd, e.api = true, cmd, api
 	e.transport = &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second}
 	addr := net.JoinHostPort(host, port)
 	e.custom = HTTPInvoker{URL: "http://" + addr, Client: &http.Client{Transport: e.transport}}
-	e.exited, e.detected = make(chan struct{}), make(chan struct{})
+	e.alive, e.died = context.WithCancelCause(context.Background())
+	e.detected = make(chan struct{})
 	e.log().Info("exec: started the function", "path", e.Path, "pid", cmd.Process.Pid,
-		"FC_SERVER_PORT", port, "FC_RUNTIME_API", api.Addr())
+		"FC_SERVER_PORT", port, "FC_RUNTIME_API", api.addr)
 	e.wg.Add(2)
 	go e.wait()
 	go e.find(addr)

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -17,40 +18,33 @@ import (
 )
 
 // find waits for the first sign of life: a poll of the runtime API, or a
-// connection accepted on the port (each probe closed before any request).
-// Close ends it by ending the process.
+// connection accepted on the port (each probe closed before any request),
+// probed every 2 ms at first, then less often. Close ends it by ending the
+// process.
 func (e *ExecInvoker) find(addr string) {
 	defer e.wg.Done()
 	timeout := cmp.Or(max(e.StartTimeout, 0), DefaultStartTimeout)
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	polled := e.api.Polled()
-	wait := 2 * time.Millisecond
-	var proto string
-	var err error
-	for e.invoker == nil && err == nil {
-		t := time.NewTimer(wait)
+	deadline := time.After(timeout)
+	proto := ""
+	for wait := 2 * time.Millisecond; e.invoker == nil && e.detect == nil; wait = min(2*wait, 50*time.Millisecond) {
 		select {
-		case <-polled:
+		case <-e.api.polled:
 			e.invoker, proto = e.api, "runtime API"
-		case <-e.exited:
-			err = fmt.Errorf("%w before it polled FC_RUNTIME_API or listened on FC_SERVER_PORT", e.exitErr)
-		case <-deadline.C:
-			err = fmt.Errorf("accesspoint: the function neither polled FC_RUNTIME_API nor listened on FC_SERVER_PORT within %v: "+
+		case <-e.alive.Done():
+			e.detect = fmt.Errorf("%w before it polled FC_RUNTIME_API or listened on FC_SERVER_PORT", context.Cause(e.alive))
+		case <-deadline:
+			e.detect = fmt.Errorf("accesspoint: the function neither polled FC_RUNTIME_API nor listened on FC_SERVER_PORT within %v: "+
 				"build it with fc.Start (Go runtime) or as an HTTP server on FC_SERVER_PORT (custom runtime)", timeout)
-		case <-t.C:
-			if c, derr := net.DialTimeout("tcp", addr, time.Second); derr == nil {
+		case <-time.After(wait):
+			if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 				c.Close()
 				e.invoker, proto = e.custom, "custom runtime"
 			}
-			wait = min(2*wait, 50*time.Millisecond)
 		}
-		t.Stop()
 	}
-	e.detect = err
 	close(e.detected)
-	if err != nil {
-		e.log().Error("exec: the function cannot be invoked", "error", err)
+	if e.detect != nil {
+		e.log().Error("exec: the function cannot be invoked", "error", e.detect)
 	} else {
 		e.log().Info("exec: the function speaks the "+proto, "path", e.Path)
 	}
@@ -66,7 +60,6 @@ func (e *ExecInvoker) Invoke(ctx context.Context, inv *Invocation) error {
 		return errors.New("accesspoint: the ExecInvoker is not started: call Start first")
 	}
 	e.track(inv)
-	exited := e.exited
 	e.mu.Unlock()
 
 	select {
@@ -79,23 +72,18 @@ func (e *ExecInvoker) Invoke(ctx context.Context, inv *Invocation) error {
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	go func() {
-		select {
-		case <-exited:
-			cancel(e.exitErr)
-		case <-ctx.Done():
-		}
-	}()
+	stop := context.AfterFunc(e.alive, func() { cancel(context.Cause(e.alive)) })
+	defer stop()
 	err := e.invoker.Invoke(ctx, inv)
-	if err != nil {
-		select {
-		case <-exited:
-			return e.exitErr
-		default:
-		}
+	if err != nil && e.alive.Err() != nil {
+		return context.Cause(e.alive)
 	}
 	return err
 }
+
+// maxTrackedTokens bounds the tokens and inputOssUrls of the latest
+// invocations kept to scrub stderr with.
+const maxTrackedTokens = 256
 
 // track remembers the secrets of inv, to remove from stderr; e.mu is held.
 func (e *ExecInvoker) track(inv *Invocation) {
@@ -141,25 +129,25 @@ func (e *ExecInvoker) terminate() {
 // waits for the process and closes the runtime API, leaving no goroutine.
 func (e *ExecInvoker) Close() error {
 	e.mu.Lock()
-	if e.closed || !e.started {
-		e.closed = true
-		e.mu.Unlock()
-		return nil
-	}
+	wasOpen := e.started && !e.closed
 	e.closed = true
 	e.mu.Unlock()
+	if !wasOpen {
+		return nil
+	}
 	if !e.stopCtx() {
 		<-e.ctxDone
 	}
 	e.terminate()
-	<-e.exited
+	<-e.alive.Done()
 	e.wg.Wait()
-	err := e.api.Close()
+	err := e.api.close()
 	e.transport.CloseIdleConnections()
 	return err
 }
 
-// wait waits for the process and records how it ended.
+// wait waits for the process and records how it ended, with the last
+// lines of its stderr, scrubbed.
 func (e *ExecInvoker) wait() {
 	defer e.wg.Done()
 	err := e.cmd.Wait()
@@ -171,30 +159,60 @@ func (e *ExecInvoker) wait() {
 	}
 	e.mu.Lock()
 	closing := e.closed
-	e.exitErr = fmt.Errorf("accesspoint: the function %s exited (%s)%s", filepath.Base(e.Path), state, e.lastStderr())
+	sc := redact.New(append(slices.Clone(e.secrets), e.tokens...)...)
 	e.mu.Unlock()
-	close(e.exited)
+	exitErr := fmt.Errorf("accesspoint: the function %s exited (%s)%s", filepath.Base(e.Path), state, e.stderr.last(5, sc))
+	e.died(exitErr)
 	if closing {
 		e.log().Info("exec: the function stopped", "status", state)
 	} else {
-		e.log().Error("exec: the function exited", "error", e.exitErr)
+		e.log().Error("exec: the function exited", "error", exitErr)
 	}
 }
 
-// lastStderr returns the last lines of stderr, scrubbed, for an error;
-// e.mu is held.
-func (e *ExecInvoker) lastStderr() string {
-	lines := e.stderr.lastLines(5)
-	if len(lines) == 0 {
-		return ": it wrote nothing on stderr"
+// tailWriter keeps the last bytes written to it.
+type tailWriter struct {
+	mu      sync.Mutex
+	buf     []byte
+	trimmed bool // the first line may be the end of a longer one
+}
+
+const tailKeep = 4 << 10
+
+func (t *tailWriter) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > 2*tailKeep {
+		t.buf = append(t.buf[:0], t.buf[len(t.buf)-tailKeep:]...)
+		t.trimmed = true
 	}
-	sc := redact.New(append(slices.Clone(e.secrets), e.tokens...)...)
-	for i, l := range lines {
-		l = sc.String(l) // cut only once the secrets are gone
+	return len(p), nil
+}
+
+// last returns up to n of the last non-empty whole lines, scrubbed, for an
+// error: a line the trimming cut may hold part of a secret that redaction
+// cannot recognise.
+func (t *tailWriter) last(n int, sc *redact.Scrubber) string {
+	t.mu.Lock()
+	lines := strings.Split(string(t.buf), "\n")
+	if t.trimmed {
+		lines = lines[1:]
+	}
+	t.mu.Unlock()
+	var out []string
+	for i := len(lines) - 1; i >= 0 && len(out) < n; i-- {
+		l := sc.String(strings.TrimSpace(lines[i])) // cut only once the secrets are gone
+		if l == "" {
+			continue
+		}
 		if len(l) > 200 {
 			l = l[:200] + "…"
 		}
-		lines[i] = strconv.Quote(l)
+		out = append([]string{strconv.Quote(l)}, out...)
 	}
-	return "; its last lines on stderr: " + strings.Join(lines, ", ")
+	if len(out) == 0 {
+		return ": it wrote nothing on stderr"
+	}
+	return "; its last lines on stderr: " + strings.Join(out, ", ")
 }

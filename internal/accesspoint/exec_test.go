@@ -264,7 +264,7 @@ func TestExecStopsTheProcessWhenStartsContextEnds(t *testing.T) {
 	require.NoError(t, e.Invoke(t.Context(), execInvocation("REQ1")))
 	cancel()
 	select {
-	case <-e.exited:
+	case <-e.alive.Done():
 	case <-time.After(5 * time.Second):
 		t.Fatal("the process outlived Start's context")
 	}

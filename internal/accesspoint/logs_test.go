@@ -69,7 +69,7 @@ func TestTheEmulatorsLogHoldsNoSecretOfAFailedInvocation(t *testing.T) {
 			c := newRTClient(t, a)
 			tr := &http.Transport{}
 			c.hc.Transport = tr
-			closers <- func() { a.Close(); tr.CloseIdleConnections() }
+			closers <- func() { a.close(); tr.CloseIdleConnections() }
 			go func() {
 				resp, body := c.next()
 				var ev event

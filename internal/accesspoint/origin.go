@@ -92,59 +92,38 @@ func (s *Server) serveOrigin(w http.ResponseWriter, r *http.Request) {
 var errNoSuchKey = errors.New("no such key")
 
 // open opens the regular file key; anything else does not exist and is
-// never opened in a way that could block.
+// never opened in a way that could block: stat first, so that a FIFO is
+// never opened; in ObjectsDir, through os.Root (which refuses a path out
+// of it), non-blocking (a FIFO swapped in cannot block), and the same file
+// checked again.
 func (s *Server) open(key string) (fs.File, fs.FileInfo, error) {
-	if !fs.ValidPath(key) || key == "." {
+	if !fs.ValidPath(key) || key == "." || s.cfg.ObjectsDir == "" && s.cfg.Objects == nil {
 		return nil, nil, errNoSuchKey
 	}
-	switch {
-	case s.cfg.ObjectsDir != "":
-		return openInRoot(s.cfg.ObjectsDir, key)
-	case s.cfg.Objects != nil:
-		return openInFS(s.cfg.Objects, key)
+	var before fs.FileInfo
+	var f fs.File
+	var err error
+	if s.cfg.ObjectsDir != "" {
+		root, rerr := os.OpenRoot(s.cfg.ObjectsDir)
+		if rerr != nil {
+			return nil, nil, rerr
+		}
+		defer root.Close() // the file stays open on its own
+		if before, err = root.Stat(key); regular(before, err) {
+			f, err = root.OpenFile(key, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+		}
+	} else if before, err = fs.Stat(s.cfg.Objects, key); regular(before, err) {
+		f, err = s.cfg.Objects.Open(key)
 	}
-	return nil, nil, errNoSuchKey
-}
-
-// openInRoot opens key through os.Root, which refuses a path out of dir:
-// checked regular, opened non-blocking (a FIFO swapped in cannot block),
-// and checked again.
-func openInRoot(dir, key string) (fs.File, fs.FileInfo, error) {
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer root.Close() // the file stays open on its own
-	before, err := root.Stat(key)
-	if err != nil || !before.Mode().IsRegular() {
-		return nil, nil, errNoSuchKey
-	}
-	f, err := root.OpenFile(key, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
+	if f == nil || err != nil {
 		return nil, nil, errNoSuchKey
 	}
 	info, err := f.Stat()
-	if err != nil || !info.Mode().IsRegular() || !os.SameFile(before, info) {
+	if !regular(info, err) || s.cfg.ObjectsDir != "" && !os.SameFile(before, info) {
 		f.Close()
 		return nil, nil, errNoSuchKey
 	}
 	return f, info, nil
 }
 
-// openInFS opens the regular file key of fsys, stat first so that an FS
-// that can stat without opening never opens a FIFO.
-func openInFS(fsys fs.FS, key string) (fs.File, fs.FileInfo, error) {
-	if info, err := fs.Stat(fsys, key); err != nil || !info.Mode().IsRegular() {
-		return nil, nil, errNoSuchKey
-	}
-	f, err := fsys.Open(key)
-	if err != nil {
-		return nil, nil, err
-	}
-	info, err := f.Stat()
-	if err != nil || !info.Mode().IsRegular() {
-		f.Close()
-		return nil, nil, errNoSuchKey
-	}
-	return f, info, nil
-}
+func regular(info fs.FileInfo, err error) bool { return err == nil && info.Mode().IsRegular() }

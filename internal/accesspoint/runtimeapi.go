@@ -1,14 +1,18 @@
 package accesspoint
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -31,11 +35,11 @@ const (
 // The values the runtime API sends about the function: placeholders, as
 // the emulator runs no real instance.
 const (
-	DefaultFunctionName = "wgor-function"
-	DefaultAccountID    = "1000000000000000"
+	functionName = "wgor-function"
+	accountID    = "1000000000000000"
 )
 
-// RuntimeAPI is the emulator's side of Function Compute's Go runtime API,
+// runtimeAPI is the emulator's side of Function Compute's Go runtime API,
 // which a function built with fc.Start (github.com/aliyun/fc-runtime-go-sdk)
 // long-polls at FC_RUNTIME_API. It is an [Invoker]: Invoke hands the
 // invocation to the next poll and waits for the function's report.
@@ -50,24 +54,19 @@ const (
 // not in progress is refused 404, one over its bound 413 (the emulator's
 // choice). x-fc-function-type is not sent: the SDK reads its absence as an
 // invocation (fc/invoke_loop.go, convertInvokeFunctionType).
-//
-// Set Logger, then call Start once. Safe for concurrent use.
-type RuntimeAPI struct {
-	// Logger receives a line per invocation handed out or refused; nil
-	// means none. Secrets are never logged.
-	Logger *slog.Logger
+type runtimeAPI struct {
+	log      *slog.Logger
+	addr     string        // host:port, for FC_RUNTIME_API
+	polled   chan struct{} // closed at the first poll
+	pollOnce sync.Once
+	calls    chan *apiCall // a queued invocation meets a waiting poll
+	closing  chan struct{} // closed by close
+	stopping sync.Once
+	srv      *http.Server
+	served   chan struct{} // closed when Serve has returned
 
 	mu       sync.Mutex
-	started  bool
-	closed   bool
 	inflight map[string]*apiCall // queued or handed out, by request ID
-	polled   chan struct{}       // closed at the first poll
-	pollOnce sync.Once
-	closing  chan struct{} // closed by Close
-	calls    chan *apiCall // a queued invocation meets a waiting poll
-	srv      *http.Server
-	addr     string
-	served   chan struct{} // closed when Serve has returned
 }
 
 // apiCall is one invocation in the runtime API.
@@ -75,94 +74,58 @@ type apiCall struct {
 	inv      *Invocation
 	deadline time.Time
 	timeout  int        // whole seconds, for x-fc-function-timeout
-	handed   bool       // under RuntimeAPI.mu: a poll took it
+	handed   bool       // under runtimeAPI.mu: a poll took it
 	done     chan error // buffered: the function's report
 }
 
-// Start listens on addr ("" means "127.0.0.1:0") and serves until Close.
-func (a *RuntimeAPI) Start(addr string) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	switch {
-	case a.closed:
-		return errors.New("accesspoint: the runtime API is closed: make another RuntimeAPI")
-	case a.started:
-		return errors.New("accesspoint: the runtime API is already started")
-	}
-	l, err := net.Listen("tcp", cmp.Or(addr, "127.0.0.1:0"))
+// startRuntimeAPI serves a runtime API on a loopback port until close.
+func startRuntimeAPI(log *slog.Logger) (*runtimeAPI, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return fmt.Errorf("accesspoint: listen for the runtime API: %w", err)
+		return nil, fmt.Errorf("accesspoint: listen for the runtime API: %w", err)
 	}
-	a.started = true
-	a.inflight = make(map[string]*apiCall)
-	a.polled, a.closing, a.calls = make(chan struct{}), make(chan struct{}), make(chan *apiCall)
-	a.addr = loopbackAddr(l.Addr())
+	a := &runtimeAPI{
+		log:      cmp.Or(log, discard),
+		addr:     l.Addr().String(),
+		polled:   make(chan struct{}),
+		calls:    make(chan *apiCall),
+		closing:  make(chan struct{}),
+		inflight: make(map[string]*apiCall),
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+runtimeAPIPrefix+"next", a.serveNext)
 	mux.HandleFunc("POST "+runtimeAPIPrefix+"{id}/response", a.serveResult)
 	mux.HandleFunc("POST "+runtimeAPIPrefix+"{id}/error", a.serveResult)
-	a.srv = &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ErrorLog:          slog.NewLogLogger(a.log().Handler(), slog.LevelDebug),
-	}
-	a.served = make(chan struct{})
-	go func() {
-		defer close(a.served)
-		if err := a.srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			a.log().Error("runtime API: serve", "error", err)
-		}
-	}()
-	return nil
+	a.srv = newHTTPServer(mux, a.log)
+	a.served = serveInBackground(a.srv, l, a.log)
+	return a, nil
 }
 
-func (a *RuntimeAPI) log() *slog.Logger { return cmp.Or(a.Logger, discard) }
-
-// Addr returns the host:port to set as FC_RUNTIME_API, or "" before Start.
-func (a *RuntimeAPI) Addr() string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.addr
-}
-
-// Polled returns, after Start, a channel closed at the first poll: the
-// function speaks the Go runtime API.
-func (a *RuntimeAPI) Polled() <-chan struct{} {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.polled
-}
-
-// Close answers waiting polls 503, fails the invocations in progress,
+// close answers waiting polls 503, fails the invocations in progress,
 // closes the listener and waits for every handler.
-func (a *RuntimeAPI) Close() error {
-	a.mu.Lock()
-	if a.closed || !a.started {
-		a.closed = true
-		a.mu.Unlock()
-		return nil
-	}
-	a.closed = true
-	close(a.closing)
-	srv, served := a.srv, a.served
-	a.mu.Unlock()
+func (a *runtimeAPI) close() error {
+	a.stopping.Do(func() { close(a.closing) })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := srv.Shutdown(ctx)
+	err := a.srv.Shutdown(ctx)
 	if err != nil {
-		err = srv.Close()
+		err = a.srv.Close()
 	}
-	<-served
+	<-a.served
 	return err
 }
 
-// ErrRuntimeAPIClosed is the error of an invocation that Close ended.
-var ErrRuntimeAPIClosed = errors.New("accesspoint: the runtime API was closed")
+// errRuntimeAPIClosed is the error of an invocation that close ended.
+var errRuntimeAPIClosed = errors.New("accesspoint: the runtime API was closed")
+
+// idChars are the characters a request ID may have, so that it travels in
+// a header and a URL path segment unchanged.
+const idChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
 
 // Invoke queues inv for the next poll and waits for the function's report:
-// nil for /response, a *FunctionError for /error. The deadline sent is
+// nil for /response, a *functionError for /error. The deadline sent is
 // ctx's, or DefaultTimeout from now.
-func (a *RuntimeAPI) Invoke(ctx context.Context, inv *Invocation) error {
+func (a *runtimeAPI) Invoke(ctx context.Context, inv *Invocation) error {
 	start := time.Now()
 	deadline, ok := ctx.Deadline()
 	if !ok {
@@ -183,7 +146,7 @@ func (a *RuntimeAPI) Invoke(ctx context.Context, inv *Invocation) error {
 	case <-ctx.Done():
 		return fmt.Errorf("accesspoint: the function did not poll the runtime API for invocation %s: %w", inv.RequestID, context.Cause(ctx))
 	case <-a.closing:
-		return ErrRuntimeAPIClosed
+		return errRuntimeAPIClosed
 	}
 	select {
 	case err := <-c.done:
@@ -191,23 +154,20 @@ func (a *RuntimeAPI) Invoke(ctx context.Context, inv *Invocation) error {
 	case <-ctx.Done():
 		return fmt.Errorf("accesspoint: invocation %s: %w", inv.RequestID, context.Cause(ctx))
 	case <-a.closing:
-		return ErrRuntimeAPIClosed
+		return errRuntimeAPIClosed
 	}
 }
 
-// idChars are the characters a request ID may have, so that it travels in
-// a header and a URL path segment unchanged.
-const idChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
-
-func (a *RuntimeAPI) add(c *apiCall) error {
+func (a *runtimeAPI) add(c *apiCall) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	id := c.inv.RequestID
+	select {
+	case <-a.closing:
+		return errRuntimeAPIClosed
+	default:
+	}
 	switch {
-	case a.closed:
-		return ErrRuntimeAPIClosed
-	case !a.started:
-		return errors.New("accesspoint: the runtime API is not started: call Start first")
 	case id == "" || len(id) > 128 || strings.Trim(id, idChars) != "":
 		return fmt.Errorf("accesspoint: request ID %.64q cannot be sent to the runtime API: use letters, digits, '-' and '_'", id)
 	case a.inflight[id] != nil:
@@ -217,8 +177,107 @@ func (a *RuntimeAPI) add(c *apiCall) error {
 	return nil
 }
 
-func (a *RuntimeAPI) remove(id string) {
+func (a *runtimeAPI) remove(id string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	delete(a.inflight, id)
+}
+
+// serveNext answers a poll with the next invocation, waiting as long as the
+// poll lasts ("connections to the runtime API are never expected to time
+// out", fc/runtime_api_client.go).
+func (a *runtimeAPI) serveNext(w http.ResponseWriter, r *http.Request) {
+	a.pollOnce.Do(func() { close(a.polled) })
+	var c *apiCall
+	select {
+	case c = <-a.calls:
+	case <-r.Context().Done():
+		return
+	case <-a.closing:
+		writeRuntimeError(w, http.StatusServiceUnavailable, "ServiceUnavailable", "the emulator is shutting down")
+		return
+	}
+	a.mu.Lock()
+	c.handed = true
+	a.mu.Unlock()
+	inv := c.inv
+	// Every header the SDK reads (fc/runtime_api_client.go; convertInvokeRequest
+	// in fc/invoke_loop.go refuses an invocation without deadline and timeout).
+	h := w.Header()
+	setFCHeaders(h, inv)
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Fc-Function-Deadline", strconv.FormatInt(c.deadline.UnixMilli(), 10))
+	h.Set("X-Fc-Function-Timeout", strconv.Itoa(c.timeout))
+	h.Set("X-Fc-Account-Id", accountID)
+	h.Set("X-Fc-Function-Name", functionName)
+	h.Set("X-Fc-Function-Handler", "main") // the Go runtime's handler: the executable
+	h.Set("X-Fc-Function-Memory", "512")   // MB
+	h.Set("X-Fc-Qualifier", "LATEST")
+	h.Set("Content-Length", strconv.Itoa(len(inv.Event)))
+	if _, err := w.Write(inv.Event); err != nil {
+		c.done <- fmt.Errorf("accesspoint: the function's poll ended before it received invocation %s: %w", inv.RequestID, err)
+		return
+	}
+	a.log.Info("runtime API: handed out the invocation", "request_id", inv.RequestID)
+}
+
+// serveResult takes a function's report of an invocation's end, once.
+func (a *runtimeAPI) serveResult(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	a.mu.Lock()
+	c := a.inflight[id]
+	if c == nil || !c.handed {
+		a.mu.Unlock()
+		a.log.Warn("runtime API: a report for no invocation in progress", "request_id", fmt.Sprintf("%.64q", id))
+		writeRuntimeError(w, http.StatusNotFound, "InvalidRequestID",
+			"no invocation with this request ID is in progress: report each invocation once, after polling for it")
+		return
+	}
+	delete(a.inflight, id)
+	a.mu.Unlock()
+	failed := strings.HasSuffix(r.URL.Path, "/error")
+	limit, dst, body := int64(maxInvocationResult), io.Writer(io.Discard), &bytes.Buffer{}
+	if failed {
+		limit, dst = maxInvocationError, body
+	}
+	n, err := io.Copy(dst, io.LimitReader(r.Body, limit+1))
+	switch {
+	case err != nil:
+		c.done <- fmt.Errorf("accesspoint: read the function's report of invocation %s: %w", id, err)
+		return
+	case n > limit:
+		c.done <- fmt.Errorf("accesspoint: the function's report of invocation %s is larger than %d bytes", id, limit)
+		writeRuntimeError(w, http.StatusRequestEntityTooLarge, "EntityTooLarge", fmt.Sprintf("the report is larger than %d bytes", limit))
+		return
+	case !failed:
+		c.done <- nil
+		return
+	}
+	// The function's words enter here, and are scrubbed.
+	var fe functionError
+	if json.Unmarshal(body.Bytes(), &fe) != nil {
+		fe = functionError{Type: "Unknown", Message: "an error report that is not JSON"}
+	}
+	sc := scrubber(c.inv)
+	fe.Type, fe.Message = sc.String(fe.Type), sc.String(fe.Message)
+	c.done <- &fe
+}
+
+// functionError is a failure reported on the runtime API's /error, as the
+// SDK's messages.InvokeResponse_Error marshals it.
+type functionError struct {
+	Type    string `json:"errorType"`
+	Message string `json:"errorMessage"`
+}
+
+func (e *functionError) Error() string {
+	return fmt.Sprintf("accesspoint: the function reported an error: %.64s: %.512s", e.Type, e.Message)
+}
+
+// writeRuntimeError answers with a JSON error in the SDK's own shape.
+func writeRuntimeError(w http.ResponseWriter, status int, typ, msg string) {
+	b, _ := json.Marshal(functionError{Type: typ, Message: msg})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
 }

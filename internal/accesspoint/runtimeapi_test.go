@@ -26,11 +26,11 @@ var rtCreds = sign.Credentials{
 }
 
 // rtStart starts a runtime API that the test closes.
-func rtStart(t *testing.T) *RuntimeAPI {
+func rtStart(t *testing.T) *runtimeAPI {
 	t.Helper()
-	a := &RuntimeAPI{}
-	require.NoError(t, a.Start(""))
-	t.Cleanup(func() { a.Close() })
+	a, err := startRuntimeAPI(nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { a.close() })
 	return a
 }
 
@@ -41,10 +41,10 @@ type rtClient struct {
 	hc   *http.Client
 }
 
-func newRTClient(t *testing.T, a *RuntimeAPI) *rtClient {
+func newRTClient(t *testing.T, a *runtimeAPI) *rtClient {
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
-	return &rtClient{t: t, base: "http://" + a.Addr() + "/2020-11-11/runtime/invocation/", hc: &http.Client{Transport: tr, Timeout: 10 * time.Second}}
+	return &rtClient{t: t, base: "http://" + a.addr + "/2020-11-11/runtime/invocation/", hc: &http.Client{Transport: tr, Timeout: 10 * time.Second}}
 }
 
 // next polls once and returns the answer and its body.
@@ -69,7 +69,7 @@ func (c *rtClient) report(id, what, body string) int {
 }
 
 // rtInvokeAsync runs a.Invoke in the background.
-func rtInvokeAsync(ctx context.Context, a *RuntimeAPI, id, event string) <-chan error {
+func rtInvokeAsync(ctx context.Context, a *runtimeAPI, id, event string) <-chan error {
 	done := make(chan error, 1)
 	go func() {
 		done <- a.Invoke(ctx, &Invocation{RequestID: id, Event: []byte(event), Credentials: rtCreds, Region: "cn-qingdao"})
@@ -122,8 +122,8 @@ func TestRuntimeAPIHandsTheInvocationToAPollWithTheHeadersTheSDKReads(t *testing
 		"x-fc-access-key-secret": rtCreds.AccessKeySecret,
 		"x-fc-security-token":    rtCreds.SecurityToken,
 		"x-fc-region":            "cn-qingdao",
-		"x-fc-account-id":        DefaultAccountID,
-		"x-fc-function-name":     DefaultFunctionName,
+		"x-fc-account-id":        accountID,
+		"x-fc-function-name":     functionName,
 	} {
 		assert.Equal(t, want, h.Get(name), name)
 	}
@@ -167,7 +167,7 @@ func TestRuntimeAPIFailsTheInvocationOnError(t *testing.T) {
 		rtCreds.AccessKeySecret)
 	assert.Equal(t, http.StatusOK, c.report("REQ1", "error", report))
 	err := rtWithin(t, done)
-	var fe *FunctionError
+	var fe *functionError
 	require.True(t, errors.As(err, &fe), "got %v", err)
 	assert.Equal(t, "SignError", fe.Type)
 	assert.Contains(t, err.Error(), "sign with <redacted> failed")
@@ -315,8 +315,8 @@ func TestRuntimeAPIInvokeEndsWithItsContext(t *testing.T) {
 
 func TestRuntimeAPICloseEndsPollsAndInvocations(t *testing.T) {
 	before := runtime.NumGoroutine()
-	a := &RuntimeAPI{}
-	require.NoError(t, a.Start(""))
+	a, err := startRuntimeAPI(nil)
+	require.NoError(t, err)
 	c := newRTClient(t, a)
 	polls := make(chan int, 1)
 	go func() {
@@ -328,7 +328,7 @@ func TestRuntimeAPICloseEndsPollsAndInvocations(t *testing.T) {
 		resp.Body.Close()
 		polls <- resp.StatusCode
 	}()
-	rtWithin(t, a.Polled())
+	rtWithin(t, a.polled)
 	queued := rtInvokeAsync(context.Background(), a, "HANDED", "{}")
 	// The first poll takes HANDED; a second one waits.
 	var second int
@@ -342,50 +342,12 @@ func TestRuntimeAPICloseEndsPollsAndInvocations(t *testing.T) {
 	})
 	assert.Equal(t, http.StatusOK, rtWithin(t, polls))
 	time.Sleep(20 * time.Millisecond) // let the second poll arrive; either way it must end
-	require.NoError(t, a.Close())
+	require.NoError(t, a.close())
 	wg.Wait()
 	assert.Contains(t, []int{0, http.StatusServiceUnavailable}, second)
-	assert.ErrorIs(t, rtWithin(t, queued), ErrRuntimeAPIClosed)
-	assert.ErrorIs(t, a.Invoke(t.Context(), &Invocation{RequestID: "LATE"}), ErrRuntimeAPIClosed)
-	assert.NoError(t, a.Close(), "a second Close")
+	assert.ErrorIs(t, rtWithin(t, queued), errRuntimeAPIClosed)
+	assert.ErrorIs(t, a.Invoke(t.Context(), &Invocation{RequestID: "LATE"}), errRuntimeAPIClosed)
+	assert.NoError(t, a.close(), "a second close")
 	c.hc.CloseIdleConnections()
 	rtSettled(t, before)
-}
-
-// A function polls the runtime API, as fc.Start does when FC_RUNTIME_API is
-// set, and reports that its invocation succeeded.
-func ExampleRuntimeAPI() {
-	api := &RuntimeAPI{}
-	if err := api.Start(""); err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer api.Close()
-
-	go func() { // the function, given FC_RUNTIME_API=api.Addr()
-		base := "http://" + api.Addr() + "/2020-11-11/runtime/invocation/"
-		resp, err := http.Get(base + "next")
-		if err != nil {
-			return
-		}
-		event, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		id := resp.Header.Get("x-fc-request-id")
-		fmt.Printf("the function got %s as %s in %s\n", event, id, resp.Header.Get("x-fc-region"))
-		if r, err := http.Post(base+id+"/response", "application/json", strings.NewReader(`"done"`)); err == nil {
-			r.Body.Close()
-		}
-	}()
-
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err := api.Invoke(ctx, &Invocation{
-		RequestID: "5C3D9175B6FC201293AD4890",
-		Event:     []byte(`{"getObjectContext":{}}`),
-		Region:    "cn-qingdao",
-	})
-	fmt.Println("invocation error:", err)
-	// Output:
-	// the function got {"getObjectContext":{}} as 5C3D9175B6FC201293AD4890 in cn-qingdao
-	// invocation error: <nil>
 }

@@ -3,68 +3,17 @@ package accesspoint
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
-	"net/url"
-	"os"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/wgor-dev/wgor/internal/oss"
 	"github.com/wgor-dev/wgor/sign"
 )
-
-// Defaults of Config.Region and Config.Timeout.
-const (
-	DefaultRegion  = "cn-hangzhou"
-	DefaultTimeout = 60 * time.Second
-)
-
-// Config describes an emulated Object FC Access Point.
-type Config struct {
-	// Function is invoked once for every GetObject. Required.
-	Function Invoker
-
-	// Credentials are handed to every invocation and are the only ones a
-	// WriteGetObjectResponse may be signed with. Empty means random
-	// STS-like ones (Server.Credentials).
-	Credentials sign.Credentials
-
-	// Region WriteGetObjectResponse must be signed for; empty means
-	// DefaultRegion.
-	Region string
-
-	// ObjectsDir is a directory of original objects served at inputOssUrl
-	// (key = path beneath it), through os.Root, regular files only;
-	// anything else is 404 NoSuchKey. Set ObjectsDir or Objects, not both.
-	ObjectsDir string
-
-	// Objects holds the original objects in an fs.FS (regular files only).
-	// Nil and no ObjectsDir: every object is 404 NoSuchKey.
-	Objects fs.FS
-
-	// Timeout bounds each GetObject, from the invocation to the end of the
-	// relay. Zero means DefaultTimeout.
-	Timeout time.Duration
-
-	// AdvertisedURL is the base URL the function is told to use, such as
-	// "http://host.docker.internal:8080"; empty means the listener's URL.
-	AdvertisedURL string
-
-	// Logger receives a line per invocation, relay and refusal; nil means
-	// none. Tokens, secrets and signatures are never logged.
-	Logger *slog.Logger
-
-	// AllowChunked accepts a WriteGetObjectResponse without Content-Length.
-	// OSS lists Content-Length as required, so by default such a request
-	// is refused 411 MissingContentLength.
-	AllowChunked bool
-}
 
 // Server is an emulated Object FC Access Point, an http.Handler that Start
 // or Serve run on a listener of its own. Safe for concurrent use.
@@ -87,95 +36,183 @@ type Server struct {
 	inflight sync.WaitGroup // GetObjects being answered; Add under mu
 }
 
-// New checks cfg and returns a Server that is not yet listening.
-func New(cfg Config) (*Server, error) {
-	if cfg.Function == nil {
-		return nil, errors.New("accesspoint: Config.Function is nil: set an InvokerFunc or an HTTPInvoker")
-	}
-	if cfg.Timeout < 0 {
-		return nil, errors.New("accesspoint: Config.Timeout is negative: use zero for the default of 60s")
-	}
-	creds, err := checkCredentials(cfg.Credentials)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkPlaces(cfg); err != nil {
-		return nil, err
-	}
-	cfg.Credentials = creds
-	cfg.Region = cmp.Or(cfg.Region, DefaultRegion)
-	cfg.Timeout = cmp.Or(cfg.Timeout, DefaultTimeout)
-	cfg.AdvertisedURL = strings.TrimRight(cfg.AdvertisedURL, "/")
-	s := &Server{
-		cfg:               cfg,
-		origin:            sign.Credentials{AccessKeyID: "LTAIemuorigin" + randomString(12), AccessKeySecret: randomString(30)},
-		log:               cmp.Or(cfg.Logger, discard),
-		readHeaderTimeout: readHeaderTimeout,
-		idleTimeout:       idleTimeout,
-	}
-	s.base, s.stop = context.WithCancel(context.Background())
-	return s, nil
-}
-
-// checkCredentials returns c, or random STS-like credentials when c is empty.
-func checkCredentials(c sign.Credentials) (sign.Credentials, error) {
-	switch {
-	case c.AccessKeyID == "" && (c.AccessKeySecret != "" || c.SecurityToken != ""):
-		return c, errors.New("accesspoint: Config.Credentials has a secret or token but no access key ID")
-	case c.AccessKeyID != "" && c.AccessKeySecret == "":
-		return c, errors.New("accesspoint: Config.Credentials has no access key secret")
-	case strings.ContainsAny(c.AccessKeyID, " ,/\r\n\x00"):
-		return c, errors.New("accesspoint: Config.Credentials.AccessKeyID contains a space, ',' or '/'")
-	case c.AccessKeyID == "":
-		return sign.Credentials{
-			AccessKeyID:     "STS.emu" + randomString(18),
-			AccessKeySecret: randomString(30),
-			SecurityToken:   "CAIS" + randomString(96),
-		}, nil
-	}
-	return c, nil
-}
-
-func checkPlaces(cfg Config) error {
-	if strings.ContainsAny(cfg.Region, " ,/\r\n\x00") {
-		return fmt.Errorf("accesspoint: Config.Region %.64q is not a region name such as cn-hangzhou", cfg.Region)
-	}
-	if cfg.AdvertisedURL != "" {
-		u, err := url.Parse(cfg.AdvertisedURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" && u.Path != "/" {
-			return fmt.Errorf("accesspoint: Config.AdvertisedURL %.128q must be an http(s) URL with a host and no path", cfg.AdvertisedURL)
-		}
-	}
-	if cfg.ObjectsDir == "" {
-		return nil
-	}
-	if cfg.Objects != nil {
-		return errors.New("accesspoint: both Config.Objects and Config.ObjectsDir are set: choose one")
-	}
-	root, err := os.OpenRoot(cfg.ObjectsDir)
-	if err != nil {
-		return fmt.Errorf("accesspoint: Config.ObjectsDir must be a directory that can be read: %w", err)
-	}
-	return root.Close()
-}
-
-var discard = slog.New(slog.DiscardHandler)
-
 // Timeouts of the server's connections: OSS documents none.
 const (
 	readHeaderTimeout = 30 * time.Second
 	idleTimeout       = 2 * time.Minute
 )
 
-// randomString returns n random characters of the URL-safe base64 alphabet.
-func randomString(n int) string {
-	b := make([]byte, (n*3+3)/4)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	return base64.RawURLEncoding.EncodeToString(b)[:n]
+var discard = slog.New(slog.DiscardHandler)
+
+// URL returns the base URL, such as "http://127.0.0.1:41234", once Start
+// or Serve has been called; GetObject is GET URL()/<key>.
+func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.url
 }
 
-// Credentials returns the function's credentials.
-func (s *Server) Credentials() sign.Credentials { return s.cfg.Credentials }
+// Start listens on addr ("" means "127.0.0.1:0") and serves in the
+// background until Close or Shutdown.
+func (s *Server) Start(addr string) error {
+	l, err := net.Listen("tcp", cmp.Or(addr, "127.0.0.1:0"))
+	if err != nil {
+		return fmt.Errorf("accesspoint: listen: %w", err)
+	}
+	if err := s.begin(l); err != nil {
+		l.Close()
+		return err
+	}
+	serveInBackground(s.srv, l, s.log)
+	return nil
+}
 
-// Region returns the region WriteGetObjectResponse must be signed for.
-func (s *Server) Region() string { return s.cfg.Region }
+// Serve serves on l until Close or Shutdown, then returns
+// http.ErrServerClosed. A Server serves one listener at most.
+func (s *Server) Serve(l net.Listener) error {
+	if err := s.begin(l); err != nil {
+		return err
+	}
+	return s.srv.Serve(l)
+}
+
+// begin records the listener's URL and makes the http.Server.
+func (s *Server) begin(l net.Listener) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.closed:
+		return http.ErrServerClosed
+	case s.srv != nil:
+		return errors.New("accesspoint: the server is already serving: make another Server for another listener")
+	}
+	s.url = "http://" + loopbackAddr(l.Addr())
+	s.srv = newHTTPServer(s, s.log)
+	s.srv.ReadHeaderTimeout, s.srv.IdleTimeout = s.readHeaderTimeout, s.idleTimeout
+	s.srv.BaseContext = func(net.Listener) context.Context { return s.base }
+	return nil
+}
+
+// newHTTPServer serves h with the emulator's header timeout, logging
+// net/http's own complaints at debug level.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+}
+
+// serveInBackground serves srv on l; the channel is closed once Serve has
+// returned.
+func serveInBackground(srv *http.Server, l net.Listener, log *slog.Logger) chan struct{} {
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("serve", "error", err)
+		}
+	}()
+	return served
+}
+
+// loopbackAddr returns a's host:port, an unspecified IP made loopback.
+func loopbackAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	ip := tcp.IP
+	switch {
+	case ip == nil || ip.IsUnspecified() && ip.To4() != nil:
+		ip = net.IPv4(127, 0, 0, 1)
+	case ip.IsUnspecified():
+		ip = net.IPv6loopback
+	}
+	return net.JoinHostPort(ip.String(), fmt.Sprint(tcp.Port))
+}
+
+// Shutdown answers new GetObjects 503 ServiceUnavailable, waits for those
+// in flight (up to Config.Timeout each), then closes the listener. If ctx
+// ends first it returns ctx's error and the server runs on until Close.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed, s.draining = true, true
+	srv := s.srv
+	s.mu.Unlock()
+	drained := make(chan struct{})
+	go func() {
+		s.inflight.Wait()
+		close(drained)
+	}()
+	select {
+	case <-drained:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if srv == nil {
+		return nil
+	}
+	return srv.Shutdown(ctx)
+}
+
+// Close cancels every invocation and closes every connection.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	srv := s.srv
+	s.mu.Unlock()
+	s.stop()
+	if srv == nil {
+		return nil
+	}
+	return srv.Close()
+}
+
+// ServeHTTP answers POST /?x-oss-write-get-object-response (a function's
+// response), GET /<key> presigned by the emulator (the event's
+// inputOssUrl), and GET /<key> (a GetObject); anything else 405.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Method == http.MethodPost && r.URL.Query().Has(oss.WriteQuery):
+		s.serveWriteGetObjectResponse(w, r)
+	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && s.isOriginRead(r):
+		s.serveOrigin(w, r)
+	case r.Method == http.MethodGet:
+		s.serveGetObject(w, r)
+	default:
+		writeError(w, r, newRequestID(), newError(http.StatusMethodNotAllowed, CodeMethodNotAllowed,
+			"The specified method is not allowed against this resource: use GET /<key> or POST /?"+oss.WriteQuery+"."))
+	}
+}
+
+// enter counts a GetObject in, or reports false when Shutdown has begun.
+func (s *Server) enter() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.draining {
+		return false
+	}
+	s.inflight.Add(1)
+	return true
+}
+
+// baseURL is the URL the function is told to use: Config.AdvertisedURL,
+// the listener's, or the local address r arrived on; never r's Host, so a
+// caller cannot send the function's response and token elsewhere.
+func (s *Server) baseURL(r *http.Request) (string, error) {
+	if s.cfg.AdvertisedURL != "" {
+		return s.cfg.AdvertisedURL, nil
+	}
+	if u := s.URL(); u != "" {
+		return u, nil
+	}
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok && a != nil {
+		scheme := "http://"
+		if r.TLS != nil {
+			scheme = "https://"
+		}
+		return scheme + loopbackAddr(a), nil
+	}
+	return "", errors.New("the request has no local address: set Config.AdvertisedURL when calling ServeHTTP outside an http.Server")
+}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wgor-dev/wgor/internal/oss"
 )
 
 // TokenPrefix starts every outputToken the emulator mints, as OSS's do.
@@ -35,6 +37,14 @@ type pending struct {
 
 	state tokenState // guarded by tokenTable.mu
 	ended time.Time  // when state left statePending; guarded by tokenTable.mu
+}
+
+// endedTokens are the refusals of a token that is no longer pending.
+var endedTokens = map[tokenState]string{
+	stateClaimed: "The request token has already been used: send one WriteGetObjectResponse per invocation.",
+	stateExpired: "The request token has expired: the function did not answer within the timeout; " +
+		"answer sooner, or start the emulator with a longer timeout.",
+	stateAbandoned: "The GetObject request of this token has ended: its caller went away or the function returned.",
 }
 
 // tokenTable holds the pending GetObjects by token, and for a while the
@@ -93,20 +103,12 @@ func (t *tokenTable) claim(token, route string) (*pending, *ossError) {
 	if p.state == statePending && !now.Before(p.deadline) {
 		t.retire(p, stateExpired, now)
 	}
-	switch p.state {
-	case stateClaimed:
-		return nil, newError(http.StatusForbidden, CodeAccessDenied,
-			"The request token has already been used: send one WriteGetObjectResponse per invocation.")
-	case stateExpired:
-		return nil, newError(http.StatusForbidden, CodeAccessDenied,
-			"The request token has expired: the function did not answer within the timeout; answer sooner, or start the emulator with a longer timeout.")
-	case stateAbandoned:
-		return nil, newError(http.StatusForbidden, CodeAccessDenied,
-			"The GetObject request of this token has ended: its caller went away or the function returned.")
+	if msg, ended := endedTokens[p.state]; ended {
+		return nil, newError(http.StatusForbidden, CodeAccessDenied, msg)
 	}
 	if !sameRoute(route, p.route) {
 		return nil, newError(http.StatusBadRequest, CodeInvalidArgument,
-			"x-oss-request-route does not match the outputRoute of the request token: send the outputRoute of the same event.")
+			oss.HeaderRoute+" does not match the outputRoute of the request token: send the outputRoute of the same event.")
 	}
 	t.retire(p, stateClaimed, now)
 	return p, nil
@@ -130,8 +132,8 @@ func sameRoute(got, want string) bool {
 }
 
 func routeHost(route string) string {
-	if i := strings.Index(route, "://"); i >= 0 {
-		route = route[i+3:]
+	if _, rest, ok := strings.Cut(route, "://"); ok {
+		route = rest
 	}
 	return strings.TrimRight(route, "/")
 }

@@ -252,7 +252,7 @@ func TestIsV1TellsTheFormsApart(t *testing.T) {
 		if tt.header != "" {
 			r.Header.Set("Authorization", tt.header)
 		}
-		assert.Equal(t, tt.want, isV1(r), "%q %q", tt.header, tt.query)
+		assert.Equal(t, tt.want, oldVersion(r) == 1, "%q %q", tt.header, tt.query)
 	}
 }
 
@@ -270,7 +270,7 @@ func FuzzVerifyV1(f *testing.F) {
 				r.Header.Set(name, v)
 			}
 		}
-		err := verifyV1(r, v1Options{now: time.Now(), lookup: func(id string) (sign.Credentials, bool) {
+		err := verifyOld(r, 1, v1Options{now: time.Now(), lookup: func(id string) (sign.Credentials, bool) {
 			return testCreds, id == testCreds.AccessKeyID
 		}})
 		if err == nil {

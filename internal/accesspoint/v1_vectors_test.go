@@ -74,15 +74,15 @@ func TestV1VectorsOfTheOlderGoSDKVerify(t *testing.T) {
 	for _, v := range loadV1Vectors(t) {
 		t.Run(v.Name, func(t *testing.T) {
 			r := v.request(t)
-			require.True(t, isV1(r), "a V1 request")
-			assert.NoError(t, verifyV1(r, v.options(v.Now)))
+			require.True(t, oldVersion(r) == 1, "a V1 request")
+			assert.NoError(t, verifyOld(r, 1, v.options(v.Now)))
 
 			// And the verifier can say no: each change is refused.
 			query := r.URL.Query().Has("Signature")
 			if query {
-				assert.Equal(t, CodeAccessDenied, verifyCode(verifyV1(v.request(t), v.options(v.Now.Add(2*time.Hour)))), "expired")
+				assert.Equal(t, CodeAccessDenied, verifyCode(verifyOld(v.request(t), 1, v.options(v.Now.Add(2*time.Hour)))), "expired")
 			} else {
-				assert.Equal(t, CodeRequestTimeTooSkewed, verifyCode(verifyV1(v.request(t), v.options(v.Now.Add(time.Hour)))), "skewed")
+				assert.Equal(t, CodeRequestTimeTooSkewed, verifyCode(verifyOld(v.request(t), 1, v.options(v.Now.Add(time.Hour)))), "skewed")
 			}
 			tampered := v.request(t)
 			if query {
@@ -92,11 +92,11 @@ func TestV1VectorsOfTheOlderGoSDKVerify(t *testing.T) {
 			} else {
 				tampered.Header.Set("X-Oss-Signed-By-Nobody", "added")
 			}
-			assert.Equal(t, CodeSignatureDoesNotMatch, verifyCode(verifyV1(tampered, v.options(v.Now))), "a changed request")
+			assert.Equal(t, CodeSignatureDoesNotMatch, verifyCode(verifyOld(tampered, 1, v.options(v.Now))), "a changed request")
 
 			other := v.options(v.Now)
 			other.bucket, other.key = "another-bucket", "k"
-			assert.Equal(t, CodeSignatureDoesNotMatch, verifyCode(verifyV1(v.request(t), other)), "another resource")
+			assert.Equal(t, CodeSignatureDoesNotMatch, verifyCode(verifyOld(v.request(t), 1, other)), "another resource")
 
 			wrong := v.request(t)
 			if query {
@@ -107,7 +107,7 @@ func TestV1VectorsOfTheOlderGoSDKVerify(t *testing.T) {
 				a := wrong.Header.Get("Authorization")
 				wrong.Header.Set("Authorization", a[:strings.IndexByte(a, ':')+1]+strings.Repeat("A", 27)+"=")
 			}
-			assert.Equal(t, CodeSignatureDoesNotMatch, verifyCode(verifyV1(wrong, v.options(v.Now))), "another signature")
+			assert.Equal(t, CodeSignatureDoesNotMatch, verifyCode(verifyOld(wrong, 1, v.options(v.Now))), "another signature")
 		})
 	}
 }

@@ -251,7 +251,7 @@ func FuzzVerifyV2(f *testing.F) {
 				r.Header.Set(name, v)
 			}
 		}
-		err := verifyV2(r, v1Options{now: time.Now(), lookup: func(id string) (sign.Credentials, bool) {
+		err := verifyOld(r, 2, v1Options{now: time.Now(), lookup: func(id string) (sign.Credentials, bool) {
 			return testCreds, id == testCreds.AccessKeyID
 		}})
 		if err == nil {
