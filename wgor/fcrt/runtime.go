@@ -72,17 +72,20 @@ var defaultHTTPClient = sync.OnceValue(wgor.NewHTTPClient)
 // exits 0; it exits 1, after logging why, if it cannot run.
 func Start(h Handler) {
 	ctx, cancel := context.WithCancel(context.Background())
-	// Registered beside the start rather than before it: os/signal's
-	// set-up is about 3% of a cold start (go run ./internal/coldstart), and
-	// a signal before the runtime runs has nothing in flight to lose.
-	go func() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	r := newRunner(h, &Options{Logger: log})
+	// Registered once the runtime can take invocations, not before:
+	// os/signal's set-up is 1-3% of a cold start (go run ./internal/coldstart),
+	// and a signal before that has nothing in flight to lose.
+	r.ready = sync.OnceFunc(func() {
 		stop := make(chan os.Signal, 1)
 		signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
-		<-stop
-		cancel()
-	}()
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	if err := Run(ctx, h, &Options{Logger: log}); err != nil {
+		go func() {
+			<-stop
+			cancel()
+		}()
+	})
+	if err := r.run(ctx); err != nil {
 		log.Error("fcrt: cannot run the function", "error", err.Error())
 		os.Exit(1)
 	}
@@ -92,10 +95,13 @@ func Start(h Handler) {
 // Run is Start with options for a larger program or a test: it returns when
 // ctx ends (after the invocations in flight) or when it cannot run.
 func Run(ctx context.Context, h Handler, o *Options) error {
-	if h == nil {
+	return newRunner(h, o).run(ctx)
+}
+
+func (r *runner) run(ctx context.Context) error {
+	if r.h == nil {
 		return errors.New("fcrt: the Handler is nil: pass your function's handler")
 	}
-	r := newRunner(h, o)
 	if api := os.Getenv("FC_RUNTIME_API"); api != "" {
 		if _, _, err := net.SplitHostPort(api); err != nil {
 			return fmt.Errorf("fcrt: FC_RUNTIME_API %.64q is not host:port", api)
@@ -109,6 +115,7 @@ func Run(ctx context.Context, h Handler, o *Options) error {
 	if err != nil {
 		return fmt.Errorf("fcrt: listen on %s (FC_SERVER_HOST, FC_SERVER_PORT): %w", addr, err)
 	}
+	r.isReady()
 	return r.serveCustom(ctx, l)
 }
 
@@ -118,6 +125,7 @@ type runner struct {
 	o       Options
 	keys    sign.KeyCache  // the runtime's, for every invocation's signature
 	running sync.WaitGroup // the invocations in flight
+	ready   func()         // when set, called once the runtime can take invocations
 }
 
 func newRunner(h Handler, o *Options) *runner {
@@ -129,6 +137,12 @@ func newRunner(h Handler, o *Options) *runner {
 		r.o.HTTPClient = defaultHTTPClient()
 	}
 	return r
+}
+
+func (r *runner) isReady() {
+	if r.ready != nil {
+		r.ready()
+	}
 }
 
 func (r *runner) log() *slog.Logger { return cmp.Or(r.o.Logger, slog.Default()) }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"runtime"
 	"strings"
 	"time"
@@ -42,8 +43,12 @@ func (r *runner) pollRuntimeAPI(ctx context.Context, addr string) error {
 	// The invocations' parent outlives ctx by ShutdownGrace, for those in flight.
 	parent, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	// Ready once a poll is sent, while its answer is awaited; or once it
+	// failed, so that the retries can be stopped.
+	traced := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { r.isReady() }})
 	for failures := 0; ; {
-		header, event, err := a.next(ctx)
+		header, event, err := a.next(traced)
+		r.isReady()
 		if ctx.Err() != nil {
 			break
 		}

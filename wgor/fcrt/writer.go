@@ -206,15 +206,6 @@ func (w *writer) send(status int, h http.Header, body io.Reader, n int64) *reque
 	return q
 }
 
-// answerError sends the runtime's own error answer for err in place of the
-// handler's response, of which nothing was sent; w.mu is held.
-func (w *writer) answerError(err error) {
-	status, code, msg, _ := answerOf(err)
-	w.status, w.errorAnswer, w.pw, w.bw = status, true, nil, nil
-	doc := oss.ErrorDoc{Code: code, Message: msg, RequestID: w.inv.RequestID}
-	w.req = w.send(status, http.Header{"Content-Type": {"application/xml"}}, bytes.NewReader(doc.Marshal()), 0)
-}
-
 // Close ends the response: it answers with what was written (an empty
 // body when nothing was) and returns OSS's answer.
 func (w *writer) Close() error { return w.finish(nil) }
@@ -243,7 +234,7 @@ func (w *writer) finish(herr error) error {
 		if herr == nil {
 			herr = rerr
 		}
-		w.answerError(herr)
+		w.answer(herr)
 		started, req = false, w.req
 		w.mu.Unlock()
 		res, rerr = req.wait()
@@ -256,8 +247,9 @@ func (w *writer) finish(herr error) error {
 	return w.failure(herr, started, rerr)
 }
 
-// answer starts the only request of a response that sent nothing: the
-// error answer for a failure, else an empty body. w.mu is held.
+// answer starts the only request of a response that sent nothing of its
+// own: the runtime's error answer for a failure, else an empty body. w.mu
+// is held.
 func (w *writer) answer(herr error) error {
 	if herr == nil {
 		herr = w.err
@@ -265,11 +257,14 @@ func (w *writer) answer(herr error) error {
 	if herr == nil && w.declare > 0 {
 		herr = fmt.Errorf("%w: the handler wrote nothing of its Content-Length %d: write the body, or leave the header out", wgor.ErrBodyLength, w.declare)
 	}
-	if herr != nil {
-		w.answerError(herr)
-	} else {
+	if herr == nil {
 		w.req = w.send(w.status, w.frozen, nil, 0)
+		return nil
 	}
+	status, code, msg, _ := answerOf(herr)
+	w.status, w.errorAnswer, w.pw, w.bw = status, true, nil, nil
+	doc := oss.ErrorDoc{Code: code, Message: msg, RequestID: w.inv.RequestID}
+	w.req = w.send(status, http.Header{"Content-Type": {"application/xml"}}, bytes.NewReader(doc.Marshal()), 0)
 	return herr
 }
 
