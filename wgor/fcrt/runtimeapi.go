@@ -47,7 +47,7 @@ func (r *runner) pollRuntimeAPI(ctx context.Context, addr string) error {
 	// failed, so that the retries can be stopped.
 	traced := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { r.isReady() }})
 	for failures := 0; ; {
-		header, event, err := a.next(traced)
+		header, event, err := a.do(traced, http.MethodGet, "next", nil) // a long poll
 		r.isReady()
 		if ctx.Err() != nil {
 			break
@@ -55,7 +55,7 @@ func (r *runner) pollRuntimeAPI(ctx context.Context, addr string) error {
 		if err != nil {
 			// Back off, so that a broken runtime API is not hammered, and go on as the SDK does.
 			failures++
-			r.log().Error("fcrt: runtime API", "error", err.Error(), "failures", failures)
+			r.log().Error("fcrt: get the next invocation", "error", err.Error(), "failures", failures)
 			select {
 			case <-ctx.Done():
 			case <-time.After(min(time.Duration(failures)*100*time.Millisecond, 2*time.Second)):
@@ -67,15 +67,6 @@ func (r *runner) pollRuntimeAPI(ctx context.Context, addr string) error {
 	}
 	r.log().Info("fcrt: stopping: no new invocation; waiting for those in flight", "grace", shutdownGrace.String())
 	return r.stop(shutdownGrace, cancel)
-}
-
-// next long-polls for the next invocation: its headers and its event.
-func (a *runtimeAPI) next(ctx context.Context) (http.Header, []byte, error) {
-	header, event, err := a.do(ctx, http.MethodGet, "next", nil)
-	if err != nil {
-		return nil, nil, fmt.Errorf("fcrt: get the next invocation: %w", err)
-	}
-	return header, event, nil
 }
 
 // post reports an invocation's end.

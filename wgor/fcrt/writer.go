@@ -16,28 +16,6 @@ import (
 	"github.com/wgor-dev/wgor/wgor"
 )
 
-// ResponseWriter is how a Handler answers, with the order rules of
-// net/http.ResponseWriter: fill Header with the headers to forward, then
-// WriteHeader (a status OSS accepts, see ValidStatus; only the first call
-// counts), then Write (WriteHeader(200) first if not called; headers
-// changed after are ignored). Close ends the response and returns OSS's
-// answer; returning from the handler closes it too.
-//
-// With a Content-Length header the body streams to OSS as it is written,
-// held to that length: a body that ends short or runs long is cut short.
-// Without one, the body is spooled (see Options) and sent with its length
-// once the handler returned, as OSS requires a Content-Length. Small
-// writes are gathered up to 32 KiB; a first Write of the whole declared
-// body is sent from p and returns once OSS answered. No Content-Type is
-// sniffed. A ResponseWriter is not for concurrent use, nor for use after
-// the handler returned.
-type ResponseWriter interface {
-	Header() http.Header
-	WriteHeader(status int)
-	Write(p []byte) (int, error)
-	Close() error
-}
-
 // writeBuffer gathers small writes: a hand-over per line would cost more.
 const writeBuffer = 32 << 10
 
@@ -98,11 +76,9 @@ func (w *writer) writeHeader(status int) {
 	if w.status != 0 {
 		return
 	}
+	// A status OSS does not accept is the client's to refuse, before it
+	// sends anything.
 	w.status, w.frozen = status, w.header.Clone()
-	if !ValidStatus(status) {
-		w.fail(fmt.Errorf("fcrt: WriteHeader(%d): OSS accepts only %s", status, oss.StatusList))
-		return
-	}
 	if v := w.frozen.Get("Content-Length"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
