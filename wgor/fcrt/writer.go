@@ -76,9 +76,11 @@ func (w *writer) writeHeader(status int) {
 	if w.status != 0 {
 		return
 	}
-	// A status OSS does not accept is the client's to refuse, before it
-	// sends anything.
 	w.status, w.frozen = status, w.header.Clone()
+	if !ValidStatus(status) {
+		w.fail(fmt.Errorf("fcrt: WriteHeader(%d): OSS accepts only %s", status, oss.StatusList))
+		return
+	}
 	if v := w.frozen.Get("Content-Length"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
