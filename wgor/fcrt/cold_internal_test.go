@@ -31,15 +31,16 @@ func TestCustomRuntimeIsReadyOnceBound(t *testing.T) {
 	defer cancel()
 	var dialErr error
 	ready := make(chan struct{})
-	o := &Options{Logger: slog.New(slog.DiscardHandler), ready: func() {
+	r := newRunner(HandlerFunc(func(context.Context, ResponseWriter, *Invocation) error { return nil }), &Options{Logger: slog.New(slog.DiscardHandler)})
+	r.ready = func() {
 		var c net.Conn
 		if c, dialErr = net.Dial("tcp", addr); dialErr == nil {
 			c.Close()
 		}
 		close(ready)
 		cancel()
-	}}
-	require.NoError(t, Run(ctx, HandlerFunc(func(context.Context, ResponseWriter, *Invocation) error { return nil }), o))
+	}
+	require.NoError(t, r.run(ctx))
 	select {
 	case <-ready:
 		assert.NoError(t, dialErr, "the port was bound when ready was called")
@@ -67,14 +68,15 @@ func TestRuntimeAPIIsReadyOnceThePollIsSent(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	var waited time.Duration
-	o := &Options{Logger: slog.New(slog.DiscardHandler), ready: func() {
+	r := newRunner(HandlerFunc(func(context.Context, ResponseWriter, *Invocation) error { return nil }), &Options{Logger: slog.New(slog.DiscardHandler)})
+	r.ready = func() {
 		if waited == 0 {
 			waited = time.Since(start)
 			close(ready)
 			cancel()
 		}
-	}}
-	require.NoError(t, Run(ctx, HandlerFunc(func(context.Context, ResponseWriter, *Invocation) error { return nil }), o))
+	}
+	require.NoError(t, r.run(ctx))
 	require.NotZero(t, waited, "ready was called")
 	assert.Less(t, waited, 4*time.Second, "ready came before the poll was answered")
 }

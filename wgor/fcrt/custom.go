@@ -1,13 +1,13 @@
 package fcrt
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/wgor-dev/wgor/sign"
 
 	"github.com/wgor-dev/wgor/creds"
 	"github.com/wgor-dev/wgor/internal/redact"
@@ -35,23 +35,19 @@ const (
 // x-fc-function-deadline, else x-fc-function-timeout, else Options.Timeout;
 // the invocation also ends when Function Compute drops the connection.
 func NewCustomRuntime(h Handler, o *Options) http.Handler {
-	return &customRuntime{h: h, o: o}
+	return newRunner(h, o)
 }
 
-type customRuntime struct {
-	h    Handler
-	o    *Options
-	keys sign.KeyCache // the runtime's, for every invocation's signature
-}
-
-func (rt *customRuntime) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (r *runner) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	switch {
-	case r.URL.Path == "/invoke" && r.Method == http.MethodPost:
-		rt.invoke(w, r)
-	case r.URL.Path == "/initialize" && r.Method == http.MethodPost:
+	case req.URL.Path == "/invoke" && req.Method == http.MethodPost:
+		r.running.Add(1)
+		defer r.running.Done()
+		r.invokeHTTP(w, req)
+	case req.URL.Path == "/initialize" && req.Method == http.MethodPost:
 		w.Header().Set(headerStatus, "200")
 		w.WriteHeader(http.StatusOK)
-	case r.URL.Path == "/invoke" || r.URL.Path == "/initialize":
+	case req.URL.Path == "/invoke" || req.URL.Path == "/initialize":
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "fcrt: use POST", http.StatusMethodNotAllowed)
 	default:
@@ -59,13 +55,17 @@ func (rt *customRuntime) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (rt *customRuntime) invoke(w http.ResponseWriter, r *http.Request) {
-	event, err := io.ReadAll(io.LimitReader(r.Body, maxEvent+1))
-	inv, ierr := newInvocation(r.Header, event, rt.o.deadline())
+func (r *runner) invokeHTTP(w http.ResponseWriter, req *http.Request) {
+	var fallback time.Time // the deadline of an invocation announced none
+	if r.o.Timeout > 0 {
+		fallback = time.Now().Add(r.o.Timeout)
+	}
+	event, err := io.ReadAll(io.LimitReader(req.Body, maxEvent+1))
+	inv, ierr := newInvocation(req.Header, event, fallback)
 	if err != nil {
 		ierr = fmt.Errorf("fcrt: read the event: %w", err)
 	}
-	if err := invoke(r.Context(), rt.h, inv, ierr, rt.o, &rt.keys); err != nil {
+	if err := r.invoke(req.Context(), inv, ierr); err != nil {
 		w.Header().Set(headerStatus, "404")
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusNotFound)
@@ -74,6 +74,28 @@ func (rt *customRuntime) invoke(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set(headerStatus, "200")
 	w.WriteHeader(http.StatusOK)
+}
+
+// serveCustom serves the custom runtime on l until ctx ends, then shuts down.
+func (r *runner) serveCustom(ctx context.Context, l net.Listener) error {
+	// Bound first, logged after: the log never claims a port it lacks.
+	r.log().Info("fcrt: custom runtime listening", "addr", l.Addr().String())
+	srv := &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("fcrt: serve: %w", err)
+	case <-ctx.Done():
+	}
+	r.log().Info("fcrt: stopping: no new invocation; waiting for those in flight", "grace", shutdownGrace.String())
+	grace, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(grace); err != nil {
+		srv.Close() // the grace ran out: cancel the invocations left
+	}
+	<-served
+	return r.stop(time.Second, func() {})
 }
 
 // newInvocation reads an invocation's facts from Function Compute's headers

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/wgor-dev/wgor/internal/oss"
+	"github.com/wgor-dev/wgor/internal/redact"
 )
 
 // ValidStatus reports whether OSS accepts status as WriteGetObjectResponse's
@@ -58,3 +59,30 @@ func answerOf(err error) (status int, code, message string, deliberate bool) {
 	}
 	return status, code, message, deliberate
 }
+
+// PanicError is the error of a handler that panicked.
+type PanicError struct {
+	Value any    // the value passed to panic
+	Stack []byte // the goroutine's stack at the panic
+
+	text string    // Value as text, scrubbed of the invocation's secrets
+	pcs  []uintptr // the frames, for the runtime API's stackTrace
+}
+
+// Error describes the panic, without the invocation's secrets.
+func (e *PanicError) Error() string {
+	text := e.text
+	if text == "" { // made by hand: still no signature
+		text = redact.New().String(fmt.Sprint(e.Value))
+	}
+	return "fcrt: the handler panicked: " + text
+}
+
+// Format makes every fmt verb print Error, never Value as it is.
+func (e *PanicError) Format(f fmt.State, verb rune) { redact.Format(f, verb, e.Error()) }
+
+// handlerError is an error the handler returned.
+type handlerError struct{ err error }
+
+func (e *handlerError) Error() string { return "fcrt: the handler returned: " + e.err.Error() }
+func (e *handlerError) Unwrap() error { return e.err }

@@ -45,22 +45,21 @@ var ErrInvalidEvent = errors.New("fcrt: invalid event")
 // ErrInvalidEvent and never quote the event, which holds the token.
 func ParseEvent(data []byte) (*Event, error) {
 	var ev Event
-	if err := json.Unmarshal(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), &ev); err != nil {
-		return nil, eventError(jsonProblem(err))
-	}
+	var problem string
+	err := json.Unmarshal(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), &ev)
 	switch c := ev.GetObjectContext; {
+	case err != nil:
+		problem = jsonProblem(err)
 	case c == GetObjectContext{}:
-		return nil, eventError("no getObjectContext: is the function invoked by an Object FC Access Point?")
+		problem = "no getObjectContext: is the function invoked by an Object FC Access Point?"
 	case c.OutputRoute == "":
-		return nil, eventError("getObjectContext.outputRoute is missing or empty")
+		problem = "getObjectContext.outputRoute is missing or empty"
 	case c.OutputToken == "":
-		return nil, eventError("getObjectContext.outputToken is missing or empty")
+		problem = "getObjectContext.outputToken is missing or empty"
+	default:
+		return &ev, nil
 	}
-	return &ev, nil
-}
-
-func eventError(problem string) error {
-	return fmt.Errorf("%w: %s", ErrInvalidEvent, problem)
+	return nil, fmt.Errorf("%w: %s", ErrInvalidEvent, problem)
 }
 
 // jsonProblem describes a JSON error by its kind and place only: encoding/json's

@@ -32,6 +32,28 @@ func (f HandlerFunc) ServeGetObject(ctx context.Context, w ResponseWriter, inv *
 	return f(ctx, w, inv)
 }
 
+// ResponseWriter is how a Handler answers, with the order rules of
+// net/http.ResponseWriter: fill Header with the headers to forward, then
+// WriteHeader (a status OSS accepts, see ValidStatus; only the first call
+// counts), then Write (WriteHeader(200) first if not called; headers
+// changed after are ignored). Close ends the response and returns OSS's
+// answer; returning from the handler closes it too.
+//
+// With a Content-Length header the body streams to OSS as it is written,
+// held to that length: a body that ends short or runs long is cut short.
+// Without one, the body is spooled (see Options) and sent with its length
+// once the handler returned, as OSS requires a Content-Length. Small
+// writes are gathered up to 32 KiB; a first Write of the whole declared
+// body is sent from p and returns once OSS answered. No Content-Type is
+// sniffed. A ResponseWriter is not for concurrent use, nor for use after
+// the handler returned.
+type ResponseWriter interface {
+	Header() http.Header
+	WriteHeader(status int)
+	Write(p []byte) (int, error)
+	Close() error
+}
+
 // Invocation is what the runtime knows of one invocation; the handler must
 // not modify it. Printed with fmt or logged with log/slog, it shows neither
 // the token, nor inputOssUrl's query, nor the credentials.

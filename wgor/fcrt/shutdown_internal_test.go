@@ -42,7 +42,7 @@ func TestCustomRuntimeShutsDownGracefully(t *testing.T) {
 	addr := l.Addr().String()
 	ctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- serveCustom(ctx, l, h, &Options{Logger: slog.New(slog.DiscardHandler)}) }()
+	go func() { served <- newRunner(h, &Options{Logger: slog.New(slog.DiscardHandler)}).serveCustom(ctx, l) }()
 
 	ev, _ := json.Marshal(map[string]any{"getObjectContext": map[string]string{"outputRoute": oss.URL, "outputToken": "t"}})
 	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/invoke", bytes.NewReader(ev))
@@ -146,8 +146,8 @@ func TestRuntimeAPIShutdownBoundsTheInvocationsInFlight(t *testing.T) {
 			})
 			ctx, stop := context.WithCancel(context.Background())
 			done := make(chan error, 1)
-			a := newRuntimeAPI(strings.TrimPrefix(api.URL, "http://"), h, &Options{Logger: slog.New(slog.DiscardHandler)})
-			go func() { done <- a.run(ctx) }()
+			r := newRunner(h, &Options{Logger: slog.New(slog.DiscardHandler)})
+			go func() { done <- r.pollRuntimeAPI(ctx, strings.TrimPrefix(api.URL, "http://")) }()
 			<-entered
 			start := time.Now()
 			stop()

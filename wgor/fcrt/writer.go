@@ -16,37 +16,6 @@ import (
 	"github.com/wgor-dev/wgor/wgor"
 )
 
-// ResponseWriter is how a Handler answers, with the order rules of
-// net/http.ResponseWriter: fill Header with the headers to forward, then
-// WriteHeader (a status OSS accepts, see ValidStatus; only the first call
-// counts), then Write (WriteHeader(200) first if not called; headers
-// changed after are ignored). Close ends the response and returns OSS's
-// answer; returning from the handler closes it too.
-//
-// With a Content-Length header the body streams to OSS as it is written,
-// held to that length: a body that ends short or runs long is cut short.
-// Without one, the body is spooled (see Options) and sent with its length
-// once the handler returned, as OSS requires a Content-Length. Small
-// writes are gathered up to 32 KiB; a first Write of the whole declared
-// body is sent from p and returns once OSS answered. No Content-Type is
-// sniffed. A ResponseWriter is not for concurrent use, nor for use after
-// the handler returned.
-type ResponseWriter interface {
-	Header() http.Header
-	WriteHeader(status int)
-	Write(p []byte) (int, error)
-	Close() error
-}
-
-// outcome is what one invocation delivered.
-type outcome struct {
-	status    int
-	written   int64 // body bytes the handler wrote
-	sent      bool  // OSS accepted the WriteGetObjectResponse
-	bytes     int64 // body bytes sent, when sent
-	requestID string
-}
-
 // writeBuffer gathers small writes: a hand-over per line would cost more.
 const writeBuffer = 32 << 10
 
@@ -55,8 +24,9 @@ const writeBuffer = 32 << 10
 // connection-specific fields; the framing is the request's own).
 var unsent = []string{"Content-Length", "Transfer-Encoding", "Connection", "Trailer", "Keep-Alive", "Te", "Upgrade"}
 
-// writer is the ResponseWriter: a pipe into wgor.Client.Write, which runs
-// in its own goroutine from the first Write that has bytes, or from the end.
+// writer is the ResponseWriter of one invocation. Its body goes through a
+// pipe into wgor.Client.Write, which runs in a goroutine of its own from
+// the first Write that has bytes, or from the end of the response.
 type writer struct {
 	ctx   context.Context
 	c     *wgor.Client
@@ -64,29 +34,33 @@ type writer struct {
 	scrub *redact.Scrubber // the invocation's secrets
 
 	header http.Header
-	mu     sync.Mutex
-	status int         // 0 until WriteHeader
-	frozen http.Header // the headers at WriteHeader
-	err    error       // sticky: the response cannot be sent as the handler meant
+	mu     sync.Mutex // guards what follows against a handler's stray goroutine
+	status int        // 0 until WriteHeader
+	frozen http.Header
+	err    error // sticky: the response cannot be sent as the handler meant
 	closed bool
 
 	declare int64 // the handler's Content-Length, -1 if none
 	written int64
 
+	req         *request       // nil until the request started
 	pw          *io.PipeWriter // the streamed body, nil for a body sent whole
 	bw          *bufio.Writer  // gathers small writes into pw
-	done        chan result    // nil until the request started
-	res         *result        // the request's result, once received
-	errorAnswer bool           // the request is the runtime's own error answer
+	errorAnswer bool           // req is the runtime's own error answer
+	sent        *wgor.Result   // OSS's answer, once it accepted the response
 }
 
-type result struct {
-	res *wgor.Result
-	err error
+// request is one WriteGetObjectResponse under way; res and err are set
+// once done is closed.
+type request struct {
+	done chan struct{}
+	res  *wgor.Result
+	err  error
 }
 
-func newWriter(ctx context.Context, c *wgor.Client, inv *Invocation, scrub *redact.Scrubber) *writer {
-	return &writer{ctx: ctx, c: c, inv: inv, scrub: scrub, header: make(http.Header), declare: -1}
+func (q *request) wait() (*wgor.Result, error) {
+	<-q.done
+	return q.res, q.err
 }
 
 func (w *writer) Header() http.Header { return w.header }
@@ -97,12 +71,12 @@ func (w *writer) WriteHeader(status int) {
 	w.writeHeader(status)
 }
 
+// writeHeader freezes the status and the headers; w.mu is held.
 func (w *writer) writeHeader(status int) {
 	if w.status != 0 {
 		return
 	}
-	w.status = status
-	w.frozen = w.header.Clone()
+	w.status, w.frozen = status, w.header.Clone()
 	if !ValidStatus(status) {
 		w.fail(fmt.Errorf("fcrt: WriteHeader(%d): OSS accepts only %s", status, oss.StatusList))
 		return
@@ -130,24 +104,37 @@ func (w *writer) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	w.written += int64(len(p))
-	if w.done == nil && w.declare == int64(len(p)) {
+	if w.req == nil && w.declare == int64(len(p)) {
 		// A body built in memory: sent from p, and p is not kept after.
-		w.start(w.status, w.frozen, p)
+		w.req = w.send(w.status, w.frozen, bytes.NewReader(p), 0)
+		req := w.req
 		w.mu.Unlock()
-		return w.result(len(p), nil)
+		_, err := req.wait()
+		return w.wrote(len(p), err)
 	}
-	if w.done == nil {
-		w.start(w.status, w.frozen, nil)
+	if w.req == nil {
+		pr, pw := io.Pipe()
+		w.pw, w.bw = pw, bufio.NewWriterSize(pw, writeBuffer)
+		w.req = w.send(w.status, w.frozen, pr, max(w.declare, 0))
 	}
-	bw, pw := w.bw, w.pw
+	req, pw, bw := w.req, w.pw, w.bw
 	w.mu.Unlock()
-	if bw != nil && bw.Buffered() == 0 && len(p) >= writeBuffer {
+	var err error
+	if bw.Buffered() == 0 && len(p) >= writeBuffer {
 		// A buffer's worth goes as it is: bufio would copy a Write of
 		// exactly its size, and a body written in such pieces would be
 		// copied whole once more.
-		return w.result(pw.Write(p))
+		_, err = pw.Write(p)
+	} else {
+		_, err = bw.Write(p)
 	}
-	return w.result(bw.Write(p))
+	if err != nil {
+		// The pipe fails only when the request ended: its result says why.
+		if _, rerr := req.wait(); rerr != nil {
+			err = rerr
+		}
+	}
+	return w.wrote(len(p), err)
 }
 
 // admit checks a Write of n bytes; w.mu is held. A Write beyond the
@@ -169,86 +156,128 @@ func (w *writer) admit(n int) error {
 	return nil
 }
 
-// result completes a Write: a body sent whole (pw nil) waits for OSS's
-// answer; a failed write of the pipe means the request ended, whose
-// result says why.
-func (w *writer) result(n int, err error) (int, error) {
+// wrote completes a Write of n bytes that ended with err.
+func (w *writer) wrote(n int, err error) (int, error) {
+	if err == nil {
+		return n, nil
+	}
 	w.mu.Lock()
-	whole := w.pw == nil
+	w.fail(err)
 	w.mu.Unlock()
-	if whole || err != nil {
-		if r := w.wait(); r.err != nil {
-			err = r.err
-		}
-	}
-	if err != nil {
-		w.mu.Lock()
-		w.fail(err)
-		w.mu.Unlock()
-		return 0, err
-	}
-	return n, nil
+	return 0, err
 }
 
-// start begins the WriteGetObjectResponse with status, the headers h and
-// body: whole, or else a pipe, or else, when the response ended before
-// anything was written, an empty body. w.mu is held.
-func (w *writer) start(status int, h http.Header, whole []byte) {
+// send starts the WriteGetObjectResponse of status, the headers h and body,
+// of length n (0: the client finds out); w.mu is held.
+func (w *writer) send(status int, h http.Header, body io.Reader, n int64) *request {
 	g := w.inv.Event.GetObjectContext
-	r := &wgor.Response{Route: g.OutputRoute, Token: g.OutputToken, Status: status}
-	fwd := h.Clone()
+	r := &wgor.Response{Route: g.OutputRoute, Token: g.OutputToken, Status: status, Header: h.Clone(), Body: body, ContentLength: n}
 	for _, name := range unsent {
-		delete(fwd, name)
+		delete(r.Header, name)
 	}
-	if len(fwd) > 0 {
-		r.Header = fwd
-	}
-	switch {
-	case whole != nil:
-		r.Body = bytes.NewReader(whole)
-	case !w.closed:
-		pr, pw := io.Pipe()
-		w.pw, w.bw, r.Body = pw, bufio.NewWriterSize(pw, writeBuffer), pr
-		if w.declare > 0 {
-			r.ContentLength = w.declare
-		}
-	}
-	w.done = make(chan result, 1)
+	q := &request{done: make(chan struct{})}
 	go func() {
-		res, err := w.c.Write(w.ctx, r)
-		w.done <- result{res, w.scrub.Error(err)} // the client's errors are outside text
+		defer close(q.done)
+		q.res, q.err = w.c.Write(w.ctx, r)
+		q.err = w.scrub.Error(q.err) // the client's errors are outside text
 	}()
-}
-
-// answerError starts the runtime's own error answer for err in place of the
-// handler's response, of which nothing was sent; w.mu is held.
-func (w *writer) answerError(err error) {
-	status, code, msg, _ := answerOf(err)
-	w.status, w.errorAnswer, w.pw, w.bw, w.res = status, true, nil, nil, nil
-	doc := oss.ErrorDoc{Code: code, Message: msg, RequestID: w.inv.RequestID}
-	w.start(status, http.Header{"Content-Type": {"application/xml"}}, doc.Marshal())
-}
-
-// wait returns the request's result; it must have started.
-func (w *writer) wait() result {
-	w.mu.Lock()
-	done, res := w.done, w.res
-	w.mu.Unlock()
-	if res != nil {
-		return *res
-	}
-	r := <-done
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.done == done { // not replaced by an error answer meanwhile
-		w.res = &r
-	}
-	return r
+	return q
 }
 
 // Close ends the response: it answers with what was written (an empty
 // body when nothing was) and returns OSS's answer.
-func (w *writer) Close() error {
-	_, err := w.finish(nil)
-	return err
+func (w *writer) Close() error { return w.finish(nil) }
+
+// finish ends the response after the handler returned herr (nil from
+// Close, which may come first) and returns the invocation's failure.
+func (w *writer) finish(herr error) error {
+	w.mu.Lock()
+	w.writeHeader(http.StatusOK)
+	w.closed = true
+	started := w.req != nil // the handler's own request
+	if !started {
+		herr = w.answer(herr)
+	}
+	req, pw := w.req, w.pw
+	w.mu.Unlock()
+	if pw != nil {
+		herr = w.endBody(req, herr)
+	}
+	res, rerr := req.wait()
+
+	w.mu.Lock()
+	if errors.Is(rerr, wgor.ErrNotSent) && !w.errorAnswer {
+		// Nothing left (a bad forwarded header, a failed spool): the token
+		// is unused, so the caller gets the error answer now.
+		if herr == nil {
+			herr = rerr
+		}
+		w.answer(herr)
+		started, req = false, w.req
+		w.mu.Unlock()
+		res, rerr = req.wait()
+		w.mu.Lock()
+	}
+	defer w.mu.Unlock()
+	if rerr == nil {
+		w.sent = res
+	}
+	return w.failure(herr, started, rerr)
+}
+
+// answer starts the only request of a response that sent nothing of its
+// own: the runtime's error answer for a failure, else an empty body. w.mu
+// is held.
+func (w *writer) answer(herr error) error {
+	if herr == nil {
+		herr = w.err
+	}
+	if herr == nil && w.declare > 0 {
+		herr = fmt.Errorf("%w: the handler wrote nothing of its Content-Length %d: write the body, or leave the header out", wgor.ErrBodyLength, w.declare)
+	}
+	if herr == nil {
+		w.req = w.send(w.status, w.frozen, nil, 0)
+		return nil
+	}
+	status, code, msg, _ := answerOf(herr)
+	w.status, w.errorAnswer, w.pw, w.bw = status, true, nil, nil
+	doc := oss.ErrorDoc{Code: code, Message: msg, RequestID: w.inv.RequestID}
+	w.req = w.send(status, http.Header{"Content-Type": {"application/xml"}}, bytes.NewReader(doc.Marshal()), 0)
+	return herr
+}
+
+// endBody ends the streamed body of req and returns the failure so far:
+// what was written goes first, then a failure (herr, a short body) closes
+// the pipe with it, which cuts the request short, never a clean end.
+func (w *writer) endBody(req *request, herr error) error {
+	flushed := w.bw.Flush() // fails only when the request ended: its result says why
+	if herr == nil && w.declare >= 0 && w.written < w.declare {
+		herr = fmt.Errorf("%w: the handler wrote %d bytes of its Content-Length %d: set the length the body really has, or leave it out", wgor.ErrBodyLength, w.written, w.declare)
+	}
+	if herr == nil && flushed != nil {
+		if _, herr = req.wait(); herr == nil {
+			herr = flushed
+		}
+	}
+	w.pw.CloseWithError(herr) // nil: a clean end
+	return herr
+}
+
+// failure is the invocation's error: nil when what the handler meant, or
+// its deliberate answer, was delivered. w.mu is held.
+func (w *writer) failure(herr error, started bool, rerr error) error {
+	switch {
+	case herr == nil:
+		return rerr
+	case !started:
+		if _, _, _, deliberate := answerOf(herr); deliberate {
+			return rerr
+		}
+		return herr
+	case rerr == nil || errors.Is(herr, rerr):
+		return herr
+	case errors.Is(rerr, herr) && w.pw != nil:
+		return fmt.Errorf("%w; the runtime cut the WriteGetObjectResponse short after the %d body bytes the handler wrote, so that OSS cannot relay it as whole", herr, w.written)
+	}
+	return fmt.Errorf("%w; the WriteGetObjectResponse failed: %v", herr, rerr)
 }

@@ -32,7 +32,7 @@ type Response struct {
 // When the transfer breaks off (the function failed midway), it returns
 // the response read so far and an error.
 func (s *Server) GetObject(ctx context.Context, key string, header http.Header) (*Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url+(&url.URL{Path: "/" + key}).EscapedPath(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL()+(&url.URL{Path: "/" + key}).EscapedPath(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("wgortest: GetObject %q: %w", key, err)
 	}
@@ -57,37 +57,21 @@ func (s *Server) GetObject(ctx context.Context, key string, header http.Header) 
 	return r, nil
 }
 
-// withHeaders sets Config.Headers on h's answers to reads of the originals,
-// which are presigned (x-oss-signature).
+// withHeaders sets Config.Headers on h's 200 and 206 answers to reads of
+// the originals, which are presigned (x-oss-signature).
 func withHeaders(headers map[string]http.Header, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if set, ok := headers[strings.TrimPrefix(r.URL.Path, "/")]; ok && r.URL.Query().Has(sign.QuerySignature) {
-			w = &headerWriter{ResponseWriter: w, set: set}
+			hw := &hookWriter{ResponseWriter: w}
+			hw.before = func(status int) {
+				if status == http.StatusOK || status == http.StatusPartialContent {
+					for k, vs := range set {
+						hw.Header()[http.CanonicalHeaderKey(k)] = vs
+					}
+				}
+			}
+			w = hw
 		}
 		h.ServeHTTP(w, r)
 	})
-}
-
-// headerWriter sets its headers on a 200 or 206 answer.
-type headerWriter struct {
-	http.ResponseWriter
-	set   http.Header
-	wrote bool
-}
-
-func (w *headerWriter) WriteHeader(status int) {
-	if !w.wrote && (status == http.StatusOK || status == http.StatusPartialContent) {
-		for k, vs := range w.set {
-			w.Header()[http.CanonicalHeaderKey(k)] = vs
-		}
-	}
-	w.wrote = true
-	w.ResponseWriter.WriteHeader(status)
-}
-
-func (w *headerWriter) Write(p []byte) (int, error) {
-	if !w.wrote {
-		w.WriteHeader(http.StatusOK)
-	}
-	return w.ResponseWriter.Write(p)
 }

@@ -2,7 +2,9 @@ package wgortest
 
 import (
 	"bytes"
+	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
@@ -57,11 +59,24 @@ type Invocation struct {
 // recorder keeps what went through the access point.
 type recorder struct {
 	mu          sync.Mutex
-	changed     *sync.Cond
-	inflight    int
+	inflight    int // invocations and WriteGetObjectResponses
 	relays      []Relay
 	invocations []Invocation
 	failed      map[string]error // the runtime's account of a failed invocation, by request ID
+}
+
+func (rc *recorder) begin() {
+	rc.mu.Lock()
+	rc.inflight++
+	rc.mu.Unlock()
+}
+
+// end records, with f, the end of what begin counted.
+func (rc *recorder) end(f func()) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	f()
+	rc.inflight--
 }
 
 // invoked records an invocation's end, the access point's view err
@@ -74,35 +89,15 @@ func (rc *recorder) invoked(id string, err error) {
 	rc.invocations = append(rc.invocations, Invocation{RequestID: id, Err: err})
 }
 
-func (rc *recorder) begin() {
-	rc.mu.Lock()
-	rc.inflight++
-	rc.mu.Unlock()
-}
-
-func (rc *recorder) end(f func()) {
-	rc.mu.Lock()
-	f()
-	rc.inflight--
-	rc.changed.Broadcast()
-	rc.mu.Unlock()
-}
-
-// settle locks rc and waits, at most d, until no invocation or
-// WriteGetObjectResponse is in flight; the caller unlocks rc.
+// settle locks rc once nothing is in flight, or after d; the caller
+// unlocks it.
 func (rc *recorder) settle(d time.Duration) {
-	rc.mu.Lock()
-	c := rc.changed
-	timedOut := false
-	t := time.AfterFunc(d, func() {
+	for end := time.Now().Add(d); ; time.Sleep(time.Millisecond) {
 		rc.mu.Lock()
-		timedOut = true
-		c.Broadcast()
+		if rc.inflight == 0 || time.Now().After(end) {
+			return
+		}
 		rc.mu.Unlock()
-	})
-	defer t.Stop()
-	for rc.inflight > 0 && !timedOut {
-		c.Wait()
 	}
 }
 
@@ -138,17 +133,20 @@ func (rc *recorder) wrap(h http.Handler) http.Handler {
 				rel.Header[http.CanonicalHeaderKey(fwd)] = vs
 			}
 		}
-		body := &teeBody{ReadCloser: r.Body}
-		r.Body = body
-		rw := &answerWriter{ResponseWriter: w}
+		body, answer := capped{max: MaxRecordedBody}, capped{max: maxAnswer}
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.TeeReader(r.Body, &body), r.Body}
+		rw := &hookWriter{ResponseWriter: w, kept: &answer}
+		rw.before = func(status int) { rel.Answer, rel.RequestID = status, rw.Header().Get(oss.HeaderRequestID) }
 		defer rc.end(func() {
-			rel.Body, rel.BodyTruncated = body.kept.Bytes(), body.truncated
-			rel.Answer, rel.RequestID = rw.status, rw.requestID
+			rel.Body, rel.BodyTruncated = body.Bytes(), body.truncated
 			if rel.Answer == 0 {
 				rel.Answer = http.StatusOK
 			}
 			if rel.Answer != http.StatusOK {
-				doc, _ := oss.ParseErrorDoc(&rw.body, maxAnswer)
+				doc, _ := oss.ParseErrorDoc(&answer.Buffer, maxAnswer)
 				rel.Code, rel.Message = doc.Code, doc.Message
 			}
 			rc.relays = append(rc.relays, rel)
@@ -157,48 +155,83 @@ func (rc *recorder) wrap(h http.Handler) http.Handler {
 	})
 }
 
-// teeBody keeps what is read, up to MaxRecordedBody bytes.
-type teeBody struct {
-	io.ReadCloser
-	kept      bytes.Buffer
+// capped keeps the first max bytes written to it; truncated says there
+// were more.
+type capped struct {
+	bytes.Buffer
+	max       int
 	truncated bool
 }
 
-func (t *teeBody) Read(p []byte) (int, error) {
-	n, err := t.ReadCloser.Read(p)
-	keep := min(n, MaxRecordedBody-t.kept.Len())
-	t.kept.Write(p[:keep])
-	if keep < n {
-		t.truncated = true
-	}
-	return n, err
+func (c *capped) Write(p []byte) (int, error) {
+	keep := min(len(p), c.max-c.Len())
+	c.Buffer.Write(p[:keep])
+	c.truncated = c.truncated || keep < len(p)
+	return len(p), nil
 }
 
-// answerWriter keeps the status and the start of the body of an answer.
-type answerWriter struct {
+// hookWriter calls before, once, with the status about to be sent, and
+// copies the body to kept when it is set.
+type hookWriter struct {
 	http.ResponseWriter
-	status    int
-	requestID string
-	body      bytes.Buffer
+	before func(status int)
+	kept   io.Writer
+	wrote  bool
 }
 
-func (a *answerWriter) WriteHeader(status int) {
-	if a.status == 0 {
-		a.status = status
-		a.requestID = a.Header().Get(oss.HeaderRequestID)
+func (w *hookWriter) WriteHeader(status int) {
+	if !w.wrote {
+		w.wrote = true
+		w.before(status)
 	}
-	a.ResponseWriter.WriteHeader(status)
+	w.ResponseWriter.WriteHeader(status)
 }
 
-func (a *answerWriter) Write(p []byte) (int, error) {
-	if a.status == 0 {
-		a.WriteHeader(http.StatusOK)
+func (w *hookWriter) Write(p []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
 	}
-	if a.body.Len() < maxAnswer {
-		a.body.Write(p[:min(len(p), maxAnswer-a.body.Len())])
+	if w.kept != nil {
+		w.kept.Write(p)
 	}
-	return a.ResponseWriter.Write(p)
+	return w.ResponseWriter.Write(p)
 }
 
 // Unwrap lets http.NewResponseController reach the connection's deadlines.
-func (a *answerWriter) Unwrap() http.ResponseWriter { return a.ResponseWriter }
+func (w *hookWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// failures is the in-process runtime's slog.Handler: it keeps the error of
+// each failed invocation, which fcrt logs as "error" beside
+// "fc_request_id", and passes on the records Handler takes. (fcrt logs
+// without With, so the embedded WithAttrs and WithGroup are never called.)
+type failures struct {
+	slog.Handler
+	rec *recorder
+}
+
+func (f failures) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelError || f.Handler.Enabled(ctx, l)
+}
+
+func (f failures) Handle(ctx context.Context, r slog.Record) error {
+	var id string
+	var err error
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Key {
+		case "fc_request_id":
+			id = a.Value.String()
+		case "error":
+			err, _ = a.Value.Any().(error)
+		}
+		return true
+	})
+	if id != "" && err != nil {
+		f.rec.mu.Lock()
+		f.rec.failed[id] = err
+		f.rec.mu.Unlock()
+	}
+	if !f.Handler.Enabled(ctx, r.Level) {
+		return nil
+	}
+	return f.Handler.Handle(ctx, r)
+}

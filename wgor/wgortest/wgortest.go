@@ -24,8 +24,8 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -89,15 +89,12 @@ const DefaultTimeout = 10 * time.Second
 // concurrent use.
 type Server struct {
 	ap     *accesspoint.Server
-	apSrv  *http.Server
-	fnSrv  *http.Server // nil for a function given by URL
+	srv    *httptest.Server // the access point's
+	fn     *httptest.Server // the in-process function's; nil for a function given by URL
 	hc     *http.Client
-	url    string
 	limit  time.Duration
 	closed sync.Once
-
-	running sync.WaitGroup // the in-process handlers
-	rec     recorder
+	rec    recorder
 }
 
 // Start starts a test access point in front of h, as NewServer does, and
@@ -142,7 +139,20 @@ func newServer(h fcrt.Handler, fnURL string, cfg *Config, out io.Writer) (*Serve
 	if cfg != nil {
 		c = *cfg
 	}
-	c.Timeout = orDefault(c.Timeout, DefaultTimeout)
+	if c.ObjectMap != nil {
+		if c.Objects != nil || c.ObjectsDir != "" {
+			return nil, errors.New("wgortest: Config sets more than one of ObjectMap, Objects and ObjectsDir: set one")
+		}
+		m := make(fstest.MapFS, len(c.ObjectMap))
+		for k, v := range c.ObjectMap {
+			m[k] = &fstest.MapFile{Data: v, Mode: 0o444, ModTime: time.Unix(1764547200, 0)}
+		}
+		c.Objects = m
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
+	}
+	rtLog := runtimeLog(c, out)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -151,71 +161,46 @@ func newServer(h fcrt.Handler, fnURL string, cfg *Config, out io.Writer) (*Serve
 	s := &Server{limit: c.Timeout, hc: &http.Client{Transport: t,
 		// GetObject shows what the function answered, a redirect included.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	s.rec.changed, s.rec.failed = sync.NewCond(&s.rec.mu), make(map[string]error)
+	s.rec.failed = make(map[string]error)
 	if h != nil {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("wgortest: listen for the function: %w", err)
+		var o fcrt.Options
+		if c.Runtime != nil {
+			o = *c.Runtime
 		}
-		fnURL = "http://" + l.Addr().String()
-		s.fnSrv = &http.Server{Handler: s.runtime(h, c, cfg, out)}
-		go func() { _ = s.fnSrv.Serve(l) }()
+		if o.Timeout <= 0 {
+			o.Timeout = c.Timeout
+		}
+		o.HTTPClient = s.hc
+		o.Logger = slog.New(failures{Handler: rtLog.Handler(), rec: &s.rec})
+		s.fn = httptest.NewServer(fcrt.NewCustomRuntime(h, &o))
+		fnURL = s.fn.URL
 	}
 	if err := s.start(c, fnURL); err != nil {
-		if s.fnSrv != nil {
-			s.fnSrv.Close()
-		}
+		s.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// runtime is the in-process runtime of h, which records each invocation's
-// failure as the runtime logs it.
-func (s *Server) runtime(h fcrt.Handler, c Config, cfg *Config, out io.Writer) http.Handler {
-	var o fcrt.Options
-	if c.Runtime != nil {
-		o = *c.Runtime
+// runtimeLog is the in-process runtime's logger: Config.Runtime's, else
+// Config's, else the warnings and errors to out, else none.
+func runtimeLog(c Config, out io.Writer) *slog.Logger {
+	switch {
+	case c.Runtime != nil && c.Runtime.Logger != nil:
+		return c.Runtime.Logger
+	case c.Logger != nil:
+		return c.Logger
+	case out != nil:
+		return slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	o.Timeout = orDefault(o.Timeout, c.Timeout)
-	o.HTTPClient = s.hc
-	o.Logger = slog.New(&failures{next: runtimeLog(o.Logger, cfg, out).Handler(), rec: &s.rec})
-	rt := fcrt.NewCustomRuntime(h, &o)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.running.Add(1)
-		defer s.running.Done()
-		rt.ServeHTTP(w, r)
-	})
-}
-
-// orDefault is d when positive, else def.
-func orDefault(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
+	return slog.New(slog.DiscardHandler)
 }
 
 // start makes the access point for the function at fnURL and serves it.
 func (s *Server) start(c Config, fnURL string) error {
-	objects := c.Objects
-	if c.ObjectMap != nil {
-		if c.Objects != nil || c.ObjectsDir != "" {
-			return errors.New("wgortest: Config sets more than one of ObjectMap, Objects and ObjectsDir: set one")
-		}
-		m := make(fstest.MapFS, len(c.ObjectMap))
-		for k, v := range c.ObjectMap {
-			m[k] = &fstest.MapFile{Data: v, Mode: 0o444, ModTime: time.Unix(1764547200, 0)}
-		}
-		objects = m
-	}
+	s.srv = httptest.NewUnstartedServer(nil)
 	invoker := accesspoint.HTTPInvoker{URL: fnURL, Client: s.hc}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return fmt.Errorf("wgortest: listen: %w", err)
-	}
-	s.url = "http://" + l.Addr().String()
-	s.ap, err = accesspoint.New(accesspoint.Config{
+	ap, err := accesspoint.New(accesspoint.Config{
 		Function: accesspoint.InvokerFunc(func(ctx context.Context, inv *accesspoint.Invocation) error {
 			s.rec.begin()
 			err := invoker.Invoke(ctx, inv)
@@ -224,26 +209,27 @@ func (s *Server) start(c Config, fnURL string) error {
 		}),
 		Credentials:   c.Credentials,
 		Region:        c.Region,
-		Objects:       objects,
+		Objects:       c.Objects,
 		ObjectsDir:    c.ObjectsDir,
 		Timeout:       c.Timeout,
-		AdvertisedURL: s.url,
+		AdvertisedURL: "http://" + s.srv.Listener.Addr().String(),
 		Logger:        c.Logger,
 		AllowChunked:  c.AllowChunked,
 	})
 	if err != nil {
-		l.Close()
 		return fmt.Errorf("wgortest: %w", err)
 	}
-	s.apSrv = &http.Server{Handler: s.rec.wrap(withHeaders(c.Headers, s.ap)), ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(c.Logger.Handler(), slog.LevelDebug)}
-	go func() { _ = s.apSrv.Serve(l) }()
+	s.ap = ap
+	s.srv.Config.Handler = s.rec.wrap(withHeaders(c.Headers, ap))
+	s.srv.Config.ReadHeaderTimeout = 10 * time.Second
+	s.srv.Config.ErrorLog = slog.NewLogLogger(c.Logger.Handler(), slog.LevelDebug)
+	s.srv.Start()
 	return nil
 }
 
 // URL returns the access point's base URL, such as "http://127.0.0.1:41234":
 // GetObject is GET URL()/<key>.
-func (s *Server) URL() string { return s.url }
+func (s *Server) URL() string { return s.srv.URL }
 
 // Region returns the region WriteGetObjectResponse must be signed for.
 func (s *Server) Region() string { return s.ap.Region() }
@@ -259,12 +245,15 @@ func (s *Server) Client() *http.Client { return s.hc }
 // function's handlers to return and closes every connection.
 func (s *Server) Close() {
 	s.closed.Do(func() {
-		s.ap.Close()
-		s.apSrv.Close()
-		if s.fnSrv != nil {
-			s.fnSrv.Close()
+		if s.ap != nil {
+			s.ap.Close()
 		}
-		s.running.Wait()
+		for _, srv := range []*httptest.Server{s.srv, s.fn} {
+			if srv != nil {
+				srv.CloseClientConnections()
+				srv.Close()
+			}
+		}
 		s.hc.CloseIdleConnections()
 	})
 }
