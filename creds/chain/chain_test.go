@@ -178,7 +178,9 @@ func model(id, secret, token string) *credentials.CredentialModel {
 
 func TestDefaultChainReturnsWhenContextEnds(t *testing.T) {
 	release := make(chan struct{})
+	var calls atomic.Int32
 	p := fakeChain(func() (*credentials.CredentialModel, error) {
+		calls.Add(1)
 		<-release
 		return model("id", testSecret, ""), nil
 	})
@@ -201,8 +203,10 @@ func TestDefaultChainReturnsWhenContextEnds(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "id", got.AccessKeyID)
 
+	before := calls.Load()
 	_, err = p.Credentials(ctx) // already done: not even started
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, before, calls.Load(), "a call whose context has ended asks the chain nothing")
 }
 
 func TestDefaultChainSerializesCalls(t *testing.T) {
