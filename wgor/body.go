@@ -3,51 +3,89 @@ package wgor
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
-// body is a Response's body as Write sends it.
+// errWriteReturned is what a Read of a body returns once Write has
+// returned (or stopped reading it because OSS already answered).
+var errWriteReturned = errors.New("wgor: the body is no longer read: OSS has answered, or Write has returned")
+
+// errBodyPanicked stands for a panic in the body's Read while Write is
+// still cleaning up; Write then panics again with the caller's value.
+var errBodyPanicked = errors.New("wgor: Response.Body's Read panicked")
+
+// chunkSize is the most one Read of a body asks for: eight times the
+// buffer net/http copies a request body with.
+const chunkSize = 256 << 10
+
+// body is a Response's body as Write sends it. A body that net/http reads
+// by itself (in memory, or the spool's file) is handed to it as it is. Any
+// other is read through body's own Read, which counts the bytes, reports
+// progress, holds the body to its length and stops once OSS has answered or
+// Write returns: with a length, when the last byte arrives without io.EOF
+// it reads one byte more to find out whether the body is longer; if it is,
+// or if it ends early, that Read fails and its bytes are withheld, so that
+// the request on the wire stays incomplete and OSS never relays it as
+// complete.
+//
+// A body whose Read may block (anything but an in-memory reader or a
+// regular file) is read by a goroutine of its own, the pump, into an
+// io.Pipe, so that neither Write nor net/http ever waits on the body's
+// Read: when the context ends or Write returns, the pipe is closed and they
+// stop waiting, and the pump is left with the Read it is in. That is the
+// one goroutine a Read that neither returns nor can be closed costs; it
+// ends when the Read returns. A body that is itself an *io.PipeReader (as
+// wgor/fcrt's writer gives) needs no pump: closing it ends a Read waiting
+// on it.
 type body struct {
-	length int64 // bytes to send; -1 when unknown (spooled first, or chunked)
-	// mem is a body net/http reads itself, whose length is exact and whose
-	// Read never blocks: an in-memory reader, or the spool's file (which
-	// net/http sends with sendfile).
-	mem io.Reader
-	src *source // any other body, read through a bodyReader
-	// orig reads the caller's Body, when src does or did: a spooled body
-	// is sent from the spool.
-	orig *source
+	length int64         // bytes to send; -1 when unknown (spooled first, or chunked)
+	direct io.ReadCloser // what net/http reads by itself, or nil
+	src    io.Reader     // what Read reads: the caller's Body, the pump's pipe, or the spool's file
+	// stop closes the pipe src is, so that a Read waiting on it returns;
+	// nil when src cannot block.
+	stop    func(error) error
+	ctx     context.Context // whose end stopped a Read: the attempt's, or the spool's
+	unwatch func() bool     // stops watching ctx
 	// seeker rewinds the body to start for a retry; nil when it cannot be
 	// sent again.
-	seeker io.Seeker
-	start  int64
-	spool  *spool
-
+	seeker   io.Seeker
+	start    int64
+	spool    *spool
+	spooled  int64 // bytes spooled before sending, for Progress
+	closer   io.Closer
+	clean    func(error) error // removes the Write's secrets from the body's errors
 	progress func(Progress)
-	closer   io.Closer // the caller's Body, when it can be closed
-	once     sync.Once
+
+	sent   atomic.Int64
+	halted atomic.Bool // OSS answered, or Write returned: no more reads
+	err    error       // the error that ended the body, returned ever after
+	zeros  int         // consecutive empty reads
+
+	mu       sync.Mutex
+	panicVal any // what the body's Read panicked with
 }
 
 // init works out how to send r.Body: its length, and whether it can be
 // sent again.
 func (b *body) init(r *Response, clean func(error) error, progress func(Progress)) error {
-	b.progress = progress
+	b.clean, b.progress = clean, progress
 	detected, mayBlock := int64(-1), true
 	switch v := r.Body.(type) {
 	case nil:
 		detected = 0
 	case *bytes.Buffer: // read from a copy, so that a retry sends the same bytes
-		br := bytes.NewReader(v.Bytes())
-		b.mem, b.seeker, detected = br, br, br.Size()
+		detected = b.inMemory(bytes.NewReader(v.Bytes()))
 	case *bytes.Reader:
-		b.mem, b.seeker, b.start, detected = v, v, v.Size()-int64(v.Len()), int64(v.Len())
+		detected = b.inMemory(v)
 	case *strings.Reader:
-		b.mem, b.seeker, b.start, detected = v, v, v.Size()-int64(v.Len()), int64(v.Len())
+		detected = b.inMemory(v)
 	case *os.File:
 		detected, mayBlock = b.file(v)
 	}
@@ -61,15 +99,44 @@ func (b *body) init(r *Response, clean func(error) error, progress func(Progress
 	default:
 		b.length = declared
 	}
-	if b.length == 0 || b.mem != nil {
+	if b.length == 0 || b.direct != nil {
 		return nil
 	}
-	b.src = newSource(r.Body, b.length, mayBlock, clean)
-	b.orig = b.src
+	b.src = r.Body
+	switch pr, isPipe := r.Body.(*io.PipeReader); {
+	case isPipe: // its writer learns io.ErrClosedPipe: nobody reads
+		b.stop = func(error) error { return pr.Close() }
+	case mayBlock:
+		in := r.Body
+		if b.length >= 0 {
+			in = io.LimitReader(in, b.length+1) // one byte more tells a longer body
+		}
+		size := int64(chunkSize)
+		if b.length >= 0 {
+			size = min(size, b.length+1)
+		}
+		pr, pw := io.Pipe()
+		go b.pump(in, pw, size)
+		b.src, b.stop = pr, pw.CloseWithError
+	}
 	if b.length < 0 {
 		b.seeker = nil // a spooled body is replayed from the spool; a chunked one never
 	}
 	return nil
+}
+
+// memReader is a *bytes.Reader or a *strings.Reader.
+type memReader interface {
+	io.ReadSeeker
+	Len() int
+	Size() int64
+}
+
+// inMemory has net/http send r as it is, rewound to where it starts for a
+// retry, and returns its length.
+func (b *body) inMemory(r memReader) int64 {
+	b.direct, b.seeker, b.start = io.NopCloser(r), r, r.Size()-int64(r.Len())
+	return int64(r.Len())
 }
 
 // file returns the length of what remains of a regular file, -1 when it is
@@ -91,61 +158,217 @@ func (b *body) file(f *os.File) (length int64, mayBlock bool) {
 	return -1, false
 }
 
-// close stops reading the body, closes the caller's Body once, releases the
-// spool, and returns what the body's Read panicked with, if it did.
-func (b *body) close() any {
-	if b.closer != nil {
-		b.once.Do(func() { b.closer.Close() })
+// reader returns the request body of one attempt, watched by its ctx, and
+// the GetBody that lets net/http send it again when it proves nothing was
+// written (nil when it cannot be).
+func (b *body) reader(ctx context.Context) (io.ReadCloser, func() (io.ReadCloser, error)) {
+	var rc io.ReadCloser = b
+	switch {
+	case b.length == 0:
+		rc = http.NoBody
+	case b.direct != nil:
+		rc = b.direct
+	default:
+		b.watch(ctx)
 	}
-	if b.spool != nil {
-		b.spool.release()
+	if !b.replayable() {
+		return rc, nil
 	}
-	if b.orig == nil {
-		return nil
-	}
-	b.orig.halt()
-	return b.orig.panicked()
+	return rc, func() (io.ReadCloser, error) { return rc, b.rewind() }
 }
+
+// replayable reports whether the body can be sent again.
+func (b *body) replayable() bool { return b.length == 0 || b.seeker != nil }
+
+// counted reports whether the body goes through Read, which counts it.
+func (b *body) counted() bool { return b.length != 0 && b.direct == nil }
 
 // rewind puts the body back where it started, for another attempt.
 func (b *body) rewind() error {
 	if b.seeker == nil {
 		return nil
 	}
+	b.sent.Store(0)
+	b.err, b.zeros = nil, 0
 	_, err := b.seeker.Seek(b.start, io.SeekStart)
-	if b.src != nil {
-		b.src.reset()
-	}
 	return err
 }
 
-// replayable reports whether the body can be sent again.
-func (b *body) replayable() bool { return b.length == 0 || b.seeker != nil }
+// watch stops a Read waiting on the pipe when ctx ends, until
+// stopWatching: once for the spool's filling and for each attempt, not for each
+// Read.
+func (b *body) watch(ctx context.Context) {
+	b.ctx = ctx
+	b.stopWatching()
+	if stop := b.stop; stop != nil {
+		b.unwatch = context.AfterFunc(ctx, func() { stop(ctx.Err()) })
+	}
+}
 
-// reader returns the request body of one attempt, the GetBody that lets
-// net/http send it again when it proves nothing was written, and the
-// bodyReader that counts and checks the bytes (nil for a body net/http
-// reads itself).
-func (b *body) reader(ctx context.Context) (io.ReadCloser, func() (io.ReadCloser, error), *bodyReader) {
-	switch {
-	case b.length == 0:
-		return http.NoBody, func() (io.ReadCloser, error) { return http.NoBody, nil }, nil
-	case b.mem != nil:
-		get := func() (io.ReadCloser, error) { return io.NopCloser(b.mem), b.rewind() }
-		return io.NopCloser(b.mem), get, nil
+func (b *body) stopWatching() {
+	if b.unwatch != nil {
+		b.unwatch()
+		b.unwatch = nil
 	}
-	br := &bodyReader{src: b.src, ctx: ctx, length: b.length, progress: b.progress}
-	b.src.watch(ctx) // the attempt's ctx ends with the attempt
+}
+
+// halt makes the Reads that follow fail, and one waiting on the pipe
+// return: net/http then stops sending a body OSS has already answered.
+func (b *body) halt() {
+	b.halted.Store(true)
+	b.stopWatching()
+	if b.stop != nil {
+		b.stop(errWriteReturned)
+	}
+}
+
+// close stops reading the body, closes the caller's Body, releases the
+// spool, and returns what the body's Read panicked with, if it did.
+func (b *body) close() any {
+	b.halt()
+	if b.closer != nil {
+		b.closer.Close()
+	}
 	if b.spool != nil {
-		br.spooled = b.length
+		b.spool.release()
 	}
-	if b.seeker == nil {
-		return br, nil, br
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.panicVal
+}
+
+// Close does nothing: the caller's Body is closed by Write, once, after the
+// last attempt.
+func (b *body) Close() error { return nil }
+
+func (b *body) Read(p []byte) (int, error) {
+	if b.err == nil && b.halted.Load() {
+		if b.length >= 0 && b.sent.Load() == b.length {
+			// Every declared byte went, and OSS, which answered, reads no
+			// further: the read past the end that net/http makes is not
+			// waited for.
+			return 0, io.EOF
+		}
+		b.err = &bodyError{errWriteReturned}
 	}
-	get := func() (io.ReadCloser, error) {
-		br.sent.Store(0)
-		br.err = nil
-		return br, b.rewind()
+	if b.err != nil {
+		return 0, b.err
 	}
-	return br, get, br
+	n, err := b.readLength(p)
+	if err != nil && err != io.EOF {
+		b.err = &bodyError{err}
+		return 0, b.err
+	}
+	if n > 0 {
+		sent := b.sent.Add(int64(n))
+		if b.progress != nil {
+			b.progress(Progress{Spooled: b.spooled, Sent: sent, Total: b.length})
+		}
+	}
+	return n, err
+}
+
+// bodyError marks an error of the body itself (its Read failed, or its
+// length is wrong), as opposed to the network's: see holdConn.
+type bodyError struct{ err error }
+
+func (e *bodyError) Error() string { return e.err.Error() }
+func (e *bodyError) Unwrap() error { return e.err }
+
+// readLength applies the length rules to one read of the body.
+func (b *body) readLength(p []byte) (int, error) {
+	if b.length < 0 {
+		return b.next(p)
+	}
+	sent := b.sent.Load()
+	left := b.length - sent
+	if left == 0 {
+		return 0, io.EOF
+	}
+	n, err := b.next(p[:min(int64(len(p)), left+1)])
+	switch {
+	case int64(n) > left:
+		return 0, b.tooLong()
+	case err == io.EOF && int64(n) < left:
+		return 0, fmt.Errorf("%w: body ended after %d bytes, %d short of ContentLength %d: declare the length the body really has, or leave ContentLength 0",
+			ErrBodyLength, sent+int64(n), left-int64(n), b.length)
+	case err != nil || int64(n) < left:
+		return n, err
+	}
+	// The last declared byte is here: is there another?
+	var one [1]byte
+	for {
+		m, err := b.next(one[:])
+		switch {
+		case m > 0:
+			return 0, b.tooLong()
+		case err == io.EOF:
+			return n, nil
+		case err != nil:
+			return 0, err
+		}
+	}
+}
+
+func (b *body) tooLong() error {
+	return fmt.Errorf("%w: body holds more than ContentLength %d bytes: declare the length the body really has, or leave ContentLength 0",
+		ErrBodyLength, b.length)
+}
+
+// next reads once from src. A Read waiting on the pipe that b.ctx's end
+// stopped fails with ctx's error. A body that keeps returning nothing, and
+// no error, fails as bufio fails it. The body's own errors are text from
+// outside: they are scrubbed.
+func (b *body) next(p []byte) (int, error) {
+	n, err := b.src.Read(p)
+	if err != nil && b.stop != nil && b.ctx.Err() != nil {
+		err = b.ctx.Err()
+	}
+	if n > 0 || err != nil {
+		b.zeros = 0
+	} else if b.zeros++; b.zeros >= 100 {
+		err = io.ErrNoProgress
+	}
+	if err != nil && err != io.EOF {
+		err = b.clean(err)
+	}
+	return n, err
+}
+
+var copyBuffers = sync.Pool{New: func() any { return new([chunkSize]byte) }}
+
+// WriteTo copies the body to w with a buffer larger than net/http's: sent
+// chunked, each Read becomes one chunk, and net/http spends a write per
+// chunk, and the pump a hand-over.
+func (b *body) WriteTo(w io.Writer) (int64, error) {
+	buf := copyBuffers.Get().(*[chunkSize]byte)
+	defer copyBuffers.Put(buf)
+	return io.CopyBuffer(w, struct{ io.Reader }{b}, buf[:]) // skips empty reads: an empty chunk would end the body
+}
+
+// pump reads r into the pipe until r ends or the pipe is closed. A panic
+// in r's Read is passed as errBodyPanicked, and its value kept for Write to
+// panic again with: on the pump's goroutine it would end the program.
+func (b *body) pump(r io.Reader, pw *io.PipeWriter, size int64) {
+	defer func() {
+		if v := recover(); v != nil {
+			b.mu.Lock()
+			b.panicVal = v
+			b.mu.Unlock()
+			pw.CloseWithError(errBodyPanicked)
+		}
+	}()
+	buf := make([]byte, size)
+	for {
+		n, err := r.Read(buf)
+		if n > 0 || err == nil {
+			if _, werr := pw.Write(buf[:n]); werr != nil {
+				return // the pipe was closed: Write is done with the body
+			}
+		}
+		if err != nil {
+			pw.CloseWithError(err)
+			return
+		}
+	}
 }

@@ -8,9 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wgor-dev/wgor/sign"
-
 	"github.com/wgor-dev/wgor/creds"
+	"github.com/wgor-dev/wgor/sign"
 )
 
 // Version is the version of wgor, sent in the default User-Agent.
@@ -43,44 +42,38 @@ const (
 // only when the request provably never left the machine, and the body can
 // be sent again from its start:
 //
-//   - the failure is one of: a DNS error other than "no such host", a dial
-//     error (connection refused, timed out, unreachable), or a TLS handshake
-//     that failed for a reason other than the server's certificate (which
-//     retrying cannot fix);
-//   - and no connection was handed to the request (net/http/httptrace's
-//     GotConn never fired), so not a byte of the request was written;
+//   - the failure is one that comes before a connection is handed to the
+//     request, so that not a byte of it was written: a DNS error other
+//     than "no such host", a dial error (connection refused, timed out,
+//     unreachable), or a TLS handshake that failed for a reason other than
+//     the server's certificate (which retrying cannot fix);
 //   - and the body is empty, a *bytes.Reader, *strings.Reader,
 //     *bytes.Buffer or a regular *os.File, which Write rewinds to where it
 //     started, or a body of unknown length that was spooled (see
 //     SpoolDir), sent again from the spool.
 //
-// Any failure after a connection was obtained is never retried, nor is any
-// response from OSS, whatever its status. A retry sends the request as it
-// was signed, with the body from its start. Retries wait RetryBackoff, then
-// twice that, and so on, and stop when ctx ends. net/http itself may also
-// resend a request on a reused keep-alive connection that the server had
-// closed, but only when it wrote nothing to it.
+// Any other failure is never retried, nor is any response from OSS,
+// whatever its status. A retry sends the request as it was signed, with
+// the body from its start. Retries wait RetryBackoff, then twice that, and
+// so on, and stop when ctx ends. net/http itself may also resend a request
+// on a reused keep-alive connection that the server had closed, but only
+// when it wrote nothing to it.
 //
 // Redirects are never followed: a redirect would carry the token to
 // another host. A 3xx from the route is a *ServiceError.
 type Client struct {
 	// HTTPClient's Transport (nil: http.DefaultTransport) sends the
 	// requests, and its Timeout, when set, bounds each attempt. Its
-	// CheckRedirect and Jar are not used: redirects are never followed,
-	// and OSS sets no cookies. Nil means a shared client whose transport
-	// speaks HTTP/1.1 (the protocol's Content-Length or chunked body),
-	// keeps up to 64 idle connections per host, honours HTTP(S)_PROXY as
-	// net/http does, and makes sure that a refusal OSS sends before it has
-	// read the body is what Write returns, rather than the reset that
-	// follows it (a Transport of your own may report the reset instead).
+	// CheckRedirect and Jar are not used. Nil means a shared client made
+	// by NewHTTPClient.
 	HTTPClient *http.Client
 
 	// Credentials sign the requests; Write refuses to send without them.
 	// A function passes its invocation's (fcrt.Invocation.Credentials,
 	// creds.FromFCHeaders); anything else may use the default chain,
-	// chain.Default() of package creds/chain. They are
-	// asked for once per Write, before the body is read: a retry sends
-	// the request as it was signed.
+	// chain.Default() of package creds/chain. They are asked for once per
+	// Write, before the body is read: a retry sends the request as it was
+	// signed.
 	Credentials creds.Provider
 
 	// Region overrides the region derived from the route (see
@@ -96,8 +89,8 @@ type Client struct {
 	UserAgent string
 
 	// MaxRetries bounds the retries of an attempt that provably sent
-	// nothing (see the Retries section of the Client documentation). Zero
-	// means DefaultMaxRetries (2); negative means never retry.
+	// nothing (see Retries above). Zero means DefaultMaxRetries (2);
+	// negative means never retry.
 	MaxRetries int
 
 	// RetryBackoff is the wait before the first retry, doubled before each
@@ -190,9 +183,12 @@ var defaultHTTPClient = sync.OnceValue(NewHTTPClient)
 
 // NewHTTPClient returns a client like the one a Client with a nil
 // HTTPClient shares: HTTP/1.1 (the protocol's Content-Length or chunked
-// body), up to 64 idle connections per host, and connections that let an
-// early refusal reach the caller (see answerFirst). A runtime that must
-// close its idle connections on shutdown makes its own with it.
+// body), up to 64 idle connections per host, HTTP(S)_PROXY honoured as
+// net/http does, and connections that make sure that a refusal OSS sends
+// before it has read the body is what Write returns, rather than the reset
+// that follows it (see answerFirst; a Transport of your own may report the
+// reset instead). A runtime that must close its idle connections on
+// shutdown makes its own with it.
 func NewHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 256

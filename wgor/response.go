@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -154,11 +155,9 @@ func (r *Response) check() error {
 		return invalid("Token has white space before or after it: pass getObjectContext.outputToken unchanged")
 	case !oss.ValidValue(r.Token):
 		return invalid("Token contains a control character (CR, LF, NUL or another): pass getObjectContext.outputToken unchanged")
-	}
-	if !oss.ValidStatus(r.Status) {
+	case !oss.ValidStatus(r.Status):
 		return invalid("Status %d is not one OSS accepts for x-oss-fwd-status: use one of %s", r.Status, oss.StatusList)
-	}
-	if r.ContentLength < 0 {
+	case r.ContentLength < 0:
 		return invalid("ContentLength %d is negative: use 0 for a length to be detected or sent chunked", r.ContentLength)
 	}
 	f := r.forwarded()
@@ -168,32 +167,18 @@ func (r *Response) check() error {
 		}
 	}
 	for name, values := range r.Header {
-		if err := checkHeader(name, values, f); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// checkHeader checks an entry of Response.Header; f holds the typed fields.
-func checkHeader(name string, values []string, f [len(oss.Forwarded)]string) error {
-	if !oss.ValidName(name) {
-		return invalid("Header name %s is not a valid HTTP header name", quote(name))
-	}
-	canon := http.CanonicalHeaderKey(name)
-	if strings.HasPrefix(strings.ToLower(name), oss.FwdPrefix) {
-		return invalid("Header name %s carries the x-oss-fwd-header- prefix: give the bare name, wgor adds the prefix", quote(name))
-	}
-	for i, d := range oss.Forwarded {
-		if canon == d && f[i] != "" {
-			return invalid("forwarded header %s is set both in its field and in Header: set it once", d)
-		}
-	}
-	if len(values) == 0 {
-		return invalid("Header %s has no value: give it one, or delete the entry", quote(canon))
-	}
-	for _, v := range values {
-		if !oss.ValidValue(v) {
+		canon := http.CanonicalHeaderKey(name)
+		typed := slices.Index(oss.Forwarded[:], canon)
+		switch {
+		case !oss.ValidName(name):
+			return invalid("Header name %s is not a valid HTTP header name", quote(name))
+		case strings.HasPrefix(strings.ToLower(name), oss.FwdPrefix):
+			return invalid("Header name %s carries the x-oss-fwd-header- prefix: give the bare name, wgor adds the prefix", quote(name))
+		case typed >= 0 && f[typed] != "":
+			return invalid("forwarded header %s is set both in its field and in Header: set it once", canon)
+		case len(values) == 0:
+			return invalid("Header %s has no value: give it one, or delete the entry", quote(canon))
+		case slices.ContainsFunc(values, func(v string) bool { return !oss.ValidValue(v) }):
 			return invalid("forwarded header %s contains a control character (CR, LF, NUL or another)", canon)
 		}
 	}
@@ -204,17 +189,11 @@ func checkHeader(name string, values []string, f [len(oss.Forwarded)]string) err
 // signing (API reference "WriteGetObjectResponse", its header table).
 func (r *Response) header(host, userAgent string) http.Header {
 	f := r.forwarded()
-	n := 4
-	for _, v := range f {
-		if v != "" {
-			n++
-		}
-	}
-	one := make([]string, 0, n)               // one array behind the single values
-	h := make(http.Header, n+len(r.Header)+5) // sign adds five
+	values := make([]string, 0, 4+len(f))               // one array behind the single values
+	h := make(http.Header, len(values)+len(r.Header)+5) // sign adds five
 	set := func(key, v string) {
-		one = append(one, v)
-		h[key] = one[len(one)-1 : len(one) : len(one)]
+		values = append(values, v)
+		h[key] = values[len(values)-1 : len(values) : len(values)]
 	}
 	set(keyRoute, host)
 	set(keyToken, r.Token)
@@ -225,9 +204,9 @@ func (r *Response) header(host, userAgent string) http.Header {
 			set(keyForwarded[i], v)
 		}
 	}
-	for name, values := range r.Header {
+	for name, vs := range r.Header {
 		key := http.CanonicalHeaderKey(oss.FwdPrefix + name)
-		h[key] = append(h[key], values...)
+		h[key] = append(h[key], vs...)
 	}
 	return h
 }

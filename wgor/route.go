@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -109,29 +110,18 @@ func RegionFromRoute(route string) (string, error) {
 	}
 	for i := len(labels) - 3; i >= 0; i-- {
 		name, ok := strings.CutPrefix(labels[i], "oss-")
-		if name = strings.TrimSuffix(name, "-internal"); ok && isRegion(name) {
+		if name = strings.TrimSuffix(name, "-internal"); ok && regionID.MatchString(name) {
 			return name, nil
 		}
 	}
 	return "", &RegionError{Host: host}
 }
 
-// isRegion reports whether s looks like an Alibaba Cloud region ID: two
-// letters, then '-'-separated parts of letters and digits (cn-hangzhou,
-// ap-southeast-1, cn-shanghai-finance-1, rg-china-mainland). That leaves
-// out the service labels oss-object-process and oss-accelerate.
-func isRegion(s string) bool {
-	parts := strings.Split(s, "-")
-	if len(parts) < 2 || len(parts[0]) != 2 || strings.Trim(parts[0], "abcdefghijklmnopqrstuvwxyz") != "" {
-		return false
-	}
-	for _, p := range parts[1:] {
-		if p == "" || strings.Trim(p, "abcdefghijklmnopqrstuvwxyz0123456789") != "" {
-			return false
-		}
-	}
-	return true
-}
+// regionID is an Alibaba Cloud region ID: two letters, then '-'-separated
+// parts of letters and digits (cn-hangzhou, ap-southeast-1,
+// cn-shanghai-finance-1, rg-china-mainland). That leaves out the service
+// labels oss-object-process and oss-accelerate.
+var regionID = regexp.MustCompile(`^[a-z]{2}(-[a-z0-9]+)+$`)
 
 // RegionError says that the region a request must be signed for cannot be
 // told from the route: set Client.Region. A command line can find it with

@@ -3,14 +3,12 @@ package wgor
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/wgor-dev/wgor/internal/oss"
@@ -40,12 +38,13 @@ import (
 // blocked: an *io.PipeReader is closed, and any other body but an
 // in-memory reader or a regular file is read on one goroutine of Write's
 // own, which a Read that neither returns nor can be closed (see
-// Response.Body) keeps until it returns. (A body streamed while such a Read blocks, chunked or
-// of declared length, holds Write until ctx ends should the connection
-// fail meanwhile: net/http waits for its writer; a function's invocation
-// always has a deadline.) Should that Read panic, Write cleans up (the spool
-// file, the connection, r.Body) and panics again with the same value on
-// the caller's goroutine, where it can be recovered.
+// Response.Body) keeps until it returns. (A body streamed while such a
+// Read blocks, chunked or of declared length, holds Write until ctx ends
+// should the connection fail meanwhile: net/http waits for its writer; a
+// function's invocation always has a deadline.) Should that Read panic,
+// Write cleans up (the spool file, the connection, r.Body) and panics
+// again with the same value on the caller's goroutine, where it can be
+// recovered.
 //
 // Write goes through its stages once each: it checks r, builds the
 // request, signs it, attaches the body (of known length, spooled, or
@@ -63,7 +62,7 @@ func (c *Client) Write(ctx context.Context, r *Response) (*Result, error) {
 	if r == nil {
 		return nil, invalid("nil Response")
 	}
-	w := &call{c: c, r: r}
+	w := &call{c: c, r: r, scrub: redact.New(r.Token)}
 	w.body.closer, _ = r.Body.(io.Closer)
 	defer func() {
 		if v := w.body.close(); v != nil {
@@ -71,18 +70,18 @@ func (c *Client) Write(ctx context.Context, r *Response) (*Result, error) {
 		}
 	}()
 	if err := w.check(ctx); err != nil {
-		return nil, redact.New(r.Token).Error(err)
+		return nil, w.scrub.Error(err)
 	}
 	w.build()
 	if err := w.sign(ctx); err != nil {
-		return nil, err
+		return nil, w.scrub.Error(err)
 	}
 	if err := w.attach(ctx); err != nil {
-		return nil, w.clean(err) // the route's host is quoted too
+		return nil, w.scrub.Error(err) // the route's host is quoted too
 	}
 	resp, a, err := w.send(ctx)
 	if err != nil {
-		return nil, w.clean(err)
+		return nil, w.scrub.Error(err)
 	}
 	return w.answer(ctx, resp, a)
 }
@@ -94,12 +93,13 @@ type call struct {
 	url       *url.URL
 	region    string
 	userAgent string
-	req       *http.Request    // built, then signed; each attempt sends a copy
-	signing   sign.Options     // how it was signed, to explain a mismatch
-	secrets   []string         // the token, the secret, the security token, the signature
-	scrub     *redact.Scrubber // of secrets, made when first needed: see scrubber
-	scrubOnce sync.Once
-	body      body
+	req       *http.Request // built, then signed; each attempt sends a copy
+	signing   sign.Options  // how it was signed, to explain a mismatch
+	// scrub removes the secrets this Write holds from text from outside
+	// (the body's Read, the network, OSS): the token, and once signed the
+	// secret, the security token and the signature.
+	scrub *redact.Scrubber
+	body  body
 }
 
 // check refuses, before anything is sent, a Client or a Response that
@@ -150,91 +150,41 @@ func (w *call) build() {
 	}
 }
 
-// sign gets the credentials, signs the request with them, and notes every
-// secret this Write now holds, for the scrubber.
+// sign gets the credentials and signs the request with them; the scrubber
+// then knows every secret this Write holds.
 func (w *call) sign(ctx context.Context) error {
 	cr, err := w.c.Credentials.Credentials(ctx)
 	if err != nil {
-		err = notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent: get credentials", w.url.Host))
-		return redact.New(w.r.Token).Error(err)
+		return notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent: get credentials", w.url.Host))
 	}
 	w.signing = sign.Options{Credentials: cr.Signing(), Region: w.region, Time: time.Now(), KeyCache: w.c.KeyCache}
 	err = sign.Sign(w.req, &w.signing)
-	w.secrets = []string{w.r.Token, cr.AccessKeySecret, cr.SecurityToken, signatureOf(w.req.Header)}
+	// The signature is the last field of OSS4-HMAC-SHA256's Authorization
+	// (API reference, "Signature version 4").
+	_, sig, _ := strings.Cut(w.req.Header.Get(sign.HeaderAuthorization), "Signature=")
+	w.scrub = redact.New(w.r.Token, cr.AccessKeySecret, cr.SecurityToken, sig)
 	if err != nil {
-		return w.clean(notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent", w.url.Host)))
+		return notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent", w.url.Host))
 	}
 	return nil
-}
-
-// scrubber returns the scrubber of every secret this Write holds. It is
-// made when first needed: a Write that succeeds with an answer whose
-// headers hold none of them (see cleanHeader) never needs it.
-func (w *call) scrubber() *redact.Scrubber {
-	w.scrubOnce.Do(func() { w.scrub = redact.New(w.secrets...) })
-	return w.scrub
-}
-
-// clean returns err without the secrets this Write holds: for an error
-// whose text comes from outside (the body's Read, the network, OSS).
-func (w *call) clean(err error) error { return w.scrubber().Error(err) }
-
-// cleanHeader returns OSS's headers without the secrets this Write holds
-// (a hostile route may echo one): h itself when it holds none.
-func (w *call) cleanHeader(h http.Header) http.Header {
-	n := 0
-	for k, vs := range h {
-		n += len(k) + 1
-		for _, v := range vs {
-			n += len(v) + 1
-		}
-	}
-	var all strings.Builder
-	all.Grow(n)
-	for k, vs := range h {
-		all.WriteString(k)
-		for _, v := range vs {
-			all.WriteString("\n")
-			all.WriteString(v)
-		}
-		all.WriteString("\n")
-	}
-	if !redact.MayHold(all.String(), w.secrets...) {
-		return h
-	}
-	return w.scrubber().Header(h)
-}
-
-// signatureOf returns the signature in an Authorization header, the last
-// field of OSS4-HMAC-SHA256's (API reference, "Signature version 4").
-func signatureOf(h http.Header) string {
-	_, sig, _ := strings.Cut(h.Get(sign.HeaderAuthorization), "Signature=")
-	return sig
 }
 
 // attach works out how the body is sent: with its length, declared or
 // detected; spooled first to learn it; or chunked.
 func (w *call) attach(ctx context.Context) error {
-	if err := w.body.init(w.r, w.clean, w.c.Progress); err != nil {
+	if err := w.body.init(w.r, w.scrub.Error, w.c.Progress); err != nil {
 		return notSent(err)
 	}
 	if w.body.length >= 0 || w.c.Chunked || w.r.Chunked {
 		return nil
 	}
-	dir := cmp.Or(w.c.SpoolDir, os.TempDir())
-	memory := cmp.Or(w.c.SpoolMemory, DefaultSpoolMemory)
-	budget := cmp.Or(w.c.SpoolBudget, DefaultSpoolBudget)
-	err := w.body.fillSpool(ctx, budget, max(memory, 0), dir)
-	if err == nil {
-		return nil
+	s := &spool{
+		budget: cmp.Or(w.c.SpoolBudget, DefaultSpoolBudget),
+		limit:  max(cmp.Or(w.c.SpoolMemory, DefaultSpoolMemory), 0),
+		dir:    cmp.Or(w.c.SpoolDir, os.TempDir()),
 	}
-	where := "wgor: WriteGetObjectResponse to " + w.url.Host + " not sent, the outputToken is still unused"
-	switch {
-	case isSpoolError(err), errors.Is(err, ErrNotSent): // the spool's budget: too long, or no room in time
-	case err == errBodyPanicked:
-		where += ": the body's Read panicked"
-	default:
-		where += fmt.Sprintf(": reading the body to spool it failed after %d bytes", w.body.spool.size)
+	if err := w.body.fill(ctx, s); err != nil {
+		return notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent, the outputToken is still unused", w.url.Host))
 	}
-	return notSent(wrap(err, "%s", where))
+	return nil
 }
