@@ -34,6 +34,7 @@ type attempt struct {
 	// writes it again when it retries on a reused connection that proved
 	// to have written nothing).
 	wrote chan error
+	trace httptrace.ClientTrace
 }
 
 // send sends the signed request, and sends it again only when the attempt
@@ -82,7 +83,7 @@ func (w *call) newAttempt(ctx context.Context, n int, timeout time.Duration) *at
 		ctx, a.cancel = context.WithTimeout(ctx, timeout)
 	}
 	a.ctx = ctx
-	a.req = w.req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+	a.trace = httptrace.ClientTrace{
 		// net/http writes nothing of a request before GotConn.
 		GotConn: func(httptrace.GotConnInfo) { a.gotConn.Store(true) },
 		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
@@ -97,7 +98,8 @@ func (w *call) newAttempt(ctx context.Context, n int, timeout time.Duration) *at
 			}
 			a.wrote <- info.Err
 		},
-	}))
+	}
+	a.req = w.req.WithContext(httptrace.WithClientTrace(ctx, &a.trace))
 	a.req.Body, a.req.GetBody = w.body.reader(ctx)
 	a.req.ContentLength = w.body.length
 	return a

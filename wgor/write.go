@@ -62,7 +62,7 @@ func (c *Client) Write(ctx context.Context, r *Response) (*Result, error) {
 	if r == nil {
 		return nil, invalid("nil Response")
 	}
-	w := &call{c: c, r: r, scrub: redact.New(r.Token)}
+	w := &call{c: c, r: r}
 	w.body.closer, _ = r.Body.(io.Closer)
 	defer func() {
 		if v := w.body.close(); v != nil {
@@ -70,11 +70,11 @@ func (c *Client) Write(ctx context.Context, r *Response) (*Result, error) {
 		}
 	}()
 	if err := w.check(ctx); err != nil {
-		return nil, w.scrub.Error(err)
+		return nil, redact.New(r.Token).Error(err)
 	}
 	w.build()
 	if err := w.sign(ctx); err != nil {
-		return nil, w.scrub.Error(err)
+		return nil, err
 	}
 	if err := w.attach(ctx); err != nil {
 		return nil, w.scrub.Error(err) // the route's host is quoted too
@@ -95,9 +95,9 @@ type call struct {
 	userAgent string
 	req       *http.Request // built, then signed; each attempt sends a copy
 	signing   sign.Options  // how it was signed, to explain a mismatch
-	// scrub removes the secrets this Write holds from text from outside
-	// (the body's Read, the network, OSS): the token, and once signed the
-	// secret, the security token and the signature.
+	// scrub removes the secrets this Write holds (the token, the secret,
+	// the security token and the signature) from text from outside: the
+	// body's Read, the network, OSS.
 	scrub *redact.Scrubber
 	body  body
 }
@@ -155,7 +155,7 @@ func (w *call) build() {
 func (w *call) sign(ctx context.Context) error {
 	cr, err := w.c.Credentials.Credentials(ctx)
 	if err != nil {
-		return notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent: get credentials", w.url.Host))
+		return redact.New(w.r.Token).Error(notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent: get credentials", w.url.Host)))
 	}
 	w.signing = sign.Options{Credentials: cr.Signing(), Region: w.region, Time: time.Now(), KeyCache: w.c.KeyCache}
 	err = sign.Sign(w.req, &w.signing)
@@ -164,7 +164,7 @@ func (w *call) sign(ctx context.Context) error {
 	_, sig, _ := strings.Cut(w.req.Header.Get(sign.HeaderAuthorization), "Signature=")
 	w.scrub = redact.New(w.r.Token, cr.AccessKeySecret, cr.SecurityToken, sig)
 	if err != nil {
-		return notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent", w.url.Host))
+		return w.scrub.Error(notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent", w.url.Host)))
 	}
 	return nil
 }

@@ -48,23 +48,48 @@ var secretValue = regexp.MustCompile(`(?i)(\b(?:signature["']*[=:]["']*|` +
 // secret but still hides signatures. A Scrubber is safe for concurrent use.
 type Scrubber struct {
 	secrets []string
-	once    sync.Once
-	forms   []string // made when first needed, longest first: a form may hold another
+	// runs holds each secret's longest run of ASCII letters and digits,
+	// which every form of it keeps (see mayHold); "" when that run is
+	// shorter than minSecret, so that the secret may be anywhere.
+	runs  []string
+	once  sync.Once
+	forms []string // made when first needed, longest first: a form may hold another
 }
 
 // New returns a Scrubber of secrets. A value that is a URL (an inputOssUrl)
 // also adds its signature and token parameters.
 func New(secrets ...string) *Scrubber {
-	s := &Scrubber{}
+	s := &Scrubber{secrets: make([]string, 0, len(secrets)), runs: make([]string, 0, len(secrets))}
 	for _, secret := range secrets {
-		for _, v := range append(urlSecrets(secret), secret) {
-			if len(v) >= minSecret {
-				s.secrets = append(s.secrets, v)
-			}
+		s.add(secret)
+		for _, v := range urlSecrets(secret) {
+			s.add(v)
 		}
 	}
 	return s
 }
+
+func (s *Scrubber) add(secret string) {
+	if len(secret) < minSecret {
+		return
+	}
+	run, start := "", 0
+	for i := 0; i <= len(secret); i++ {
+		if i < len(secret) && isAlnum(secret[i]) {
+			continue
+		}
+		if i-start > len(run) {
+			run = secret[start:i]
+		}
+		start = i + 1
+	}
+	if len(run) < minSecret {
+		run = ""
+	}
+	s.secrets, s.runs = append(s.secrets, secret), append(s.runs, run)
+}
+
+func isAlnum(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' }
 
 // urlSecrets returns the values of u's query that are secret, when u is an
 // absolute URL.
@@ -133,32 +158,9 @@ func (s *Scrubber) remove(text string) string {
 // mayHold reports whether text may hold one of the secrets in a form
 // String removes. Every form (raw, quoted, JSON-, URL- or HTML-escaped)
 // keeps the secret's longest run of ASCII letters and digits, so text
-// without that run holds none of its forms; a secret without a run of
-// minSecret of them may be anywhere.
+// without that run holds none of its forms.
 func (s *Scrubber) mayHold(text string) bool {
-	if s == nil {
-		return false
-	}
-	for _, secret := range s.secrets {
-		if run := longestRun(secret); len(run) < minSecret || strings.Contains(text, run) {
-			return true
-		}
-	}
-	return false
-}
-
-func longestRun(s string) string {
-	best, start := "", 0
-	for i := 0; i <= len(s); i++ {
-		if i < len(s) && ('a' <= s[i] && s[i] <= 'z' || 'A' <= s[i] && s[i] <= 'Z' || '0' <= s[i] && s[i] <= '9') {
-			continue
-		}
-		if i-start > len(best) {
-			best = s[start:i]
-		}
-		start = i + 1
-	}
-	return best
+	return s != nil && slices.ContainsFunc(s.runs, func(run string) bool { return run == "" || strings.Contains(text, run) })
 }
 
 // Header returns h without the secrets: h itself when it may hold none
