@@ -89,7 +89,9 @@ func (s *Scrubber) add(secret string) {
 	s.secrets, s.runs = append(s.secrets, secret), append(s.runs, run)
 }
 
-func isAlnum(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' }
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
 
 // urlSecrets returns the values of u's query that are secret, when u is an
 // absolute URL.
