@@ -62,8 +62,17 @@ func New(secrets ...string) *Scrubber {
 	s := &Scrubber{secrets: make([]string, 0, len(secrets)), runs: make([]string, 0, len(secrets))}
 	for _, secret := range secrets {
 		s.add(secret)
-		for _, v := range urlSecrets(secret) {
-			s.add(v)
+		if !strings.Contains(secret, "://") {
+			continue
+		}
+		if u, err := url.Parse(secret); err == nil {
+			for name, vs := range u.Query() {
+				if n := strings.ToLower(name); strings.HasSuffix(n, "signature") || strings.HasSuffix(n, "security-token") {
+					for _, v := range vs {
+						s.add(v)
+					}
+				}
+			}
 		}
 	}
 	return s
@@ -74,8 +83,8 @@ func (s *Scrubber) add(secret string) {
 		return
 	}
 	run, start := "", 0
-	for i := 0; i <= len(secret); i++ {
-		if i < len(secret) && isAlnum(secret[i]) {
+	for i := range len(secret) + 1 {
+		if i < len(secret) && ('a' <= secret[i] && secret[i] <= 'z' || 'A' <= secret[i] && secret[i] <= 'Z' || '0' <= secret[i] && secret[i] <= '9') {
 			continue
 		}
 		if i-start > len(run) {
@@ -89,40 +98,17 @@ func (s *Scrubber) add(secret string) {
 	s.secrets, s.runs = append(s.secrets, secret), append(s.runs, run)
 }
 
-func isAlnum(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-}
-
-// urlSecrets returns the values of u's query that are secret, when u is an
-// absolute URL.
-func urlSecrets(u string) []string {
-	if !strings.Contains(u, "://") {
-		return nil
-	}
-	p, err := url.Parse(u)
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for name, vs := range p.Query() {
-		if n := strings.ToLower(name); strings.HasSuffix(n, "signature") || strings.HasSuffix(n, "security-token") {
-			out = append(out, vs...)
-		}
-	}
-	return out
-}
-
 // allForms returns each secret as it stands in Go-quoted (%q, %+q, quoted
-// twice), JSON-, URL- and HTML-escaped text.
+// twice), JSON- (as encoding/json and slog's JSON handler write it), URL-
+// and HTML-escaped text.
 func (s *Scrubber) allForms() []string {
 	s.once.Do(func() {
 		for _, v := range s.secrets {
 			q := inner(strconv.Quote(v))
-			j, _ := json.Marshal(v)                // a string always marshals
-			raw := unescapeHTML.Replace(string(j)) // as slog's JSON handler writes it
+			j, _ := json.Marshal(v) // a string always marshals
 			for _, f := range []string{
 				v, q, inner(strconv.Quote(q)), inner(strconv.QuoteToASCII(v)),
-				inner(string(j)), inner(raw),
+				inner(string(j)), inner(unescapeHTML.Replace(string(j))),
 				url.QueryEscape(v), url.PathEscape(v), html.EscapeString(v),
 			} {
 				if !slices.Contains(s.forms, f) {
@@ -138,6 +124,13 @@ func (s *Scrubber) allForms() []string {
 var unescapeHTML = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&")
 
 func inner(quoted string) string { return quoted[1 : len(quoted)-1] }
+
+// mayHold reports whether text may hold one of the secrets in a form
+// String removes: every form keeps the secret's longest run of ASCII
+// letters and digits.
+func (s *Scrubber) mayHold(text string) bool {
+	return s != nil && slices.ContainsFunc(s.runs, func(run string) bool { return run == "" || strings.Contains(text, run) })
+}
 
 // String returns text on one line (see oneLine), without the secrets and
 // without any signature.
@@ -157,17 +150,9 @@ func (s *Scrubber) remove(text string) string {
 	return text
 }
 
-// mayHold reports whether text may hold one of the secrets in a form
-// String removes. Every form (raw, quoted, JSON-, URL- or HTML-escaped)
-// keeps the secret's longest run of ASCII letters and digits, so text
-// without that run holds none of its forms.
-func (s *Scrubber) mayHold(text string) bool {
-	return s != nil && slices.ContainsFunc(s.runs, func(run string) bool { return run == "" || strings.Contains(text, run) })
-}
-
-// Header returns h without the secrets: h itself when it may hold none
-// (see mayHold), as the headers of most answers do; otherwise a copy whose
-// names and values are scrubbed.
+// Header returns h without the secrets: h itself when it may hold none,
+// as the headers of most answers do; otherwise a copy whose names and
+// values are scrubbed.
 func (s *Scrubber) Header(h http.Header) http.Header {
 	dirty := false
 	for k, vs := range h {
@@ -195,8 +180,6 @@ func (s *Scrubber) Error(err error) error {
 	if err == nil {
 		return nil
 	}
-	msg := err.Error()
-	clean := s.String(msg)
 	var kids []error
 	switch u := err.(type) {
 	case interface{ Unwrap() error }:
@@ -205,7 +188,8 @@ func (s *Scrubber) Error(err error) error {
 		kids = slices.Clone(u.Unwrap())
 	}
 	kids = slices.DeleteFunc(kids, func(e error) bool { return e == nil })
-	same := clean == msg
+	msg := err.Error()
+	same := s.String(msg) == msg
 	for i, k := range kids {
 		kids[i] = s.Error(k)
 		same = same && kids[i] == k
@@ -213,7 +197,7 @@ func (s *Scrubber) Error(err error) error {
 	if same {
 		return err
 	}
-	return &scrubbed{msg: clean, errs: kids}
+	return &scrubbed{msg: s.String(msg), errs: kids}
 }
 
 type scrubbed struct {
