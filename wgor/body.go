@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"strings"
@@ -27,13 +28,8 @@ const chunkSize = 256 << 10
 
 // body is a Response's body as Write sends it. A body that net/http reads
 // by itself (in memory, or the spool's file) is handed to it as it is. Any
-// other is read through body's own Read, which counts the bytes, reports
-// progress, holds the body to its length and stops once OSS has answered or
-// Write returns: with a length, when the last byte arrives without io.EOF
-// it reads one byte more to find out whether the body is longer; if it is,
-// or if it ends early, that Read fails and its bytes are withheld, so that
-// the request on the wire stays incomplete and OSS never relays it as
-// complete.
+// other goes through body's Read, which counts it, reports progress, holds
+// it to its length and stops once OSS has answered or Write returns.
 //
 // A body whose Read may block (anything but an in-memory reader or a
 // regular file) is read by a goroutine of its own, the pump, into an
@@ -49,13 +45,13 @@ type body struct {
 	direct io.ReadCloser // what net/http reads by itself, or nil
 	src    io.Reader     // what Read reads: the caller's Body, the pump's pipe, or the spool's file
 	// stop closes the pipe src is, so that a Read waiting on it returns;
-	// nil when src cannot block.
-	stop    func(error) error
-	ctx     context.Context // whose end stopped a Read: the attempt's, or the spool's
-	unwatch func() bool     // stops watching ctx
-	// seeker rewinds the body to start for a retry; nil when it cannot be
-	// sent again.
-	seeker   io.Seeker
+	// nil when src cannot block. It is watched by one context: the
+	// spool's filling, or the one attempt of a body that cannot be sent
+	// again.
+	stop     func(error) error
+	ctx      context.Context
+	unwatch  func() bool
+	seeker   io.Seeker // rewinds the body to start for a retry; nil when it cannot be sent again
 	start    int64
 	spool    *spool
 	spooled  int64 // bytes spooled before sending, for Progress
@@ -89,38 +85,33 @@ func (b *body) init(r *Response, clean func(error) error, progress func(Progress
 	case *os.File:
 		detected, mayBlock = b.file(v)
 	}
-	switch declared := r.ContentLength; {
-	case declared == 0:
-		b.length = detected
-	case r.Body == nil:
-		return fmt.Errorf("%w: ContentLength is %d but Body is nil: give the body, or leave ContentLength 0 for an empty one", ErrBodyLength, declared)
-	case detected >= 0 && detected != declared:
-		return fmt.Errorf("%w: ContentLength is %d but Body holds %d bytes: leave ContentLength 0 to have it detected, or wrap Body in io.LimitReader to send a part", ErrBodyLength, declared, detected)
-	default:
+	b.length = detected
+	if declared := r.ContentLength; declared != 0 {
+		if r.Body == nil {
+			return fmt.Errorf("%w: ContentLength is %d but Body is nil: give the body, or leave ContentLength 0 for an empty one", ErrBodyLength, declared)
+		}
+		if detected >= 0 && detected != declared {
+			return fmt.Errorf("%w: ContentLength is %d but Body holds %d bytes: leave ContentLength 0 to have it detected, or wrap Body in io.LimitReader to send a part", ErrBodyLength, declared, detected)
+		}
 		b.length = declared
 	}
 	if b.length == 0 || b.direct != nil {
 		return nil
 	}
-	b.src = r.Body
-	switch pr, isPipe := r.Body.(*io.PipeReader); {
-	case isPipe: // its writer learns io.ErrClosedPipe: nobody reads
-		b.stop = func(error) error { return pr.Close() }
-	case mayBlock:
-		in := r.Body
-		if b.length >= 0 {
-			in = io.LimitReader(in, b.length+1) // one byte more tells a longer body
-		}
-		size := int64(chunkSize)
-		if b.length >= 0 {
-			size = min(size, b.length+1)
-		}
-		pr, pw := io.Pipe()
-		go b.pump(in, pw, size)
-		b.src, b.stop = pr, pw.CloseWithError
-	}
 	if b.length < 0 {
 		b.seeker = nil // a spooled body is replayed from the spool; a chunked one never
+	}
+	b.src = r.Body
+	if pr, isPipe := r.Body.(*io.PipeReader); isPipe {
+		b.stop = func(error) error { return pr.Close() } // its writer learns io.ErrClosedPipe: nobody reads
+	} else if mayBlock {
+		limit := int64(math.MaxInt64)
+		if b.length >= 0 {
+			limit = b.length + 1 // one byte more tells a longer body
+		}
+		pr, pw := io.Pipe()
+		go b.pump(io.LimitReader(r.Body, limit), pw, min(chunkSize, limit))
+		b.src, b.stop = pr, pw.CloseWithError
 	}
 	return nil
 }
@@ -147,20 +138,19 @@ func (b *body) file(f *os.File) (length int64, mayBlock bool) {
 	if err != nil || !fi.Mode().IsRegular() {
 		return -1, true
 	}
-	off, err := f.Seek(0, io.SeekCurrent)
-	if err != nil {
+	if b.start, err = f.Seek(0, io.SeekCurrent); err != nil {
 		return -1, false
 	}
-	b.seeker, b.start = f, off
-	if n := fi.Size() - off; n > 0 {
+	b.seeker = f
+	if n := fi.Size() - b.start; n > 0 {
 		return n, false
 	}
 	return -1, false
 }
 
-// reader returns the request body of one attempt, watched by its ctx, and
-// the GetBody that lets net/http send it again when it proves nothing was
-// written (nil when it cannot be).
+// reader returns the request body of one attempt, and the GetBody that
+// lets net/http send it again when it proves nothing was written (nil when
+// it cannot be).
 func (b *body) reader(ctx context.Context) (io.ReadCloser, func() (io.ReadCloser, error)) {
 	var rc io.ReadCloser = b
 	switch {
@@ -194,21 +184,11 @@ func (b *body) rewind() error {
 	return err
 }
 
-// watch stops a Read waiting on the pipe when ctx ends, until
-// stopWatching: once for the spool's filling and for each attempt, not for each
-// Read.
+// watch closes the pipe when ctx ends; a Read it stops fails with ctx's
+// error.
 func (b *body) watch(ctx context.Context) {
-	b.ctx = ctx
-	b.stopWatching()
 	if stop := b.stop; stop != nil {
-		b.unwatch = context.AfterFunc(ctx, func() { stop(ctx.Err()) })
-	}
-}
-
-func (b *body) stopWatching() {
-	if b.unwatch != nil {
-		b.unwatch()
-		b.unwatch = nil
+		b.ctx, b.unwatch = ctx, context.AfterFunc(ctx, func() { stop(ctx.Err()) })
 	}
 }
 
@@ -216,7 +196,9 @@ func (b *body) stopWatching() {
 // return: net/http then stops sending a body OSS has already answered.
 func (b *body) halt() {
 	b.halted.Store(true)
-	b.stopWatching()
+	if b.unwatch != nil {
+		b.unwatch()
+	}
 	if b.stop != nil {
 		b.stop(errWriteReturned)
 	}
@@ -241,6 +223,11 @@ func (b *body) close() any {
 // last attempt.
 func (b *body) Close() error { return nil }
 
+// Read holds the body to its length: when the last declared byte arrives
+// without io.EOF it reads one byte more to find out whether the body is
+// longer; if it is, or if it ends early, that Read fails and its bytes are
+// withheld, so that the request on the wire stays incomplete and OSS never
+// relays it as complete.
 func (b *body) Read(p []byte) (int, error) {
 	if b.err == nil && b.halted.Load() {
 		if b.length >= 0 && b.sent.Load() == b.length {
@@ -277,52 +264,40 @@ func (e *bodyError) Unwrap() error { return e.err }
 
 // readLength applies the length rules to one read of the body.
 func (b *body) readLength(p []byte) (int, error) {
+	left := b.length - b.sent.Load()
 	if b.length < 0 {
 		return b.next(p)
-	}
-	sent := b.sent.Load()
-	left := b.length - sent
-	if left == 0 {
+	} else if left == 0 {
 		return 0, io.EOF
 	}
 	n, err := b.next(p[:min(int64(len(p)), left+1)])
-	switch {
-	case int64(n) > left:
-		return 0, b.tooLong()
-	case err == io.EOF && int64(n) < left:
-		return 0, fmt.Errorf("%w: body ended after %d bytes, %d short of ContentLength %d: declare the length the body really has, or leave ContentLength 0",
-			ErrBodyLength, sent+int64(n), left-int64(n), b.length)
-	case err != nil || int64(n) < left:
-		return n, err
-	}
-	// The last declared byte is here: is there another?
-	var one [1]byte
-	for {
-		m, err := b.next(one[:])
-		switch {
-		case m > 0:
-			return 0, b.tooLong()
-		case err == io.EOF:
-			return n, nil
-		case err != nil:
-			return 0, err
+	for int64(n) == left && err == nil { // the last declared byte is here: is there another?
+		var one [1]byte
+		var m int
+		if m, err = b.next(one[:]); m > 0 {
+			n++
 		}
 	}
+	switch {
+	case int64(n) > left:
+		return 0, fmt.Errorf("%w: body holds more than ContentLength %d bytes: declare the length the body really has, or leave ContentLength 0",
+			ErrBodyLength, b.length)
+	case err == io.EOF && int64(n) < left:
+		return 0, fmt.Errorf("%w: body ended after %d bytes, %d short of ContentLength %d: declare the length the body really has, or leave ContentLength 0",
+			ErrBodyLength, b.length-left+int64(n), left-int64(n), b.length)
+	case err == io.EOF:
+		return n, nil
+	}
+	return n, err
 }
 
-func (b *body) tooLong() error {
-	return fmt.Errorf("%w: body holds more than ContentLength %d bytes: declare the length the body really has, or leave ContentLength 0",
-		ErrBodyLength, b.length)
-}
-
-// next reads once from src. A Read waiting on the pipe that b.ctx's end
-// stopped fails with ctx's error. A body that keeps returning nothing, and
-// no error, fails as bufio fails it. The body's own errors are text from
+// next reads once from src. A body that keeps returning nothing, and no
+// error, fails as bufio fails it. The body's own errors are text from
 // outside: they are scrubbed.
 func (b *body) next(p []byte) (int, error) {
 	n, err := b.src.Read(p)
 	if err != nil && b.stop != nil && b.ctx.Err() != nil {
-		err = b.ctx.Err()
+		err = b.ctx.Err() // the pipe was closed because ctx ended
 	}
 	if n > 0 || err != nil {
 		b.zeros = 0

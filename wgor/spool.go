@@ -99,7 +99,9 @@ func (b *body) fill(ctx context.Context, s *spool) error {
 			return err
 		}
 	}
-	b.stopWatching() // the pump is done
+	if b.unwatch != nil {
+		b.unwatch() // the pump is done
+	}
 	b.length, b.spooled, b.stop = s.size, s.size, nil
 	f, isFile := s.file.(*os.File)
 	switch {
@@ -142,30 +144,6 @@ func (s *spool) write(ctx context.Context, p []byte) error {
 	return s.append(ctx, p)
 }
 
-// fitsMemory reports whether need bytes can be held in memory, growing the
-// buffer, one chunk for a small body and then all of the limit, with what
-// the budget gives.
-func (s *spool) fitsMemory(need int64) bool {
-	if need > s.limit {
-		return false
-	}
-	if need <= int64(cap(s.mem)) {
-		return true
-	}
-	size := s.limit
-	if s.mem == nil {
-		size = min(s.limit, max(need, chunkSize))
-	}
-	if !s.budget.takeMemory(size - int64(cap(s.mem))) {
-		return false
-	}
-	s.memory += size - int64(cap(s.mem))
-	grown := make([]byte, s.size, size)
-	copy(grown, s.mem)
-	s.mem = grown
-	return true
-}
-
 // toFile moves what memory holds to a new file, once the spool has the
 // budget's turn to grow on disk.
 func (s *spool) toFile(ctx context.Context) error {
@@ -177,17 +155,15 @@ func (s *spool) toFile(ctx context.Context) error {
 	if err != nil {
 		return &SpoolError{Dir: s.dir, Err: err}
 	}
-	s.file, s.name = f, f.Name()
-	if unlinkAtOnce && os.Remove(s.name) == nil {
+	if s.file, s.name = f, f.Name(); unlinkAtOnce && os.Remove(s.name) == nil {
 		s.name = ""
 	}
 	head := s.mem
 	s.mem, s.size = nil, 0
-	defer func() {
-		s.budget.release(s.memory, 0)
-		s.memory = 0
-	}()
-	return s.append(ctx, head)
+	err = s.append(ctx, head)
+	s.budget.release(s.memory, 0) // once the head is on disk
+	s.memory = 0
+	return err
 }
 
 func (s *spool) append(ctx context.Context, p []byte) error {
@@ -196,11 +172,31 @@ func (s *spool) append(ctx context.Context, p []byte) error {
 	}
 	s.disk += int64(len(p))
 	n, err := s.file.Write(p)
-	s.size += int64(n)
-	if err != nil {
+	if s.size += int64(n); err != nil {
 		return &SpoolError{Dir: s.dir, Err: err}
 	}
 	return nil
+}
+
+// fitsMemory reports whether need bytes can be held in memory, growing the
+// buffer, one chunk for a small body and then all of the limit, with what
+// the budget gives.
+func (s *spool) fitsMemory(need int64) bool {
+	if need > s.limit {
+		return false
+	} else if need <= int64(cap(s.mem)) {
+		return true
+	}
+	size := s.limit
+	if s.mem == nil {
+		size = min(s.limit, max(need, chunkSize))
+	}
+	if !s.budget.takeMemory(size - int64(cap(s.mem))) {
+		return false
+	}
+	s.memory += size - int64(cap(s.mem))
+	s.mem = append(make([]byte, 0, size), s.mem...)
+	return true
 }
 
 // stopGrowing gives the budget's turn to grow on disk to the next spool.
@@ -221,7 +217,6 @@ func (s *spool) release() {
 		}
 	}
 	s.mem = nil
-	s.stopGrowing()
 	s.budget.release(s.memory, s.disk)
 	s.memory, s.disk = 0, 0
 }
