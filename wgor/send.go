@@ -21,7 +21,7 @@ import (
 )
 
 // attempt is one sending of the request, and what net/http/httptrace
-// reports of how far it got: the proof a retry needs that nothing was sent.
+// reports of how far it got.
 type attempt struct {
 	n         int
 	start     time.Time
@@ -52,8 +52,7 @@ func (w *call) send(ctx context.Context) (*http.Response, *attempt, error) {
 		}
 		a.cancel()
 		err = w.transportError(a, err)
-		w.log(ctx, slog.LevelDebug, "wgor: WriteGetObjectResponse failed", slog.Int("attempt", n),
-			slog.Duration("duration", time.Since(a.start)), slog.String("error", err.Error()))
+		w.log(ctx, a, slog.LevelDebug, "wgor: WriteGetObjectResponse failed", slog.String("error", err.Error()))
 		if !a.retryable(err) {
 			return nil, nil, err
 		}
@@ -61,8 +60,8 @@ func (w *call) send(ctx context.Context) (*http.Response, *attempt, error) {
 			return nil, nil, notSent(err)
 		}
 		delay := w.c.backoff(n)
-		w.log(ctx, slog.LevelInfo, "wgor: retrying WriteGetObjectResponse: the request was never sent",
-			slog.Int("attempt", n), slog.Duration("delay", delay), slog.String("error", err.Error()))
+		w.log(ctx, a, slog.LevelInfo, "wgor: retrying WriteGetObjectResponse: the request was never sent",
+			slog.Duration("delay", delay), slog.String("error", err.Error()))
 		select {
 		case <-time.After(delay):
 		case <-ctx.Done():
@@ -167,11 +166,27 @@ func (w *call) transportError(a *attempt, err error) error {
 // body, a *ServiceError for anything else.
 func (w *call) answer(ctx context.Context, resp *http.Response, a *attempt) (*Result, error) {
 	defer a.cancel()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, w.refusal(ctx, resp, a)
+	ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
+	var data []byte
+	var readErr error
+	if !ok && resp.StatusCode >= 200 {
+		// A 2xx's body is not read (a stalled one must not delay success),
+		// nor a 1xx's, which is the raw connection and may never end.
+		data, readErr = readBounded(a.ctx, resp.Body, maxErrorBody)
 	}
-	resp.Body.Close() // not drained: a stalled 2xx body must not delay success
-	sent, written, writeErr := w.finish(ctx, a)
+	resp.Body.Close()
+	w.body.halt() // OSS may have answered before it had the whole body: stop sending it
+	written, writeErr := a.bodySent(ctx)
+	sent := w.body.length
+	if w.body.counted() {
+		sent = w.body.sent.Load()
+	}
+	if !ok {
+		se := w.refusal(resp, data, readErr)
+		w.log(ctx, a, slog.LevelDebug, "wgor: WriteGetObjectResponse refused", slog.Int("http_status", resp.StatusCode),
+			slog.String("code", se.Code), slog.String("request_id", se.RequestID), slog.Int64("bytes", sent))
+		return nil, se
+	}
 	res := &Result{StatusCode: resp.StatusCode, Header: w.scrub.Header(resp.Header), BytesSent: sent, Attempts: a.n}
 	res.RequestID = res.Header.Get(oss.HeaderRequestID)
 	if !written || writeErr != nil {
@@ -186,26 +201,17 @@ func (w *call) answer(ctx context.Context, resp *http.Response, a *attempt) (*Re
 	if !w.body.counted() && w.c.Progress != nil { // a body net/http read itself, reported once
 		w.c.Progress(Progress{Spooled: w.body.spooled, Sent: sent, Total: sent})
 	}
-	w.log(ctx, slog.LevelDebug, "wgor: WriteGetObjectResponse sent", slog.Int("attempt", a.n),
-		slog.Int("http_status", resp.StatusCode), slog.String("request_id", res.RequestID),
-		slog.Int64("bytes", sent), slog.Duration("duration", time.Since(a.start)))
+	w.log(ctx, a, slog.LevelDebug, "wgor: WriteGetObjectResponse sent", slog.Int("http_status", resp.StatusCode),
+		slog.String("request_id", res.RequestID), slog.Int64("bytes", sent))
 	return res, nil
 }
 
-// refusal reads OSS's refusal into a *ServiceError.
-func (w *call) refusal(ctx context.Context, resp *http.Response, a *attempt) *ServiceError {
-	var data []byte
-	var readErr error
-	if resp.StatusCode >= 200 {
-		// A 1xx that net/http returns (101 Switching Protocols) hands over
-		// the raw connection, whose "body" may never end: it is closed unread.
-		data, readErr = readBounded(a.ctx, resp.Body, maxErrorBody)
-	}
-	resp.Body.Close()
-	sent, _, _ := w.finish(ctx, a)
+// refusal reads OSS's refusal into a *ServiceError. For a
+// SignatureDoesNotMatch the request is signed again as it was, to compare
+// the strings to sign.
+func (w *call) refusal(resp *http.Response, data []byte, readErr error) *ServiceError {
 	se, canonical := newServiceError(resp, data, readErr, w.scrub)
 	if se.Code == "SignatureDoesNotMatch" && (se.StringToSign != "" || canonical != "") {
-		// Signed again as it was, to compare the strings to sign.
 		o := w.signing
 		o.Trace = &sign.Trace{}
 		if sign.Sign(w.req.Clone(context.Background()), &o) == nil {
@@ -213,24 +219,7 @@ func (w *call) refusal(ctx context.Context, resp *http.Response, a *attempt) *Se
 			se.Mismatch = w.scrub.String(se.Mismatch)
 		}
 	}
-	w.log(ctx, slog.LevelDebug, "wgor: WriteGetObjectResponse refused", slog.Int("attempt", a.n),
-		slog.Int("http_status", resp.StatusCode), slog.String("code", se.Code), slog.String("request_id", se.RequestID),
-		slog.Int64("bytes", sent), slog.Duration("duration", time.Since(a.start)))
 	return se
-}
-
-// finish stops reading the body, which OSS may have answered before it was
-// all sent, so that net/http stops sending it; waits until net/http is done
-// writing the request; and returns the body bytes sent and how writing
-// ended.
-func (w *call) finish(ctx context.Context, a *attempt) (sent int64, written bool, writeErr error) {
-	w.body.halt()
-	written, writeErr = a.bodySent(ctx)
-	sent = w.body.length
-	if w.body.counted() {
-		sent = w.body.sent.Load()
-	}
-	return sent, written, writeErr
 }
 
 // bodySent waits until net/http is done writing the request and reports
@@ -258,12 +247,12 @@ func (a *attempt) bodySent(ctx context.Context) (bool, error) {
 	return false, nil
 }
 
-// log records a message with the route's host, when the Client's Logger
-// takes the level.
-func (w *call) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
+// log records a message about attempt a, when the Client's Logger takes
+// the level.
+func (w *call) log(ctx context.Context, a *attempt, level slog.Level, msg string, attrs ...slog.Attr) {
 	if l := w.c.Logger; l != nil && l.Enabled(ctx, level) {
 		l.LogAttrs(ctx, level, msg, append([]slog.Attr{slog.String("route", w.scrub.String(w.url.Host)),
-			slog.Int("fwd_status", w.r.Status)}, attrs...)...)
+			slog.Int("fwd_status", w.r.Status), slog.Int("attempt", a.n), slog.Duration("duration", time.Since(a.start))}, attrs...)...)
 	}
 }
 

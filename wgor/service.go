@@ -85,11 +85,10 @@ func (e *ServiceError) Error() string {
 	return msg
 }
 
-// advice says what to do about the codes a WriteGetObjectResponse meets:
-// OSS's (API reference, "Error codes"; error pages 0002-00000201 and
-// following). For AccessDenied it follows the message (see accessAdvice);
-// for SignatureDoesNotMatch, where the strings to sign differ, when OSS
-// sent its own (see stsLines).
+// advice says what to do about the codes a WriteGetObjectResponse meets
+// (OSS API reference, "Error codes"; error pages 0002-00000201 and
+// following); for AccessDenied see accessAdvice, and for a
+// SignatureDoesNotMatch whose strings to sign differ, stsLines.
 var advice = map[string]string{
 	"SignatureDoesNotMatch": "check the access key secret and the region (Client.Region)",
 	"InvalidAccessKeyId":    "check the access key ID the credentials provider returns",
@@ -101,9 +100,9 @@ var advice = map[string]string{
 
 // accessAdvice: OSS documents no answer for a token it refuses, so a
 // refused token, a missing permission and some signature problems all come
-// back as AccessDenied. A token named in the message is a token problem,
-// which no permission fixes; words of permission (or no message) a missing
-// permission; any other message speaks for itself.
+// back as AccessDenied. A token named in the message is a token problem;
+// words of permission (or no message) a missing permission; any other
+// message speaks for itself.
 func accessAdvice(message string) string {
 	switch m := strings.ToLower(message); {
 	case strings.Contains(m, "token"):
@@ -117,13 +116,10 @@ func accessAdvice(message string) string {
 // permissionWords are the words of OSS's messages about a permission.
 var permissionWords = regexp.MustCompile(`right|permission|forbidden|not authorized|not allowed|denied`)
 
-// maxErrorBody bounds how much of an error body is read; maxField each text
-// field kept from it, maxSnippet the text kept from a body that is no error
-// document.
 const (
-	maxErrorBody = 64 << 10
-	maxField     = 1 << 10
-	maxSnippet   = 256
+	maxErrorBody = 64 << 10 // read of an error body
+	maxField     = 1 << 10  // kept of each text field
+	maxSnippet   = 256      // kept of a body that is no error document
 )
 
 // newServiceError builds the error for a response outside 2xx, whose body
@@ -137,13 +133,20 @@ func newServiceError(resp *http.Response, data []byte, readErr error, s *redact.
 		return e, ""
 	}
 	text := func(v string) string { return cut(s.String(v), maxField) }
+	lines := func(v string) string { // each line of a string to sign, keeping the line breaks
+		l := strings.Split(v, "\n")
+		for i := range l {
+			l[i] = s.String(l[i])
+		}
+		return strings.Join(l, "\n")
+	}
 	var notes []string
 	d, isDoc, broke := oss.DecodeErrorDoc(data)
 	switch {
 	case isDoc:
 		e.Code, e.Message, e.HostID = text(d.Code), text(d.Message), text(d.HostID)
 		e.EC, e.RecommendDoc, e.RequestID = text(d.EC), text(d.RecommendDoc), text(d.RequestID)
-		e.StringToSign, canonical = scrubLines(s, d.StringToSign), d.CanonicalRequest
+		e.StringToSign, canonical = lines(d.StringToSign), d.CanonicalRequest
 		if broke != nil {
 			notes = append(notes, fmt.Sprintf("(its XML error body broke off %s)", broke))
 		} else if e.Code == "" && e.Message == "" {
@@ -170,16 +173,6 @@ func newServiceError(resp *http.Response, data []byte, readErr error, s *redact.
 		e.advice = accessAdvice(e.Message)
 	}
 	return e, canonical
-}
-
-// scrubLines passes each line of a multi-line text (a string to sign)
-// through s, keeping the line breaks.
-func scrubLines(s *redact.Scrubber, text string) string {
-	lines := strings.Split(text, "\n")
-	for i, l := range lines {
-		lines[i] = s.String(l)
-	}
-	return strings.Join(lines, "\n")
 }
 
 // cut shortens s to at most n bytes, at a character boundary.

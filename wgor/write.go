@@ -17,43 +17,30 @@ import (
 )
 
 // Write sends r to its route with WriteGetObjectResponse: a POST signed with
-// OSS Signature V4 and an UNSIGNED-PAYLOAD body read from r.Body.
+// OSS Signature V4 whose UNSIGNED-PAYLOAD body is read from r.Body. A body
+// of known length (see Response.ContentLength) is streamed with its
+// Content-Length; one of unknown length is spooled first (see
+// Client.SpoolDir), or streamed chunked (Client.Chunked, Response.Chunked).
 //
-// A body of known length (see Response.ContentLength) is streamed with its
-// Content-Length. A body of unknown length is first spooled (see
-// Client.SpoolDir) and then sent with its length, unless Client.Chunked or
-// Response.Chunked asks for it to be streamed chunked.
+// It returns a *ServiceError when OSS answers outside 2xx; an error
+// wrapping ErrInvalidResponse when r cannot be sent; ErrBodyLength when the
+// body's length does not match r.ContentLength; ctx.Err() when ctx ends
+// first. Every error returned before a byte of the request left also wraps
+// ErrNotSent: the outputToken is then still unused. A 2xx that OSS sends
+// before it has the whole body is an error too.
 //
-// It returns a *ServiceError when OSS answers outside 2xx, an error
-// wrapping ErrInvalidResponse (and sends nothing) when r cannot be sent, an
-// error wrapping ErrBodyLength when the body's length does not match
-// r.ContentLength, and an error wrapping ctx.Err() when ctx ends first.
-// Every error returned before a byte of the request left (an invalid
-// Response, a body that could not be spooled, ctx ended while spooling)
-// also wraps ErrNotSent: the outputToken is then still unused. A 2xx that
-// OSS sends before it has the whole body is an error too: what reaches the
-// GetObject caller then cannot be the whole response.
-//
-// When ctx ends, Write returns promptly even if a Read of r.Body is
-// blocked: an *io.PipeReader is closed, and any other body but an
-// in-memory reader or a regular file is read on one goroutine of Write's
-// own, which a Read that neither returns nor can be closed (see
-// Response.Body) keeps until it returns. (A body streamed while such a
-// Read blocks, chunked or of declared length, holds Write until ctx ends
-// should the connection fail meanwhile: net/http waits for its writer; a
-// function's invocation always has a deadline.) Should that Read panic,
-// Write cleans up (the spool file, the connection, r.Body) and panics
-// again with the same value on the caller's goroutine, where it can be
-// recovered.
+// When ctx ends, Write returns promptly even if a Read of r.Body blocks:
+// an *io.PipeReader is closed, and any other body but an in-memory reader
+// or a regular file is read on one goroutine of Write's own, which a Read
+// that neither returns nor can be closed keeps until it returns. Should
+// that Read panic, Write cleans up and panics again with the same value on
+// the caller's goroutine.
 //
 // Write goes through its stages once each: it checks r, builds the
 // request, signs it, attaches the body (of known length, spooled, or
 // chunked), sends it (again only when provably nothing was sent, see
-// Client), and reads OSS's answer. The credentials are asked for once, and
-// a retry sends the request as it was signed.
-//
-// No error, log record or Result ever holds the token, a secret or a
-// signature, in any form (see ServiceError). A nil *Client is a zero
+// Client), and reads OSS's answer. No error, log record or Result holds
+// the token, a secret or a signature, in any form. A nil *Client is a zero
 // Client, which has no Credentials: Write refuses to send with it.
 func (c *Client) Write(ctx context.Context, r *Response) (*Result, error) {
 	if c == nil {
