@@ -80,7 +80,7 @@ type call struct {
 	url       *url.URL
 	region    string
 	userAgent string
-	req       *http.Request // built, then signed; each attempt sends a copy
+	req       http.Request // built, then signed; each attempt sends a copy
 	signing   sign.Options  // how it was signed, to explain a mismatch
 	// scrub removes the secrets this Write holds (the token, the secret,
 	// the security token and the signature) from text from outside: the
@@ -126,7 +126,7 @@ func (w *call) check(ctx context.Context) error {
 
 // build makes the request, without its body.
 func (w *call) build() {
-	w.req = &http.Request{
+	w.req = http.Request{
 		Method:     http.MethodPost,
 		URL:        w.url,
 		Proto:      "HTTP/1.1",
@@ -145,7 +145,7 @@ func (w *call) sign(ctx context.Context) error {
 		return redact.New(w.r.Token).Error(notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent: get credentials", w.url.Host)))
 	}
 	w.signing = sign.Options{Credentials: cr.Signing(), Region: w.region, Time: time.Now(), KeyCache: w.c.KeyCache}
-	err = sign.Sign(w.req, &w.signing)
+	err = sign.Sign(&w.req, &w.signing)
 	// The signature is the last field of OSS4-HMAC-SHA256's Authorization
 	// (API reference, "Signature version 4").
 	_, sig, _ := strings.Cut(w.req.Header.Get(sign.HeaderAuthorization), "Signature=")

@@ -71,12 +71,22 @@ func Documented(name string) bool {
 
 // ValidName reports whether name is an HTTP header name (RFC 9110, token).
 func ValidName(name string) bool {
-	return name != "" && strings.Trim(name, "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") == ""
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return name != ""
 }
 
 // ValidValue reports whether v can be sent as a header value: no control
 // character but a tab (RFC 9110, field-value; CR, LF and NUL would split or
 // end the header line, and net/http refuses the others).
 func ValidValue(v string) bool {
-	return !strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f })
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < 0x20 && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }

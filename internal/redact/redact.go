@@ -129,7 +129,12 @@ func inner(quoted string) string { return quoted[1 : len(quoted)-1] }
 // String removes: every form keeps the secret's longest run of ASCII
 // letters and digits.
 func (s *Scrubber) mayHold(text string) bool {
-	return s != nil && slices.ContainsFunc(s.runs, func(run string) bool { return run == "" || strings.Contains(text, run) })
+	for _, run := range s.runs {
+		if run == "" || strings.Contains(text, run) {
+			return true
+		}
+	}
+	return false
 }
 
 // String returns text on one line (see oneLine), without the secrets and
@@ -142,7 +147,7 @@ func (s *Scrubber) String(text string) string {
 }
 
 func (s *Scrubber) remove(text string) string {
-	if s.mayHold(text) {
+	if s != nil && s.mayHold(text) {
 		for _, f := range s.allForms() {
 			text = strings.ReplaceAll(text, f, Mark)
 		}
@@ -154,11 +159,7 @@ func (s *Scrubber) remove(text string) string {
 // as the headers of most answers do; otherwise a copy whose names and
 // values are scrubbed.
 func (s *Scrubber) Header(h http.Header) http.Header {
-	dirty := false
-	for k, vs := range h {
-		dirty = dirty || s.mayHold(k) || slices.ContainsFunc(vs, s.mayHold)
-	}
-	if !dirty {
+	if s == nil || !s.headerMayHold(h) {
 		return h
 	}
 	out := make(http.Header, len(h))
@@ -170,6 +171,20 @@ func (s *Scrubber) Header(h http.Header) http.Header {
 		out[s.String(k)] = c
 	}
 	return out
+}
+
+func (s *Scrubber) headerMayHold(h http.Header) bool {
+	for k, vs := range h {
+		if s.mayHold(k) {
+			return true
+		}
+		for _, v := range vs {
+			if s.mayHold(v) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Error returns err when its message and every message it wraps are clean
