@@ -81,7 +81,7 @@ type call struct {
 	region    string
 	userAgent string
 	req       http.Request // built, then signed; each attempt sends a copy
-	signing   sign.Options  // how it was signed, to explain a mismatch
+	signing   sign.Options // how it was signed, to explain a mismatch
 	// scrub removes the secrets this Write holds (the token, the secret,
 	// the security token and the signature) from text from outside: the
 	// body's Read, the network, OSS.
