@@ -72,19 +72,7 @@ type body struct {
 // sent again.
 func (b *body) init(r *Response, clean func(error) error, progress func(Progress)) error {
 	b.clean, b.progress = clean, progress
-	detected, mayBlock := int64(-1), true
-	switch v := r.Body.(type) {
-	case nil:
-		detected = 0
-	case *bytes.Buffer: // read from a copy, so that a retry sends the same bytes
-		detected = b.inMemory(bytes.NewReader(v.Bytes()))
-	case *bytes.Reader:
-		detected = b.inMemory(v)
-	case *strings.Reader:
-		detected = b.inMemory(v)
-	case *os.File:
-		detected, mayBlock = b.file(v)
-	}
+	detected, mayBlock := b.detect(r.Body)
 	b.length = detected
 	if declared := r.ContentLength; declared != 0 {
 		if r.Body == nil {
@@ -114,6 +102,25 @@ func (b *body) init(r *Response, clean func(error) error, progress func(Progress
 		b.src, b.stop = pr, pw.CloseWithError
 	}
 	return nil
+}
+
+// detect returns the length of a body whose length is known (-1 when it
+// is not) and whether its Read may block; it sends one held in memory as it
+// is, and rewinds one that can be for a retry.
+func (b *body) detect(r io.Reader) (length int64, mayBlock bool) {
+	switch v := r.(type) {
+	case nil:
+		return 0, false
+	case *bytes.Buffer: // read from a copy, so that a retry sends the same bytes
+		return b.inMemory(bytes.NewReader(v.Bytes())), false
+	case *bytes.Reader:
+		return b.inMemory(v), false
+	case *strings.Reader:
+		return b.inMemory(v), false
+	case *os.File:
+		return b.file(v)
+	}
+	return -1, true
 }
 
 // memReader is a *bytes.Reader or a *strings.Reader.
@@ -222,128 +229,3 @@ func (b *body) close() any {
 // Close does nothing: the caller's Body is closed by Write, once, after the
 // last attempt.
 func (b *body) Close() error { return nil }
-
-// Read holds the body to its length: when the last declared byte arrives
-// without io.EOF it reads one byte more to find out whether the body is
-// longer; if it is, or if it ends early, that Read fails and its bytes are
-// withheld, so that the request on the wire stays incomplete and OSS never
-// relays it as complete.
-func (b *body) Read(p []byte) (int, error) {
-	if b.err == nil && b.halted.Load() {
-		if b.length >= 0 && b.sent.Load() == b.length {
-			// Every declared byte went, and OSS, which answered, reads no
-			// further: the read past the end that net/http makes is not
-			// waited for.
-			return 0, io.EOF
-		}
-		b.err = &bodyError{errWriteReturned}
-	}
-	if b.err != nil {
-		return 0, b.err
-	}
-	n, err := b.readLength(p)
-	if err != nil && err != io.EOF {
-		b.err = &bodyError{err}
-		return 0, b.err
-	}
-	if n > 0 {
-		sent := b.sent.Add(int64(n))
-		if b.progress != nil {
-			b.progress(Progress{Spooled: b.spooled, Sent: sent, Total: b.length})
-		}
-	}
-	return n, err
-}
-
-// bodyError marks an error of the body itself (its Read failed, or its
-// length is wrong), as opposed to the network's: see holdConn.
-type bodyError struct{ err error }
-
-func (e *bodyError) Error() string { return e.err.Error() }
-func (e *bodyError) Unwrap() error { return e.err }
-
-// readLength applies the length rules to one read of the body.
-func (b *body) readLength(p []byte) (int, error) {
-	left := b.length - b.sent.Load()
-	if b.length < 0 {
-		return b.next(p)
-	} else if left == 0 {
-		return 0, io.EOF
-	}
-	n, err := b.next(p[:min(int64(len(p)), left+1)])
-	for int64(n) == left && err == nil { // the last declared byte is here: is there another?
-		var one [1]byte
-		var m int
-		if m, err = b.next(one[:]); m > 0 {
-			n++
-		}
-	}
-	switch {
-	case int64(n) > left:
-		return 0, fmt.Errorf("%w: body holds more than ContentLength %d bytes: declare the length the body really has, or leave ContentLength 0",
-			ErrBodyLength, b.length)
-	case err == io.EOF && int64(n) < left:
-		return 0, fmt.Errorf("%w: body ended after %d bytes, %d short of ContentLength %d: declare the length the body really has, or leave ContentLength 0",
-			ErrBodyLength, b.length-left+int64(n), left-int64(n), b.length)
-	case err == io.EOF:
-		return n, nil
-	}
-	return n, err
-}
-
-// next reads once from src. A body that keeps returning nothing, and no
-// error, fails as bufio fails it. The body's own errors are text from
-// outside: they are scrubbed.
-func (b *body) next(p []byte) (int, error) {
-	n, err := b.src.Read(p)
-	if err != nil && b.stop != nil && b.ctx.Err() != nil {
-		err = b.ctx.Err() // the pipe was closed because ctx ended
-	}
-	if n > 0 || err != nil {
-		b.zeros = 0
-	} else if b.zeros++; b.zeros >= 100 {
-		err = io.ErrNoProgress
-	}
-	if err != nil && err != io.EOF {
-		err = b.clean(err)
-	}
-	return n, err
-}
-
-var copyBuffers = sync.Pool{New: func() any { return new([chunkSize]byte) }}
-
-// WriteTo copies the body to w with a buffer larger than net/http's: sent
-// chunked, each Read becomes one chunk, and net/http spends a write per
-// chunk, and the pump a hand-over.
-func (b *body) WriteTo(w io.Writer) (int64, error) {
-	buf := copyBuffers.Get().(*[chunkSize]byte)
-	defer copyBuffers.Put(buf)
-	return io.CopyBuffer(w, struct{ io.Reader }{b}, buf[:]) // skips empty reads: an empty chunk would end the body
-}
-
-// pump reads r into the pipe until r ends or the pipe is closed. A panic
-// in r's Read is passed as errBodyPanicked, and its value kept for Write to
-// panic again with: on the pump's goroutine it would end the program.
-func (b *body) pump(r io.Reader, pw *io.PipeWriter, size int64) {
-	defer func() {
-		if v := recover(); v != nil {
-			b.mu.Lock()
-			b.panicVal = v
-			b.mu.Unlock()
-			pw.CloseWithError(errBodyPanicked)
-		}
-	}()
-	buf := make([]byte, size)
-	for {
-		n, err := r.Read(buf)
-		if n > 0 || err == nil {
-			if _, werr := pw.Write(buf[:n]); werr != nil {
-				return // the pipe was closed: Write is done with the body
-			}
-		}
-		if err != nil {
-			pw.CloseWithError(err)
-			return
-		}
-	}
-}

@@ -167,20 +167,28 @@ func (r *Response) check() error {
 		}
 	}
 	for name, values := range r.Header {
-		canon := http.CanonicalHeaderKey(name)
-		typed := slices.Index(oss.Forwarded[:], canon)
-		switch {
-		case !oss.ValidName(name):
-			return invalid("Header name %s is not a valid HTTP header name", quote(name))
-		case strings.HasPrefix(strings.ToLower(name), oss.FwdPrefix):
-			return invalid("Header name %s carries the x-oss-fwd-header- prefix: give the bare name, wgor adds the prefix", quote(name))
-		case typed >= 0 && f[typed] != "":
-			return invalid("forwarded header %s is set both in its field and in Header: set it once", canon)
-		case len(values) == 0:
-			return invalid("Header %s has no value: give it one, or delete the entry", quote(canon))
-		case slices.ContainsFunc(values, func(v string) bool { return !oss.ValidValue(v) }):
-			return invalid("forwarded header %s contains a control character (CR, LF, NUL or another)", canon)
+		if err := checkHeader(name, values, &f); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// checkHeader checks an entry of Response.Header; f holds the typed fields.
+func checkHeader(name string, values []string, f *[len(oss.Forwarded)]string) error {
+	canon := http.CanonicalHeaderKey(name)
+	typed := slices.Index(oss.Forwarded[:], canon)
+	switch {
+	case !oss.ValidName(name):
+		return invalid("Header name %s is not a valid HTTP header name", quote(name))
+	case strings.HasPrefix(strings.ToLower(name), oss.FwdPrefix):
+		return invalid("Header name %s carries the x-oss-fwd-header- prefix: give the bare name, wgor adds the prefix", quote(name))
+	case typed >= 0 && f[typed] != "":
+		return invalid("forwarded header %s is set both in its field and in Header: set it once", canon)
+	case len(values) == 0:
+		return invalid("Header %s has no value: give it one, or delete the entry", quote(canon))
+	case slices.ContainsFunc(values, func(v string) bool { return !oss.ValidValue(v) }):
+		return invalid("forwarded header %s contains a control character (CR, LF, NUL or another)", canon)
 	}
 	return nil
 }
