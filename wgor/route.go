@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/wgor-dev/wgor/internal/oss"
 )
 
 // parseRoute reads an outputRoute, a bare host or an http:// or https://
@@ -47,7 +49,8 @@ func parseRoute(route, scheme string) (*url.URL, error) {
 	if err := checkHost(u); err != nil {
 		return nil, err
 	}
-	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/", RawQuery: "x-oss-write-get-object-response"}, nil
+	u.Path, u.RawPath, u.RawQuery = "/", "", oss.WriteQuery
+	return u, nil
 }
 
 // checkHost refuses what net/url accepts in a host but no route can be: no
