@@ -31,7 +31,7 @@ func parseRoute(route, scheme string) (*url.URL, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err // the url.Error quotes the whole route
 		}
-		return nil, invalid("Route is not a host or a URL: %v", err)
+		return nil, invalid("Route is not a host or a URL: %s", cut(err.Error(), 200)) // it may quote the host twice
 	}
 	host := u.Host
 	switch {
