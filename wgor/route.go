@@ -73,12 +73,14 @@ func checkHost(u *url.URL) error {
 		return nil
 	case len(strings.TrimSuffix(name, ".")) > 253:
 		return invalid("Route host %s is longer than the 253 bytes a host name may have", quote(host))
-	case strings.ContainsFunc(name, func(r rune) bool {
-		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-' || r == '.' || r == '_')
-	}):
+	case strings.ContainsFunc(name, notInHostName):
 		return invalid("Route host %s holds a byte that cannot appear in a host name", quote(host))
 	}
 	return nil
+}
+
+func notInHostName(r rune) bool {
+	return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-' || r == '.' || r == '_')
 }
 
 func validPort(p string) bool {
