@@ -57,29 +57,26 @@ type Response struct {
 	// a value (an entry with none would be signed but not sent).
 	Header http.Header
 
-	// Body is the content the GetObject caller receives. A body of known
-	// length (see ContentLength) is streamed as it is read; one of unknown
-	// length is spooled first and then sent (see Client.SpoolDir), or
-	// streamed chunked (see Chunked). It is never held whole in memory and
-	// never read twice (see Client for the one exception, retries of
-	// bodies that can be rewound). Nil means an empty body. A
-	// *bytes.Buffer is sent as it stands, without being drained. When
-	// Body implements io.Closer, Write closes it before it returns, on
-	// success and on error alike, as net/http's Client.Do does with a
-	// request body: a producer writing into an io.Pipe then learns that
-	// nobody reads any more. As with net/http, Close may be called while a
-	// Read is in progress and should make that Read return. Once Write
-	// returns, Body is no longer read (but for a Read that blocks and
-	// cannot be closed, see Client.Write), so its buffer may be reused.
+	// Body is the content the GetObject caller receives; nil means an
+	// empty body. A body of known length (see ContentLength) is streamed as
+	// it is read; one of unknown length is spooled first (see
+	// Client.SpoolDir), or streamed chunked (see Chunked). It is never held
+	// whole in memory, and read twice only by a retry of a body that can be
+	// rewound (see Client). A *bytes.Buffer is sent without being drained.
+	// When Body implements io.Closer, Write closes it before it returns, on
+	// success and on error alike, as net/http's Client.Do does: a producer
+	// writing into an io.Pipe then learns that nobody reads any more; Close
+	// may be called while a Read is in progress and should make it return.
+	// Once Write returns, Body is no longer read (but for a Read that blocks
+	// and cannot be closed, see Client.Write).
 	Body io.Reader
 
 	// ContentLength is the length of Body in bytes. Zero means: detect it
 	// for *bytes.Reader, *strings.Reader, *bytes.Buffer (what remains to be
 	// read) and a regular *os.File (its size less the current offset), and
-	// otherwise spool the body to learn it (see Client.SpoolDir), or send
-	// it chunked (see Chunked). A length given here is sent as
-	// Content-Length and enforced: a body that ends early or holds more is
-	// an error (Write reads at most one byte past the declared length to
+	// otherwise spool the body, or send it chunked. A length given here is
+	// sent as Content-Length and enforced: a body that ends early or holds
+	// more is an error (Write reads at most one byte past the length to
 	// find out), and the request is cut short so that OSS never relays a
 	// truncated or padded response as complete. Negative is an error.
 	ContentLength int64
