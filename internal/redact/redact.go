@@ -47,25 +47,29 @@ var secretValue = regexp.MustCompile(`(?i)(\b(?:signature["']*[=:]["']*|` +
 // them, and any signature, from text. A nil or zero Scrubber knows no
 // secret but still hides signatures. A Scrubber is safe for concurrent use.
 type Scrubber struct {
-	secrets []string
-	// runs holds each secret's longest run of ASCII letters and digits,
-	// which every form of it keeps (see mayHold); "" when that run is
-	// shorter than minSecret, so that the secret may be anywhere.
-	runs  []string
-	once  sync.Once
-	forms []string // made when first needed, longest first: a form may hold another
+	secrets []secret
+	once    sync.Once
+	forms   []string // made when first needed, longest first: a form may hold another
+}
+
+type secret struct {
+	value string
+	// run is the value's longest run of ASCII letters and digits, which
+	// every form of it keeps (see mayHold); "" when that run is shorter
+	// than minSecret, so that the secret may be anywhere.
+	run string
 }
 
 // New returns a Scrubber of secrets. A value that is a URL (an inputOssUrl)
 // also adds its signature and token parameters.
 func New(secrets ...string) *Scrubber {
-	s := &Scrubber{secrets: make([]string, 0, len(secrets)), runs: make([]string, 0, len(secrets))}
-	for _, secret := range secrets {
-		s.add(secret)
-		if !strings.Contains(secret, "://") {
+	s := &Scrubber{secrets: make([]secret, 0, len(secrets))}
+	for _, text := range secrets {
+		s.add(text)
+		if !strings.Contains(text, "://") {
 			continue
 		}
-		if u, err := url.Parse(secret); err == nil {
+		if u, err := url.Parse(text); err == nil {
 			for name, vs := range u.Query() {
 				if n := strings.ToLower(name); strings.HasSuffix(n, "signature") || strings.HasSuffix(n, "security-token") {
 					for _, v := range vs {
@@ -78,24 +82,24 @@ func New(secrets ...string) *Scrubber {
 	return s
 }
 
-func (s *Scrubber) add(secret string) {
-	if len(secret) < minSecret {
+func (s *Scrubber) add(value string) {
+	if len(value) < minSecret {
 		return
 	}
 	run, start := "", 0
-	for i := range len(secret) + 1 {
-		if i < len(secret) && ('a' <= secret[i] && secret[i] <= 'z' || 'A' <= secret[i] && secret[i] <= 'Z' || '0' <= secret[i] && secret[i] <= '9') {
+	for i := range len(value) + 1 {
+		if i < len(value) && ('a' <= value[i] && value[i] <= 'z' || 'A' <= value[i] && value[i] <= 'Z' || '0' <= value[i] && value[i] <= '9') {
 			continue
 		}
 		if i-start > len(run) {
-			run = secret[start:i]
+			run = value[start:i]
 		}
 		start = i + 1
 	}
 	if len(run) < minSecret {
 		run = ""
 	}
-	s.secrets, s.runs = append(s.secrets, secret), append(s.runs, run)
+	s.secrets = append(s.secrets, secret{value, run})
 }
 
 // allForms returns each secret as it stands in Go-quoted (%q, %+q, quoted
@@ -103,7 +107,8 @@ func (s *Scrubber) add(secret string) {
 // and HTML-escaped text.
 func (s *Scrubber) allForms() []string {
 	s.once.Do(func() {
-		for _, v := range s.secrets {
+		for _, sec := range s.secrets {
+			v := sec.value
 			q := inner(strconv.Quote(v))
 			j, _ := json.Marshal(v) // a string always marshals
 			for _, f := range []string{
@@ -129,8 +134,8 @@ func inner(quoted string) string { return quoted[1 : len(quoted)-1] }
 // String removes: every form keeps the secret's longest run of ASCII
 // letters and digits.
 func (s *Scrubber) mayHold(text string) bool {
-	for _, run := range s.runs {
-		if run == "" || strings.Contains(text, run) {
+	for _, sec := range s.secrets {
+		if sec.run == "" || strings.Contains(text, sec.run) {
 			return true
 		}
 	}
