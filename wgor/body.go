@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/wgor-dev/wgor/internal/redact"
 )
 
 // errWriteReturned is what a Read of a body returns once Write has
@@ -56,7 +58,7 @@ type body struct {
 	spool    *spool
 	spooled  int64 // bytes spooled before sending, for Progress
 	closer   io.Closer
-	clean    func(error) error // removes the Write's secrets from the body's errors
+	scrub    *redact.Scrubber // removes the Write's secrets from the body's errors
 	progress func(Progress)
 
 	sent   atomic.Int64
@@ -70,8 +72,8 @@ type body struct {
 
 // init works out how to send r.Body: its length, and whether it can be
 // sent again.
-func (b *body) init(r *Response, clean func(error) error, progress func(Progress)) error {
-	b.clean, b.progress = clean, progress
+func (b *body) init(r *Response, scrub *redact.Scrubber, progress func(Progress)) error {
+	b.scrub, b.progress = scrub, progress
 	detected, mayBlock := b.detect(r.Body)
 	b.length = detected
 	if declared := r.ContentLength; declared != 0 {

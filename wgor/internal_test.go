@@ -101,7 +101,7 @@ func TestBodyReaderKeepsItsError(t *testing.T) {
 
 // testBody is a body that reads r directly, as a regular file is read.
 func testBody(r io.Reader, length int64) *body {
-	return &body{src: r, length: length, clean: func(err error) error { return err }}
+	return &body{src: r, length: length}
 }
 
 type errReader struct{ err error }

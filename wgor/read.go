@@ -88,7 +88,7 @@ func (b *body) next(p []byte) (int, error) {
 		err = io.ErrNoProgress
 	}
 	if err != nil && err != io.EOF {
-		err = b.clean(err)
+		err = b.scrub.Error(err)
 	}
 	return n, err
 }

@@ -194,19 +194,11 @@ func checkHeader(name string, values []string, f *[len(oss.Forwarded)]string) er
 // signing (API reference "WriteGetObjectResponse", its header table).
 func (r *Response) header(host, userAgent string) http.Header {
 	f := r.forwarded()
-	values := make([]string, 0, 4+len(f))               // one array behind the single values
-	h := make(http.Header, len(values)+len(r.Header)+5) // sign adds five
-	set := func(key, v string) {
-		values = append(values, v)
-		h[key] = values[len(values)-1 : len(values) : len(values)]
-	}
-	set(keyRoute, host)
-	set(keyToken, r.Token)
-	set(keyStatus, strconv.Itoa(r.Status))
-	set("User-Agent", userAgent)
-	for i, v := range f {
+	values := append([]string{host, r.Token, strconv.Itoa(r.Status), userAgent}, f[:]...) // one array behind the single values
+	h := make(http.Header, len(values)+len(r.Header)+5)                                   // sign adds five
+	for i, v := range values {
 		if v != "" {
-			set(keyForwarded[i], v)
+			h[sentKeys[i]] = values[i : i+1 : i+1]
 		}
 	}
 	for name, vs := range r.Header {
@@ -216,14 +208,17 @@ func (r *Response) header(host, userAgent string) http.Header {
 	return h
 }
 
-// The canonical keys of the headers Write sends, made once.
+// The canonical keys of the headers Write sends, made once: sentKeys in
+// the order of header's values.
 var (
-	keyRoute     = http.CanonicalHeaderKey(oss.HeaderRoute)
-	keyToken     = http.CanonicalHeaderKey(oss.HeaderToken)
-	keyStatus    = http.CanonicalHeaderKey(oss.HeaderStatus)
-	keyForwarded = func() (keys [len(oss.Forwarded)]string) {
-		for i, name := range oss.Forwarded {
-			keys[i] = http.CanonicalHeaderKey(oss.FwdPrefix + name)
+	keyRequestID = http.CanonicalHeaderKey(oss.HeaderRequestID)
+	sentKeys     = func() []string {
+		keys := []string{oss.HeaderRoute, oss.HeaderToken, oss.HeaderStatus, "User-Agent"}
+		for _, name := range oss.Forwarded {
+			keys = append(keys, oss.FwdPrefix+name)
+		}
+		for i, k := range keys {
+			keys[i] = http.CanonicalHeaderKey(k)
 		}
 		return keys
 	}()

@@ -16,7 +16,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/wgor-dev/wgor/internal/oss"
 	"github.com/wgor-dev/wgor/sign"
 )
 
@@ -188,7 +187,7 @@ func (w *call) answer(ctx context.Context, resp *http.Response, a *attempt) (*Re
 		return nil, se
 	}
 	res := &Result{StatusCode: resp.StatusCode, Header: w.scrub.Header(resp.Header), BytesSent: sent, Attempts: a.n}
-	res.RequestID = res.Header.Get(oss.HeaderRequestID)
+	res.RequestID = res.Header.Get(keyRequestID)
 	if !written || writeErr != nil {
 		// OSS cannot have had the whole body: never report it as sent.
 		err := fmt.Errorf("wgor: WriteGetObjectResponse to %s: OSS answered HTTP %d before the whole body was sent (request ID %s)",

@@ -165,7 +165,7 @@ func newServiceError(resp *http.Response, data []byte, readErr error, s *redact.
 		notes = append(notes, fmt.Sprintf("(reading the body failed after %d bytes: %s)", len(data), readErr))
 	}
 	e.note = text(strings.Join(notes, " "))
-	if id := resp.Header.Get(oss.HeaderRequestID); id != "" {
+	if id := resp.Header.Get(keyRequestID); id != "" {
 		e.RequestID = text(id)
 	}
 	e.advice = advice[e.Code]

@@ -159,7 +159,7 @@ func (w *call) sign(ctx context.Context) error {
 // attach works out how the body is sent: with its length, declared or
 // detected; spooled first to learn it; or chunked.
 func (w *call) attach(ctx context.Context) error {
-	if err := w.body.init(w.r, w.scrub.Error, w.c.Progress); err != nil {
+	if err := w.body.init(w.r, w.scrub, w.c.Progress); err != nil {
 		return notSent(err)
 	}
 	if w.body.length >= 0 || w.c.Chunked || w.r.Chunked {
