@@ -195,7 +195,13 @@ func checkHeader(name string, values []string, f *[len(oss.Forwarded)]string) er
 func (r *Response) header(host, userAgent string) http.Header {
 	f := r.forwarded()
 	values := append([]string{host, r.Token, strconv.Itoa(r.Status), userAgent}, f[:]...) // one array behind the single values
-	h := make(http.Header, len(values)+len(r.Header)+5)                                   // sign adds five
+	n := len(r.Header) + 5                                                                // sign adds five
+	for _, v := range values {
+		if v != "" {
+			n++
+		}
+	}
+	h := make(http.Header, n)
 	for i, v := range values {
 		if v != "" {
 			h[sentKeys[i]] = values[i : i+1 : i+1]
