@@ -11,19 +11,16 @@ import (
 // SpoolBudget bounds what the spooled bodies of one process hold at once,
 // in memory and on disk. Function Compute lets one instance serve up to 200
 // invocations at once ("Configure instance concurrency"), all sharing its
-// memory and its temporary disk (512 MB by default), so a bound per body is
-// not enough: the budget is the process's, shared by every Client and every
-// invocation of wgor/fcrt that uses it.
+// memory and its temporary disk (512 MB by default), so the budget is the
+// process's, shared by every Client and every invocation of wgor/fcrt.
 //
 // Memory is a cache: a body takes memory from the budget while there is
 // some, up to its Client's SpoolMemory, and otherwise goes to disk. Disk is
 // a bound: a body that needs more disk than is free waits, for as long as
-// its context allows, until bodies sent before it free theirs, and then
-// fails with ErrNotSent; nothing of it was sent. A body longer than the
-// whole disk budget fails at once. Bodies grow on disk one at a time, so
-// that two bodies can never wait for each other's room.
-//
-// A SpoolBudget is safe for concurrent use.
+// its context allows, and then fails with ErrNotSent, nothing of it sent.
+// A body longer than the whole disk budget fails at once. Bodies grow on
+// disk one at a time, so that two never wait for each other's room. A
+// SpoolBudget is safe for concurrent use.
 type SpoolBudget struct {
 	memory, disk int64
 
@@ -51,8 +48,7 @@ func NewSpoolBudget(memory, disk int64) *SpoolBudget {
 // replace it before the first Write.
 var DefaultSpoolBudget = NewSpoolBudget(envBytes("WGOR_SPOOL_MEMORY", 16<<20), envBytes("WGOR_SPOOL_DISK", 256<<20))
 
-// envBytes reads a size in bytes from the environment; def when unset or
-// not a number of bytes.
+// envBytes reads a size in bytes from the environment, or returns def.
 func envBytes(name string, def int64) int64 {
 	if n, err := strconv.ParseInt(os.Getenv(name), 10, 64); err == nil && n >= 0 {
 		return n

@@ -8,9 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wgor-dev/wgor/sign"
-
 	"github.com/wgor-dev/wgor/creds"
+	"github.com/wgor-dev/wgor/sign"
 )
 
 // Version is the version of wgor, sent in the default User-Agent.
@@ -32,150 +31,114 @@ const (
 
 // Client sends WriteGetObjectResponse requests. A Client needs only its
 // Credentials: it then sends over HTTPS with a shared HTTP/1.1 transport,
-// to the region read from the route. A Client is safe for concurrent use
-// and reuses connections; set its fields before its first use and leave
-// them alone afterwards.
+// to the region read from the route. It is safe for concurrent use and
+// reuses connections; set its fields before its first use.
 //
 // # Retries
 //
 // The outputToken is single-use: once OSS has seen a request carrying it,
 // sending it again can only fail or, worse, answer twice. So Write retries
-// only when the request provably never left the machine, and the body can
-// be sent again from its start:
-//
-//   - the failure is one of: a DNS error other than "no such host", a dial
-//     error (connection refused, timed out, unreachable), or a TLS handshake
-//     that failed for a reason other than the server's certificate (which
-//     retrying cannot fix);
-//   - and no connection was handed to the request (net/http/httptrace's
-//     GotConn never fired), so not a byte of the request was written;
-//   - and the body is empty, a *bytes.Reader, *strings.Reader,
-//     *bytes.Buffer or a regular *os.File, which Write rewinds to where it
-//     started, or a body of unknown length that was spooled (see
-//     SpoolDir), sent again from the spool.
-//
-// Any failure after a connection was obtained is never retried, nor is any
-// response from OSS, whatever its status. A retry sends the request as it
-// was signed, with the body from its start. Retries wait RetryBackoff, then
-// twice that, and so on, and stop when ctx ends. net/http itself may also
-// resend a request on a reused keep-alive connection that the server had
-// closed, but only when it wrote nothing to it.
+// only when the request provably never left the machine (the failure came
+// before a connection was handed to the request: a DNS error other than
+// "no such host", a dial error, or a TLS handshake that failed for a
+// reason other than the server's certificate) and the body can be sent
+// again from its start (it is empty, a *bytes.Reader, *strings.Reader,
+// *bytes.Buffer or regular *os.File, rewound to where it started, or a
+// spooled body). Nothing else is retried, nor is any response from OSS. A
+// retry sends the request as it was signed, after RetryBackoff, then twice
+// that, and so on, until ctx ends. net/http itself may resend a request on
+// a reused connection that the server had closed, when it wrote nothing.
 //
 // Redirects are never followed: a redirect would carry the token to
 // another host. A 3xx from the route is a *ServiceError.
 type Client struct {
 	// HTTPClient's Transport (nil: http.DefaultTransport) sends the
-	// requests, and its Timeout, when set, bounds each attempt. Its
-	// CheckRedirect and Jar are not used: redirects are never followed,
-	// and OSS sets no cookies. Nil means a shared client whose transport
-	// speaks HTTP/1.1 (the protocol's Content-Length or chunked body),
-	// keeps up to 64 idle connections per host, honours HTTP(S)_PROXY as
-	// net/http does, and makes sure that a refusal OSS sends before it has
-	// read the body is what Write returns, rather than the reset that
-	// follows it (a Transport of your own may report the reset instead).
+	// requests, and its Timeout, when set, bounds each attempt; its
+	// CheckRedirect and Jar are not used. Nil means a shared client made
+	// by NewHTTPClient.
 	HTTPClient *http.Client
 
-	// Credentials sign the requests; Write refuses to send without them.
-	// A function passes its invocation's (fcrt.Invocation.Credentials,
-	// creds.FromFCHeaders); anything else may use the default chain,
-	// chain.Default() of package creds/chain. They are
-	// asked for once per Write, before the body is read: a retry sends
-	// the request as it was signed.
+	// Credentials sign the requests: the invocation's in a function
+	// (fcrt.Invocation.Credentials, creds.FromFCHeaders), elsewhere the
+	// default chain (chain.Default() of package creds/chain). They are
+	// asked for once per Write, before the body is read.
 	Credentials creds.Provider
 
-	// Region overrides the region derived from the route (see
-	// RegionFromRoute); set it for a route that names none, such as a
-	// local emulator.
+	// Region overrides the region read from the route (see
+	// RegionFromRoute), for a route that names none, such as an emulator.
 	Region string
 
-	// Scheme is "https" or "http", used for a route given as a bare host.
-	// Empty means "https". A route with an explicit scheme keeps its own.
+	// Scheme is "https" (when empty) or "http", for a route given as a
+	// bare host. A route with an explicit scheme keeps its own.
 	Scheme string
 
 	// UserAgent is sent as User-Agent; empty means DefaultUserAgent.
 	UserAgent string
 
-	// MaxRetries bounds the retries of an attempt that provably sent
-	// nothing (see the Retries section of the Client documentation). Zero
-	// means DefaultMaxRetries (2); negative means never retry.
+	// MaxRetries bounds the retries (see Retries). Zero means
+	// DefaultMaxRetries; negative means never retry.
 	MaxRetries int
 
 	// RetryBackoff is the wait before the first retry, doubled before each
-	// next one. Zero means DefaultRetryBackoff (50ms).
+	// next one. Zero means DefaultRetryBackoff.
 	RetryBackoff time.Duration
 
-	// SpoolDir is the directory where a body of unknown length is spooled
-	// beyond SpoolMemory, so that it can be sent with the Content-Length
-	// OSS requires. Empty means os.TempDir(), which in Function Compute is
-	// the instance's /tmp. The file is created with os.CreateTemp and
-	// removed on every path: on Unix its name is removed as soon as it is
-	// created, so that nothing is left behind even by a crash; elsewhere
-	// when Write returns. It is read back as it is sent, never whole.
+	// SpoolDir is where a body of unknown length is spooled beyond
+	// SpoolMemory, so that it can be sent with the Content-Length OSS
+	// requires. Empty means os.TempDir(), in Function Compute the
+	// instance's /tmp. The file's name is removed as soon as it is
+	// created on Unix, elsewhere when Write returns; it is read back as it
+	// is sent, never whole.
 	SpoolDir string
 
 	// SpoolMemory is how many bytes of a body of unknown length are held
-	// in memory before the rest goes to a file in SpoolDir. Zero means
-	// DefaultSpoolMemory (4 MiB); negative means none. A body that fits
-	// needs no file at all.
+	// in memory before the whole goes to a file in SpoolDir. Zero means
+	// DefaultSpoolMemory; negative means none.
 	SpoolMemory int64
 
-	// SpoolBudget bounds what the spools of every Client that shares it
-	// hold at once, in memory and on disk; nil means DefaultSpoolBudget,
-	// which every Client and every invocation of wgor/fcrt in the process
-	// shares (see SpoolBudget).
+	// SpoolBudget bounds what the spools sharing it hold at once, in memory
+	// and on disk; nil means DefaultSpoolBudget, the process's.
 	SpoolBudget *SpoolBudget
 
 	// KeyCache, when set, keeps the signing key derived last (see
-	// sign.KeyCache): a Client that signs often, or a runtime that makes a
-	// Client per invocation, shares one. Nil derives the key for each
-	// request.
+	// sign.KeyCache); nil derives the key for each request.
 	KeyCache *sign.KeyCache
 
 	// Chunked sends a body of unknown length with Transfer-Encoding:
-	// chunked as it is read, instead of spooling it first (as does
-	// Response.Chunked for one response). OSS's API reference lists
-	// Content-Length as required for WriteGetObjectResponse and documents
-	// no chunked upload for it: this relies on behaviour OSS does not
-	// document. A body of known length is sent with its length either
-	// way.
+	// chunked as it is read, instead of spooling it first (as
+	// Response.Chunked does for one response). OSS's API reference
+	// requires Content-Length and documents no chunked upload: this relies
+	// on behaviour OSS does not document.
 	Chunked bool
 
 	// Progress, when set, is called as the body is spooled (Spooled grows)
 	// and as it is handed to the connection (Sent grows), from the
 	// goroutine doing the work; calls for one Write never overlap. It must
-	// be quick. A body held in memory is reported once, when OSS answers.
+	// be quick. A body net/http reads by itself (one in memory, or a
+	// spool file sent without Progress) is reported once, when OSS
+	// answers.
 	Progress func(Progress)
 
 	// Logger, when set, receives a Debug record for each attempt (route
 	// host, statuses, OSS's request ID, body bytes sent, duration, attempt)
-	// and an Info record for each retry. Records never hold the token, a
-	// secret or a signature.
+	// and an Info record for each retry, never with a secret.
 	Logger *slog.Logger
 }
 
-// Progress is how far a Write has got with its body, as reported to
-// Client.Progress.
+// Progress is how far a Write has got with its body (see Client.Progress).
 type Progress struct {
-	// Spooled is the bytes of a body of unknown length read into the spool
-	// so far; 0 for a body that is not spooled.
-	Spooled int64
-	// Sent is the body bytes handed to the connection in this attempt.
-	Sent int64
-	// Total is the length of the body once known, -1 before: while a body
-	// is spooled, and for a body sent chunked.
-	Total int64
+	Spooled int64 // bytes of a body of unknown length read into the spool so far
+	Sent    int64 // body bytes handed to the connection in this attempt
+	Total   int64 // the length of the body once known; -1 while spooling, and chunked
 }
 
 // Result is OSS's answer to a WriteGetObjectResponse it accepted.
 type Result struct {
-	RequestID  string // x-oss-request-id
-	StatusCode int    // the HTTP status of OSS's response
-	// Header is OSS's response headers, with every secret removed as from
-	// ServiceError.Header.
-	Header http.Header
-
-	BytesSent int64 // body bytes sent
-	Attempts  int   // requests made: 1, or more after retries (see Client)
+	RequestID  string      // x-oss-request-id
+	StatusCode int         // the HTTP status of OSS's response
+	Header     http.Header // OSS's response headers, without a secret (see ServiceError)
+	BytesSent  int64       // body bytes sent
+	Attempts   int         // requests made: 1, or more after retries (see Client)
 }
 
 // Write sends r with a Client that signs with p and has every other field
@@ -189,10 +152,12 @@ func Write(ctx context.Context, p creds.Provider, r *Response) (*Result, error) 
 var defaultHTTPClient = sync.OnceValue(NewHTTPClient)
 
 // NewHTTPClient returns a client like the one a Client with a nil
-// HTTPClient shares: HTTP/1.1 (the protocol's Content-Length or chunked
-// body), up to 64 idle connections per host, and connections that let an
-// early refusal reach the caller (see answerFirst). A runtime that must
-// close its idle connections on shutdown makes its own with it.
+// HTTPClient shares: HTTP/1.1, up to 64 idle connections per host,
+// HTTP(S)_PROXY honoured as net/http does, and connections that make sure
+// that a refusal OSS sends before it has read the body is what Write
+// returns, rather than the reset that follows it (a Transport of your own
+// may report the reset instead). A runtime that must close its idle
+// connections on shutdown makes its own with it.
 func NewHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 256

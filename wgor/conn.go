@@ -16,17 +16,14 @@ import (
 const holdWrite = 2 * time.Second
 
 // answerFirst wraps the connections of the default transport so that an
-// early refusal reaches the caller.
-//
-// OSS may refuse a request before it has read the body (a used token, a
-// bad signature): it writes its error, closes the connection, and the
-// rest of the body meets a reset. net/http then has both a response and a
-// failed write, and returns whichever it sees first, often the write
-// error ("connection reset by peer"), dropping the refusal. A failed write
-// after others went through waits, at most holdWrite, until a read on the
-// connection fails too (the response, if any, has then been read) or the
-// connection is closed: net/http sees the response first, and the write
-// error only after it.
+// early refusal reaches the caller. OSS may refuse a request before it has
+// read the body (a used token, a bad signature): it writes its error,
+// closes the connection, and the rest of the body meets a reset. net/http
+// then has both a response and a failed write, and returns whichever it
+// sees first, often the write error, dropping the refusal. So a failed
+// write after others went through waits, at most holdWrite, until a read
+// on the connection fails too (the response, if any, has then been read)
+// or the connection is closed.
 func answerFirst(dial func(ctx context.Context, network, addr string) (net.Conn, error)) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		c, err := dial(ctx, network, addr)
@@ -76,9 +73,8 @@ func (c *holdConn) settle(wrote bool, err error) {
 		c.wrote.Store(true)
 	}
 	// Only once a request is under way can an answer be waiting: a first
-	// write that fails (a TLS ClientHello met by a reset) is not held. Nor
-	// is the body's own failure (its Read failed, its length is wrong),
-	// which net/http's ReadFrom passes on: no answer explains it.
+	// write that fails (a TLS ClientHello met by a reset) is not held, nor
+	// the body's own failure, which net/http's ReadFrom passes on.
 	var be *bodyError
 	if err == nil || !c.wrote.Load() || errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, net.ErrClosed) ||
 		errors.As(err, &be) {

@@ -16,25 +16,22 @@
 //	})
 //
 // The body is never hashed (x-oss-content-sha256 is UNSIGNED-PAYLOAD) and
-// never held whole in memory, so a response of any size costs the same
-// memory. A body of known length streams with its Content-Length and is
-// held to it. One of unknown length is spooled, its head in memory and the
-// rest in a temporary file, within the process's [SpoolBudget], and then
-// sent with the Content-Length OSS requires; [Client].Chunked streams it chunked instead, which OSS does
-// not document (see Client.SpoolDir and Client.Chunked).
+// never held whole in memory. A body of known length streams with its
+// Content-Length and is held to it. One of unknown length is spooled, its
+// head in memory and the rest in a temporary file, within the process's
+// [SpoolBudget], and then sent with the Content-Length OSS requires;
+// [Client].Chunked streams it chunked instead, which OSS does not document.
 //
 // [Write] uses a [Client] with default settings but the credentials:
 // HTTPS, the region read from the route. Credentials are always explicit:
 // an invocation's own, or the default chain (chain.Default() of package
 // creds/chain), which lives apart so that a function that signs with its
-// invocation's credentials never links credentials-go. A Client sets the HTTP client, the credentials, the
-// region, the scheme, the user agent, the retry policy, the spool, progress
-// reports and a logger. Retries happen only when the single-use token
-// provably never left the machine; see [Client].
+// invocation's credentials never links credentials-go. Retries happen only
+// when the single-use token provably never left the machine; see [Client].
 //
 // OSS's refusals are [*ServiceError]; for SignatureDoesNotMatch it says
 // where OSS's string to sign differs from the local one. An error returned
-// before anything was sent wraps [ErrNotSent]: the token is still unused. No error, log
-// record or printed value holds the access key secret, the security token,
-// the outputToken or a signature.
+// before anything was sent wraps [ErrNotSent]: the token is still unused.
+// No error, log record or printed value holds the access key secret, the
+// security token, the outputToken or a signature.
 package wgor

@@ -3,6 +3,7 @@ package wgor
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -57,9 +58,8 @@ func (e withoutPrefix) Unwrap() error { return e.err }
 // quote quotes text from the caller for an error message, cut short: a
 // route or a header name is not secret, but it may be long.
 func quote(s string) string {
-	const most = 64
-	if len(s) > most {
-		s = s[:most] + "..."
+	if len(s) > 64 {
+		s = s[:64] + "..."
 	}
-	return fmt.Sprintf("%q", s)
+	return strconv.Quote(s)
 }

@@ -70,7 +70,7 @@ func FuzzErrorBody(f *testing.F) {
 // FuzzRoute: any route is accepted or refused without a panic; a refusal
 // is one bounded line, and an accepted host is one net/http sends as is.
 func FuzzRoute(f *testing.F) {
-	for _, s := range []string{"oss.example", "http://127.0.0.1:8080", "[::1]:80", "[:]", "[1.2.3.4]",
+	for _, s := range []string{"oss.example", "http://127.0.0.1:8080", "[::1]:80", "[:]", "[1.2.3.4]", "[fe" + strings.Repeat("x", 1000) + "80::1%25eth0]",
 		"https://" + fuzzToken + "@h.example", "h.example/?x=" + fuzzToken, strings.Repeat("a.", 200), "a..b", "-a.b"} {
 		f.Add(s)
 	}

@@ -1,7 +1,6 @@
 package wgor
 
 import (
-	"context"
 	"errors"
 	"io"
 	"strings"
@@ -16,7 +15,7 @@ import (
 // it stops the body.
 func TestHaltedBodyReaderEndsOnlyAfterEveryDeclaredByte(t *testing.T) {
 	read := func(sentFirst int) (int, error) {
-		br := &bodyReader{src: newSource(strings.NewReader("abcd"), 4, false, nil), ctx: context.Background(), length: 4}
+		br := testBody(strings.NewReader("abcd"), 4)
 		buf := make([]byte, sentFirst)
 		if sentFirst > 0 {
 			if _, err := io.ReadFull(br, buf); err != nil {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,29 +57,26 @@ type Response struct {
 	// a value (an entry with none would be signed but not sent).
 	Header http.Header
 
-	// Body is the content the GetObject caller receives. A body of known
-	// length (see ContentLength) is streamed as it is read; one of unknown
-	// length is spooled first and then sent (see Client.SpoolDir), or
-	// streamed chunked (see Chunked). It is never held whole in memory and
-	// never read twice (see Client for the one exception, retries of
-	// bodies that can be rewound). Nil means an empty body. A
-	// *bytes.Buffer is sent as it stands, without being drained. When
-	// Body implements io.Closer, Write closes it before it returns, on
-	// success and on error alike, as net/http's Client.Do does with a
-	// request body: a producer writing into an io.Pipe then learns that
-	// nobody reads any more. As with net/http, Close may be called while a
-	// Read is in progress and should make that Read return. Once Write
-	// returns, Body is no longer read (but for a Read that blocks and
-	// cannot be closed, see Client.Write), so its buffer may be reused.
+	// Body is the content the GetObject caller receives; nil means an
+	// empty body. A body of known length (see ContentLength) is streamed as
+	// it is read; one of unknown length is spooled first (see
+	// Client.SpoolDir), or streamed chunked (see Chunked). It is never held
+	// whole in memory, and read twice only by a retry of a body that can be
+	// rewound (see Client). A *bytes.Buffer is sent without being drained.
+	// When Body implements io.Closer, Write closes it before it returns, on
+	// success and on error alike, as net/http's Client.Do does: a producer
+	// writing into an io.Pipe then learns that nobody reads any more; Close
+	// may be called while a Read is in progress and should make it return.
+	// Once Write returns, Body is no longer read (but for a Read that blocks
+	// and cannot be closed, see Client.Write).
 	Body io.Reader
 
 	// ContentLength is the length of Body in bytes. Zero means: detect it
 	// for *bytes.Reader, *strings.Reader, *bytes.Buffer (what remains to be
 	// read) and a regular *os.File (its size less the current offset), and
-	// otherwise spool the body to learn it (see Client.SpoolDir), or send
-	// it chunked (see Chunked). A length given here is sent as
-	// Content-Length and enforced: a body that ends early or holds more is
-	// an error (Write reads at most one byte past the declared length to
+	// otherwise spool the body, or send it chunked. A length given here is
+	// sent as Content-Length and enforced: a body that ends early or holds
+	// more is an error (Write reads at most one byte past the length to
 	// find out), and the request is cut short so that OSS never relays a
 	// truncated or padded response as complete. Negative is an error.
 	ContentLength int64
@@ -154,11 +152,9 @@ func (r *Response) check() error {
 		return invalid("Token has white space before or after it: pass getObjectContext.outputToken unchanged")
 	case !oss.ValidValue(r.Token):
 		return invalid("Token contains a control character (CR, LF, NUL or another): pass getObjectContext.outputToken unchanged")
-	}
-	if !oss.ValidStatus(r.Status) {
+	case !oss.ValidStatus(r.Status):
 		return invalid("Status %d is not one OSS accepts for x-oss-fwd-status: use one of %s", r.Status, oss.StatusList)
-	}
-	if r.ContentLength < 0 {
+	case r.ContentLength < 0:
 		return invalid("ContentLength %d is negative: use 0 for a length to be detected or sent chunked", r.ContentLength)
 	}
 	f := r.forwarded()
@@ -168,7 +164,7 @@ func (r *Response) check() error {
 		}
 	}
 	for name, values := range r.Header {
-		if err := checkHeader(name, values, f); err != nil {
+		if err := checkHeader(name, values, &f); err != nil {
 			return err
 		}
 	}
@@ -176,26 +172,20 @@ func (r *Response) check() error {
 }
 
 // checkHeader checks an entry of Response.Header; f holds the typed fields.
-func checkHeader(name string, values []string, f [len(oss.Forwarded)]string) error {
-	if !oss.ValidName(name) {
-		return invalid("Header name %s is not a valid HTTP header name", quote(name))
-	}
+func checkHeader(name string, values []string, f *[len(oss.Forwarded)]string) error {
 	canon := http.CanonicalHeaderKey(name)
-	if strings.HasPrefix(strings.ToLower(name), oss.FwdPrefix) {
+	typed := slices.Index(oss.Forwarded[:], canon)
+	switch {
+	case !oss.ValidName(name):
+		return invalid("Header name %s is not a valid HTTP header name", quote(name))
+	case strings.HasPrefix(strings.ToLower(name), oss.FwdPrefix):
 		return invalid("Header name %s carries the x-oss-fwd-header- prefix: give the bare name, wgor adds the prefix", quote(name))
-	}
-	for i, d := range oss.Forwarded {
-		if canon == d && f[i] != "" {
-			return invalid("forwarded header %s is set both in its field and in Header: set it once", d)
-		}
-	}
-	if len(values) == 0 {
+	case typed >= 0 && f[typed] != "":
+		return invalid("forwarded header %s is set both in its field and in Header: set it once", canon)
+	case len(values) == 0:
 		return invalid("Header %s has no value: give it one, or delete the entry", quote(canon))
-	}
-	for _, v := range values {
-		if !oss.ValidValue(v) {
-			return invalid("forwarded header %s contains a control character (CR, LF, NUL or another)", canon)
-		}
+	case slices.ContainsFunc(values, func(v string) bool { return !oss.ValidValue(v) }):
+		return invalid("forwarded header %s contains a control character (CR, LF, NUL or another)", canon)
 	}
 	return nil
 }
@@ -204,42 +194,37 @@ func checkHeader(name string, values []string, f [len(oss.Forwarded)]string) err
 // signing (API reference "WriteGetObjectResponse", its header table).
 func (r *Response) header(host, userAgent string) http.Header {
 	f := r.forwarded()
-	n := 4
-	for _, v := range f {
+	values := append([]string{host, r.Token, strconv.Itoa(r.Status), userAgent}, f[:]...) // one array behind the single values
+	n := len(r.Header) + 5                                                                // sign adds five
+	for _, v := range values {
 		if v != "" {
 			n++
 		}
 	}
-	one := make([]string, 0, n)               // one array behind the single values
-	h := make(http.Header, n+len(r.Header)+5) // sign adds five
-	set := func(key, v string) {
-		one = append(one, v)
-		h[key] = one[len(one)-1 : len(one) : len(one)]
-	}
-	set(keyRoute, host)
-	set(keyToken, r.Token)
-	set(keyStatus, strconv.Itoa(r.Status))
-	set("User-Agent", userAgent)
-	for i, v := range f {
+	h := make(http.Header, n)
+	for i, v := range values {
 		if v != "" {
-			set(keyForwarded[i], v)
+			h[sentKeys[i]] = values[i : i+1 : i+1]
 		}
 	}
-	for name, values := range r.Header {
+	for name, vs := range r.Header {
 		key := http.CanonicalHeaderKey(oss.FwdPrefix + name)
-		h[key] = append(h[key], values...)
+		h[key] = append(h[key], vs...)
 	}
 	return h
 }
 
-// The canonical keys of the headers Write sends, made once.
+// The canonical keys of the headers Write sends, made once: sentKeys in
+// the order of header's values.
 var (
-	keyRoute     = http.CanonicalHeaderKey(oss.HeaderRoute)
-	keyToken     = http.CanonicalHeaderKey(oss.HeaderToken)
-	keyStatus    = http.CanonicalHeaderKey(oss.HeaderStatus)
-	keyForwarded = func() (keys [len(oss.Forwarded)]string) {
-		for i, name := range oss.Forwarded {
-			keys[i] = http.CanonicalHeaderKey(oss.FwdPrefix + name)
+	keyRequestID = http.CanonicalHeaderKey(oss.HeaderRequestID)
+	sentKeys     = func() []string {
+		keys := []string{oss.HeaderRoute, oss.HeaderToken, oss.HeaderStatus, "User-Agent"}
+		for _, name := range oss.Forwarded {
+			keys = append(keys, oss.FwdPrefix+name)
+		}
+		for i, k := range keys {
+			keys[i] = http.CanonicalHeaderKey(k)
 		}
 		return keys
 	}()

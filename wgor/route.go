@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/wgor-dev/wgor/internal/oss"
 )
 
 // parseRoute reads an outputRoute, a bare host or an http:// or https://
@@ -28,7 +31,7 @@ func parseRoute(route, scheme string) (*url.URL, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err // the url.Error quotes the whole route
 		}
-		return nil, invalid("Route is not a host or a URL: %v", err)
+		return nil, invalid("Route is not a host or a URL: %s", cut(err.Error(), 200)) // it may quote the host twice
 	}
 	host := u.Host
 	switch {
@@ -46,7 +49,8 @@ func parseRoute(route, scheme string) (*url.URL, error) {
 	if err := checkHost(u); err != nil {
 		return nil, err
 	}
-	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/", RawQuery: "x-oss-write-get-object-response"}, nil
+	u.Path, u.RawPath, u.RawQuery = "/", "", oss.WriteQuery
+	return u, nil
 }
 
 // checkHost refuses what net/url accepts in a host but no route can be: no
@@ -69,10 +73,14 @@ func checkHost(u *url.URL) error {
 		return nil
 	case len(strings.TrimSuffix(name, ".")) > 253:
 		return invalid("Route host %s is longer than the 253 bytes a host name may have", quote(host))
-	case strings.Trim(strings.ToLower(name), "abcdefghijklmnopqrstuvwxyz0123456789-._") != "":
+	case strings.ContainsFunc(name, notInHostName):
 		return invalid("Route host %s holds a byte that cannot appear in a host name", quote(host))
 	}
 	return nil
+}
+
+func notInHostName(r rune) bool {
+	return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-' || r == '.' || r == '_')
 }
 
 func validPort(p string) bool {
@@ -109,29 +117,18 @@ func RegionFromRoute(route string) (string, error) {
 	}
 	for i := len(labels) - 3; i >= 0; i-- {
 		name, ok := strings.CutPrefix(labels[i], "oss-")
-		if name = strings.TrimSuffix(name, "-internal"); ok && isRegion(name) {
+		if name = strings.TrimSuffix(name, "-internal"); ok && regionID.MatchString(name) {
 			return name, nil
 		}
 	}
 	return "", &RegionError{Host: host}
 }
 
-// isRegion reports whether s looks like an Alibaba Cloud region ID: two
-// letters, then '-'-separated parts of letters and digits (cn-hangzhou,
-// ap-southeast-1, cn-shanghai-finance-1, rg-china-mainland). That leaves
-// out the service labels oss-object-process and oss-accelerate.
-func isRegion(s string) bool {
-	parts := strings.Split(s, "-")
-	if len(parts) < 2 || len(parts[0]) != 2 || strings.Trim(parts[0], "abcdefghijklmnopqrstuvwxyz") != "" {
-		return false
-	}
-	for _, p := range parts[1:] {
-		if p == "" || strings.Trim(p, "abcdefghijklmnopqrstuvwxyz0123456789") != "" {
-			return false
-		}
-	}
-	return true
-}
+// regionID is an Alibaba Cloud region ID: two letters, then '-'-separated
+// parts of letters and digits (cn-hangzhou, ap-southeast-1,
+// cn-shanghai-finance-1, rg-china-mainland). That leaves out the service
+// labels oss-object-process and oss-accelerate.
+var regionID = regexp.MustCompile(`^[a-z]{2}(-[a-z0-9]+)+$`)
 
 // RegionError says that the region a request must be signed for cannot be
 // told from the route: set Client.Region. A command line can find it with

@@ -1,9 +1,11 @@
 package wgor
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -45,25 +47,24 @@ type ServiceError struct {
 	Mismatch string
 
 	note   string // what was odd about the body
-	advice string // what to do about a SignatureDoesNotMatch, from Mismatch
+	advice string // what to do about it
 }
 
 // Error describes the refusal and, for common codes, what to do.
 func (e *ServiceError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "wgor: OSS refused WriteGetObjectResponse: HTTP %d", e.StatusCode)
+	msg := fmt.Sprintf("wgor: OSS refused WriteGetObjectResponse: HTTP %d", e.StatusCode)
 	switch {
 	case e.Code != "" && e.Message != "":
-		b.WriteString(" " + e.Code + ": " + e.Message)
+		msg += " " + e.Code + ": " + e.Message
 	case e.Code != "":
-		b.WriteString(" " + e.Code)
+		msg += " " + e.Code
 	case e.Message != "":
-		b.WriteString(" (not an OSS error body): " + strconv.Quote(e.Message))
+		msg += " (not an OSS error body): " + strconv.Quote(e.Message)
 	case e.note == "":
-		b.WriteString(" with an empty body")
+		msg += " with an empty body"
 	}
 	if e.note != "" {
-		b.WriteString(" " + e.note)
+		msg += " " + e.note
 	}
 	var ids []string
 	if e.EC != "" {
@@ -73,24 +74,37 @@ func (e *ServiceError) Error() string {
 		ids = append(ids, "request ID "+e.RequestID)
 	}
 	if len(ids) > 0 {
-		b.WriteString(" (" + strings.Join(ids, ", ") + ")")
+		msg += " (" + strings.Join(ids, ", ") + ")"
 	}
 	if e.Mismatch != "" {
-		b.WriteString("; " + e.Mismatch)
+		msg += "; " + e.Mismatch
 	}
-	if h := e.hint(); h != "" {
-		b.WriteString(": " + h)
+	if e.advice != "" {
+		msg += ": " + e.advice
 	}
-	return b.String()
+	return msg
 }
 
-// accessHint: OSS documents no answer for a token it refuses, so a refused
-// token, a missing permission and some signature problems all come back as
-// AccessDenied. A token named in the message is a token problem, which no
-// permission fixes; words of permission (or no message) a missing
-// permission; any other message speaks for itself.
-func accessHint(m string) string {
-	switch {
+// advice says what to do about the codes a WriteGetObjectResponse meets
+// (OSS API reference, "Error codes"; error pages 0002-00000201 and
+// following); for AccessDenied see accessAdvice, and for a
+// SignatureDoesNotMatch whose strings to sign differ, stsLines.
+var advice = map[string]string{
+	"SignatureDoesNotMatch": "check the access key secret and the region (Client.Region)",
+	"InvalidAccessKeyId":    "check the access key ID the credentials provider returns",
+	"InvalidSecurityToken":  "the STS security token is wrong or expired: use fresh credentials",
+	"SecurityTokenExpired":  "the STS credentials expired: use fresh credentials",
+	"RequestTimeTooSkewed":  "the local clock is off: synchronise it",
+	"InvalidArgument":       "check the region (Client.Region) and the forwarded headers",
+}
+
+// accessAdvice: OSS documents no answer for a token it refuses, so a
+// refused token, a missing permission and some signature problems all come
+// back as AccessDenied. A token named in the message is a token problem;
+// words of permission (or no message) a missing permission; any other
+// message speaks for itself.
+func accessAdvice(message string) string {
+	switch m := strings.ToLower(message); {
 	case strings.Contains(m, "token"):
 		return "the outputToken was refused: it answers one GetObject, once, while that GetObject waits; send it once, from the invocation that received it"
 	case m == "" || permissionWords.MatchString(m):
@@ -102,40 +116,10 @@ func accessHint(m string) string {
 // permissionWords are the words of OSS's messages about a permission.
 var permissionWords = regexp.MustCompile(`right|permission|forbidden|not authorized|not allowed|denied`)
 
-// hint says what to do about the codes a WriteGetObjectResponse meets.
-// For AccessDenied it follows the message: a token named there is a token
-// problem, which no permission fixes. The codes are OSS's (API reference,
-// "Error codes"; error pages 0002-00000201 and following).
-func (e *ServiceError) hint() string {
-	switch e.Code {
-	case "AccessDenied":
-		return accessHint(strings.ToLower(e.Message))
-	case "SignatureDoesNotMatch":
-		if e.advice != "" {
-			return e.advice
-		}
-		return "check the access key secret and the region (Client.Region)"
-	case "InvalidAccessKeyId":
-		return "check the access key ID the credentials provider returns"
-	case "InvalidSecurityToken":
-		return "the STS security token is wrong or expired: use fresh credentials"
-	case "SecurityTokenExpired":
-		return "the STS credentials expired: use fresh credentials"
-	case "RequestTimeTooSkewed":
-		return "the local clock is off: synchronise it"
-	case "InvalidArgument":
-		return "check the region (Client.Region) and the forwarded headers"
-	}
-	return ""
-}
-
-// maxErrorBody bounds how much of an error body is read; maxField each text
-// field kept from it, maxSnippet the text kept from a body that is no error
-// document.
 const (
-	maxErrorBody = 64 << 10
-	maxField     = 1 << 10
-	maxSnippet   = 256
+	maxErrorBody = 64 << 10 // read of an error body
+	maxField     = 1 << 10  // kept of each text field
+	maxSnippet   = 256      // kept of a body that is no error document
 )
 
 // newServiceError builds the error for a response outside 2xx, whose body
@@ -149,13 +133,20 @@ func newServiceError(resp *http.Response, data []byte, readErr error, s *redact.
 		return e, ""
 	}
 	text := func(v string) string { return cut(s.String(v), maxField) }
+	lines := func(v string) string { // each line of a string to sign, keeping the line breaks
+		l := strings.Split(v, "\n")
+		for i := range l {
+			l[i] = s.String(l[i])
+		}
+		return strings.Join(l, "\n")
+	}
 	var notes []string
-	d, isDoc, broke := oss.DecodeErrorDetail(data)
+	d, isDoc, broke := oss.DecodeErrorDoc(data)
 	switch {
 	case isDoc:
 		e.Code, e.Message, e.HostID = text(d.Code), text(d.Message), text(d.HostID)
 		e.EC, e.RecommendDoc, e.RequestID = text(d.EC), text(d.RecommendDoc), text(d.RequestID)
-		e.StringToSign, canonical = scrubLines(s, d.StringToSign), d.CanonicalRequest
+		e.StringToSign, canonical = lines(d.StringToSign), d.CanonicalRequest
 		if broke != nil {
 			notes = append(notes, fmt.Sprintf("(its XML error body broke off %s)", broke))
 		} else if e.Code == "" && e.Message == "" {
@@ -174,20 +165,14 @@ func newServiceError(resp *http.Response, data []byte, readErr error, s *redact.
 		notes = append(notes, fmt.Sprintf("(reading the body failed after %d bytes: %s)", len(data), readErr))
 	}
 	e.note = text(strings.Join(notes, " "))
-	if id := resp.Header.Get(oss.HeaderRequestID); id != "" {
+	if id := resp.Header.Get(keyRequestID); id != "" {
 		e.RequestID = text(id)
 	}
-	return e, canonical
-}
-
-// scrubLines passes each line of a multi-line text (a string to sign)
-// through s, keeping the line breaks.
-func scrubLines(s *redact.Scrubber, text string) string {
-	lines := strings.Split(text, "\n")
-	for i, l := range lines {
-		lines[i] = s.String(l)
+	e.advice = advice[e.Code]
+	if e.Code == "AccessDenied" {
+		e.advice = accessAdvice(e.Message)
 	}
-	return strings.Join(lines, "\n")
+	return e, canonical
 }
 
 // cut shortens s to at most n bytes, at a character boundary.
@@ -199,4 +184,98 @@ func cut(s string, n int) string {
 		n--
 	}
 	return s[:n] + "..."
+}
+
+// stsLines names the lines of a V4 string to sign (OSS API reference,
+// "Signature version 4"), what a difference in each means, and what to do.
+var stsLines = [...]struct{ name, means, advice string }{
+	{"algorithm", "the signature scheme differs", "sign with OSS Signature V4"},
+	{"date and time", "the clocks differ", "synchronise the local clock"},
+	{"scope", "the date or the region differs", "check Client.Region"},
+	{"hash of the canonical request", "the canonical requests differ", "something on the way changed a signed header or the query"},
+	{"line", "", ""}, // any further line
+}
+
+// explain says where OSS's string to sign and canonical request (serverCR)
+// differ from the local ones, for a SignatureDoesNotMatch (OSS error page
+// 0002-00000201: "if the server returns a response that contains the
+// StringToSign parameter, compare it").
+func (e *ServiceError) explain(serverCR, localSTS, localCR string) {
+	e.LocalStringToSign = localSTS
+	crDiff := canonicalMismatch(serverCR, localCR)
+	i, server, local := firstDiff(e.StringToSign, localSTS)
+	switch {
+	case e.StringToSign == "":
+		e.Mismatch = cmp.Or(crDiff, "the canonical requests are equal")
+	case i < 0:
+		e.Mismatch, e.advice = "the strings to sign are equal, so the signing key differs", "check the access key secret"
+	default:
+		line := stsLines[min(i, len(stsLines)-1)]
+		n := 0
+		for n < len(server) && n < len(local) && server[n] == local[n] {
+			n++
+		}
+		e.Mismatch = fmt.Sprintf("the string to sign differs at line %d (%s), byte %d: OSS has %q, wgor signed %q",
+			i+1, line.name, n+1, server, local)
+		if i == 3 && crDiff != "" {
+			line.means = crDiff
+		}
+		if line.means != "" {
+			e.Mismatch += ": " + line.means
+		}
+		e.advice = cmp.Or(line.advice, e.advice)
+	}
+}
+
+// canonicalMismatch names the first line where two canonical requests
+// differ, or returns "" when they are equal or OSS sent none.
+func canonicalMismatch(server, local string) string {
+	i, s, l := firstDiff(server, local)
+	if server == "" || i < 0 {
+		return ""
+	}
+	lines := strings.Split(local, "\n")
+	end := slices.Index(lines[min(3, len(lines)):], "") + 3 // the empty line after the headers
+	section := "payload hash"
+	switch {
+	case i < 3:
+		section = [...]string{"method", "URI", "query"}[i]
+	case end < 3 || i < end:
+		section = "headers"
+	case i == end:
+		section = "end of headers"
+	case i == end+1:
+		section = "additional headers"
+	}
+	return fmt.Sprintf("the canonical request differs at line %d (%s): OSS has %s, wgor signed %s", i+1, section, showLine(s), showLine(l))
+}
+
+// firstDiff returns the index of the first line where a and b differ, and
+// both lines; -1 when they are equal.
+func firstDiff(a, b string) (i int, lineA, lineB string) {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(al) || i < len(bl); i++ {
+		lineA, lineB = "", ""
+		if i < len(al) {
+			lineA = al[i]
+		}
+		if i < len(bl) {
+			lineB = bl[i]
+		}
+		if lineA != lineB {
+			return i, lineA, lineB
+		}
+	}
+	return -1, "", ""
+}
+
+// showLine quotes a canonical request line, but not the value of a header
+// that holds a secret.
+func showLine(line string) string {
+	name, _, _ := strings.Cut(line, ":")
+	switch strings.ToLower(name) {
+	case oss.HeaderSecurityToken, oss.HeaderToken, "authorization":
+		return strconv.Quote(name+":") + " (value not shown)"
+	}
+	return strconv.Quote(line)
 }

@@ -3,28 +3,37 @@ package wgor
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
 	"strings"
+	"syscall"
 )
+
+// spoolReadSize is the buffer a spool is filled with: the buffer net/http
+// copies a request body with. With many invocations at once (Function
+// Compute: up to 200 an instance), a buffer per body is what memory grows
+// by.
+const spoolReadSize = 32 << 10
 
 // spool holds a body of unknown length, so that OSS gets it with the
 // Content-Length its API reference ("WriteGetObjectResponse") requires. A
-// body that fits in the memory limit stays in memory; a longer one goes,
-// whole, to a temporary file, so memory is bounded whatever the size, and
-// the file is read back as it is sent, never whole.
+// body that fits in memory stays there; a longer one goes, whole, to a
+// temporary file, so memory is bounded whatever the size, and the file is
+// read back as it is sent, never whole.
 type spool struct {
+	budget *SpoolBudget // the process's, shared with every other spool
+	limit  int64        // the memory a body may hold (Client.SpoolMemory)
+	dir    string
+
 	mem  []byte
 	file spoolFile // the whole body once it did not fit, or nil
 	name string    // the file's name until it is removed
 	size int64
 
-	budget       *SpoolBudget // the process's, shared with every other spool
-	memory, disk int64        // taken from budget
-	growing      bool         // this spool holds budget's turn to grow on disk
+	memory, disk int64 // taken from budget
+	growing      bool  // this spool holds budget's turn to grow on disk
 }
 
 // spoolFile is the part of *os.File a spool uses; tests replace it to fail
@@ -35,7 +44,7 @@ type spoolFile interface {
 	Name() string
 }
 
-// createSpoolFile creates the file a spool holds what exceeds its memory in.
+// createSpoolFile creates the file a spool holds a body in.
 var createSpoolFile = func(dir string) (spoolFile, error) { return os.CreateTemp(dir, "wgor-spool-*") }
 
 // unlinkAtOnce: remove the file's name right after creating it, so that
@@ -60,28 +69,20 @@ func (e *SpoolError) Error() string {
 
 func (e *SpoolError) Unwrap() error { return e.Err }
 
-func isSpoolError(err error) bool {
-	var se *SpoolError
-	return errors.As(err, &se)
-}
-
-// fillSpool reads the body to its end into a spool, up to memory bytes in
-// memory while budget has them, and the whole of it in a file in dir beyond
-// that, waiting for budget's disk as long as ctx allows; the spool is then
-// what is sent, with its length.
-func (b *body) fillSpool(ctx context.Context, budget *SpoolBudget, memory int64, dir string) error {
-	s := &spool{budget: budget}
+// fill reads the body to its end into s, which is then what is sent, with
+// its length: from memory, or from the file.
+func (b *body) fill(ctx context.Context, s *spool) error {
 	b.spool = s
 	defer s.stopGrowing()
-	defer b.src.watch(ctx)()
+	b.watch(ctx)
 	buf := make([]byte, spoolReadSize)
 	for {
 		if err := ctx.Err(); err != nil {
 			return err // a body read directly does not watch ctx
 		}
-		n, err := b.src.read(ctx, buf)
+		n, err := b.next(buf)
 		if n > 0 {
-			if werr := s.write(ctx, buf[:n], memory, dir); werr != nil {
+			if werr := s.write(ctx, buf[:n]); werr != nil {
 				return werr
 			}
 			if b.progress != nil {
@@ -91,98 +92,111 @@ func (b *body) fillSpool(ctx context.Context, budget *SpoolBudget, memory int64,
 		if err == io.EOF {
 			break
 		}
+		if err != nil && err != errBodyPanicked {
+			err = fmt.Errorf("reading the body to spool it failed after %d bytes: %w", s.size, withoutPrefix{err})
+		}
 		if err != nil {
 			return err
 		}
 	}
-	b.length = s.size
-	if s.file == nil {
-		br := bytes.NewReader(s.mem)
-		b.mem, b.seeker, b.src = br, br, nil
+	if b.unwatch != nil {
+		b.unwatch() // the pump is done
+	}
+	b.length, b.spooled, b.stop = s.size, s.size, nil
+	f, isFile := s.file.(*os.File)
+	switch {
+	case s.file == nil:
+		b.inMemory(bytes.NewReader(s.mem))
 		return nil
+	case isFile && b.progress == nil:
+		b.direct = fileBody{f}
+	default: // read through Read, which counts what is sent
+		b.src = s.file
 	}
-	b.seeker = s.file
-	if f, ok := s.file.(*os.File); ok && b.progress == nil {
-		b.mem, b.src = f, nil // sent by net/http with sendfile; only Progress needs the bytes counted
-	} else {
-		b.src = newSource(s.file, s.size, false, b.orig.clean)
-	}
+	b.seeker, b.start = s.file, 0
 	return b.rewind()
 }
+
+// fileBody hands the spool's file to net/http as the request body without
+// letting it close the file (a retry sends it again). Read and SyscallConn
+// are what net/http and the connection's ReadFrom need to send it with
+// sendfile, kernel to kernel (package net, sendFile).
+type fileBody struct{ f *os.File }
+
+func (b fileBody) Read(p []byte) (int, error)            { return b.f.Read(p) }
+func (b fileBody) SyscallConn() (syscall.RawConn, error) { return b.f.SyscallConn() }
+func (fileBody) Close() error                            { return nil }
 
 // write appends p, moving what memory held to a new file the first time
 // the body outgrows memory, or the budget's memory, so that the file holds
 // the whole body.
-func (s *spool) write(ctx context.Context, p []byte, memory int64, dir string) error {
-	if s.file == nil && s.fitsMemory(s.size+int64(len(p)), memory) {
+func (s *spool) write(ctx context.Context, p []byte) error {
+	if s.file == nil && s.fitsMemory(s.size+int64(len(p))) {
 		s.mem = append(s.mem, p...)
 		s.size += int64(len(p))
 		return nil
 	}
 	if s.file == nil {
-		if err := s.toFile(ctx, dir); err != nil {
+		if err := s.toFile(ctx); err != nil {
 			return err
 		}
 	}
-	return s.append(ctx, p, dir)
-}
-
-// fitsMemory reports whether need bytes can be held in memory, growing the
-// buffer, one chunk for a small body and then all of memory, with what the
-// budget gives.
-func (s *spool) fitsMemory(need, memory int64) bool {
-	if need > memory {
-		return false
-	}
-	if need <= int64(cap(s.mem)) {
-		return true
-	}
-	size := memory
-	if s.mem == nil {
-		size = min(memory, max(need, chunkSize))
-	}
-	if !s.budget.takeMemory(size - int64(cap(s.mem))) {
-		return false
-	}
-	s.memory += size - int64(cap(s.mem))
-	grown := make([]byte, s.size, size)
-	copy(grown, s.mem)
-	s.mem = grown
-	return true
+	return s.append(ctx, p)
 }
 
 // toFile moves what memory holds to a new file, once the spool has the
 // budget's turn to grow on disk.
-func (s *spool) toFile(ctx context.Context, dir string) error {
+func (s *spool) toFile(ctx context.Context) error {
 	if err := s.budget.startGrowing(ctx); err != nil {
 		return err
 	}
 	s.growing = true
-	f, err := createSpoolFile(dir)
+	f, err := createSpoolFile(s.dir)
 	if err != nil {
-		return &SpoolError{Dir: dir, Err: err}
+		return &SpoolError{Dir: s.dir, Err: err}
 	}
-	s.file, s.name = f, f.Name()
-	if unlinkAtOnce && os.Remove(s.name) == nil {
+	if s.file, s.name = f, f.Name(); unlinkAtOnce && os.Remove(s.name) == nil {
 		s.name = ""
 	}
 	head := s.mem
 	s.mem, s.size = nil, 0
-	defer s.releaseMemory()
-	return s.append(ctx, head, dir)
+	err = s.append(ctx, head)
+	s.budget.release(s.memory, 0) // once the head is on disk
+	s.memory = 0
+	return err
 }
 
-func (s *spool) append(ctx context.Context, p []byte, dir string) error {
+func (s *spool) append(ctx context.Context, p []byte) error {
 	if err := s.budget.takeDisk(ctx, s.disk, int64(len(p))); err != nil {
 		return err
 	}
 	s.disk += int64(len(p))
 	n, err := s.file.Write(p)
-	s.size += int64(n)
-	if err != nil {
-		return &SpoolError{Dir: dir, Err: err}
+	if s.size += int64(n); err != nil {
+		return &SpoolError{Dir: s.dir, Err: err}
 	}
 	return nil
+}
+
+// fitsMemory reports whether need bytes can be held in memory, growing the
+// buffer, one chunk for a small body and then all of the limit, with what
+// the budget gives.
+func (s *spool) fitsMemory(need int64) bool {
+	if need > s.limit {
+		return false
+	} else if need <= int64(cap(s.mem)) {
+		return true
+	}
+	size := s.limit
+	if s.mem == nil {
+		size = min(s.limit, max(need, chunkSize))
+	}
+	if !s.budget.takeMemory(size - int64(cap(s.mem))) {
+		return false
+	}
+	s.memory += size - int64(cap(s.mem))
+	s.mem = append(make([]byte, 0, size), s.mem...)
+	return true
 }
 
 // stopGrowing gives the budget's turn to grow on disk to the next spool.
@@ -191,11 +205,6 @@ func (s *spool) stopGrowing() {
 		s.growing = false
 		s.budget.stopGrowing()
 	}
-}
-
-func (s *spool) releaseMemory() {
-	s.budget.release(s.memory, 0)
-	s.memory = 0
 }
 
 // release closes and removes the file, lets the memory go and gives both
@@ -208,7 +217,6 @@ func (s *spool) release() {
 		}
 	}
 	s.mem = nil
-	s.stopGrowing()
 	s.budget.release(s.memory, s.disk)
 	s.memory, s.disk = 0, 0
 }

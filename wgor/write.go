@@ -3,14 +3,12 @@ package wgor
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/wgor-dev/wgor/internal/oss"
@@ -19,42 +17,30 @@ import (
 )
 
 // Write sends r to its route with WriteGetObjectResponse: a POST signed with
-// OSS Signature V4 and an UNSIGNED-PAYLOAD body read from r.Body.
+// OSS Signature V4 whose UNSIGNED-PAYLOAD body is read from r.Body. A body
+// of known length (see Response.ContentLength) is streamed with its
+// Content-Length; one of unknown length is spooled first (see
+// Client.SpoolDir), or streamed chunked (Client.Chunked, Response.Chunked).
 //
-// A body of known length (see Response.ContentLength) is streamed with its
-// Content-Length. A body of unknown length is first spooled (see
-// Client.SpoolDir) and then sent with its length, unless Client.Chunked or
-// Response.Chunked asks for it to be streamed chunked.
+// It returns a *ServiceError when OSS answers outside 2xx; an error
+// wrapping ErrInvalidResponse when r cannot be sent; ErrBodyLength when the
+// body's length does not match r.ContentLength; ctx.Err() when ctx ends
+// first. Every error returned before a byte of the request left also wraps
+// ErrNotSent: the outputToken is then still unused. A 2xx that OSS sends
+// before it has the whole body is an error too.
 //
-// It returns a *ServiceError when OSS answers outside 2xx, an error
-// wrapping ErrInvalidResponse (and sends nothing) when r cannot be sent, an
-// error wrapping ErrBodyLength when the body's length does not match
-// r.ContentLength, and an error wrapping ctx.Err() when ctx ends first.
-// Every error returned before a byte of the request left (an invalid
-// Response, a body that could not be spooled, ctx ended while spooling)
-// also wraps ErrNotSent: the outputToken is then still unused. A 2xx that
-// OSS sends before it has the whole body is an error too: what reaches the
-// GetObject caller then cannot be the whole response.
-//
-// When ctx ends, Write returns promptly even if a Read of r.Body is
-// blocked: an *io.PipeReader is closed, and any other body but an
-// in-memory reader or a regular file is read on one goroutine of Write's
-// own, which a Read that neither returns nor can be closed (see
-// Response.Body) keeps until it returns. (A body streamed while such a Read blocks, chunked or
-// of declared length, holds Write until ctx ends should the connection
-// fail meanwhile: net/http waits for its writer; a function's invocation
-// always has a deadline.) Should that Read panic, Write cleans up (the spool
-// file, the connection, r.Body) and panics again with the same value on
-// the caller's goroutine, where it can be recovered.
+// When ctx ends, Write returns promptly even if a Read of r.Body blocks:
+// an *io.PipeReader is closed, and any other body but an in-memory reader
+// or a regular file is read on one goroutine of Write's own, which a Read
+// that neither returns nor can be closed keeps until it returns. Should
+// that Read panic, Write cleans up and panics again with the same value on
+// the caller's goroutine.
 //
 // Write goes through its stages once each: it checks r, builds the
 // request, signs it, attaches the body (of known length, spooled, or
 // chunked), sends it (again only when provably nothing was sent, see
-// Client), and reads OSS's answer. The credentials are asked for once, and
-// a retry sends the request as it was signed.
-//
-// No error, log record or Result ever holds the token, a secret or a
-// signature, in any form (see ServiceError). A nil *Client is a zero
+// Client), and reads OSS's answer. No error, log record or Result holds
+// the token, a secret or a signature, in any form. A nil *Client is a zero
 // Client, which has no Credentials: Write refuses to send with it.
 func (c *Client) Write(ctx context.Context, r *Response) (*Result, error) {
 	if c == nil {
@@ -78,11 +64,11 @@ func (c *Client) Write(ctx context.Context, r *Response) (*Result, error) {
 		return nil, err
 	}
 	if err := w.attach(ctx); err != nil {
-		return nil, w.clean(err) // the route's host is quoted too
+		return nil, w.scrub.Error(err) // the route's host is quoted too
 	}
 	resp, a, err := w.send(ctx)
 	if err != nil {
-		return nil, w.clean(err)
+		return nil, w.scrub.Error(err)
 	}
 	return w.answer(ctx, resp, a)
 }
@@ -94,12 +80,13 @@ type call struct {
 	url       *url.URL
 	region    string
 	userAgent string
-	req       *http.Request    // built, then signed; each attempt sends a copy
-	signing   sign.Options     // how it was signed, to explain a mismatch
-	secrets   []string         // the token, the secret, the security token, the signature
-	scrub     *redact.Scrubber // of secrets, made when first needed: see scrubber
-	scrubOnce sync.Once
-	body      body
+	req       http.Request // built, then signed; each attempt sends a copy
+	signing   sign.Options // how it was signed, to explain a mismatch
+	// scrub removes the secrets this Write holds (the token, the secret,
+	// the security token and the signature) from text from outside: the
+	// body's Read, the network, OSS.
+	scrub *redact.Scrubber
+	body  body
 }
 
 // check refuses, before anything is sent, a Client or a Response that
@@ -139,7 +126,7 @@ func (w *call) check(ctx context.Context) error {
 
 // build makes the request, without its body.
 func (w *call) build() {
-	w.req = &http.Request{
+	w.req = http.Request{
 		Method:     http.MethodPost,
 		URL:        w.url,
 		Proto:      "HTTP/1.1",
@@ -150,91 +137,41 @@ func (w *call) build() {
 	}
 }
 
-// sign gets the credentials, signs the request with them, and notes every
-// secret this Write now holds, for the scrubber.
+// sign gets the credentials and signs the request with them; the scrubber
+// then knows every secret this Write holds.
 func (w *call) sign(ctx context.Context) error {
 	cr, err := w.c.Credentials.Credentials(ctx)
 	if err != nil {
-		err = notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent: get credentials", w.url.Host))
-		return redact.New(w.r.Token).Error(err)
+		return redact.New(w.r.Token).Error(notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent: get credentials", w.url.Host)))
 	}
 	w.signing = sign.Options{Credentials: cr.Signing(), Region: w.region, Time: time.Now(), KeyCache: w.c.KeyCache}
-	err = sign.Sign(w.req, &w.signing)
-	w.secrets = []string{w.r.Token, cr.AccessKeySecret, cr.SecurityToken, signatureOf(w.req.Header)}
+	err = sign.Sign(&w.req, &w.signing)
+	// The signature is the last field of OSS4-HMAC-SHA256's Authorization
+	// (API reference, "Signature version 4").
+	_, sig, _ := strings.Cut(w.req.Header.Get(sign.HeaderAuthorization), "Signature=")
+	w.scrub = redact.New(w.r.Token, cr.AccessKeySecret, cr.SecurityToken, sig)
 	if err != nil {
-		return w.clean(notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent", w.url.Host)))
+		return w.scrub.Error(notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent", w.url.Host)))
 	}
 	return nil
-}
-
-// scrubber returns the scrubber of every secret this Write holds. It is
-// made when first needed: a Write that succeeds with an answer whose
-// headers hold none of them (see cleanHeader) never needs it.
-func (w *call) scrubber() *redact.Scrubber {
-	w.scrubOnce.Do(func() { w.scrub = redact.New(w.secrets...) })
-	return w.scrub
-}
-
-// clean returns err without the secrets this Write holds: for an error
-// whose text comes from outside (the body's Read, the network, OSS).
-func (w *call) clean(err error) error { return w.scrubber().Error(err) }
-
-// cleanHeader returns OSS's headers without the secrets this Write holds
-// (a hostile route may echo one): h itself when it holds none.
-func (w *call) cleanHeader(h http.Header) http.Header {
-	n := 0
-	for k, vs := range h {
-		n += len(k) + 1
-		for _, v := range vs {
-			n += len(v) + 1
-		}
-	}
-	var all strings.Builder
-	all.Grow(n)
-	for k, vs := range h {
-		all.WriteString(k)
-		for _, v := range vs {
-			all.WriteString("\n")
-			all.WriteString(v)
-		}
-		all.WriteString("\n")
-	}
-	if !redact.MayHold(all.String(), w.secrets...) {
-		return h
-	}
-	return w.scrubber().Header(h)
-}
-
-// signatureOf returns the signature in an Authorization header, the last
-// field of OSS4-HMAC-SHA256's (API reference, "Signature version 4").
-func signatureOf(h http.Header) string {
-	_, sig, _ := strings.Cut(h.Get(sign.HeaderAuthorization), "Signature=")
-	return sig
 }
 
 // attach works out how the body is sent: with its length, declared or
 // detected; spooled first to learn it; or chunked.
 func (w *call) attach(ctx context.Context) error {
-	if err := w.body.init(w.r, w.clean, w.c.Progress); err != nil {
+	if err := w.body.init(w.r, w.scrub, w.c.Progress); err != nil {
 		return notSent(err)
 	}
 	if w.body.length >= 0 || w.c.Chunked || w.r.Chunked {
 		return nil
 	}
-	dir := cmp.Or(w.c.SpoolDir, os.TempDir())
-	memory := cmp.Or(w.c.SpoolMemory, DefaultSpoolMemory)
-	budget := cmp.Or(w.c.SpoolBudget, DefaultSpoolBudget)
-	err := w.body.fillSpool(ctx, budget, max(memory, 0), dir)
-	if err == nil {
-		return nil
+	s := &spool{
+		budget: cmp.Or(w.c.SpoolBudget, DefaultSpoolBudget),
+		limit:  max(cmp.Or(w.c.SpoolMemory, DefaultSpoolMemory), 0),
+		dir:    cmp.Or(w.c.SpoolDir, os.TempDir()),
 	}
-	where := "wgor: WriteGetObjectResponse to " + w.url.Host + " not sent, the outputToken is still unused"
-	switch {
-	case isSpoolError(err), errors.Is(err, ErrNotSent): // the spool's budget: too long, or no room in time
-	case err == errBodyPanicked:
-		where += ": the body's Read panicked"
-	default:
-		where += fmt.Sprintf(": reading the body to spool it failed after %d bytes", w.body.spool.size)
+	if err := w.body.fill(ctx, s); err != nil {
+		return notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent, the outputToken is still unused", w.url.Host))
 	}
-	return notSent(wrap(err, "%s", where))
+	return nil
 }

@@ -1,7 +1,10 @@
 package oss
 
 import (
+	"bytes"
 	"encoding/xml"
+	"errors"
+	"fmt"
 	"io"
 )
 
@@ -10,7 +13,10 @@ import (
 //	<Error><Code>…</Code><Message>…</Message><RequestId>…</RequestId><HostId>…</HostId><EC>…</EC></Error>
 //
 // with, for signature errors, the fields the server signed (OSS knowledge
-// base "signature errors", 108790; error page 0002-00000201).
+// base "signature errors", 108790; error page 0002-00000201), and the help
+// page OSS recommends
+// (<RecommendDoc>https://api.aliyun.com/troubleshoot?q=<EC></RecommendDoc>;
+// see testdata/errors).
 type ErrorDoc struct {
 	XMLName          xml.Name `xml:"Error"`
 	Code             string   `xml:"Code"`
@@ -18,16 +24,50 @@ type ErrorDoc struct {
 	RequestID        string   `xml:"RequestId"`
 	HostID           string   `xml:"HostId,omitempty"`
 	EC               string   `xml:"EC,omitempty"`
+	RecommendDoc     string   `xml:"RecommendDoc,omitempty"`
 	OSSAccessKeyID   string   `xml:"OSSAccessKeyId,omitempty"`
 	StringToSign     string   `xml:"StringToSign,omitempty"`
 	CanonicalRequest string   `xml:"CanonicalRequest,omitempty"`
 }
 
 // ParseErrorDoc reads an error document from at most limit bytes of r. ok is
-// false when the text is not one (an empty body, HTML from a proxy).
+// false when the text is not a whole one (an empty body, HTML from a proxy,
+// a document cut short).
 func ParseErrorDoc(r io.Reader, limit int64) (doc ErrorDoc, ok bool) {
-	err := xml.NewDecoder(io.LimitReader(r, limit)).Decode(&doc)
-	return doc, err == nil && doc.XMLName.Local == "Error"
+	data, _ := io.ReadAll(io.LimitReader(r, limit))
+	doc, ok, broke := DecodeErrorDoc(data)
+	return doc, ok && broke == nil
+}
+
+// DecodeErrorDoc reads an error document from data as far as it is well
+// formed. ok is false when data does not start as one (an empty body, HTML
+// from a proxy). Otherwise d holds the elements read before the document
+// broke off, and broke, when not nil, says where and why it did (a body cut
+// short, a byte that is not UTF-8, an unknown entity).
+func DecodeErrorDoc(data []byte) (d ErrorDoc, ok bool, broke error) {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return d, false, nil
+		}
+		start, isStart := tok.(xml.StartElement)
+		if !isStart {
+			continue // the XML declaration, a comment, white space
+		}
+		if start.Name.Local != "Error" {
+			return d, false, nil
+		}
+		err = dec.DecodeElement(&d, &start)
+		if err == nil {
+			return d, true, nil
+		}
+		var se *xml.SyntaxError
+		if errors.As(err, &se) {
+			err = errors.New(se.Msg)
+		}
+		return d, true, fmt.Errorf("at byte %d of %d: %w", dec.InputOffset(), len(data), err)
+	}
 }
 
 // Marshal returns the document as OSS sends it, with the XML declaration.

@@ -9,6 +9,7 @@
 package oss
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -46,28 +47,13 @@ var Statuses = [...]int{200, 206, 301, 302, 303, 304, 400, 401, 403, 404, 405, 4
 const StatusList = "200, 206, 301, 302, 303, 304, 400, 401, 403, 404, 405, 409, 411, 412, 416, 500, 503"
 
 // ValidStatus reports whether status is one of Statuses.
-func ValidStatus(status int) bool {
-	for _, s := range Statuses {
-		if s == status {
-			return true
-		}
-	}
-	return false
-}
+func ValidStatus(status int) bool { return slices.Contains(Statuses[:], status) }
 
 // ParseStatus reads an x-oss-fwd-status value: plain decimal digits, no sign
 // and no leading zero, naming one of Statuses.
 func ParseStatus(v string) (int, bool) {
-	if len(v) != 3 || v[0] == '0' {
-		return 0, false
-	}
-	for i := 0; i < len(v); i++ {
-		if v[i] < '0' || v[i] > '9' {
-			return 0, false
-		}
-	}
 	n, err := strconv.Atoi(v)
-	return n, err == nil && ValidStatus(n)
+	return n, err == nil && strconv.Itoa(n) == v && ValidStatus(n)
 }
 
 // Forwarded are the response headers the API reference lists as forwarded
@@ -80,28 +66,17 @@ var Forwarded = [...]string{
 
 // Documented reports whether name is one of Forwarded, in any case.
 func Documented(name string) bool {
-	for _, f := range Forwarded {
-		if strings.EqualFold(f, name) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(Forwarded[:], func(f string) bool { return strings.EqualFold(f, name) })
 }
 
 // ValidName reports whether name is an HTTP header name (RFC 9110, token).
 func ValidName(name string) bool {
-	if name == "" {
-		return false
-	}
 	for i := 0; i < len(name); i++ {
-		c := name[i]
-		ok := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-			strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
-		if !ok {
+		if c := name[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
 			return false
 		}
 	}
-	return true
+	return name != ""
 }
 
 // ValidValue reports whether v can be sent as a header value: no control

@@ -17,10 +17,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+	"sync"
 )
 
 // Mark replaces what is hidden.
@@ -30,87 +31,142 @@ const Mark = "<redacted>"
 // words with it, and none of OSS's secrets is that short.
 const minSecret = 4
 
+// secretValue finds the value of a name that is secret wherever it
+// appears, whoever's it is: as a query parameter (name=value), a header in
+// a dump (name: value), a JSON member ("name":"value"), an Authorization
+// field (Signature=hex in V4, Signature:base64 in V2), and the signature
+// of V1's "OSS id:signature". Sources: OSS API reference, "Signature
+// version 4", "Include signatures in URLs" (V1's Signature and
+// security-token), Function Compute's x-fc-* credential headers, the
+// event's outputToken.
+var secretValue = regexp.MustCompile(`(?i)(\b(?:signature["']*[=:]["']*|` +
+	`(?:security-?token|access-?key-?secret|request-token|outputtoken)["']*[=:]["']*[ \t]*|` +
+	`oss [^&"',;<>()[\]{}\\ \t]+:))[^&"',;<>()[\]{}\\ \t]+`)
+
 // Scrubber removes a set of secrets, in every form wgor's output can hold
-// them, and any signature, from text. The zero Scrubber knows no secret but
-// still hides signatures. A Scrubber is safe for concurrent use.
+// them, and any signature, from text. A nil or zero Scrubber knows no
+// secret but still hides signatures. A Scrubber is safe for concurrent use.
 type Scrubber struct {
-	forms []string // longest first: a form may hold another
+	secrets []secret
+	once    sync.Once
+	forms   []string // made when first needed, longest first: a form may hold another
+}
+
+type secret struct {
+	value string
+	// run is the value's longest run of ASCII letters and digits, which
+	// every form of it keeps (see mayHold); "" when that run is shorter
+	// than minSecret, so that the secret may be anywhere.
+	run string
 }
 
 // New returns a Scrubber of secrets. A value that is a URL (an inputOssUrl)
 // also adds its signature and token parameters.
 func New(secrets ...string) *Scrubber {
-	s := &Scrubber{}
-	for _, secret := range secrets {
-		for _, v := range append([]string{secret}, urlSecrets(secret)...) {
-			s.addForms(v)
+	s := &Scrubber{secrets: make([]secret, 0, len(secrets))}
+	for _, text := range secrets {
+		s.add(text)
+		if !strings.Contains(text, "://") {
+			continue
+		}
+		if u, err := url.Parse(text); err == nil {
+			for name, vs := range u.Query() {
+				if n := strings.ToLower(name); strings.HasSuffix(n, "signature") || strings.HasSuffix(n, "security-token") {
+					for _, v := range vs {
+						s.add(v)
+					}
+				}
+			}
 		}
 	}
-	slices.SortFunc(s.forms, func(a, b string) int { return len(b) - len(a) })
 	return s
 }
 
-// addForms adds v as it stands in Go-quoted (%q, %+q, quoted twice),
-// JSON-, URL- and HTML-escaped text.
-func (s *Scrubber) addForms(v string) {
-	if len(v) < minSecret {
+func (s *Scrubber) add(value string) {
+	if len(value) < minSecret {
 		return
 	}
-	q := inner(strconv.Quote(v))
-	j, _ := json.Marshal(v) // a string always marshals
-	var raw strings.Builder
-	enc := json.NewEncoder(&raw)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-	for _, f := range []string{
-		v, q, inner(strconv.Quote(q)), inner(strconv.QuoteToASCII(v)),
-		inner(string(j)), inner(strings.TrimSpace(raw.String())),
-		url.QueryEscape(v), url.PathEscape(v), html.EscapeString(v),
-	} {
-		if !slices.Contains(s.forms, f) {
-			s.forms = append(s.forms, f)
+	run, start := "", 0
+	for i := range len(value) + 1 {
+		if i < len(value) && ('a' <= value[i] && value[i] <= 'z' || 'A' <= value[i] && value[i] <= 'Z' || '0' <= value[i] && value[i] <= '9') {
+			continue
 		}
+		if i-start > len(run) {
+			run = value[start:i]
+		}
+		start = i + 1
 	}
+	if len(run) < minSecret {
+		run = ""
+	}
+	s.secrets = append(s.secrets, secret{value, run})
 }
+
+// allForms returns each secret as it stands in Go-quoted (%q, %+q, quoted
+// twice), JSON- (as encoding/json and slog's JSON handler write it), URL-
+// and HTML-escaped text.
+func (s *Scrubber) allForms() []string {
+	s.once.Do(func() {
+		for _, sec := range s.secrets {
+			v := sec.value
+			q := inner(strconv.Quote(v))
+			j, _ := json.Marshal(v) // a string always marshals
+			for _, f := range []string{
+				v, q, inner(strconv.Quote(q)), inner(strconv.QuoteToASCII(v)),
+				inner(string(j)), inner(unescapeHTML.Replace(string(j))),
+				url.QueryEscape(v), url.PathEscape(v), html.EscapeString(v),
+			} {
+				if !slices.Contains(s.forms, f) {
+					s.forms = append(s.forms, f)
+				}
+			}
+		}
+		slices.SortFunc(s.forms, func(a, b string) int { return len(b) - len(a) })
+	})
+	return s.forms
+}
+
+var unescapeHTML = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&")
 
 func inner(quoted string) string { return quoted[1 : len(quoted)-1] }
 
-// urlSecrets returns the values of u's query that are secret, when u is an
-// absolute URL.
-func urlSecrets(u string) []string {
-	p, err := url.Parse(u)
-	if err != nil || p.Scheme == "" || p.RawQuery == "" {
-		return nil
-	}
-	var out []string
-	for name, vs := range p.Query() {
-		if secretParam(name) {
-			out = append(out, vs...)
+// mayHold reports whether text may hold one of the secrets in a form
+// String removes: every form keeps the secret's longest run of ASCII
+// letters and digits.
+func (s *Scrubber) mayHold(text string) bool {
+	for _, sec := range s.secrets {
+		if sec.run == "" || strings.Contains(text, sec.run) {
+			return true
 		}
 	}
-	return out
+	return false
 }
 
-// String returns text on one line (see OneLine), without the secrets and
+// String returns text on one line (see oneLine), without the secrets and
 // without any signature.
 func (s *Scrubber) String(text string) string {
-	// Before and after OneLine: a secret may hold a byte that OneLine
-	// replaces (a tab), and OneLine may join what forms a secret.
-	text = OneLine(s.remove(text))
-	return Signatures(s.remove(text))
+	// Before and after oneLine: a secret may hold a byte that oneLine
+	// replaces (a tab), and oneLine may join what forms a secret.
+	text = oneLine(s.remove(text))
+	return secretValue.ReplaceAllString(s.remove(text), "${1}"+Mark)
 }
 
 func (s *Scrubber) remove(text string) string {
-	if s != nil {
-		for _, f := range s.forms {
+	if s != nil && s.mayHold(text) {
+		for _, f := range s.allForms() {
 			text = strings.ReplaceAll(text, f, Mark)
 		}
 	}
 	return text
 }
 
-// Header returns a copy of h whose names and values are scrubbed.
+// Header returns h without the secrets: h itself when it may hold none,
+// as the headers of most answers do; otherwise a copy whose names and
+// values are scrubbed.
 func (s *Scrubber) Header(h http.Header) http.Header {
+	if s == nil || !s.headerMayHold(h) {
+		return h
+	}
 	out := make(http.Header, len(h))
 	for k, vs := range h {
 		c := make([]string, len(vs))
@@ -122,6 +178,20 @@ func (s *Scrubber) Header(h http.Header) http.Header {
 	return out
 }
 
+func (s *Scrubber) headerMayHold(h http.Header) bool {
+	for k, vs := range h {
+		if s.mayHold(k) {
+			return true
+		}
+		for _, v := range vs {
+			if s.mayHold(v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Error returns err when its message and every message it wraps are clean
 // and on one line, so that errors.Is and errors.As find what they did.
 // Otherwise it returns an error with the scrubbed message, wrapping the
@@ -130,10 +200,16 @@ func (s *Scrubber) Error(err error) error {
 	if err == nil {
 		return nil
 	}
+	var kids []error
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		kids = []error{u.Unwrap()}
+	case interface{ Unwrap() []error }:
+		kids = slices.Clone(u.Unwrap())
+	}
+	kids = slices.DeleteFunc(kids, func(e error) bool { return e == nil })
 	msg := err.Error()
-	clean := s.String(msg)
-	kids := children(err)
-	same := clean == msg
+	same := s.String(msg) == msg
 	for i, k := range kids {
 		kids[i] = s.Error(k)
 		same = same && kids[i] == k
@@ -141,7 +217,7 @@ func (s *Scrubber) Error(err error) error {
 	if same {
 		return err
 	}
-	return &scrubbed{msg: clean, errs: kids}
+	return &scrubbed{msg: s.String(msg), errs: kids}
 }
 
 type scrubbed struct {
@@ -152,51 +228,22 @@ type scrubbed struct {
 func (e *scrubbed) Error() string   { return e.msg }
 func (e *scrubbed) Unwrap() []error { return e.errs }
 
-func children(err error) []error {
-	var kids []error
-	switch u := err.(type) {
-	case interface{ Unwrap() error }:
-		kids = []error{u.Unwrap()}
-	case interface{ Unwrap() []error }:
-		kids = slices.Clone(u.Unwrap())
-	}
-	return slices.DeleteFunc(kids, func(e error) bool { return e == nil })
-}
-
 // Errorf is fmt.Errorf with the result passed through s.Error.
 func (s *Scrubber) Errorf(format string, args ...any) error {
 	return s.Error(fmt.Errorf(format, args...))
 }
 
-// OneLine makes text printable on one line: control characters (C0, DEL,
+// oneLine makes text printable on one line: control characters (C0, DEL,
 // C1), line and paragraph separators and the bidi controls that reorder a
 // terminal line become spaces, and invalid UTF-8 becomes U+FFFD.
-func OneLine(s string) string {
-	clean := true
-	for i := 0; i < len(s) && clean; i++ {
-		clean = s[i] >= 0x20 && s[i] < 0x7f
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		if breaksLine(r) {
-			r = ' '
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || 0x80 <= r && r <= 0x9f || r == 0x2028 || r == 0x2029 ||
+			0x202a <= r && r <= 0x202e || 0x2066 <= r && r <= 0x2069 {
+			return ' '
 		}
-		b.WriteRune(r) // an invalid byte decodes as utf8.RuneError, U+FFFD
-	}
-	return b.String()
-}
-
-// breaksLine reports whether r would break or reorder a terminal line: a
-// control character (C0, DEL, C1), a line or paragraph separator, or a bidi
-// control.
-func breaksLine(r rune) bool {
-	return r < 0x20 || r == 0x7f || 0x80 <= r && r <= 0x9f || r == 0x2028 || r == 0x2029 ||
-		0x202a <= r && r <= 0x202e || 0x2066 <= r && r <= 0x2069
+		return r // an invalid byte is utf8.RuneError, U+FFFD
+	}, s)
 }
 
 // Format prints safe, a value's text without its secrets, for every verb:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"strconv"
 	"testing"
@@ -81,8 +82,8 @@ func TestErrorKeepsCleanChainsAndScrubsOthers(t *testing.T) {
 }
 
 func TestOneLine(t *testing.T) {
-	assert.Equal(t, "a b c\ufffd d", OneLine("a\nb\u2028c\xff\u202ed"))
-	assert.Equal(t, "plain", OneLine("plain"))
+	assert.Equal(t, "a b c\ufffd d", oneLine("a\nb\u2028c\xff\u202ed"))
+	assert.Equal(t, "plain", oneLine("plain"))
 }
 
 type secretHolder struct{ s string }
@@ -95,4 +96,25 @@ func TestFormatEveryVerb(t *testing.T) {
 		assert.NotContains(t, fmt.Sprintf(verb, h), "topsecret", verb)
 	}
 	assert.Equal(t, "holder{<redacted>}", LogValue("holder{<redacted>}").String())
+}
+
+func TestMayHoldFindsEveryFormAScrubberRemoves(t *testing.T) {
+	secrets := []string{"OSSV1#tab\there \"quoted\" <&> +/= *star", "SECRET-\"quote\"-\ttab", "STS token with spaces * and %"}
+	s := New(secrets...)
+	for _, form := range s.allForms() {
+		text := "before " + form + " after"
+		assert.True(t, s.mayHold(text), "form %q", form)
+		assert.NotEqual(t, text, s.String(text), "the Scrubber removes form %q", form)
+	}
+	clean := http.Header{"Server": {"AliyunOSS"}, "X-Oss-Request-Id": {"65A8B3C2"}}
+	assert.Equal(t, fmt.Sprintf("%p", clean), fmt.Sprintf("%p", s.Header(clean)), "clean headers are not copied")
+	assert.True(t, New("#-#-#-#").mayHold("anything"), "a secret without a long run may be anywhere")
+	assert.True(t, New("https://b.example/o?x-oss-signature=abcdef123&x=1").mayHold("x=abcdef123"), "a URL's signature counts")
+}
+
+func TestNilScrubberHidesSignatures(t *testing.T) {
+	var s *Scrubber
+	assert.Equal(t, "Signature="+Mark, s.String("Signature=abcdef"))
+	h := http.Header{"A": {"b"}}
+	assert.Equal(t, h, s.Header(h))
 }
