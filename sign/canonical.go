@@ -19,13 +19,13 @@ type request struct {
 	additional  []string    // the additional headers, as listed
 }
 
-// canonicalRequest is METHOD, URI, QUERY, HEADERS, ADDITIONAL and the payload
-// hash, a line each (OSS "Signature version 4"; official signer
-// oss/signer/v4.go, calcCanonicalRequest). An empty method is GET, what
-// net/http sends; the payload hash is UNSIGNED-PAYLOAD, the only one OSS
+// canonicalRequest appends to b the METHOD, URI, QUERY, HEADERS, ADDITIONAL
+// and the payload hash, a line each (OSS "Signature version 4"; official
+// signer oss/signer/v4.go, calcCanonicalRequest). An empty method is GET,
+// what net/http sends; the payload hash is UNSIGNED-PAYLOAD, the only one OSS
 // accepts (EC 0002-00000214).
-func canonicalRequest(r *request) []byte {
-	b := append(make([]byte, 0, 1024), cmp.Or(r.method, http.MethodGet)...)
+func canonicalRequest(b []byte, r *request) []byte {
+	b = append(b, cmp.Or(r.method, http.MethodGet)...)
 	b = appendCanonicalURI(append(b, '\n'), r.bucket, r.key)
 	b = appendCanonicalQuery(append(b, '\n'), r.query, r.skip)
 	b = appendCanonicalHeaders(append(b, '\n'), r.header, r.additional) // each line ends with '\n'
@@ -61,7 +61,7 @@ func unreserved(c byte) bool {
 // %20. A repeated name carries its last value each time: the official signer
 // keeps one value a name, in a map.
 func appendCanonicalQuery(b []byte, raw, skip string) []byte {
-	var params [][2]string
+	params := make([][2]string, 0, 8)
 	for kv := range strings.SplitSeq(strings.ReplaceAll(raw, "+", "%20"), "&") {
 		if k, v, _ := strings.Cut(kv, "="); kv != "" && (skip == "" || k != skip) {
 			params = append(params, [2]string{k, v})
@@ -83,48 +83,51 @@ func appendCanonicalQuery(b []byte, raw, skip string) []byte {
 	return b
 }
 
-// appendCanonicalHeaders appends "name:value\n" for each signed header: names
-// lower-cased and sorted, values trimmed and joined by ','. Keys equal but
-// for case are one header, their values in the order of the keys as written:
-// net/http sends them so (Header.Write sorts keys) and the server joins them.
+// appendCanonicalHeaders appends "name:value\n" for each signed header that
+// has a value: names lower-cased and sorted, values trimmed and joined by
+// ','. Keys equal but for case are one header, their values in the order of
+// the keys as written: net/http sends them so (Header.Write sorts keys) and
+// the server joins them.
 func appendCanonicalHeaders(b []byte, h http.Header, additional []string) []byte {
-	signed := signedHeaders(h, additional)
-	for i, k := range signed {
-		if i > 0 && strings.EqualFold(k, signed[i-1]) {
+	type field struct {
+		key    string
+		values []string
+	}
+	signed := make([]field, 0, 16)
+	for k, vs := range h {
+		if len(vs) > 0 && isSigned(k, additional) {
+			signed = append(signed, field{k, vs})
+		}
+	}
+	slices.SortFunc(signed, func(a, b field) int {
+		if c := compareLower(a.key, b.key); c != 0 {
+			return c
+		}
+		return strings.Compare(a.key, b.key)
+	})
+	for i, f := range signed {
+		if i > 0 && strings.EqualFold(f.key, signed[i-1].key) {
 			b[len(b)-1] = ',' // the same header under another key: one line
 		} else {
-			b = append(appendLower(b, k), ':')
+			b = append(appendLower(b, f.key), ':')
 		}
-		for _, v := range h[k] {
+		for _, v := range f.values {
 			b = append(append(b, strings.TrimSpace(v)...), ',')
 		}
-		b[len(b)-1] = '\n' // signedHeaders: at least one value
+		b[len(b)-1] = '\n'
 	}
 	return b
 }
 
-// signedHeaders is the names of h's headers that have a value and are
-// signed, sorted as lower-cased, then as written. Names are HTTP tokens,
-// ASCII (checkHeaders), so lower-casing is ASCII's.
-func signedHeaders(h http.Header, additional []string) []string {
-	signed := make([]string, 0, len(h))
-	for k, vs := range h {
-		if len(vs) > 0 && isSigned(k, additional) {
-			signed = append(signed, k)
-		}
-	}
-	slices.SortFunc(signed, func(a, b string) int { return cmp.Or(compareLower(a, b), strings.Compare(a, b)) })
-	return signed
-}
-
-// compareLower compares a and b as their ASCII lower-cased forms.
+// compareLower compares a and b as their lower-cased forms. Names are HTTP
+// tokens, ASCII (checkHeaders), so lower-casing is ASCII's.
 func compareLower(a, b string) int {
 	for i := range min(len(a), len(b)) {
-		if c := cmp.Compare(lower(a[i]), lower(b[i])); c != 0 {
-			return c
+		if a[i] != b[i] && lower(a[i]) != lower(b[i]) {
+			return int(lower(a[i])) - int(lower(b[i]))
 		}
 	}
-	return cmp.Compare(len(a), len(b))
+	return len(a) - len(b)
 }
 
 // appendLower appends s lower-cased (ASCII).
@@ -140,30 +143,6 @@ func lower(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
-}
-
-// checkHeaders refuses a control character in the name or a value of any
-// header of h but those replaced, which would split a line of the canonical
-// request or of the request on the wire (oss.ValidValue).
-func checkHeaders(h http.Header, replaced [][2]string) error {
-	for k, vs := range h {
-		switch {
-		case replaces(replaced, k):
-		case !oss.ValidName(k): // net/http sends no other (RFC 9110, field-name)
-			return invalid("a header name is not an HTTP token: " + quote(k))
-		case slices.ContainsFunc(vs, notValid):
-			return invalid("value of header " + quote(k) + " contains a control character")
-		}
-	}
-	return nil
-}
-
-func notValid(v string) bool { return !oss.ValidValue(v) }
-
-// replaces reports whether fields hold the header k, in any case (ASCII:
-// names are tokens, RFC 9110).
-func replaces(fields [][2]string, k string) bool {
-	return slices.ContainsFunc(fields, func(f [2]string) bool { return len(f[0]) == len(k) && strings.EqualFold(f[0], k) })
 }
 
 // isSigned reports whether a header is signed: by default (x-oss-*,
@@ -191,6 +170,30 @@ func additionalHeaders(h http.Header, want []string) []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// checkHeaders refuses a header of h that checkHeader refuses.
+func checkHeaders(h http.Header) error {
+	for k, vs := range h {
+		if err := checkHeader(k, vs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkHeader refuses a name that is not an HTTP token, the only names
+// net/http sends (RFC 9110, field-name), and a control character in a value
+// (oss.ValidValue), which would split a line of the canonical request or of
+// the request on the wire.
+func checkHeader(name string, values []string) error {
+	switch {
+	case !oss.ValidName(name):
+		return invalid("a header name is not an HTTP token: " + quote(name))
+	case slices.ContainsFunc(values, func(v string) bool { return !oss.ValidValue(v) }):
+		return invalid("value of header " + quote(name) + " contains a control character")
+	}
+	return nil
 }
 
 // quote quotes a header name for an error message, cut short against log floods.

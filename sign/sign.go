@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -111,38 +112,52 @@ func Sign(req *http.Request, o *Options) error {
 	}
 	t := signingTime(o.Time)
 	datetime := t.Format(timeFormat)
-	own := [][2]string{ // replace every spelling of their names
+	own := [][2]string{ // in place of every spelling of their names
 		{HeaderOSSDate, datetime},
 		{HeaderContentSHA256, UnsignedPayload},
 		{HeaderDate, t.Format(http.TimeFormat)},
 		{HeaderAuthorization, ""}, // set once the signature is known
+		{HeaderSecurityToken, o.Credentials.SecurityToken},
 	}
-	if tok := o.Credentials.SecurityToken; tok != "" {
-		own = append(own, [2]string{HeaderSecurityToken, tok})
+	if o.Credentials.SecurityToken == "" {
+		own = own[:4] // a long-term key leaves x-oss-security-token to the caller
 	}
-	if err := checkHeaders(req.Header, own); err != nil {
+	if err := set(req, own); err != nil {
 		return err
 	}
-	set(req, own)
 	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, header: req.Header,
 		additional: additionalHeaders(req.Header, o.AdditionalHeaders)}
-	c := compute(r, o.KeyCache, o.Credentials.AccessKeySecret, datetime, datetime[:len(dateFormat)], o.Region, productOf(o.Product))
-	o.Trace.set(c, r.additional)
-	req.Header[HeaderAuthorization] = []string{authorization(o.Credentials.AccessKeyID, c.scope, r.additional, c.signature)}
+	// Authorization: OSS4-HMAC-SHA256 Credential=AK/scope[,AdditionalHeaders=a;b],Signature=hex
+	scope := o.scope(datetime)
+	s := Algorithm + " Credential=" + o.Credentials.AccessKeyID + "/" + scope
+	if len(r.additional) > 0 {
+		s += ",AdditionalHeaders=" + strings.Join(r.additional, ";")
+	}
+	req.Header[HeaderAuthorization] = []string{s + ",Signature=" + compute(r, o.KeyCache, o.Credentials.AccessKeySecret, datetime, scope, o.Trace)}
 	return nil
 }
 
 // set puts fields in req's header in place of every spelling of their names
-// (net/http would send another spelling beside, and OSS join the two); an
-// empty value only removes.
-func set(req *http.Request, fields [][2]string) {
+// (net/http would send another spelling beside, and OSS join the two), once
+// the other headers pass checkHeader. A field without a value only removes
+// the other spellings: Sign sets Authorization once it is known.
+func set(req *http.Request, fields [][2]string) error {
+	respelled := make([]string, 0, 8)
+	for k, vs := range req.Header {
+		switch i := slices.IndexFunc(fields, func(f [2]string) bool { return len(f[0]) == len(k) && strings.EqualFold(f[0], k) }); {
+		case i < 0:
+			if err := checkHeader(k, vs); err != nil {
+				return err
+			}
+		case fields[i][0] != k:
+			respelled = append(respelled, k)
+		}
+	}
 	if req.Header == nil {
 		req.Header = make(http.Header, len(fields))
 	}
-	for k := range req.Header {
-		if replaces(fields, k) {
-			delete(req.Header, k)
-		}
+	for _, k := range respelled {
+		delete(req.Header, k)
 	}
 	values := make([]string, len(fields)) // one array behind the headers' slices
 	for i, f := range fields {
@@ -151,24 +166,38 @@ func set(req *http.Request, fields [][2]string) {
 			req.Header[f[0]] = values[i : i+1 : i+1]
 		}
 	}
+	return nil
 }
 
-// authorization is the Authorization header: OSS4-HMAC-SHA256
-// Credential=AK/scope[,AdditionalHeaders=a;b],Signature=hex.
-func authorization(accessKeyID, scope string, additional []string, signature string) string {
-	s := Algorithm + " Credential=" + accessKeyID + "/" + scope
-	if len(additional) > 0 {
-		s += ",AdditionalHeaders=" + strings.Join(additional, ";")
+// validate refuses input that cannot be signed. Messages name the field at
+// fault, never a value: values may be secrets.
+func validate(req *http.Request, o *Options) error {
+	switch {
+	case req == nil || req.URL == nil:
+		return invalid("nil request, or a request with no URL")
+	case o == nil:
+		return invalid("nil options")
+	case !oss.ValidValue(o.Credentials.SecurityToken):
+		return invalid("security token contains a control character")
+	case !oss.ValidValue(req.URL.RawQuery):
+		return invalid("query contains a control character")
+	case uint(o.Time.UTC().Year()) > 9999: // the time stamps have four digits
+		return invalid("time must fall in the years 0 to 9999")
+	case o.Credentials.AccessKeySecret == "":
+		return invalid("empty access key secret")
 	}
-	return s + ",Signature=" + signature
-}
-
-// set fills tr, when not nil, with what c was computed over.
-func (tr *Trace) set(c computed, additional []string) {
-	if tr != nil {
-		*tr = Trace{CanonicalRequest: string(c.canonicalRequest), StringToSign: string(c.stringToSign),
-			Scope: c.scope, AdditionalHeaders: additional}
+	// The parts of the Credential field, where '/' separates them and ',' or a space ends it.
+	for _, f := range [][2]string{{"access key ID", o.Credentials.AccessKeyID}, {"region", o.Region}, {"product", productOf(o.Product)}} {
+		if f[1] == "" || strings.ContainsFunc(f[1], func(r rune) bool { return r <= ' ' || r == 0x7f || r == ',' || r == '/' }) {
+			return invalid(f[0] + " is empty or holds a control character, a space, ',' or '/'")
+		}
 	}
+	for _, name := range o.AdditionalHeaders {
+		if !oss.ValidName(name) {
+			return invalid("additional header name " + quote(name) + " is not a valid HTTP header name (RFC 9110 token)")
+		}
+	}
+	return nil
 }
 
 func signingTime(t time.Time) time.Time {
@@ -179,3 +208,8 @@ func signingTime(t time.Time) time.Time {
 }
 
 func productOf(p string) string { return cmp.Or(p, DefaultProduct) }
+
+// scope is the scope of a signature at datetime, the signing time's stamp.
+func (o *Options) scope(datetime string) string {
+	return scope(datetime[:len(dateFormat)], o.Region, productOf(o.Product))
+}
