@@ -61,13 +61,6 @@ func signingKey(secret, scope string) []byte {
 	return key
 }
 
-// signature is the hex HMAC-SHA256 of the string to sign under the signing
-// key; mac is a fresh or reset HMAC-SHA256 under that key.
-func signature(mac hash.Hash, stringToSign []byte) string {
-	mac.Write(stringToSign)
-	return hex.EncodeToString(mac.Sum(nil))
-}
-
 // A KeyCache keeps the signing key derived last, so that the signatures of
 // one day, region and secret derive it once: the derivation is four HMACs,
 // as much as the rest of a signature (aws-sdk-go-v2's signer caches its keys
@@ -79,10 +72,11 @@ type KeyCache struct {
 	mu  sync.Mutex
 	of  [2]string // the secret and the scope of mac's key
 	mac hash.Hash // HMAC-SHA256 under the key derived last, or nil
+	sum []byte    // mac's sum, kept for the next
 }
 
-// signature is the signature of stringToSign under the signing key of
-// secret and scope, derived or kept.
+// signature is the hex HMAC-SHA256 of the string to sign under the signing
+// key of secret and scope, derived once while they stay the same.
 func (c *KeyCache) signature(secret, scope string, stringToSign []byte) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -90,7 +84,9 @@ func (c *KeyCache) signature(secret, scope string, stringToSign []byte) string {
 		c.of, c.mac = of, hmac.New(sha256.New, signingKey(secret, scope))
 	}
 	c.mac.Reset()
-	return signature(c.mac, stringToSign)
+	c.mac.Write(stringToSign)
+	c.sum = c.mac.Sum(c.sum[:0])
+	return hex.EncodeToString(c.sum)
 }
 
 // String says what the cache is, never what it holds.

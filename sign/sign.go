@@ -127,13 +127,13 @@ func Sign(req *http.Request, o *Options) error {
 	}
 	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, header: req.Header,
 		additional: additionalHeaders(req.Header, o.AdditionalHeaders)}
-	// Authorization: OSS4-HMAC-SHA256 Credential=AK/scope[,AdditionalHeaders=a;b],Signature=hex
 	scope := o.scope(datetime)
-	s := Algorithm + " Credential=" + o.Credentials.AccessKeyID + "/" + scope
+	signature := compute(r, o.KeyCache, o.Credentials.AccessKeySecret, datetime, scope, o.Trace)
+	var additional string
 	if len(r.additional) > 0 {
-		s += ",AdditionalHeaders=" + strings.Join(r.additional, ";")
+		additional = ",AdditionalHeaders=" + strings.Join(r.additional, ";")
 	}
-	req.Header[HeaderAuthorization] = []string{s + ",Signature=" + compute(r, o.KeyCache, o.Credentials.AccessKeySecret, datetime, scope, o.Trace)}
+	req.Header[HeaderAuthorization] = []string{Algorithm + " Credential=" + o.Credentials.AccessKeyID + "/" + scope + additional + ",Signature=" + signature}
 	return nil
 }
 
