@@ -89,29 +89,25 @@ func appendCanonicalQuery(b []byte, raw, skip string) []byte {
 // the keys as written: net/http sends them so (Header.Write sorts keys) and
 // the server joins them.
 func appendCanonicalHeaders(b []byte, h http.Header, additional []string) []byte {
-	type field struct {
-		key    string
-		values []string
-	}
-	signed := make([]field, 0, 16)
+	signed := make([]string, 0, 16)
 	for k, vs := range h {
 		if len(vs) > 0 && isSigned(k, additional) {
-			signed = append(signed, field{k, vs})
+			signed = append(signed, k)
 		}
 	}
-	slices.SortFunc(signed, func(a, b field) int {
-		if c := compareLower(a.key, b.key); c != 0 {
+	slices.SortFunc(signed, func(a, b string) int {
+		if c := compareLower(a, b); c != 0 {
 			return c
 		}
-		return strings.Compare(a.key, b.key)
+		return strings.Compare(a, b)
 	})
-	for i, f := range signed {
-		if i > 0 && strings.EqualFold(f.key, signed[i-1].key) {
+	for i, k := range signed {
+		if i > 0 && strings.EqualFold(k, signed[i-1]) {
 			b[len(b)-1] = ',' // the same header under another key: one line
 		} else {
-			b = append(appendLower(b, f.key), ':')
+			b = append(appendLower(b, k), ':')
 		}
-		for _, v := range f.values {
+		for _, v := range h[k] {
 			b = append(append(b, strings.TrimSpace(v)...), ',')
 		}
 		b[len(b)-1] = '\n'

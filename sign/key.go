@@ -86,7 +86,7 @@ func (c *KeyCache) signature(secret, scope string, stringToSign []byte) string {
 	c.mac.Reset()
 	c.mac.Write(stringToSign)
 	c.sum = c.mac.Sum(c.sum[:0])
-	return hex.EncodeToString(c.sum)
+	return string(hex.AppendEncode(make([]byte, 0, 2*sha256.Size), c.sum))
 }
 
 // String says what the cache is, never what it holds.

@@ -110,12 +110,12 @@ func Sign(req *http.Request, o *Options) error {
 	if err := validate(req, o); err != nil {
 		return err
 	}
-	t := signingTime(o.Time)
-	datetime := t.Format(timeFormat)
+	stamps := signingTime(o.Time).Format(timeFormat + http.TimeFormat) // x-oss-date and Date
+	datetime := stamps[:len(timeFormat)]
 	own := [][2]string{ // in place of every spelling of their names
 		{HeaderOSSDate, datetime},
 		{HeaderContentSHA256, UnsignedPayload},
-		{HeaderDate, t.Format(http.TimeFormat)},
+		{HeaderDate, stamps[len(timeFormat):]},
 		{HeaderAuthorization, ""}, // set once the signature is known
 		{HeaderSecurityToken, o.Credentials.SecurityToken},
 	}
