@@ -102,7 +102,7 @@ func appendCanonicalHeaders(b []byte, h http.Header, additional []string) []byte
 		return strings.Compare(a, b)
 	})
 	for i, k := range signed {
-		if i > 0 && strings.EqualFold(k, signed[i-1]) {
+		if i > 0 && compareLower(k, signed[i-1]) == 0 {
 			b[len(b)-1] = ',' // the same header under another key: one line
 		} else {
 			b = append(appendLower(b, k), ':')
