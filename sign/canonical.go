@@ -95,12 +95,8 @@ func appendCanonicalHeaders(b []byte, h http.Header, additional []string) []byte
 			signed = append(signed, k)
 		}
 	}
-	slices.SortFunc(signed, func(a, b string) int {
-		if c := compareLower(a, b); c != 0 {
-			return c
-		}
-		return strings.Compare(a, b)
-	})
+	slices.Sort(signed)                         // as written, then
+	slices.SortStableFunc(signed, compareLower) // as lower-cased, ties as written
 	for i, k := range signed {
 		if i > 0 && compareLower(k, signed[i-1]) == 0 {
 			b[len(b)-1] = ',' // the same header under another key: one line
