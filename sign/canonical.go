@@ -42,18 +42,13 @@ func appendCanonicalURI(b []byte, bucket, key string) []byte {
 		path = "/" + bucket + "/" + key
 	}
 	for i := range len(path) {
-		if c := path[i]; unreserved(c) || c == '/' {
+		if c := path[i]; 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~/", c) >= 0 {
 			b = append(b, c)
 		} else {
 			b = append(b, '%', hex[c>>4], hex[c&15])
 		}
 	}
 	return b
-}
-
-// unreserved reports whether c is one of RFC 3986's unreserved characters.
-func unreserved(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~", c) >= 0
 }
 
 // appendCanonicalQuery appends the parameters but skip, sorted by name,
@@ -111,8 +106,8 @@ func appendCanonicalHeaders(b []byte, h http.Header, additional []string) []byte
 	return b
 }
 
-// compareLower compares a and b as their lower-cased forms. Names are HTTP
-// tokens, ASCII (checkHeaders), so lower-casing is ASCII's.
+// compareLower compares a and b as lower-cased. Names are HTTP tokens, ASCII
+// (checkHeader), so lower-casing is ASCII's.
 func compareLower(a, b string) int {
 	for i := range min(len(a), len(b)) {
 		if a[i] != b[i] && lower(a[i]) != lower(b[i]) {
@@ -122,7 +117,6 @@ func compareLower(a, b string) int {
 	return len(a) - len(b)
 }
 
-// appendLower appends s lower-cased (ASCII).
 func appendLower(b []byte, s string) []byte {
 	for i := range len(s) {
 		b = append(b, lower(s[i]))
@@ -138,8 +132,8 @@ func lower(c byte) byte {
 }
 
 // isSigned reports whether a header is signed: by default (x-oss-*,
-// Content-Type, Content-MD5), or named in additional; names in any case
-// (Verify's list is as the client sent it).
+// Content-Type, Content-MD5), or named in additional, in any case (Verify's
+// list is as the client sent it).
 func isSigned(name string, additional []string) bool {
 	return signedByDefault(name) || slices.ContainsFunc(additional, func(n string) bool { return strings.EqualFold(n, name) })
 }
@@ -164,14 +158,21 @@ func additionalHeaders(h http.Header, want []string) []string {
 	return names
 }
 
-// checkHeaders refuses a header of h that checkHeader refuses.
-func checkHeaders(h http.Header) error {
+// checkHeaders refuses a header of h that checkHeader refuses, but those
+// named in own, in any spelling (Sign replaces them); it returns the keys of
+// those spelled otherwise than in own, for set to remove.
+func checkHeaders(h http.Header, own [][2]string) (respelled []string, err error) {
 	for k, vs := range h {
-		if err := checkHeader(k, vs); err != nil {
-			return err
+		switch i := slices.IndexFunc(own, func(f [2]string) bool { return len(f[0]) == len(k) && strings.EqualFold(f[0], k) }); {
+		case i < 0:
+			if err := checkHeader(k, vs); err != nil {
+				return nil, err
+			}
+		case own[i][0] != k:
+			respelled = append(respelled, k)
 		}
 	}
-	return nil
+	return respelled, nil
 }
 
 // checkHeader refuses a name that is not an HTTP token, the only names

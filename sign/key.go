@@ -34,11 +34,6 @@ func compute(r *request, keys *KeyCache, secret, datetime, scope string, tr *Tra
 	return keys.signature(secret, scope, sts)
 }
 
-// scope is date/region/product/aliyun_v4_request.
-func scope(date, region, product string) string {
-	return date + "/" + region + "/" + product + "/" + scopeTerminator
-}
-
 // stringToSign is the algorithm, the time, the scope and the canonical
 // request's hex SHA-256, a line each.
 func stringToSign(datetime, scope string, canonicalRequest []byte) []byte {
@@ -64,10 +59,9 @@ func signingKey(secret, scope string) []byte {
 // A KeyCache keeps the signing key derived last, so that the signatures of
 // one day, region and secret derive it once: the derivation is four HMACs,
 // as much as the rest of a signature (aws-sdk-go-v2's signer caches its keys
-// for the same reason). It prints nothing it holds. The zero KeyCache is
-// ready to use and safe for concurrent use; share one per process, in the
-// struct that signs, as wgor.Client does. Set it as Options.KeyCache; nil
-// derives every key.
+// too). It prints nothing it holds. The zero KeyCache is ready to use and
+// safe for concurrent use: share one in the struct that signs, as
+// wgor.Client does, as Options.KeyCache.
 type KeyCache struct {
 	mu  sync.Mutex
 	of  [2]string // the secret and the scope of mac's key

@@ -47,7 +47,7 @@ func Presign(req *http.Request, o *Options) (string, error) {
 	case i >= 0:
 		return "", invalid("the URL already holds " + params[i] + ": presign an unsigned URL")
 	}
-	if err := checkHeaders(req.Header); err != nil {
+	if _, err := checkHeaders(req.Header, nil); err != nil {
 		return "", err
 	}
 	datetime := signingTime(o.Time).Format(timeFormat)

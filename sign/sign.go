@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -122,9 +121,11 @@ func Sign(req *http.Request, o *Options) error {
 	if o.Credentials.SecurityToken == "" {
 		own = own[:4] // a long-term key leaves x-oss-security-token to the caller
 	}
-	if err := set(req, own); err != nil {
+	respelled, err := checkHeaders(req.Header, own)
+	if err != nil {
 		return err
 	}
+	set(req, own, respelled)
 	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, header: req.Header,
 		additional: additionalHeaders(req.Header, o.AdditionalHeaders)}
 	scope := o.scope(datetime)
@@ -138,21 +139,9 @@ func Sign(req *http.Request, o *Options) error {
 }
 
 // set puts fields in req's header in place of every spelling of their names
-// (net/http would send another spelling beside, and OSS join the two), once
-// the other headers pass checkHeader. A field without a value only removes
-// the other spellings: Sign sets Authorization once it is known.
-func set(req *http.Request, fields [][2]string) error {
-	respelled := make([]string, 0, 8)
-	for k, vs := range req.Header {
-		switch i := slices.IndexFunc(fields, func(f [2]string) bool { return len(f[0]) == len(k) && strings.EqualFold(f[0], k) }); {
-		case i < 0:
-			if err := checkHeader(k, vs); err != nil {
-				return err
-			}
-		case fields[i][0] != k:
-			respelled = append(respelled, k)
-		}
-	}
+// (net/http would send another spelling beside, and OSS join the two): it
+// removes the keys respelled and writes the fields that have a value.
+func set(req *http.Request, fields [][2]string, respelled []string) {
 	if req.Header == nil {
 		req.Header = make(http.Header, len(fields))
 	}
@@ -166,7 +155,6 @@ func set(req *http.Request, fields [][2]string) error {
 			req.Header[f[0]] = values[i : i+1 : i+1]
 		}
 	}
-	return nil
 }
 
 // validate refuses input that cannot be signed. Messages name the field at
@@ -186,9 +174,8 @@ func validate(req *http.Request, o *Options) error {
 	case o.Credentials.AccessKeySecret == "":
 		return invalid("empty access key secret")
 	}
-	// The parts of the Credential field, where '/' separates them and ',' or a space ends it.
 	for _, f := range [][2]string{{"access key ID", o.Credentials.AccessKeyID}, {"region", o.Region}, {"product", productOf(o.Product)}} {
-		if f[1] == "" || strings.ContainsFunc(f[1], func(r rune) bool { return r <= ' ' || r == 0x7f || r == ',' || r == '/' }) {
+		if f[1] == "" || strings.ContainsFunc(f[1], notInCredential) {
 			return invalid(f[0] + " is empty or holds a control character, a space, ',' or '/'")
 		}
 	}
@@ -200,6 +187,10 @@ func validate(req *http.Request, o *Options) error {
 	return nil
 }
 
+// notInCredential reports whether r cannot stand in the Credential field,
+// where '/' separates the parts and ',' or a space ends it.
+func notInCredential(r rune) bool { return r <= ' ' || r == 0x7f || r == ',' || r == '/' }
+
 func signingTime(t time.Time) time.Time {
 	if t.IsZero() {
 		t = time.Now()
@@ -209,7 +200,8 @@ func signingTime(t time.Time) time.Time {
 
 func productOf(p string) string { return cmp.Or(p, DefaultProduct) }
 
-// scope is the scope of a signature at datetime, the signing time's stamp.
+// scope is date/region/product/aliyun_v4_request, datetime the signing
+// time's stamp (buildScope in the official signer).
 func (o *Options) scope(datetime string) string {
-	return scope(datetime[:len(dateFormat)], o.Region, productOf(o.Product))
+	return datetime[:len(dateFormat)] + "/" + o.Region + "/" + productOf(o.Product) + "/" + scopeTerminator
 }

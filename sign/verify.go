@@ -77,16 +77,7 @@ func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 	if req == nil || req.URL == nil || o == nil || o.Lookup == nil || o.Region == "" {
 		return nil, invalid("verify needs a request with a URL, a region and a key lookup")
 	}
-	now, skew := signingTime(o.Now), cmp.Or(max(o.MaxSkew, 0), defaultMaxSkew)
-	var c *claim
-	var err error
-	if auth := req.Header.Get(HeaderAuthorization); auth != "" {
-		c, err = headerClaim(req.Header, auth, now, skew)
-	} else if q := req.URL.Query(); q.Has(QuerySignature) {
-		c, err = queryClaim(q, now, skew)
-	} else {
-		err = refuse("AccessDenied", "", "The request is not signed: no Authorization header and no x-oss-signature.")
-	}
+	c, err := readClaim(req, signingTime(o.Now), cmp.Or(max(o.MaxSkew, 0), defaultMaxSkew))
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +94,7 @@ func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 			}
 		}
 	}
-	if checkHeaders(h) != nil {
+	if _, err := checkHeaders(h, nil); err != nil {
 		return nil, refuse("InvalidArgument", "", "A header contains a control character.")
 	}
 	// The additional headers as the client listed them, without empty names.
@@ -117,6 +108,18 @@ func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 		return nil, e
 	}
 	return &c.Verified, nil
+}
+
+// readClaim reads the claim of a request, in its Authorization header or in
+// its query, and checks its time.
+func readClaim(req *http.Request, now time.Time, skew time.Duration) (*claim, error) {
+	if auth := req.Header.Get(HeaderAuthorization); auth != "" {
+		return headerClaim(req.Header, auth, now, skew)
+	}
+	if q := req.URL.Query(); q.Has(QuerySignature) {
+		return queryClaim(q, now, skew)
+	}
+	return nil, refuse("AccessDenied", "", "The request is not signed: no Authorization header and no x-oss-signature.")
 }
 
 // headerClaim reads the claim of a signature in the Authorization header,
