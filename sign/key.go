@@ -13,8 +13,8 @@ import (
 	"github.com/wgor-dev/wgor/internal/redact"
 )
 
-// The steps from the canonical request on, as buildScope, calcStringToSign,
-// deriveSigningKey and calcSignature in the official signer (oss/signer/v4.go).
+// The steps from the string to sign on, as calcStringToSign, deriveSigningKey
+// and calcSignature in the official signer (oss/signer/v4.go).
 
 // scopeTerminator ends the scope and the signing key's chain.
 const scopeTerminator = "aliyun_v4_request"

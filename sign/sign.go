@@ -76,8 +76,7 @@ type Options struct {
 	Expires time.Duration
 	// Trace, when not nil, receives what the signature was computed over.
 	Trace *Trace
-	// KeyCache, when not nil, keeps the derived signing key between
-	// signatures (see KeyCache).
+	// KeyCache, when not nil, keeps the signing key between signatures.
 	KeyCache *KeyCache
 }
 
