@@ -163,7 +163,7 @@ func additionalHeaders(h http.Header, want []string) []string {
 // those spelled otherwise than in own, for set to remove.
 func checkHeaders(h http.Header, own [][2]string) (respelled []string, err error) {
 	for k, vs := range h {
-		switch i := slices.IndexFunc(own, func(f [2]string) bool { return len(f[0]) == len(k) && strings.EqualFold(f[0], k) }); {
+		switch i := slices.IndexFunc(own, func(f [2]string) bool { return f[0] == k || len(f[0]) == len(k) && strings.EqualFold(f[0], k) }); {
 		case i < 0:
 			if err := checkHeader(k, vs); err != nil {
 				return nil, err
