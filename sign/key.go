@@ -38,7 +38,7 @@ func compute(r *request, keys *KeyCache, secret, datetime, scope string, tr *Tra
 // request's hex SHA-256, a line each.
 func stringToSign(datetime, scope string, canonicalRequest []byte) []byte {
 	sum := sha256.Sum256(canonicalRequest)
-	b := append(make([]byte, 0, 256), Algorithm+"\n"...)
+	b := append(make([]byte, 0, len(Algorithm)+len(datetime)+len(scope)+3+2*sha256.Size), Algorithm+"\n"...)
 	b = append(append(b, datetime...), '\n')
 	b = append(append(b, scope...), '\n')
 	return hex.AppendEncode(b, sum[:])

@@ -174,7 +174,7 @@ func validate(req *http.Request, o *Options) error {
 		return invalid("empty access key secret")
 	}
 	for _, f := range [][2]string{{"access key ID", o.Credentials.AccessKeyID}, {"region", o.Region}, {"product", productOf(o.Product)}} {
-		if f[1] == "" || strings.ContainsFunc(f[1], notInCredential) {
+		if f[1] == "" || !oss.ValidValue(f[1]) || strings.ContainsAny(f[1], "\t ,/") { // '/' separates, ',' or a space ends
 			return invalid(f[0] + " is empty or holds a control character, a space, ',' or '/'")
 		}
 	}
@@ -185,10 +185,6 @@ func validate(req *http.Request, o *Options) error {
 	}
 	return nil
 }
-
-// notInCredential reports whether r cannot stand in the Credential field,
-// where '/' separates the parts and ',' or a space ends it.
-func notInCredential(r rune) bool { return r <= ' ' || r == 0x7f || r == ',' || r == '/' }
 
 func signingTime(t time.Time) time.Time {
 	if t.IsZero() {
