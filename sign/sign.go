@@ -129,6 +129,7 @@ func Sign(req *http.Request, o *Options) error {
 		additional: additionalHeaders(req.Header, o.AdditionalHeaders)}
 	scope := o.scope(datetime)
 	signature := compute(r, o.KeyCache, o.Credentials.AccessKeySecret, datetime, scope, o.Trace)
+	// OSS4-HMAC-SHA256 Credential=AK/scope[,AdditionalHeaders=a;b],Signature=hex
 	var additional string
 	if len(r.additional) > 0 {
 		additional = ",AdditionalHeaders=" + strings.Join(r.additional, ";")
@@ -174,7 +175,7 @@ func validate(req *http.Request, o *Options) error {
 		return invalid("empty access key secret")
 	}
 	for _, f := range [][2]string{{"access key ID", o.Credentials.AccessKeyID}, {"region", o.Region}, {"product", productOf(o.Product)}} {
-		if f[1] == "" || !oss.ValidValue(f[1]) || strings.ContainsAny(f[1], "\t ,/") { // '/' separates, ',' or a space ends
+		if f[1] == "" || !oss.ValidValue(f[1]) || strings.ContainsAny(f[1], "\t ,/") { // in the Credential, '/' separates, ',' or a space ends
 			return invalid(f[0] + " is empty or holds a control character, a space, ',' or '/'")
 		}
 	}
