@@ -19,13 +19,13 @@ type request struct {
 	additional  []string    // the additional headers, as listed
 }
 
-// canonicalRequest is METHOD, URI, QUERY, HEADERS, ADDITIONAL and the payload
-// hash, a line each (OSS "Signature version 4"; official signer
-// oss/signer/v4.go, calcCanonicalRequest). An empty method is GET, what
-// net/http sends; the payload hash is UNSIGNED-PAYLOAD, the only one OSS
+// canonicalRequest appends to b the METHOD, URI, QUERY, HEADERS, ADDITIONAL
+// and the payload hash, a line each (OSS "Signature version 4"; official
+// signer oss/signer/v4.go, calcCanonicalRequest). An empty method is GET,
+// what net/http sends; the payload hash is UNSIGNED-PAYLOAD, the only one OSS
 // accepts (EC 0002-00000214).
-func canonicalRequest(r *request) []byte {
-	b := append(make([]byte, 0, 1024), cmp.Or(r.method, http.MethodGet)...)
+func canonicalRequest(b []byte, r *request) []byte {
+	b = append(b, cmp.Or(r.method, http.MethodGet)...)
 	b = appendCanonicalURI(append(b, '\n'), r.bucket, r.key)
 	b = appendCanonicalQuery(append(b, '\n'), r.query, r.skip)
 	b = appendCanonicalHeaders(append(b, '\n'), r.header, r.additional) // each line ends with '\n'
@@ -42,7 +42,7 @@ func appendCanonicalURI(b []byte, bucket, key string) []byte {
 		path = "/" + bucket + "/" + key
 	}
 	for i := range len(path) {
-		if c := path[i]; unreserved(c) || c == '/' {
+		if c := path[i]; 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~/", c) >= 0 {
 			b = append(b, c)
 		} else {
 			b = append(b, '%', hex[c>>4], hex[c&15])
@@ -51,17 +51,12 @@ func appendCanonicalURI(b []byte, bucket, key string) []byte {
 	return b
 }
 
-// unreserved reports whether c is one of RFC 3986's unreserved characters.
-func unreserved(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~", c) >= 0
-}
-
 // appendCanonicalQuery appends the parameters but skip, sorted by name,
 // "k=v" ("k" for an empty value) joined by '&', encoded as sent but '+' as
 // %20. A repeated name carries its last value each time: the official signer
 // keeps one value a name, in a map.
 func appendCanonicalQuery(b []byte, raw, skip string) []byte {
-	var params [][2]string
+	params := make([][2]string, 0, 8)
 	for kv := range strings.SplitSeq(strings.ReplaceAll(raw, "+", "%20"), "&") {
 		if k, v, _ := strings.Cut(kv, "="); kv != "" && (skip == "" || k != skip) {
 			params = append(params, [2]string{k, v})
@@ -83,14 +78,22 @@ func appendCanonicalQuery(b []byte, raw, skip string) []byte {
 	return b
 }
 
-// appendCanonicalHeaders appends "name:value\n" for each signed header: names
-// lower-cased and sorted, values trimmed and joined by ','. Keys equal but
-// for case are one header, their values in the order of the keys as written:
-// net/http sends them so (Header.Write sorts keys) and the server joins them.
+// appendCanonicalHeaders appends "name:value\n" for each signed header that
+// has a value: names lower-cased and sorted, values trimmed and joined by
+// ','. Keys equal but for case are one header, their values in the order of
+// the keys as written: net/http sends them so (Header.Write sorts keys) and
+// the server joins them.
 func appendCanonicalHeaders(b []byte, h http.Header, additional []string) []byte {
-	signed := signedHeaders(h, additional)
+	signed := make([]string, 0, 16)
+	for k, vs := range h {
+		if len(vs) > 0 && isSigned(k, additional) {
+			signed = append(signed, k)
+		}
+	}
+	slices.Sort(signed)                         // as written, then
+	slices.SortStableFunc(signed, compareLower) // as lower-cased, ties as written
 	for i, k := range signed {
-		if i > 0 && strings.EqualFold(k, signed[i-1]) {
+		if i > 0 && compareLower(k, signed[i-1]) == 0 {
 			b[len(b)-1] = ',' // the same header under another key: one line
 		} else {
 			b = append(appendLower(b, k), ':')
@@ -98,36 +101,22 @@ func appendCanonicalHeaders(b []byte, h http.Header, additional []string) []byte
 		for _, v := range h[k] {
 			b = append(append(b, strings.TrimSpace(v)...), ',')
 		}
-		b[len(b)-1] = '\n' // signedHeaders: at least one value
+		b[len(b)-1] = '\n'
 	}
 	return b
 }
 
-// signedHeaders is the names of h's headers that have a value and are
-// signed, sorted as lower-cased, then as written. Names are HTTP tokens,
-// ASCII (checkHeaders), so lower-casing is ASCII's.
-func signedHeaders(h http.Header, additional []string) []string {
-	signed := make([]string, 0, len(h))
-	for k, vs := range h {
-		if len(vs) > 0 && isSigned(k, additional) {
-			signed = append(signed, k)
-		}
-	}
-	slices.SortFunc(signed, func(a, b string) int { return cmp.Or(compareLower(a, b), strings.Compare(a, b)) })
-	return signed
-}
-
-// compareLower compares a and b as their ASCII lower-cased forms.
+// compareLower compares a and b as lower-cased. Names are HTTP tokens, ASCII
+// (checkHeader), so lower-casing is ASCII's.
 func compareLower(a, b string) int {
 	for i := range min(len(a), len(b)) {
-		if c := cmp.Compare(lower(a[i]), lower(b[i])); c != 0 {
-			return c
+		if a[i] != b[i] && lower(a[i]) != lower(b[i]) {
+			return int(lower(a[i])) - int(lower(b[i]))
 		}
 	}
-	return cmp.Compare(len(a), len(b))
+	return len(a) - len(b)
 }
 
-// appendLower appends s lower-cased (ASCII).
 func appendLower(b []byte, s string) []byte {
 	for i := range len(s) {
 		b = append(b, lower(s[i]))
@@ -142,33 +131,9 @@ func lower(c byte) byte {
 	return c
 }
 
-// checkHeaders refuses a control character in the name or a value of any
-// header of h but those replaced, which would split a line of the canonical
-// request or of the request on the wire (oss.ValidValue).
-func checkHeaders(h http.Header, replaced [][2]string) error {
-	for k, vs := range h {
-		switch {
-		case replaces(replaced, k):
-		case !oss.ValidName(k): // net/http sends no other (RFC 9110, field-name)
-			return invalid("a header name is not an HTTP token: " + quote(k))
-		case slices.ContainsFunc(vs, notValid):
-			return invalid("value of header " + quote(k) + " contains a control character")
-		}
-	}
-	return nil
-}
-
-func notValid(v string) bool { return !oss.ValidValue(v) }
-
-// replaces reports whether fields hold the header k, in any case (ASCII:
-// names are tokens, RFC 9110).
-func replaces(fields [][2]string, k string) bool {
-	return slices.ContainsFunc(fields, func(f [2]string) bool { return len(f[0]) == len(k) && strings.EqualFold(f[0], k) })
-}
-
 // isSigned reports whether a header is signed: by default (x-oss-*,
-// Content-Type, Content-MD5), or named in additional; names in any case
-// (Verify's list is as the client sent it).
+// Content-Type, Content-MD5), or named in additional, in any case (Verify's
+// list is as the client sent it).
 func isSigned(name string, additional []string) bool {
 	return signedByDefault(name) || slices.ContainsFunc(additional, func(n string) bool { return strings.EqualFold(n, name) })
 }
@@ -191,6 +156,37 @@ func additionalHeaders(h http.Header, want []string) []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// checkHeaders refuses a header of h that checkHeader refuses, but those
+// named in own, in any spelling (Sign replaces them); it returns the keys of
+// those spelled otherwise than in own, for set to remove.
+func checkHeaders(h http.Header, own [][2]string) (respelled []string, err error) {
+	for k, vs := range h {
+		switch i := slices.IndexFunc(own, func(f [2]string) bool { return f[0] == k || len(f[0]) == len(k) && strings.EqualFold(f[0], k) }); {
+		case i < 0:
+			if err := checkHeader(k, vs); err != nil {
+				return nil, err
+			}
+		case own[i][0] != k:
+			respelled = append(respelled, k)
+		}
+	}
+	return respelled, nil
+}
+
+// checkHeader refuses a name that is not an HTTP token, the only names
+// net/http sends (RFC 9110, field-name), and a control character in a value
+// (oss.ValidValue), which would split a line of the canonical request or of
+// the request on the wire.
+func checkHeader(name string, values []string) error {
+	switch {
+	case !oss.ValidName(name):
+		return invalid("a header name is not an HTTP token: " + quote(name))
+	case slices.ContainsFunc(values, func(v string) bool { return !oss.ValidValue(v) }):
+		return invalid("value of header " + quote(name) + " contains a control character")
+	}
+	return nil
 }
 
 // quote quotes a header name for an error message, cut short against log floods.

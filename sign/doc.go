@@ -4,8 +4,8 @@
 // the same code. The time and the credentials come in [Options]: with
 // Options.Time pinned, a signature is always the same.
 //
-// The code follows OSS's "Signature version 4" reference step by step, one
-// function a step: canonical.go from the canonical URI to the canonical
-// request, key.go from the scope to the signature. Nothing is kept between
-// calls; all functions are safe for concurrent use.
+// The code follows OSS's "Signature version 4" reference one function a step:
+// canonical.go up to the canonical request, key.go from the string to sign to
+// the signature. Nothing is kept between calls but the signing key, in a
+// [KeyCache] the caller holds; all functions are safe for concurrent use.
 package sign

@@ -76,8 +76,7 @@ type Options struct {
 	Expires time.Duration
 	// Trace, when not nil, receives what the signature was computed over.
 	Trace *Trace
-	// KeyCache, when not nil, keeps the derived signing key between
-	// signatures (see KeyCache).
+	// KeyCache, when not nil, keeps the signing key between signatures.
 	KeyCache *KeyCache
 }
 
@@ -109,40 +108,45 @@ func Sign(req *http.Request, o *Options) error {
 	if err := validate(req, o); err != nil {
 		return err
 	}
-	t := signingTime(o.Time)
-	datetime := t.Format(timeFormat)
-	own := [][2]string{ // replace every spelling of their names
+	stamps := signingTime(o.Time).Format(timeFormat + http.TimeFormat) // x-oss-date and Date
+	datetime := stamps[:len(timeFormat)]
+	own := [][2]string{ // in place of every spelling of their names
 		{HeaderOSSDate, datetime},
 		{HeaderContentSHA256, UnsignedPayload},
-		{HeaderDate, t.Format(http.TimeFormat)},
+		{HeaderDate, stamps[len(timeFormat):]},
 		{HeaderAuthorization, ""}, // set once the signature is known
+		{HeaderSecurityToken, o.Credentials.SecurityToken},
 	}
-	if tok := o.Credentials.SecurityToken; tok != "" {
-		own = append(own, [2]string{HeaderSecurityToken, tok})
+	if o.Credentials.SecurityToken == "" {
+		own = own[:4] // a long-term key leaves x-oss-security-token to the caller
 	}
-	if err := checkHeaders(req.Header, own); err != nil {
+	respelled, err := checkHeaders(req.Header, own)
+	if err != nil {
 		return err
 	}
-	set(req, own)
+	set(req, own, respelled)
 	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, header: req.Header,
 		additional: additionalHeaders(req.Header, o.AdditionalHeaders)}
-	c := compute(r, o.KeyCache, o.Credentials.AccessKeySecret, datetime, datetime[:len(dateFormat)], o.Region, productOf(o.Product))
-	o.Trace.set(c, r.additional)
-	req.Header[HeaderAuthorization] = []string{authorization(o.Credentials.AccessKeyID, c.scope, r.additional, c.signature)}
+	scope := o.scope(datetime)
+	signature := compute(r, o.KeyCache, o.Credentials.AccessKeySecret, datetime, scope, o.Trace)
+	// OSS4-HMAC-SHA256 Credential=AK/scope[,AdditionalHeaders=a;b],Signature=hex
+	var additional string
+	if len(r.additional) > 0 {
+		additional = ",AdditionalHeaders=" + strings.Join(r.additional, ";")
+	}
+	req.Header[HeaderAuthorization] = []string{Algorithm + " Credential=" + o.Credentials.AccessKeyID + "/" + scope + additional + ",Signature=" + signature}
 	return nil
 }
 
 // set puts fields in req's header in place of every spelling of their names
-// (net/http would send another spelling beside, and OSS join the two); an
-// empty value only removes.
-func set(req *http.Request, fields [][2]string) {
+// (net/http would send another spelling beside, and OSS join the two): it
+// removes the keys respelled and writes the fields that have a value.
+func set(req *http.Request, fields [][2]string, respelled []string) {
 	if req.Header == nil {
 		req.Header = make(http.Header, len(fields))
 	}
-	for k := range req.Header {
-		if replaces(fields, k) {
-			delete(req.Header, k)
-		}
+	for _, k := range respelled {
+		delete(req.Header, k)
 	}
 	values := make([]string, len(fields)) // one array behind the headers' slices
 	for i, f := range fields {
@@ -153,22 +157,34 @@ func set(req *http.Request, fields [][2]string) {
 	}
 }
 
-// authorization is the Authorization header: OSS4-HMAC-SHA256
-// Credential=AK/scope[,AdditionalHeaders=a;b],Signature=hex.
-func authorization(accessKeyID, scope string, additional []string, signature string) string {
-	s := Algorithm + " Credential=" + accessKeyID + "/" + scope
-	if len(additional) > 0 {
-		s += ",AdditionalHeaders=" + strings.Join(additional, ";")
+// validate refuses input that cannot be signed. Messages name the field at
+// fault, never a value: values may be secrets.
+func validate(req *http.Request, o *Options) error {
+	switch {
+	case req == nil || req.URL == nil:
+		return invalid("nil request, or a request with no URL")
+	case o == nil:
+		return invalid("nil options")
+	case !oss.ValidValue(o.Credentials.SecurityToken):
+		return invalid("security token contains a control character")
+	case !oss.ValidValue(req.URL.RawQuery):
+		return invalid("query contains a control character")
+	case uint(o.Time.UTC().Year()) > 9999: // the time stamps have four digits
+		return invalid("time must fall in the years 0 to 9999")
+	case o.Credentials.AccessKeySecret == "":
+		return invalid("empty access key secret")
 	}
-	return s + ",Signature=" + signature
-}
-
-// set fills tr, when not nil, with what c was computed over.
-func (tr *Trace) set(c computed, additional []string) {
-	if tr != nil {
-		*tr = Trace{CanonicalRequest: string(c.canonicalRequest), StringToSign: string(c.stringToSign),
-			Scope: c.scope, AdditionalHeaders: additional}
+	for _, f := range [][2]string{{"access key ID", o.Credentials.AccessKeyID}, {"region", o.Region}, {"product", productOf(o.Product)}} {
+		if f[1] == "" || !oss.ValidValue(f[1]) || strings.ContainsAny(f[1], "\t ,/") { // in the Credential, '/' separates, ',' or a space ends
+			return invalid(f[0] + " is empty or holds a control character, a space, ',' or '/'")
+		}
 	}
+	for _, name := range o.AdditionalHeaders {
+		if !oss.ValidName(name) {
+			return invalid("additional header name " + quote(name) + " is not a valid HTTP header name (RFC 9110 token)")
+		}
+	}
+	return nil
 }
 
 func signingTime(t time.Time) time.Time {
@@ -179,3 +195,9 @@ func signingTime(t time.Time) time.Time {
 }
 
 func productOf(p string) string { return cmp.Or(p, DefaultProduct) }
+
+// scope is date/region/product/aliyun_v4_request, datetime the signing
+// time's stamp (buildScope in the official signer).
+func (o *Options) scope(datetime string) string {
+	return datetime[:len(dateFormat)] + "/" + o.Region + "/" + productOf(o.Product) + "/" + scopeTerminator
+}

@@ -57,11 +57,10 @@ func refuse(code, ec, msg string) *VerifyError { return &VerifyError{Code: code,
 // fields, or in the query.
 type claim struct {
 	Verified
-	timeLine   string   // the string to sign's second line, as sent
-	skip       string   // the query parameter not signed
-	credential string   // AK/yyyymmdd/region/product/aliyun_v4_request
-	scope      []string // the Credential's date, region and product
-	additional string   // the additional headers, as listed
+	timeLine   string // the string to sign's second line, as sent
+	skip       string // the query parameter not signed
+	credential string // AK/yyyymmdd/region/product/aliyun_v4_request
+	additional string // the additional headers, as listed
 	signature  string
 	token      string // the security token sent
 }
@@ -86,33 +85,41 @@ func Verify(req *http.Request, o *VerifyOptions) (*Verified, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := recompute(req, o, c, secret); err != nil {
-		return nil, err
+	h := req.Header
+	if h.Get("Host") == "" && req.Host != "" { // net/http moves Host out of the map
+		h = http.Header{"Host": {req.Host}}
+		for k, vs := range req.Header {
+			if !strings.EqualFold(k, "Host") {
+				h[k] = vs
+			}
+		}
+	}
+	if _, err := checkHeaders(h, nil); err != nil {
+		return nil, refuse("InvalidArgument", "", "A header contains a control character.")
+	}
+	// The additional headers as the client listed them, without empty names.
+	additional := strings.FieldsFunc(c.additional, func(r rune) bool { return r == ';' })
+	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, skip: c.skip, header: h, additional: additional}
+	var tr Trace
+	scope := c.credential[len(c.AccessKeyID)+1:]
+	if subtle.ConstantTimeCompare([]byte(compute(r, nil, secret, c.timeLine, scope, &tr)), []byte(c.signature)) != 1 {
+		e := refuse("SignatureDoesNotMatch", "0002-00000201", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
+		e.CanonicalRequest, e.StringToSign = tr.CanonicalRequest, tr.StringToSign
+		return nil, e
 	}
 	return &c.Verified, nil
 }
 
-// readClaim reads the claim of a signed request and checks its time and the
-// form of its Credential.
+// readClaim reads the claim of a request, in its Authorization header or in
+// its query, and checks its time.
 func readClaim(req *http.Request, now time.Time, skew time.Duration) (*claim, error) {
-	var c *claim
-	var err error
 	if auth := req.Header.Get(HeaderAuthorization); auth != "" {
-		c, err = headerClaim(req.Header, auth, now, skew)
-	} else if q := req.URL.Query(); q.Has(QuerySignature) {
-		c, err = queryClaim(q, now, skew)
-	} else {
-		err = refuse("AccessDenied", "", "The request is not signed: no Authorization header and no x-oss-signature.")
+		return headerClaim(req.Header, auth, now, skew)
 	}
-	if err != nil {
-		return nil, err
+	if q := req.URL.Query(); q.Has(QuerySignature) {
+		return queryClaim(q, now, skew)
 	}
-	cred := strings.Split(c.credential, "/")
-	if len(cred) != 5 || cred[0] == "" || cred[4] != scopeTerminator {
-		return nil, refuse("InvalidArgument", "", "Credential must be AccessKeyId/yyyymmdd/region/product/aliyun_v4_request.")
-	}
-	c.AccessKeyID, c.scope = cred[0], cred[1:4]
-	return c, nil
+	return nil, refuse("AccessDenied", "", "The request is not signed: no Authorization header and no x-oss-signature.")
 }
 
 // headerClaim reads the claim of a signature in the Authorization header,
@@ -172,16 +179,21 @@ func queryClaim(q url.Values, now time.Time, skew time.Duration) (*claim, error)
 	return c, nil
 }
 
-// checkClaim holds the claim to the server's view: the payload hash, the
-// scope, the key and its security token.
+// checkClaim holds the claim to the server's view: the Credential's form,
+// the payload hash, the scope, the key and its security token.
 func checkClaim(req *http.Request, o *VerifyOptions, c *claim) (secret string, err error) {
+	cred := strings.Split(c.credential, "/")
+	if len(cred) != 5 || cred[0] == "" || cred[4] != scopeTerminator {
+		return "", refuse("InvalidArgument", "", "Credential must be AccessKeyId/yyyymmdd/region/product/aliyun_v4_request.")
+	}
+	c.AccessKeyID = cred[0]
 	keys, ok := o.Lookup(c.AccessKeyID)
 	switch {
 	case !payloadIsUnsigned(req.Header): // OSS: 400 InvalidArgument
 		return "", refuse("InvalidArgument", "0002-00000214", "The value of the x-oss-content-sha256 header is invalid: set it to UNSIGNED-PAYLOAD.")
-	case c.scope[0] != c.Time.Format(dateFormat):
+	case cred[1] != c.Time.Format(dateFormat):
 		return "", refuse("InvalidArgument", "", "The date in Credential does not match the request time (x-oss-date, or Date).")
-	case c.scope[1] != o.Region || c.scope[2] != productOf(o.Product):
+	case cred[2] != o.Region || cred[3] != productOf(o.Product):
 		return "", refuse("InvalidArgument", "", "Invalid signing region or product in Credential: expecting "+o.Region+" and "+productOf(o.Product)+".")
 	case !oss.ValidValue(req.URL.RawQuery):
 		return "", refuse("InvalidArgument", "", "The query contains a control character.")
@@ -191,38 +203,4 @@ func checkClaim(req *http.Request, o *VerifyOptions, c *claim) (secret string, e
 		return "", refuse("InvalidSecurityToken", "", "The security token you provided is invalid.")
 	}
 	return keys.AccessKeySecret, nil
-}
-
-// recompute signs what arrived with the server's secret and compares the
-// signature with the claim's, in constant time.
-func recompute(req *http.Request, o *VerifyOptions, c *claim, secret string) error {
-	h := req.Header
-	if h.Get("Host") == "" && req.Host != "" {
-		h = withHost(h, req.Host) // net/http moves Host out of the map
-	}
-	if checkHeaders(h, nil) != nil {
-		return refuse("InvalidArgument", "", "A header contains a control character.")
-	}
-	// The additional headers as the client listed them, without empty names.
-	additional := strings.FieldsFunc(c.additional, func(r rune) bool { return r == ';' })
-	r := &request{method: req.Method, bucket: o.Bucket, key: o.Key, query: req.URL.RawQuery, skip: c.skip, header: h, additional: additional}
-	s := compute(r, nil, secret, c.timeLine, c.scope[0], c.scope[1], c.scope[2])
-	if subtle.ConstantTimeCompare([]byte(s.signature), []byte(c.signature)) != 1 {
-		e := refuse("SignatureDoesNotMatch", "0002-00000201", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
-		e.CanonicalRequest, e.StringToSign = string(s.canonicalRequest), string(s.stringToSign)
-		return e
-	}
-	return nil
-}
-
-// withHost is a copy of h whose Host, in every spelling, is host.
-func withHost(h http.Header, host string) http.Header {
-	h = h.Clone()
-	for k := range h {
-		if strings.EqualFold(k, "Host") {
-			delete(h, k)
-		}
-	}
-	h["Host"] = []string{host}
-	return h
 }
