@@ -55,8 +55,8 @@ func (c *holdConn) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// ReadFrom keeps the connection's own ReadFrom, which sends a spool file
-// with sendfile.
+// ReadFrom keeps the connection's own ReadFrom, so that a body goes to the
+// socket without a copy into net/http's write buffer.
 func (c *holdConn) ReadFrom(r io.Reader) (int64, error) {
 	rf, ok := c.Conn.(io.ReaderFrom)
 	if !ok {

@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"syscall"
 )
 
 // spoolReadSize is the buffer a spool is filled with: the buffer net/http
@@ -103,29 +102,16 @@ func (b *body) fill(ctx context.Context, s *spool) error {
 		b.unwatch() // the pump is done
 	}
 	b.length, b.spooled, b.stop = s.size, s.size, nil
-	f, isFile := s.file.(*os.File)
-	switch {
-	case s.file == nil:
+	if s.file == nil {
 		b.inMemory(bytes.NewReader(s.mem))
 		return nil
-	case isFile && b.progress == nil:
-		b.direct = fileBody{f}
-	default: // read through Read, which counts what is sent
-		b.src = s.file
 	}
-	b.seeker, b.start = s.file, 0
+	// The file is read through Read, in chunks, not handed to net/http for
+	// sendfile: the load program measured sendfile of the pages just
+	// written slower (1 GiB: 1.10-1.27 s against 1.04-1.07 s, medians).
+	b.src, b.seeker, b.start = s.file, s.file, 0
 	return b.rewind()
 }
-
-// fileBody hands the spool's file to net/http as the request body without
-// letting it close the file (a retry sends it again). Read and SyscallConn
-// are what net/http and the connection's ReadFrom need to send it with
-// sendfile, kernel to kernel (package net, sendFile).
-type fileBody struct{ f *os.File }
-
-func (b fileBody) Read(p []byte) (int, error)            { return b.f.Read(p) }
-func (b fileBody) SyscallConn() (syscall.RawConn, error) { return b.f.SyscallConn() }
-func (fileBody) Close() error                            { return nil }
 
 // write appends p, moving what memory held to a new file the first time
 // the body outgrows memory, or the budget's memory, so that the file holds
