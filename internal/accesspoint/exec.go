@@ -77,6 +77,8 @@ type ExecInvoker struct {
 	stderr    tailWriter
 	secrets   []string // Env's values and the credentials, removed from what the process printed
 	tokens    []string // the latest invocations' tokens and URLs, removed too
+	scrubOut  *scrubbedOutput
+	scrubErr  *scrubbedOutput
 
 	alive    context.Context // cancelled, its cause the exit error, once the process has been waited for
 	died     context.CancelCauseFunc
@@ -119,8 +121,10 @@ func (e *ExecInvoker) Start(ctx context.Context) error {
 	// os/exec keeps the last of duplicate variables: Env wins.
 	cmd.Env = append(append(os.Environ(),
 		"FC_SERVER_PORT="+port, "FC_SERVER_HOST=127.0.0.1", "FC_RUNTIME_API="+api.addr), e.Env...)
-	cmd.Stdout = e.Stdout
-	cmd.Stderr = io.MultiWriter(cmp.Or[io.Writer](e.Stderr, io.Discard), &e.stderr)
+	e.scrubOut = &scrubbedOutput{e: e, w: cmp.Or[io.Writer](e.Stdout, io.Discard)}
+	e.scrubErr = &scrubbedOutput{e: e, w: cmp.Or[io.Writer](e.Stderr, io.Discard)}
+	cmd.Stdout = e.scrubOut
+	cmd.Stderr = io.MultiWriter(e.scrubErr, &e.stderr)
 	cmd.WaitDelay = time.Second // a child holding the output open must not hold Close
 	if err := cmd.Start(); err != nil {
 		api.close()

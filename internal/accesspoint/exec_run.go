@@ -151,6 +151,8 @@ func (e *ExecInvoker) Close() error {
 func (e *ExecInvoker) wait() {
 	defer e.wg.Done()
 	err := e.cmd.Wait()
+	e.scrubOut.flush()
+	e.scrubErr.flush()
 	state := "an unknown status"
 	if ps := e.cmd.ProcessState; ps != nil {
 		state = ps.String()

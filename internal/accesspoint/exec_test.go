@@ -217,14 +217,14 @@ func TestExecReportsAnEarlyExitWithoutSecrets(t *testing.T) {
 	assert.Contains(t, err.Error(), "exited (exit status 3)")
 	assert.Contains(t, err.Error(), "before it polled FC_RUNTIME_API or listened on FC_SERVER_PORT")
 	assert.Contains(t, err.Error(), `"cannot start: secret is <redacted>"`)
-	assert.Contains(t, stderr.String(), execHelperSecret, "stderr itself is forwarded as it is")
-	for _, s := range []string{err.Error(), log.String()} {
+	assert.Contains(t, stderr.String(), "starting\ncannot start: secret is <redacted>\n", "stderr is forwarded line by line, scrubbed")
+	for _, s := range []string{err.Error(), log.String(), stderr.String()} {
 		assert.NotContains(t, s, execHelperSecret)
 	}
 }
 
 func TestExecReportsAnExitDuringAnInvocation(t *testing.T) {
-	e, _, _ := execHelper(t, execModeCrashOnCall)
+	e, _, stderr := execHelper(t, execModeCrashOnCall)
 	require.NoError(t, e.Start(t.Context()))
 	defer e.Close()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
@@ -235,4 +235,6 @@ func TestExecReportsAnExitDuringAnInvocation(t *testing.T) {
 	assert.Contains(t, err.Error(), "panic: invoked with secret <redacted>")
 	assert.NotContains(t, err.Error(), rtCreds.AccessKeySecret)
 	assert.ErrorContains(t, e.Invoke(ctx, execInvocation("REQ2")), "exited (exit status 2)", "later invocations fail at once")
+	assert.Contains(t, stderr.String(), "panic: invoked with secret <redacted>\n", "the invocation's secret is scrubbed from the forwarded stderr")
+	assert.NotContains(t, stderr.String(), rtCreds.AccessKeySecret)
 }

@@ -75,6 +75,27 @@ func TestHTTPInvokerReportsARedirectAsSuch(t *testing.T) {
 	invokeClient.CloseIdleConnections()
 }
 
+// A runtime's answer is scrubbed before it is cut short for the error: cut
+// first, the head of a secret that straddles the cut would be left.
+func TestHTTPInvokerScrubsARuntimesAnswerBeforeCuttingIt(t *testing.T) {
+	for _, status := range []string{"", "500"} {
+		rt := newCustomRuntime(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+			code := http.StatusInternalServerError
+			if status == "" {
+				w.Header().Set("X-Fc-Status", r.Header.Get("X-Fc-Access-Key-Secret"))
+				code = http.StatusOK
+			}
+			w.WriteHeader(code)
+			io.WriteString(w, strings.Repeat("x", 240)+r.Header.Get("X-Fc-Access-Key-Secret"))
+		})
+		inv := &Invocation{RequestID: "R", Event: []byte("{}"), Credentials: testCreds, Region: testRegion}
+		err := HTTPInvoker{URL: rt.URL}.Invoke(context.Background(), inv)
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), testCreds.AccessKeySecret[:8], "not even the secret's head")
+		invokeClient.CloseIdleConnections()
+	}
+}
+
 // startWithTimeouts runs a server whose connection timeouts are short.
 func startWithTimeouts(t *testing.T, header, idle time.Duration) *Server {
 	t.Helper()

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/wgor-dev/wgor/internal/redact"
 	"github.com/wgor-dev/wgor/sign"
 )
 
@@ -113,18 +114,20 @@ func (h HTTPInvoker) Invoke(ctx context.Context, inv *Invocation) error {
 	case resp.StatusCode/100 == 3:
 		return sc.Errorf("accesspoint: custom runtime at %s answered %s: the emulator does not follow redirects, which would carry the function's credentials elsewhere; answer /invoke directly", url, resp.Status)
 	case resp.StatusCode/100 != 2:
-		return sc.Errorf("accesspoint: the function failed: custom runtime at %s answered %s%s", url, resp.Status, quoteAnswer(answer))
+		return sc.Errorf("accesspoint: the function failed: custom runtime at %s answered %s%s", url, resp.Status, quoteAnswer(sc, answer))
 	case st != "" && st != "200":
-		return sc.Errorf("accesspoint: the function failed: custom runtime at %s reported x-fc-status %.16q%s", url, st, quoteAnswer(answer))
+		return sc.Errorf("accesspoint: the function failed: custom runtime at %s reported x-fc-status %.16q%s", url, sc.String(st), quoteAnswer(sc, answer))
 	}
 	return nil
 }
 
-func quoteAnswer(b []byte) string {
+// quoteAnswer quotes the start of a runtime's answer, scrubbed first: cut
+// first, a secret's head would survive the cut unrecognised.
+func quoteAnswer(sc *redact.Scrubber, b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" %.256q", b)
+	return fmt.Sprintf(" %.256q", sc.String(string(b)))
 }
 
 // invoke runs the function, turns a panic into an error, and scrubs the

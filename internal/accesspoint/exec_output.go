@@ -1,0 +1,60 @@
+package accesspoint
+
+import (
+	"bytes"
+	"io"
+	"slices"
+	"sync"
+
+	"github.com/wgor-dev/wgor/internal/redact"
+)
+
+// maxOutputLine is the longest line of the function's output held back to
+// be scrubbed whole; a longer one is passed on in pieces of this size.
+const maxOutputLine = 64 << 10
+
+// scrubbedOutput passes the function's output on line by line, each line
+// scrubbed of the secrets the ExecInvoker knows when the line ends: what a
+// function says is scrubbed where it enters the emulator (the README's
+// promise under "Hostile input"), so that a careless log.Printf of the event
+// does not print the invocation's token on the developer's terminal.
+type scrubbedOutput struct {
+	e   *ExecInvoker
+	w   io.Writer
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (o *scrubbedOutput) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.buf = append(o.buf, p...)
+	for {
+		end := bytes.IndexByte(o.buf, '\n')
+		switch {
+		case end < 0 && len(o.buf) < maxOutputLine:
+			return len(p), nil
+		case end < 0:
+			end = maxOutputLine - 1
+		}
+		o.emit(o.buf[:end])
+		o.buf = append(o.buf[:0], o.buf[end+1:]...)
+	}
+}
+
+// flush passes on what is left of an unfinished last line.
+func (o *scrubbedOutput) flush() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.buf) > 0 {
+		o.emit(o.buf)
+		o.buf = nil
+	}
+}
+
+func (o *scrubbedOutput) emit(line []byte) {
+	o.e.mu.Lock()
+	sc := redact.New(append(slices.Clone(o.e.secrets), o.e.tokens...)...)
+	o.e.mu.Unlock()
+	_, _ = io.WriteString(o.w, sc.String(string(line))+"\n")
+}
