@@ -79,19 +79,30 @@ func (c Credentials) LogValue() slog.Value { return redact.LogValue(c.String()) 
 // Its Credentials method reports what is wrong with c: an empty access key
 // ID or secret (wrapping [ErrNoCredentials]), or an Expiration that has
 // passed. It refreshes nothing: when c carries an expiry, replace the
-// provider before then. Printed, the Provider is a function's address.
-func Static(c Credentials) Provider {
-	return ProviderFunc(func(context.Context) (Credentials, error) {
-		if err := check(c, "AccessKeyID", "AccessKeySecret", "pass both the access key ID and the secret to creds.Static"); err != nil {
-			return Credentials{}, err
-		}
-		if c.Expired(time.Now(), 0) {
-			return Credentials{}, fmt.Errorf("creds: static credentials expired at %s: pass fresh ones to creds.Static, or use a refreshing source such as chain.Default (package github.com/wgor-dev/wgor/creds/chain)",
-				c.Expiration.UTC().Format(time.RFC3339))
-		}
-		return c, nil
-	})
+// provider before then. Printed, in any verb or slog handler, it shows the
+// access key ID only; providers compare equal only to themselves.
+func Static(c Credentials) Provider { return &staticProvider{c: c} }
+
+type staticProvider struct{ c Credentials }
+
+func (p *staticProvider) Credentials(context.Context) (Credentials, error) {
+	if err := check(p.c, "AccessKeyID", "AccessKeySecret", "pass both the access key ID and the secret to creds.Static"); err != nil {
+		return Credentials{}, err
+	}
+	if p.c.Expired(time.Now(), 0) {
+		return Credentials{}, fmt.Errorf("creds: static credentials expired at %s: pass fresh ones to creds.Static, or use a refreshing source such as chain.Default (package github.com/wgor-dev/wgor/creds/chain)",
+			p.c.Expiration.UTC().Format(time.RFC3339))
+	}
+	return p.c, nil
 }
+
+func (p *staticProvider) String() string { return "creds.Static(" + p.c.String() + ")" }
+
+// Format prints String for every verb.
+func (p *staticProvider) Format(f fmt.State, verb rune) { redact.Format(f, verb, p.String()) }
+
+// LogValue is String, for log/slog's handlers.
+func (p *staticProvider) LogValue() slog.Value { return redact.LogValue(p.String()) }
 
 // missing names the parts c lacks, by the names the caller gives them.
 func missing(c Credentials, idName, secretName string) []string {

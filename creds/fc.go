@@ -23,19 +23,22 @@ const (
 // on every call, so that a runtime that rotates them is seen at once. The
 // expiry is not known (the zero Expiration). When the ID or the secret is
 // missing, the error wraps [ErrNoCredentials] and names the variables to set.
-func FromEnv() Provider {
-	return ProviderFunc(func(context.Context) (Credentials, error) {
-		c := Credentials{
-			AccessKeyID:     os.Getenv(EnvAccessKeyID),
-			AccessKeySecret: os.Getenv(EnvAccessKeySecret),
-			SecurityToken:   os.Getenv(EnvSecurityToken),
-		}
-		if m := missing(c, EnvAccessKeyID, EnvAccessKeySecret); m != nil {
-			return Credentials{}, fmt.Errorf("%w: environment variables not set: %s: set %s and %s (and %s for STS keys), or use chain.Default (package github.com/wgor-dev/wgor/creds/chain) to also try profiles, OIDC, an ECS RAM role and ALIBABA_CLOUD_CREDENTIALS_URI",
-				ErrNoCredentials, strings.Join(m, " and "), EnvAccessKeyID, EnvAccessKeySecret, EnvSecurityToken)
-		}
-		return c, nil
-	})
+func FromEnv() Provider { return envProvider{} }
+
+// envProvider holds nothing, so it prints nothing secret.
+type envProvider struct{}
+
+func (envProvider) Credentials(context.Context) (Credentials, error) {
+	c := Credentials{
+		AccessKeyID:     os.Getenv(EnvAccessKeyID),
+		AccessKeySecret: os.Getenv(EnvAccessKeySecret),
+		SecurityToken:   os.Getenv(EnvSecurityToken),
+	}
+	if m := missing(c, EnvAccessKeyID, EnvAccessKeySecret); m != nil {
+		return Credentials{}, fmt.Errorf("%w: environment variables not set: %s: set %s and %s (and %s for STS keys), or use chain.Default (package github.com/wgor-dev/wgor/creds/chain) to also try profiles, OIDC, an ECS RAM role and ALIBABA_CLOUD_CREDENTIALS_URI",
+			ErrNoCredentials, strings.Join(m, " and "), EnvAccessKeyID, EnvAccessKeySecret, EnvSecurityToken)
+	}
+	return c, nil
 }
 
 // The request headers in which Function Compute sends a custom runtime the

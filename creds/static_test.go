@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,5 +56,25 @@ func TestProvidersPrintWithoutSecrets(t *testing.T) {
 			out := fmt.Sprintf(verb, v)
 			assert.Empty(t, secretsIn(out), "%s: %s", verb, out)
 		}
+		assert.Equal(t, "creds.Static(creds.Credentials{AccessKeyID: id})", fmt.Sprintf(verb, p), "what is printed says what it is")
 	}
+	for _, h := range []func(io.Writer) slog.Handler{
+		func(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, nil) },
+		func(w io.Writer) slog.Handler { return slog.NewTextHandler(w, nil) },
+	} {
+		var b strings.Builder
+		slog.New(h(&b)).Info("m", "provider", p, "env", FromEnv())
+		assert.Contains(t, b.String(), "creds.Static(creds.Credentials{AccessKeyID: id})")
+		assert.Empty(t, secretsIn(b.String()), b.String())
+	}
+}
+
+// Providers are values a caller may compare or keep in a map, as the
+// Provider interface's values were before they were functions.
+func TestProvidersAreComparable(t *testing.T) {
+	p := Static(Credentials{AccessKeyID: "id", AccessKeySecret: testSecret})
+	seen := map[Provider]bool{p: true, FromEnv(): true}
+	assert.True(t, seen[p])
+	assert.True(t, seen[FromEnv()], "FromEnv() equals FromEnv()")
+	assert.False(t, p == Static(Credentials{AccessKeyID: "id", AccessKeySecret: testSecret}), "each Static is its own provider")
 }

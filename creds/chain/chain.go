@@ -67,6 +67,10 @@ func (c *chain) Credentials(ctx context.Context) (creds.Credentials, error) {
 	case <-ctx.Done():
 		return creds.Credentials{}, stopped(ctx.Err())
 	}
+	if err := ctx.Err(); err != nil { // it ended as the turn came: start nothing
+		<-c.sem
+		return creds.Credentials{}, stopped(err)
+	}
 	var got creds.Credentials
 	var err error
 	done := make(chan struct{})
