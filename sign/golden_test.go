@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -158,7 +159,18 @@ func TestGoldenVectorsWithOneKeyCache(t *testing.T) {
 			assert.Equal(t, v.Authorization, req.Header.Get("Authorization"), v.Name)
 		}
 	}
+	// Held in a struct of the caller's, as a field fmt cannot call Format
+	// on, the cache still shows no secret and no signature.
+	holder := struct{ keys sign.KeyCache }{}
+	req, o := loadVectors(t)[0].request(t)
+	o.KeyCache = &holder.keys
+	require.NoError(t, sign.Sign(req, o))
+	_, sig, _ := strings.Cut(req.Header.Get("Authorization"), "Signature=")
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%d"} {
 		assert.Equal(t, "sign.KeyCache{<redacted>}", fmt.Sprintf(verb, keys), verb)
+		out := fmt.Sprintf(verb, &holder)
+		for _, secret := range []string{o.Credentials.AccessKeySecret, sig} {
+			assert.NotContains(t, out, secret, verb)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wgor-dev/wgor/internal/redact"
 )
@@ -63,9 +64,16 @@ func signingKey(secret, scope string) []byte {
 // safe for concurrent use: share one in the struct that signs, as
 // wgor.Client does, as Options.KeyCache.
 type KeyCache struct {
-	mu  sync.Mutex
+	mu sync.Mutex
+	// last is an atomic.Pointer, which fmt prints as an address in every
+	// verb: a KeyCache printed as a field of another struct, where fmt
+	// cannot call Format, shows neither the secret nor a signature.
+	last atomic.Pointer[derivedKey]
+}
+
+type derivedKey struct {
 	of  [2]string // the secret and the scope of mac's key
-	mac hash.Hash // HMAC-SHA256 under the key derived last, or nil
+	mac hash.Hash // HMAC-SHA256 under the signing key
 	sum []byte    // mac's sum, kept for the next
 }
 
@@ -74,13 +82,15 @@ type KeyCache struct {
 func (c *KeyCache) signature(secret, scope string, stringToSign []byte) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if of := [2]string{secret, scope}; c.mac == nil || c.of != of {
-		c.of, c.mac = of, hmac.New(sha256.New, signingKey(secret, scope))
+	k := c.last.Load()
+	if of := [2]string{secret, scope}; k == nil || k.of != of {
+		k = &derivedKey{of: of, mac: hmac.New(sha256.New, signingKey(secret, scope))}
+		c.last.Store(k)
 	}
-	c.mac.Reset()
-	c.mac.Write(stringToSign)
-	c.sum = c.mac.Sum(c.sum[:0])
-	return string(hex.AppendEncode(make([]byte, 0, 2*sha256.Size), c.sum))
+	k.mac.Reset()
+	k.mac.Write(stringToSign)
+	k.sum = k.mac.Sum(k.sum[:0])
+	return string(hex.AppendEncode(make([]byte, 0, 2*sha256.Size), k.sum))
 }
 
 // String says what the cache is, never what it holds.

@@ -86,8 +86,15 @@ func TestHandlerSecretsNeverReachTheLogOrTheAnswer(t *testing.T) {
 			req := httptest.NewRequest(http.MethodPost, "/invoke", bytes.NewReader(event(oss.URL, hostileToken, hostileURL)))
 			req.Header = fcHeaders(0)
 			rec := httptest.NewRecorder()
-			fcrt.NewCustomRuntime(h, o).ServeHTTP(rec, req)
+			rt := fcrt.NewCustomRuntime(h, o)
+			rt.ServeHTTP(rec, req)
 			assert.Equal(t, "404", rec.Header().Get("X-Fc-Status"))
+			for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x"} {
+				printed := fmt.Sprintf(verb, rt) // the runtime has signed: its key cache is full
+				for _, s := range secretsOf(0) {
+					assert.NotContains(t, printed, s, verb)
+				}
+			}
 			answer := rec.Body.String()
 			assert.Equal(t, 1, strings.Count(answer, "\n"), "one line: %q", answer)
 			assert.True(t, strings.HasSuffix(answer, "\n"))
