@@ -32,16 +32,23 @@ const Mark = "<redacted>"
 const minSecret = 4
 
 // secretValue finds the value of a name that is secret wherever it
-// appears, whoever's it is: as a query parameter (name=value), a header in
-// a dump (name: value), a JSON member ("name":"value"), an Authorization
-// field (Signature=hex in V4, Signature:base64 in V2), and the signature
-// of V1's "OSS id:signature". Sources: OSS API reference, "Signature
-// version 4", "Include signatures in URLs" (V1's Signature and
-// security-token), Function Compute's x-fc-* credential headers, the
-// event's outputToken.
-var secretValue = regexp.MustCompile(`(?i)(\b(?:signature["']*[=:]["']*|` +
-	`(?:security-?token|access-?key-?secret|request-token|outputtoken)["']*[=:]["']*[ \t]*|` +
-	`oss [^&"',;<>()[\]{}\\ \t]+:))[^&"',;<>()[\]{}\\ \t]+`)
+// appears, whoever's it is: as a query parameter (name=value, escaped or
+// not), a header in a dump (name: value, or Go's name:[value]), a JSON
+// member ("name": "value", quoted again or not), a Go %+v field, an
+// environment variable (ALIBABA_CLOUD_ACCESS_KEY_SECRET=value), an XML
+// element (<SignatureProvided>value), an Authorization field (Signature=hex
+// in V4, Signature:base64 in V2), and the signature of V1's "OSS
+// id:signature". Sources: OSS API reference, "Signature version 4",
+// "Include signatures in URLs" (V1's Signature and security-token), the
+// error document's SignatureProvided, Function Compute's x-fc-* credential
+// headers, the event's outputToken. A value ends at a space, a quote or a
+// delimiter; JSON's escaped slash (\/) does not end it.
+var secretValue = regexp.MustCompile(`(?i)(` +
+	`(?:\b|_)(?:signature(?:provided)?|security[-_]?token|access[-_]?key[-_]?secret|request[-_]?token|output[-_]?token)` +
+	`[\\"']*(?:[=:]|%3[ad])[\\"'\[]*[ \t]*[\\"']*|` +
+	`\boss(?: |\+|%20)[^&"',;<>()[\]{}\\ \t]+(?::|%3a)|` +
+	`<(?:security-?token|access-?key-?secret|signature(?:provided)?)>` +
+	`)(?:\\/|[^&"',;<>()[\]{}\\ \t])+`)
 
 // Scrubber removes a set of secrets, in every form wgor's output can hold
 // them, and any signature, from text. A nil or zero Scrubber knows no
@@ -160,11 +167,11 @@ func (s *Scrubber) remove(text string) string {
 	return text
 }
 
-// Header returns h without the secrets: h itself when it may hold none,
-// as the headers of most answers do; otherwise a copy whose names and
-// values are scrubbed.
+// Header returns h without the secrets and signatures, each name and value
+// on one line: h itself when it needs no cleaning, as the headers of most
+// answers do; otherwise a copy whose names and values are scrubbed.
 func (s *Scrubber) Header(h http.Header) http.Header {
-	if s == nil || !s.headerMayHold(h) {
+	if !s.headerNeedsCleaning(h) {
 		return h
 	}
 	out := make(http.Header, len(h))
@@ -178,15 +185,15 @@ func (s *Scrubber) Header(h http.Header) http.Header {
 	return out
 }
 
-func (s *Scrubber) headerMayHold(h http.Header) bool {
+// headerNeedsCleaning reports whether a name or value of h may hold one of
+// s's secrets, holds anyone's signature, or is not one line.
+func (s *Scrubber) headerNeedsCleaning(h http.Header) bool {
+	dirty := func(v string) bool {
+		return (s != nil && s.mayHold(v)) || secretValue.MatchString(v) || oneLine(v) != v
+	}
 	for k, vs := range h {
-		if s.mayHold(k) {
+		if dirty(k) || slices.ContainsFunc(vs, dirty) {
 			return true
-		}
-		for _, v := range vs {
-			if s.mayHold(v) {
-				return true
-			}
 		}
 	}
 	return false

@@ -53,11 +53,20 @@ func TestSignaturesWithoutKnownSecrets(t *testing.T) {
 		`x-oss-security-token: abcdef0123`,
 		`x-fc-access-key-secret: abcdef0123`,
 		`x-oss-request-token=abcdef0123&x=1`,
+		// Quoted once more (an error's %q of JSON, JSON in JSON):
+		`answered "{\"AccessKeySecret\":\"abcdef0123\",\"Code\":\"x\"}"`,
+		`"{\"Signature\":\"abcdef0123\"}"`, `Signature=\"abcdef0123\"`,
+		// Escaped separators, spaces, Go's dumps, variables, XML:
+		"x-oss-signature%3Dabcdef0123", "OSS+AK%3Aabcdef0123", `"SecurityToken": "abcdef0123"`,
+		"map[X-Oss-Security-Token:[abcdef0123]]", "{AccessKeyID:AK AccessKeySecret:abcdef0123}",
+		"ALIBABA_CLOUD_ACCESS_KEY_SECRET=abcdef0123", "security_token=abcdef0123",
+		"<SignatureProvided>abcdef0123</SignatureProvided>", "<SecurityToken>abcdef0123</SecurityToken>",
 	} {
 		out := New().String(text)
 		assert.NotContains(t, out, "abcdef0123", text)
 		assert.Contains(t, out, Mark, text)
 	}
+	assert.NotContains(t, New().String(`{"SecurityToken":"CAIS\/abc\/defXYZ"}`), "defXYZ", "JSON's escaped slash does not end a token")
 	for _, text := range []string{
 		"SignatureDoesNotMatch: the signature we calculated differs",
 		"x-oss-signature-version=OSS4-HMAC-SHA256",
@@ -117,4 +126,14 @@ func TestNilScrubberHidesSignatures(t *testing.T) {
 	assert.Equal(t, "Signature="+Mark, s.String("Signature=abcdef"))
 	h := http.Header{"A": {"b"}}
 	assert.Equal(t, h, s.Header(h))
+	// Anyone's signature, and text that is not one line, are cleaned
+	// whether or not the Scrubber knows a secret.
+	h = http.Header{"Location": {"https://b/o?x-oss-signature=abcdef0123&x-oss-security-token=tok12345"},
+		"X-Echo": {"OSS AK:c2lnbmF0dXJl", "bidi\u202eline"}}
+	for _, sc := range []*Scrubber{nil, New("unrelated-secret")} {
+		out := fmt.Sprint(sc.Header(h))
+		for _, leak := range []string{"abcdef0123", "tok12345", "c2lnbmF0dXJl", "\u202e"} {
+			assert.NotContains(t, out, leak)
+		}
+	}
 }
