@@ -30,12 +30,12 @@ type ErrorDoc struct {
 	CanonicalRequest string   `xml:"CanonicalRequest,omitempty"`
 }
 
-// ParseErrorDoc reads an error document from at most limit bytes of r. ok is
-// false when the text is not a whole one (an empty body, HTML from a proxy,
-// a document cut short).
+// ParseErrorDoc reads an error document from at most limit bytes of r,
+// and returns once the document has ended, whatever follows it. ok is false
+// when the text is not a whole one (an empty body, HTML from a proxy, a
+// document cut short).
 func ParseErrorDoc(r io.Reader, limit int64) (doc ErrorDoc, ok bool) {
-	data, _ := io.ReadAll(io.LimitReader(r, limit))
-	doc, ok, broke := DecodeErrorDoc(data)
+	doc, ok, _, broke := decodeErrorDoc(xml.NewDecoder(io.LimitReader(r, limit)))
 	return doc, ok && broke == nil
 }
 
@@ -45,28 +45,37 @@ func ParseErrorDoc(r io.Reader, limit int64) (doc ErrorDoc, ok bool) {
 // broke off, and broke, when not nil, says where and why it did (a body cut
 // short, a byte that is not UTF-8, an unknown entity).
 func DecodeErrorDoc(data []byte) (d ErrorDoc, ok bool, broke error) {
-	dec := xml.NewDecoder(bytes.NewReader(data))
+	d, ok, at, broke := decodeErrorDoc(xml.NewDecoder(bytes.NewReader(data)))
+	if broke != nil {
+		broke = fmt.Errorf("at byte %d of %d: %w", at, len(data), broke)
+	}
+	return d, ok, broke
+}
+
+// decodeErrorDoc reads the document from dec, and stops at its end; broke
+// is why it broke off, at byte at.
+func decodeErrorDoc(dec *xml.Decoder) (d ErrorDoc, ok bool, at int64, broke error) {
 	for {
 		tok, err := dec.Token()
 		if err != nil {
-			return d, false, nil
+			return d, false, 0, nil
 		}
 		start, isStart := tok.(xml.StartElement)
 		if !isStart {
 			continue // the XML declaration, a comment, white space
 		}
 		if start.Name.Local != "Error" {
-			return d, false, nil
+			return d, false, 0, nil
 		}
 		err = dec.DecodeElement(&d, &start)
 		if err == nil {
-			return d, true, nil
+			return d, true, 0, nil
 		}
 		var se *xml.SyntaxError
 		if errors.As(err, &se) {
 			err = errors.New(se.Msg)
 		}
-		return d, true, fmt.Errorf("at byte %d of %d: %w", dec.InputOffset(), len(data), err)
+		return d, true, dec.InputOffset(), err
 	}
 }
 

@@ -1,9 +1,11 @@
 package oss
 
 import (
+	"io"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -50,4 +52,23 @@ func TestErrorDocRoundTrip(t *testing.T) {
 	assert.False(t, ok)
 	_, ok = ParseErrorDoc(strings.NewReader("<Error><Code>"+strings.Repeat("x", 100)+"</Code></Error>"), 20)
 	assert.False(t, ok, "a document cut at the limit is not one")
+}
+
+// An original's error body that stalls after a whole document does not hold
+// the reader: ParseErrorDoc returns at the document's end.
+func TestParseErrorDocReturnsAtTheDocumentsEnd(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	go pw.Write([]byte(`<?xml version="1.0"?><Error><Code>NoSuchKey</Code><Message>m</Message></Error>`))
+	done := make(chan ErrorDoc)
+	go func() {
+		doc, _ := ParseErrorDoc(pr, 64<<10)
+		done <- doc
+	}()
+	select {
+	case doc := <-done:
+		assert.Equal(t, "NoSuchKey", doc.Code)
+	case <-time.After(10 * time.Second):
+		t.Fatal("ParseErrorDoc waited for the end of the body")
+	}
 }
