@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"testing"
@@ -177,4 +178,18 @@ func TestHostileStalledErrorBodyDoesNotHoldWrite(t *testing.T) {
 	assert.Equal(t, "AccessDenied", se.Code)
 	assert.Contains(t, err.Error(), "reading the body failed after 32 bytes: the rest did not arrive within 2s")
 	assert.Less(t, time.Since(start), 3*time.Second, "a stalled error body held Write without a deadline")
+}
+
+// A failure before any connection was made (an untrusted certificate here)
+// is not retried, and says that nothing was sent: the token is unused.
+func TestAFailureBeforeAnyConnectionWrapsErrNotSent(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Error("no request may arrive")
+	}))
+	defer srv.Close()
+	c := &wgor.Client{HTTPClient: &http.Client{Transport: &http.Transport{}}, Credentials: testCreds(), Region: testRegion}
+	_, err := c.Write(context.Background(), &wgor.Response{Route: srv.URL, Token: testToken, Status: 200, Body: strings.NewReader("x")})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, wgor.ErrNotSent, err.Error())
+	assert.Contains(t, err.Error(), "certificate")
 }

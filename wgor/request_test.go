@@ -140,4 +140,14 @@ func TestResponsePrintsWithoutItsToken(t *testing.T) {
 	newLogger(&logs).Info("response", "r", r)
 	assert.NotContains(t, logs.String(), testToken)
 	assert.Contains(t, logs.String(), `"token_set":true`)
+
+	// An inputOssUrl pasted into Route by mistake keeps its signature.
+	r.Route = "https://b.oss-cn-qingdao.aliyuncs.com/o?x-oss-signature=abcdef0123&x-oss-security-token=tok12345"
+	logs = syncBuffer{}
+	newLogger(&logs).Info("response", "r", r)
+	for _, out := range []string{fmt.Sprint(r), logs.String()} {
+		assert.NotContains(t, out, "abcdef0123")
+		assert.NotContains(t, out, "tok12345")
+		assert.Contains(t, out, "b.oss-cn-qingdao.aliyuncs.com")
+	}
 }

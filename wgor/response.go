@@ -89,7 +89,7 @@ type Response struct {
 
 // String describes the response without its token or body.
 func (r Response) String() string {
-	s := "wgor.Response{Route: " + strconv.Quote(r.Route)
+	s := "wgor.Response{Route: " + strconv.Quote(r.route())
 	if r.Token != "" {
 		s += ", Token: " + redact.Mark
 	}
@@ -103,6 +103,10 @@ func (r Response) String() string {
 	return s + "}"
 }
 
+// route is Route without any signature or token: a presigned URL pasted
+// there by mistake must not print its own.
+func (r Response) route() string { return (*redact.Scrubber)(nil).String(r.Route) }
+
 // Format makes every fmt verb print String, so that no verb prints the
 // token.
 func (r Response) Format(f fmt.State, verb rune) { redact.Format(f, verb, r.String()) }
@@ -110,7 +114,7 @@ func (r Response) Format(f fmt.State, verb rune) { redact.Format(f, verb, r.Stri
 // LogValue implements slog.LogValuer without the token.
 func (r Response) LogValue() slog.Value {
 	return slog.GroupValue(
-		slog.String("route", r.Route),
+		slog.String("route", r.route()),
 		slog.Bool("token_set", r.Token != ""),
 		slog.Int("status", r.Status),
 		slog.String("content_type", r.ContentType),

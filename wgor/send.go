@@ -53,6 +53,9 @@ func (w *call) send(ctx context.Context) (*http.Response, *attempt, error) {
 		err = w.transportError(a, err)
 		w.log(ctx, a, slog.LevelDebug, "wgor: WriteGetObjectResponse failed", slog.String("error", err.Error()))
 		if !a.retryable(err) {
+			if !a.gotConn.Load() { // no connection: not a byte left
+				err = notSent(err)
+			}
 			return nil, nil, err
 		}
 		if n > maxRetries || !w.body.replayable() {

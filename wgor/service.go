@@ -209,6 +209,9 @@ func (e *ServiceError) explain(serverCR, localSTS, localCR string) {
 		e.Mismatch = cmp.Or(crDiff, "the canonical requests are equal")
 	case i < 0:
 		e.Mismatch, e.advice = "the strings to sign are equal, so the signing key differs", "check the access key secret"
+	case strings.Count(e.StringToSign, "\n") != strings.Count(localSTS, "\n"):
+		e.Mismatch = fmt.Sprintf("OSS's string to sign has %d lines, wgor's has %d: they are of different forms",
+			strings.Count(e.StringToSign, "\n")+1, strings.Count(localSTS, "\n")+1)
 	default:
 		line := stsLines[min(i, len(stsLines)-1)]
 		n := 0
