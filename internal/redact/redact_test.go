@@ -62,6 +62,7 @@ func TestSignaturesWithoutKnownSecrets(t *testing.T) {
 		"ALIBABA_CLOUD_ACCESS_KEY_SECRET=abcdef0123", "security_token=abcdef0123",
 		"<SignatureProvided>abcdef0123</SignatureProvided>", "<SecurityToken>abcdef0123</SecurityToken>",
 	} {
+		assert.True(t, mayMatch(text), "the quick test lets every match through: %s", text)
 		out := New().String(text)
 		assert.NotContains(t, out, "abcdef0123", text)
 		assert.Contains(t, out, Mark, text)
@@ -136,4 +137,16 @@ func TestNilScrubberHidesSignatures(t *testing.T) {
 			assert.NotContains(t, out, leak)
 		}
 	}
+}
+
+// FuzzMayMatch: the quick test never stops text the expression would match.
+func FuzzMayMatch(f *testing.F) {
+	for _, s := range []string{"Signature=abc", "OSS AK:sig", "x-oss-security-token%3Dabc", "<SecurityToken>t", `\"outputToken\":\"t`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if secretValue.MatchString(s) && !mayMatch(s) {
+			t.Fatalf("mayMatch(%q) is false, but the expression matches", s)
+		}
+	})
 }
