@@ -53,8 +53,13 @@ func (o *scrubbedOutput) flush() {
 }
 
 func (o *scrubbedOutput) emit(line []byte) {
-	o.e.mu.Lock()
-	sc := redact.New(append(slices.Clone(o.e.secrets), o.e.tokens...)...)
-	o.e.mu.Unlock()
-	_, _ = io.WriteString(o.w, sc.String(string(line))+"\n")
+	_, _ = io.WriteString(o.w, o.e.scrubber().String(string(line))+"\n")
+}
+
+// scrubber removes what the process must not print: Env's values, the
+// credentials, and the latest invocations' tokens and URLs.
+func (e *ExecInvoker) scrubber() *redact.Scrubber {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return redact.New(append(slices.Clone(e.secrets), e.tokens...)...)
 }

@@ -161,9 +161,8 @@ func (e *ExecInvoker) wait() {
 	}
 	e.mu.Lock()
 	closing := e.closed
-	sc := redact.New(append(slices.Clone(e.secrets), e.tokens...)...)
 	e.mu.Unlock()
-	exitErr := fmt.Errorf("accesspoint: the function %s exited (%s)%s", filepath.Base(e.Path), state, e.stderr.last(5, sc))
+	exitErr := fmt.Errorf("accesspoint: the function %s exited (%s)%s", filepath.Base(e.Path), state, e.stderr.last(5, e.scrubber()))
 	e.died(exitErr)
 	if closing {
 		e.log().Info("exec: the function stopped", "status", state)
