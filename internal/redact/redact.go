@@ -4,7 +4,7 @@
 // text enters, and every type that holds a secret prints through Format and
 // LogValue.
 //
-// Secret are: the access key secret, the security token, the output token,
+// Secrets are: the access key secret, the security token, the output token,
 // and signatures, including a presigned URL's (its Signature,
 // x-oss-signature and security-token parameters). Access key IDs, routes,
 // request IDs and object names are not.
