@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wgor-dev/wgor/internal/redact"
 )
 
 // Defaults of ExecInvoker.
@@ -75,8 +77,9 @@ type ExecInvoker struct {
 	stopCtx   func() bool   // stops the watch of Start's ctx
 	ctxDone   chan struct{} // closed when that watch has stopped the process
 	stderr    tailWriter
-	secrets   []string // Env's values and the credentials, removed from what the process printed
-	tokens    []string // the latest invocations' tokens and URLs, removed too
+	secrets   []string         // Env's values and the credentials, removed from what the process printed
+	tokens    []string         // the latest invocations' tokens and URLs, removed too
+	scrub     *redact.Scrubber // made from secrets and tokens by scrubber; nil when they changed
 	scrubOut  *scrubbedOutput
 	scrubErr  *scrubbedOutput
 

@@ -57,9 +57,13 @@ func (o *scrubbedOutput) emit(line []byte) {
 }
 
 // scrubber removes what the process must not print: Env's values, the
-// credentials, and the latest invocations' tokens and URLs.
+// credentials, and the latest invocations' tokens and URLs. It is made
+// again only after they changed (track), not for every line.
 func (e *ExecInvoker) scrubber() *redact.Scrubber {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return redact.New(append(slices.Clone(e.secrets), e.tokens...)...)
+	if e.scrub == nil {
+		e.scrub = redact.New(append(slices.Clone(e.secrets), e.tokens...)...)
+	}
+	return e.scrub
 }

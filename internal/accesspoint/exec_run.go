@@ -94,6 +94,7 @@ func (e *ExecInvoker) track(inv *Invocation) {
 		}
 	}
 	e.tokens = append(e.tokens, secrets[2:]...)
+	e.scrub = nil
 	if n := len(e.tokens) - maxTrackedTokens; n > 0 {
 		e.tokens = slices.Delete(e.tokens, 0, n)
 	}
