@@ -46,6 +46,7 @@ type writer struct {
 	req         *request       // nil until the request started
 	pw          *io.PipeWriter // the streamed body, nil for a body sent whole
 	bw          *bufio.Writer  // gathers small writes into pw
+	sending     sync.Mutex     // held while bytes go into bw or pw, taken after mu
 	errorAnswer bool           // req is the runtime's own error answer
 	sent        *wgor.Result   // OSS's answer, once it accepted the response
 }
@@ -118,6 +119,7 @@ func (w *writer) Write(p []byte) (int, error) {
 		w.req = w.send(w.status, w.frozen, pr, max(w.declare, 0))
 	}
 	req, pw, bw := w.req, w.pw, w.bw
+	w.sending.Lock() // before w.mu is let go: an endBody that follows waits for these bytes
 	w.mu.Unlock()
 	var err error
 	if bw.Buffered() == 0 && len(p) >= writeBuffer {
@@ -128,6 +130,7 @@ func (w *writer) Write(p []byte) (int, error) {
 	} else {
 		_, err = bw.Write(p)
 	}
+	w.sending.Unlock()
 	if err != nil {
 		// The pipe fails only when the request ended: its result says why.
 		if _, rerr := req.wait(); rerr != nil {
@@ -250,6 +253,8 @@ func (w *writer) answer(herr error) error {
 // what was written goes first, then a failure (herr, a short body) closes
 // the pipe with it, which cuts the request short, never a clean end.
 func (w *writer) endBody(req *request, herr error) error {
+	w.sending.Lock() // a stray goroutine's Write admitted before the end
+	defer w.sending.Unlock()
 	flushed := w.bw.Flush() // fails only when the request ended: its result says why
 	if herr == nil && w.declare >= 0 && w.written < w.declare {
 		herr = fmt.Errorf("%w: the handler wrote %d bytes of its Content-Length %d: set the length the body really has, or leave it out", wgor.ErrBodyLength, w.written, w.declare)
