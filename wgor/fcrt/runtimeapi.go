@@ -52,6 +52,9 @@ func (r *runner) pollRuntimeAPI(ctx context.Context, addr string) error {
 		if ctx.Err() != nil {
 			break
 		}
+		if id := header.Get(headerRequestID); err == nil && (id == "" || strings.ContainsAny(id, "/?#%")) {
+			err = errors.New("the runtime API sent an invocation without a usable x-fc-request-id: it cannot be answered")
+		}
 		if err != nil {
 			// Back off, so that a broken runtime API is not hammered, and go on as the SDK does.
 			failures++
@@ -103,11 +106,7 @@ func (a *runtimeAPI) do(ctx context.Context, method, path string, body []byte) (
 
 // handle runs one invocation under parent and reports it to the runtime API.
 func (a *runtimeAPI) handle(parent context.Context, header http.Header, event []byte) {
-	id := header.Get(headerRequestID)
-	if id == "" || strings.ContainsAny(id, "/?#%") {
-		a.log().Error("fcrt: the runtime API sent an invocation without a usable x-fc-request-id: it cannot be answered")
-		return
-	}
+	id := header.Get(headerRequestID) // usable: pollRuntimeAPI checked it
 	if t := header.Get(headerFunctionType); t != "" && t != "0" {
 		// A lifecycle call: nothing to do; the SDK answers an empty success.
 		a.post(id, "response", nil)
