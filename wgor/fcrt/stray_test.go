@@ -53,3 +53,27 @@ func TestAWriteRacingTheReturnIsSentOrFails(t *testing.T) {
 		})
 	}
 }
+
+// Headers set in the map by hand, not in canonical form, follow the same
+// rules: the message's own framing is never forwarded, and the length is
+// held.
+func TestHeadersSetInAnyCaseFollowTheRules(t *testing.T) {
+	h := handler(func(_ context.Context, w fcrt.ResponseWriter, _ *fcrt.Invocation) error {
+		w.Header()["content-length"] = []string{"5"}
+		w.Header()["transfer-encoding"] = []string{"chunked"}
+		w.Header()["connection"] = []string{"close"}
+		w.Header()["content-type"] = []string{"text/plain"}
+		_, err := io.WriteString(w, "hello")
+		return err
+	})
+	ap := wgortest.Start(t, h, nil)
+	resp, err := ap.GetObject(context.Background(), "k", nil)
+	require.NoError(t, err)
+	assert.Equal(t, "hello", string(resp.Body))
+	relays := ap.Relays()
+	require.Len(t, relays, 1)
+	for _, name := range []string{"Content-Length", "Transfer-Encoding", "Connection"} {
+		assert.Empty(t, relays[0].Header.Values(name), "%s is forwarded", name)
+	}
+	assert.Equal(t, "text/plain", relays[0].Header.Get("Content-Type"))
+}

@@ -77,7 +77,11 @@ func (w *writer) writeHeader(status int) {
 	if w.status != 0 {
 		return
 	}
-	w.status, w.frozen = status, w.header.Clone()
+	w.status, w.frozen = status, make(http.Header, len(w.header))
+	for k, vs := range w.header { // in canonical form, as the rules look names up
+		k = http.CanonicalHeaderKey(k)
+		w.frozen[k] = append(w.frozen[k], vs...)
+	}
 	if !ValidStatus(status) {
 		w.fail(fmt.Errorf("fcrt: WriteHeader(%d): OSS accepts only %s", status, oss.StatusList))
 		return
