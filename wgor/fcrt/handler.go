@@ -2,6 +2,7 @@ package fcrt
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -55,8 +56,9 @@ type ResponseWriter interface {
 }
 
 // Invocation is what the runtime knows of one invocation; the handler must
-// not modify it. Printed with fmt or logged with log/slog, it shows neither
-// the token, nor inputOssUrl's query, nor the credentials.
+// not modify it. Printed with fmt, logged with log/slog or marshalled to
+// JSON, it shows neither the token, nor inputOssUrl's query, nor the
+// credentials.
 type Invocation struct {
 	// Event is the parsed event.
 	Event *Event
@@ -111,6 +113,10 @@ func (inv Invocation) Format(f fmt.State, verb rune) { redact.Format(f, verb, in
 
 // LogValue makes log/slog print String.
 func (inv Invocation) LogValue() slog.Value { return redact.LogValue(inv.String()) }
+
+// MarshalJSON writes String: slog's JSON handler marshals an Invocation
+// held in a slice, a map or a struct with encoding/json, past LogValue.
+func (inv Invocation) MarshalJSON() ([]byte, error) { return json.Marshal(inv.String()) }
 
 type invocationKey struct{}
 
