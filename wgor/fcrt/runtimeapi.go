@@ -49,11 +49,15 @@ func (r *runner) pollRuntimeAPI(ctx context.Context, addr string) error {
 	for failures := 0; ; {
 		header, event, err := a.do(traced, http.MethodGet, "next", nil) // a long poll
 		r.isReady()
-		if ctx.Err() != nil {
-			break
-		}
 		if id := header.Get(headerRequestID); err == nil && (id == "" || strings.ContainsAny(id, "/?#%")) {
 			err = errors.New("the runtime API sent an invocation without a usable x-fc-request-id: it cannot be answered")
+		}
+		if err == nil { // handed over: run it even as ctx ends, the runtime API counts it delivered
+			failures = 0
+			r.running.Go(func() { a.handle(parent, header, event) })
+		}
+		if ctx.Err() != nil {
+			break
 		}
 		if err != nil {
 			// Back off, so that a broken runtime API is not hammered, and go on as the SDK does.
@@ -63,10 +67,7 @@ func (r *runner) pollRuntimeAPI(ctx context.Context, addr string) error {
 			case <-ctx.Done():
 			case <-time.After(min(time.Duration(failures)*100*time.Millisecond, 2*time.Second)):
 			}
-			continue
 		}
-		failures = 0
-		r.running.Go(func() { a.handle(parent, header, event) })
 	}
 	r.log().Info("fcrt: stopping: no new invocation; waiting for those in flight", "grace", shutdownGrace.String())
 	return r.stop(shutdownGrace, cancel)
