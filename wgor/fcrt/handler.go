@@ -37,7 +37,8 @@ func (f HandlerFunc) ServeGetObject(ctx context.Context, w ResponseWriter, inv *
 // net/http.ResponseWriter: fill Header with the headers to forward, then
 // WriteHeader (a status OSS accepts, see ValidStatus; only the first call
 // counts), then Write (WriteHeader(200) first if not called; headers
-// changed after are ignored). Close ends the response and returns OSS's
+// changed after are ignored; after WriteHeader(304) it returns
+// http.ErrBodyNotAllowed). Close ends the response and returns OSS's
 // answer; returning from the handler closes it too.
 //
 // With a Content-Length header the body streams to OSS as it is written,

@@ -86,7 +86,8 @@ func (w *writer) writeHeader(status int) {
 		w.fail(fmt.Errorf("fcrt: WriteHeader(%d): OSS accepts only %s", status, oss.StatusList))
 		return
 	}
-	if v := w.frozen.Get("Content-Length"); v != "" {
+	// A 304's Content-Length is the representation's (RFC 9110, 8.6), not a body's.
+	if v := w.frozen.Get("Content-Length"); v != "" && status != http.StatusNotModified {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
 			w.fail(fmt.Errorf("fcrt: header Content-Length %.32q is not a length: set it to the body's size in bytes, or leave it out", v))
@@ -153,6 +154,8 @@ func (w *writer) admit(n int) error {
 		return errors.New("fcrt: Write after the response ended: write before returning from the handler or calling Close")
 	case w.err != nil:
 		return w.err
+	case w.status == http.StatusNotModified: // a 304 has no content (RFC 9110, 15.4.5)
+		return http.ErrBodyNotAllowed
 	case w.declare >= 0 && w.written+int64(n) > w.declare:
 		w.fail(fmt.Errorf("%w: the handler wrote more than its Content-Length %d: set the length the body really has, or leave it out", wgor.ErrBodyLength, w.declare))
 		if w.pw != nil {
