@@ -32,6 +32,9 @@ func TestNotModifiedHasNoBody(t *testing.T) {
 			w.WriteHeader(http.StatusNotModified)
 			return nil
 		},
+		"a deliberate 304 is answered without an error document": func(fcrt.ResponseWriter) error {
+			return fcrt.Error(http.StatusNotModified, "NotModified", "The object has not changed.")
+		},
 	}
 	for name, f := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -251,8 +251,11 @@ func (w *writer) answer(herr error) error {
 	}
 	status, code, msg, _ := answerOf(herr)
 	w.status, w.errorAnswer, w.pw, w.bw = status, true, nil, nil
-	doc := oss.ErrorDoc{Code: code, Message: msg, RequestID: w.inv.RequestID}
-	w.req = w.send(status, http.Header{"Content-Type": {"application/xml"}}, bytes.NewReader(doc.Marshal()), 0)
+	doc := oss.ErrorDoc{Code: code, Message: msg, RequestID: w.inv.RequestID}.Marshal()
+	if status == http.StatusNotModified { // a 304 has no content (RFC 9110, 15.4.5)
+		doc = nil
+	}
+	w.req = w.send(status, http.Header{"Content-Type": {"application/xml"}}, bytes.NewReader(doc), 0)
 	return herr
 }
 
