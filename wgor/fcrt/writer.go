@@ -251,11 +251,11 @@ func (w *writer) answer(herr error) error {
 	}
 	status, code, msg, _ := answerOf(herr)
 	w.status, w.errorAnswer, w.pw, w.bw = status, true, nil, nil
-	doc := oss.ErrorDoc{Code: code, Message: msg, RequestID: w.inv.RequestID}.Marshal()
-	if status == http.StatusNotModified { // a 304 has no content (RFC 9110, 15.4.5)
-		doc = nil
+	var body io.Reader // none for a 304, which has no content (RFC 9110, 15.4.5)
+	if status != http.StatusNotModified {
+		body = bytes.NewReader(oss.ErrorDoc{Code: code, Message: msg, RequestID: w.inv.RequestID}.Marshal())
 	}
-	w.req = w.send(status, http.Header{"Content-Type": {"application/xml"}}, bytes.NewReader(doc), 0)
+	w.req = w.send(status, http.Header{"Content-Type": {"application/xml"}}, body, 0)
 	return herr
 }
 
