@@ -2,6 +2,7 @@ package creds
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -49,7 +50,8 @@ type CacheOptions struct {
 // again RetryAfter later); after that they wait for the refresh, each until
 // its ctx ends. Incomplete or expired credentials from the source count as a
 // failure. The refresh keeps the values of its first caller's context, not
-// its cancellation ([context.WithoutCancel]), and ends after FetchTimeout.
+// its cancellation ([context.WithoutCancel]), and ends after FetchTimeout,
+// even when the source does not return; a source that panics fails it.
 type Cache struct {
 	src  Provider
 	opts CacheOptions
@@ -116,9 +118,7 @@ func (c *Cache) Credentials(ctx context.Context) (Credentials, error) {
 // fetch asks the source once, keeps what it gave, and hands the outcome to
 // the callers waiting on r.
 func (c *Cache) fetch(ctx context.Context, r *refresh) {
-	ctx, cancel := context.WithTimeout(ctx, c.opts.FetchTimeout)
-	got, err := c.src.Credentials(ctx)
-	cancel()
+	got, err := c.ask(ctx)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.opts.Now()
@@ -152,6 +152,35 @@ func (c *Cache) fetch(ctx context.Context, r *refresh) {
 	r.err = err
 	c.inflight = nil
 	close(r.done)
+}
+
+// ask asks the source, on a goroutine of its own, so that a source that
+// ignores its context still ends the refresh after FetchTimeout and one
+// that panics fails it rather than the program; the panic's value may hold
+// a secret, so it is not shown.
+func (c *Cache) ask(ctx context.Context) (Credentials, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.opts.FetchTimeout)
+	defer cancel()
+	type answer struct {
+		creds Credentials
+		err   error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		defer func() {
+			if recover() != nil {
+				got <- answer{err: errors.New("creds: the wrapped provider panicked: fix the source")}
+			}
+		}()
+		cr, err := c.src.Credentials(ctx)
+		got <- answer{cr, err}
+	}()
+	select {
+	case a := <-got:
+		return a.creds, a.err
+	case <-ctx.Done():
+		return Credentials{}, fmt.Errorf("creds: the wrapped provider gave nothing within FetchTimeout: %w", ctx.Err())
+	}
 }
 
 // Format prints "creds.Cache" for every verb, never the credentials held.

@@ -12,6 +12,7 @@ package creds
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,8 +31,8 @@ var ErrNoCredentials = errors.New("creds: no credentials found")
 // security token and the time they expire.
 //
 // The zero Expiration means the credentials do not expire, or that their
-// expiry is not known. Printed with fmt (any verb) or logged with log/slog,
-// Credentials show only the access key ID.
+// expiry is not known. Printed with fmt (any verb), logged with log/slog or
+// marshalled to JSON, Credentials show only the access key ID.
 type Credentials struct {
 	AccessKeyID     string
 	AccessKeySecret string
@@ -72,6 +73,10 @@ func (c Credentials) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.S
 
 // LogValue is String, for log/slog's handlers.
 func (c Credentials) LogValue() slog.Value { return redact.LogValue(c.String()) }
+
+// MarshalJSON writes String: slog's JSON handler marshals Credentials held
+// in a slice, a map or a struct with encoding/json, past LogValue.
+func (c Credentials) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
 
 // Static returns a Provider that always returns c: long-term keys, or STS
 // keys a runtime handed over (a built-in runtime's context credentials, say).

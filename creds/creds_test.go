@@ -80,9 +80,11 @@ func TestCredentialsLogWithoutSecrets(t *testing.T) {
 			log.Info("value", "creds", c)
 			log.Info("pointer", "creds", &c)
 			log.Info("any", slog.Any("creds", c))
+			// Nested, the JSON handler marshals them with encoding/json.
+			log.Info("nested", "slice", []Credentials{c}, "map", map[string]Credentials{"k": c}, "field", struct{ C Credentials }{c})
 			out := buf.String()
 			assert.Empty(t, secretsIn(out), out)
-			assert.Equal(t, 3, strings.Count(out, "STS.AKID"), out)
+			assert.Equal(t, 6, strings.Count(out, "STS.AKID"), out)
 		})
 	}
 }

@@ -9,6 +9,7 @@ package chain
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -76,14 +77,25 @@ func (c *chain) Credentials(ctx context.Context) (creds.Credentials, error) {
 	done := make(chan struct{})
 	go func() {
 		defer func() { <-c.sem }()
+		defer close(done)
+		defer c.survive(&err)
 		got, err = c.get()
-		close(done)
 	}()
 	select {
 	case <-done:
 		return got, err
 	case <-ctx.Done():
 		return creds.Credentials{}, stopped(ctx.Err())
+	}
+}
+
+// survive turns a panic of credentials-go (it dereferences a null profile
+// of the aliyun CLI's config file) into an error, and starts over next
+// time; the caller holds sem. Its message may quote a secret: it is left out.
+func (c *chain) survive(err *error) {
+	if recover() != nil {
+		c.cred = nil
+		*err = errors.New("creds: default credential chain: credentials-go panicked (its message is withheld because it may contain secrets): check the files it reads, ~/.aliyun/config.json and ~/.alibabacloud/credentials")
 	}
 }
 

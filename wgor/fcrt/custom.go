@@ -116,7 +116,7 @@ func newInvocation(h http.Header, event []byte, fallback time.Time) (*Invocation
 		}
 		inv.Deadline = time.UnixMilli(ms)
 	} else if v := h.Get(headerTimeout); v != "" {
-		s, err := strconv.Atoi(v)
+		s, err := strconv.ParseInt(v, 10, 32) // 68 years at most: a time.Duration holds 292
 		if err != nil || s <= 0 {
 			return inv, fmt.Errorf("fcrt: %s %.32q is not a number of seconds", headerTimeout, v)
 		}

@@ -27,7 +27,8 @@ type StatusError struct {
 // Error returns an error that, returned by a Handler before it wrote
 // anything, answers the caller with status and OSS's XML error document
 // holding code, message and the request ID. A status OSS does not accept
-// (see ValidStatus) is answered 500.
+// (see ValidStatus) is answered 500; a 304, which has no content, without
+// the document.
 func Error(status int, code, message string) error {
 	return &StatusError{Status: status, Code: code, Message: message}
 }

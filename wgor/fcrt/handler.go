@@ -2,6 +2,7 @@ package fcrt
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -36,7 +37,8 @@ func (f HandlerFunc) ServeGetObject(ctx context.Context, w ResponseWriter, inv *
 // net/http.ResponseWriter: fill Header with the headers to forward, then
 // WriteHeader (a status OSS accepts, see ValidStatus; only the first call
 // counts), then Write (WriteHeader(200) first if not called; headers
-// changed after are ignored). Close ends the response and returns OSS's
+// changed after are ignored; after WriteHeader(304) it returns
+// http.ErrBodyNotAllowed). Close ends the response and returns OSS's
 // answer; returning from the handler closes it too.
 //
 // With a Content-Length header the body streams to OSS as it is written,
@@ -55,8 +57,9 @@ type ResponseWriter interface {
 }
 
 // Invocation is what the runtime knows of one invocation; the handler must
-// not modify it. Printed with fmt or logged with log/slog, it shows neither
-// the token, nor inputOssUrl's query, nor the credentials.
+// not modify it. Printed with fmt, logged with log/slog or marshalled to
+// JSON, it shows neither the token, nor inputOssUrl's query, nor the
+// credentials.
 type Invocation struct {
 	// Event is the parsed event.
 	Event *Event
@@ -111,6 +114,10 @@ func (inv Invocation) Format(f fmt.State, verb rune) { redact.Format(f, verb, in
 
 // LogValue makes log/slog print String.
 func (inv Invocation) LogValue() slog.Value { return redact.LogValue(inv.String()) }
+
+// MarshalJSON writes String: slog's JSON handler marshals an Invocation
+// held in a slice, a map or a struct with encoding/json, past LogValue.
+func (inv Invocation) MarshalJSON() ([]byte, error) { return json.Marshal(inv.String()) }
 
 type invocationKey struct{}
 

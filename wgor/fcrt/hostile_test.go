@@ -146,7 +146,8 @@ func TestInvocationPrintsNoSecret(t *testing.T) {
 	oss := newFakeOSS(t, 1)
 	var out bytes.Buffer
 	h := fcrt.HandlerFunc(func(_ context.Context, w fcrt.ResponseWriter, inv *fcrt.Invocation) error {
-		slog.New(slog.NewJSONHandler(&out, nil)).Info("x", "inv", inv, "value", *inv, "creds", inv.Credentials)
+		slog.New(slog.NewJSONHandler(&out, nil)).Info("x", "inv", inv, "value", *inv, "creds", inv.Credentials,
+			"nested", []*fcrt.Invocation{inv}) // marshalled by encoding/json, past LogValue
 		slog.New(slog.NewTextHandler(&out, nil)).Info("x", "inv", inv, "value", *inv, "creds", inv.Credentials)
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
 			fmt.Fprintf(&out, verb+"\n", inv)

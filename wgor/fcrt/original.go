@@ -49,6 +49,15 @@ func (e *OriginalError) Error() string {
 	return s
 }
 
+// defaultRedirects is net/http's policy for a Client without CheckRedirect:
+// at most 10 redirects.
+func defaultRedirects(_ *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	return nil
+}
+
 // ErrNoOriginal is returned by OpenOriginal when the event has no
 // inputOssUrl.
 var ErrNoOriginal = errors.New("fcrt: the event has no getObjectContext.inputOssUrl: the original object cannot be read")
@@ -79,7 +88,15 @@ func OpenOriginal(ctx context.Context, inv *Invocation, header http.Header) (*Or
 		// objects that I download from OSS in the GZIP format?").
 		req.Header.Set("Accept-Encoding", "identity")
 	}
-	hc := cmp.Or(inv.httpClient, defaultHTTPClient())
+	hc := *cmp.Or(inv.httpClient, defaultHTTPClient()) // a copy, whose redirects drop the Referer
+	check := hc.CheckRedirect
+	if check == nil {
+		check = defaultRedirects
+	}
+	hc.CheckRedirect = func(next *http.Request, via []*http.Request) error {
+		next.Header.Del("Referer") // net/http sets it to the presigned URL, signature and all
+		return check(next, via)
+	}
 	scrub := redact.New(u) // its signature and security token
 	resp, err := hc.Do(req)
 	if err != nil {

@@ -68,8 +68,10 @@ var defaultHTTPClient = sync.OnceValue(wgor.NewHTTPClient)
 // interfaces, port 9000, when unset). Invocations run concurrently.
 //
 // It logs JSON lines to standard error, as Function Compute's logs are
-// JSON. On SIGTERM or SIGINT it lets the invocations in flight finish and
-// exits 0; it exits 1, after logging why, if it cannot run.
+// JSON. On SIGTERM or SIGINT it takes no new invocation, gives those in
+// flight ShutdownGrace to finish, then ends their context, and exits 0; it
+// exits 1, after logging why, if it cannot run or a handler still runs a
+// second after its context ended.
 func Start(h Handler) {
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))

@@ -49,6 +49,13 @@ func (r *runner) pollRuntimeAPI(ctx context.Context, addr string) error {
 	for failures := 0; ; {
 		header, event, err := a.do(traced, http.MethodGet, "next", nil) // a long poll
 		r.isReady()
+		if id := header.Get(headerRequestID); err == nil && (id == "" || strings.ContainsAny(id, "/?#%")) {
+			err = errors.New("the runtime API sent an invocation without a usable x-fc-request-id: it cannot be answered")
+		}
+		if err == nil { // handed over: run it even as ctx ends, the runtime API counts it delivered
+			failures = 0
+			r.running.Go(func() { a.handle(parent, header, event) })
+		}
 		if ctx.Err() != nil {
 			break
 		}
@@ -60,10 +67,7 @@ func (r *runner) pollRuntimeAPI(ctx context.Context, addr string) error {
 			case <-ctx.Done():
 			case <-time.After(min(time.Duration(failures)*100*time.Millisecond, 2*time.Second)):
 			}
-			continue
 		}
-		failures = 0
-		r.running.Go(func() { a.handle(parent, header, event) })
 	}
 	r.log().Info("fcrt: stopping: no new invocation; waiting for those in flight", "grace", shutdownGrace.String())
 	return r.stop(shutdownGrace, cancel)
@@ -103,11 +107,7 @@ func (a *runtimeAPI) do(ctx context.Context, method, path string, body []byte) (
 
 // handle runs one invocation under parent and reports it to the runtime API.
 func (a *runtimeAPI) handle(parent context.Context, header http.Header, event []byte) {
-	id := header.Get(headerRequestID)
-	if id == "" || strings.ContainsAny(id, "/?#%") {
-		a.log().Error("fcrt: the runtime API sent an invocation without a usable x-fc-request-id: it cannot be answered")
-		return
-	}
+	id := header.Get(headerRequestID) // usable: pollRuntimeAPI checked it
 	if t := header.Get(headerFunctionType); t != "" && t != "0" {
 		// A lifecycle call: nothing to do; the SDK answers an empty success.
 		a.post(id, "response", nil)

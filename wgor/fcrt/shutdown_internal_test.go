@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -165,5 +166,51 @@ func TestRuntimeAPIShutdownBoundsTheInvocationsInFlight(t *testing.T) {
 				assert.ErrorContains(t, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestRuntimeAPIRunsTheInvocationHandedOverAsItStops: an invocation the
+// runtime API handed over just as the runtime was asked to stop is run
+// and answered, not dropped: the runtime API counts it as delivered, and
+// its caller would wait for the function's timeout.
+func TestRuntimeAPIRunsTheInvocationHandedOverAsItStops(t *testing.T) {
+	oss := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.Copy(io.Discard, r.Body) }))
+	defer oss.Close()
+	posted := make(chan string, 1)
+	var polls atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			posted <- r.URL.Path
+			return
+		}
+		if polls.Add(1) > 1 {
+			<-r.Context().Done()
+			return
+		}
+		ev, _ := json.Marshal(map[string]any{"getObjectContext": map[string]string{"outputRoute": oss.URL, "outputToken": "t"}})
+		for k, v := range map[string]string{"x-fc-request-id": "r1", "x-fc-function-timeout": "60", "x-fc-access-key-id": "AK",
+			"x-fc-access-key-secret": "SK", "x-fc-region": "cn-hangzhou",
+			"x-fc-function-deadline": strconv.FormatInt(time.Now().Add(time.Minute).UnixMilli(), 10)} {
+			w.Header().Set(k, v)
+		}
+		w.Write(ev)
+	}))
+	defer api.Close()
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	r := newRunner(HandlerFunc(func(context.Context, ResponseWriter, *Invocation) error { return nil }),
+		&Options{Logger: slog.New(slog.DiscardHandler)})
+	var readies atomic.Int32
+	r.ready = func() { // once as the first poll is sent, once as its answer is back
+		if readies.Add(1) == 2 {
+			stop() // the answer is read, not yet looked at
+		}
+	}
+	require.NoError(t, r.pollRuntimeAPI(ctx, strings.TrimPrefix(api.URL, "http://")))
+	select {
+	case p := <-posted:
+		assert.Equal(t, "/2020-11-11/runtime/invocation/r1/response", p)
+	default:
+		t.Fatal("the invocation handed over was never answered")
 	}
 }

@@ -46,6 +46,7 @@ type writer struct {
 	req         *request       // nil until the request started
 	pw          *io.PipeWriter // the streamed body, nil for a body sent whole
 	bw          *bufio.Writer  // gathers small writes into pw
+	sending     sync.Mutex     // held while bytes go into bw or pw, taken after mu
 	errorAnswer bool           // req is the runtime's own error answer
 	sent        *wgor.Result   // OSS's answer, once it accepted the response
 }
@@ -76,12 +77,17 @@ func (w *writer) writeHeader(status int) {
 	if w.status != 0 {
 		return
 	}
-	w.status, w.frozen = status, w.header.Clone()
+	w.status, w.frozen = status, make(http.Header, len(w.header))
+	for k, vs := range w.header { // in canonical form, as the rules look names up
+		k = http.CanonicalHeaderKey(k)
+		w.frozen[k] = append(w.frozen[k], vs...)
+	}
 	if !ValidStatus(status) {
 		w.fail(fmt.Errorf("fcrt: WriteHeader(%d): OSS accepts only %s", status, oss.StatusList))
 		return
 	}
-	if v := w.frozen.Get("Content-Length"); v != "" {
+	// A 304's Content-Length is the representation's (RFC 9110, 8.6), not a body's.
+	if v := w.frozen.Get("Content-Length"); v != "" && status != http.StatusNotModified {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
 			w.fail(fmt.Errorf("fcrt: header Content-Length %.32q is not a length: set it to the body's size in bytes, or leave it out", v))
@@ -118,6 +124,7 @@ func (w *writer) Write(p []byte) (int, error) {
 		w.req = w.send(w.status, w.frozen, pr, max(w.declare, 0))
 	}
 	req, pw, bw := w.req, w.pw, w.bw
+	w.sending.Lock() // before w.mu is let go: an endBody that follows waits for these bytes
 	w.mu.Unlock()
 	var err error
 	if bw.Buffered() == 0 && len(p) >= writeBuffer {
@@ -128,6 +135,7 @@ func (w *writer) Write(p []byte) (int, error) {
 	} else {
 		_, err = bw.Write(p)
 	}
+	w.sending.Unlock()
 	if err != nil {
 		// The pipe fails only when the request ended: its result says why.
 		if _, rerr := req.wait(); rerr != nil {
@@ -146,6 +154,8 @@ func (w *writer) admit(n int) error {
 		return errors.New("fcrt: Write after the response ended: write before returning from the handler or calling Close")
 	case w.err != nil:
 		return w.err
+	case w.status == http.StatusNotModified: // a 304 has no content (RFC 9110, 15.4.5)
+		return http.ErrBodyNotAllowed
 	case w.declare >= 0 && w.written+int64(n) > w.declare:
 		w.fail(fmt.Errorf("%w: the handler wrote more than its Content-Length %d: set the length the body really has, or leave it out", wgor.ErrBodyLength, w.declare))
 		if w.pw != nil {
@@ -241,8 +251,11 @@ func (w *writer) answer(herr error) error {
 	}
 	status, code, msg, _ := answerOf(herr)
 	w.status, w.errorAnswer, w.pw, w.bw = status, true, nil, nil
-	doc := oss.ErrorDoc{Code: code, Message: msg, RequestID: w.inv.RequestID}
-	w.req = w.send(status, http.Header{"Content-Type": {"application/xml"}}, bytes.NewReader(doc.Marshal()), 0)
+	var body io.Reader // none for a 304, which has no content (RFC 9110, 15.4.5)
+	if status != http.StatusNotModified {
+		body = bytes.NewReader(oss.ErrorDoc{Code: code, Message: msg, RequestID: w.inv.RequestID}.Marshal())
+	}
+	w.req = w.send(status, http.Header{"Content-Type": {"application/xml"}}, body, 0)
 	return herr
 }
 
@@ -250,6 +263,8 @@ func (w *writer) answer(herr error) error {
 // what was written goes first, then a failure (herr, a short body) closes
 // the pipe with it, which cuts the request short, never a clean end.
 func (w *writer) endBody(req *request, herr error) error {
+	w.sending.Lock() // a stray goroutine's Write admitted before the end
+	defer w.sending.Unlock()
 	flushed := w.bw.Flush() // fails only when the request ended: its result says why
 	if herr == nil && w.declare >= 0 && w.written < w.declare {
 		herr = fmt.Errorf("%w: the handler wrote %d bytes of its Content-Length %d: set the length the body really has, or leave it out", wgor.ErrBodyLength, w.written, w.declare)
