@@ -36,8 +36,8 @@ func (o *scrubbedOutput) Write(p []byte) (int, error) {
 			return len(p), nil
 		}
 		if end < 0 {
-			// No secret holds a space: a long line is cut at its last
-			// one, so that every secret is scrubbed whole.
+			// No key, token or signature holds a space: a long line
+			// is cut at its last one, so each is scrubbed whole.
 			end = bytes.LastIndexAny(o.buf[:maxOutputLine], " \t")
 			if end < 0 {
 				end, sep = maxOutputLine, 0 // a word this long is cut anyway
