@@ -18,17 +18,31 @@ import (
 )
 
 // Closing the terminal sends wgor SIGHUP, and not the function, which runs
-// in a process group of its own: emulate stops it then too. The function
-// is a script that would run on for minutes.
+// in a process group of its own: emulate stops it then too, unless run
+// with SIGHUP ignored (nohup). The function is a script that would run on
+// for minutes.
 func TestEmulateExecStopsTheFunctionWhenWgorIsSignalled(t *testing.T) {
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
-		t.Run(sig.String(), func(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		sig   syscall.Signal
+		nohup bool
+		stops bool
+	}{
+		{"interrupt", syscall.SIGINT, false, true},
+		{"terminate", syscall.SIGTERM, false, true},
+		{"hangup", syscall.SIGHUP, false, true},
+		{"hangup under nohup", syscall.SIGHUP, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
 			self, err := os.Executable()
 			require.NoError(t, err)
 			script := filepath.Join(t.TempDir(), "bootstrap")
 			require.NoError(t, os.WriteFile(script, []byte("#!/bin/sh\necho \"function: says hello on its standard output, pid $$\"\nexec sleep 300\n"), 0o700))
-			cmd := exec.Command(self, "emulate", "--listen", "127.0.0.1:0", "--exec", script,
-				"--access-key-id", testKeyID, "--access-key-secret", testSecret)
+			args := []string{self, "emulate", "--listen", "127.0.0.1:0", "--exec", script, "--access-key-id", testKeyID, "--access-key-secret", testSecret}
+			if tc.nohup { // the shell's exec keeps SIGHUP ignored, as nohup does
+				args = append([]string{"/bin/sh", "-c", `trap "" HUP; exec "$@"`, "sh"}, args...)
+			}
+			cmd := exec.Command(args[0], args[1:]...)
 			cmd.Env = append(os.Environ(), envWgor+"=1")
 			out, err := cmd.StdoutPipe()
 			require.NoError(t, err)
@@ -53,9 +67,13 @@ func TestEmulateExecStopsTheFunctionWhenWgorIsSignalled(t *testing.T) {
 				for lines.Scan() { // drain, so emulate never blocks on its output
 				}
 			}()
-			require.NoError(t, cmd.Process.Signal(sig))
-			assert.Eventually(t, func() bool { return syscall.Kill(pid, 0) == syscall.ESRCH },
-				10*time.Second, 20*time.Millisecond, "the function outlives emulate")
+			require.NoError(t, cmd.Process.Signal(tc.sig))
+			stopped := func() bool { return syscall.Kill(pid, 0) == syscall.ESRCH }
+			if tc.stops {
+				assert.Eventually(t, stopped, 10*time.Second, 20*time.Millisecond, "the function outlives emulate")
+				return
+			}
+			assert.Never(t, stopped, 500*time.Millisecond, 20*time.Millisecond, "emulate stopped on a signal it was told to ignore")
 		})
 	}
 }
