@@ -27,7 +27,14 @@ import (
 // emulate --exec has a function to start without building one.
 const envFunction = "WGOR_CLI_TEST_FUNCTION"
 
+// envWgor makes this test binary wgor itself, its arguments those of wgor.
+const envWgor = "WGOR_CLI_TEST_WGOR"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(envWgor) != "" {
+		os.Unsetenv(envWgor) // for the function it starts
+		main()
+	}
 	if os.Getenv(envFunction) == "redpng" {
 		fmt.Printf("function: says hello on its standard output, pid %d\n", os.Getpid())
 		fcrt.Start(redpng.Handler)

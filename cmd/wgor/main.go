@@ -70,7 +70,13 @@ func (e *env) scrub() *redact.Scrubber {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP too, unless ignored (nohup): a closed terminal must stop
+	// emulate's function, which runs in a process group of its own.
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), sigs...)
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv,
 		stdinIsTTY: isTerminal(os.Stdin), stderrIsTTY: isTerminal(os.Stderr)}
 	code := run(ctx, e, os.Args[1:])

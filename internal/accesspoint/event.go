@@ -3,10 +3,13 @@ package accesspoint
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/wgor-dev/wgor/internal/oss"
 	"github.com/wgor-dev/wgor/internal/redact"
+	"github.com/wgor-dev/wgor/sign"
 )
 
 // event is the function's JSON: getObjectContext as OSS's user guide and
@@ -51,9 +54,32 @@ func newEvent(r *http.Request, base, route, token, inputURL string) []byte {
 			OutputToken: token,
 			InputOSSURL: inputURL,
 		},
-		UserRequest: userRequest{URL: base + r.URL.RequestURI(), Headers: headers},
+		UserRequest: userRequest{URL: base + userURI(r.URL), Headers: headers},
 	})
 	return b
+}
+
+// signingParams are the query parameters of a signed URL: V4's (OSS's
+// "Signature version 4"), then V2's and V1's (urlParams).
+var signingParams = []string{sign.QuerySignatureVersion, sign.QueryCredential, sign.QueryDate,
+	sign.QueryAdditionalHdrs, sign.QuerySecurityToken, querySecurityToken}
+
+// userURI is u's path and query without the parameters of a signed URL,
+// which carry the caller's credentials, as S3 Object Lambda's
+// userRequest.url leaves out "any authorization-related request parameters".
+func userURI(u *url.URL) string {
+	v1, v2 := urlParams[1], urlParams[2]
+	names := slices.Concat(signingParams, v1[:], v2[:])
+	q := u.Query()
+	if !slices.ContainsFunc(names, q.Has) {
+		return u.RequestURI()
+	}
+	for _, name := range names {
+		q.Del(name)
+	}
+	v := *u
+	v.RawQuery = q.Encode()
+	return v.RequestURI()
 }
 
 // invocationSecrets are, in this order, the access key secret, the

@@ -10,7 +10,8 @@ import (
 )
 
 // maxOutputLine is the longest line of the function's output held back to
-// be scrubbed whole; a longer one is passed on in pieces of this size.
+// be scrubbed whole; a longer one is passed on in pieces of at most this
+// size, cut at a space.
 const maxOutputLine = 64 << 10
 
 // scrubbedOutput passes the function's output on line by line, each line
@@ -30,15 +31,20 @@ func (o *scrubbedOutput) Write(p []byte) (int, error) {
 	defer o.mu.Unlock()
 	o.buf = append(o.buf, p...)
 	for {
-		end := bytes.IndexByte(o.buf, '\n')
-		switch {
-		case end < 0 && len(o.buf) < maxOutputLine:
+		end, sep := bytes.IndexByte(o.buf, '\n'), 1
+		if end < 0 && len(o.buf) < maxOutputLine {
 			return len(p), nil
-		case end < 0:
-			end = maxOutputLine - 1
+		}
+		if end < 0 {
+			// No key, token or signature holds a space: a long line
+			// is cut at its last one, so each is scrubbed whole.
+			end = bytes.LastIndexAny(o.buf[:maxOutputLine], " \t")
+			if end < 0 {
+				end, sep = maxOutputLine, 0 // a word this long is cut anyway
+			}
 		}
 		o.emit(o.buf[:end])
-		o.buf = append(o.buf[:0], o.buf[end+1:]...)
+		o.buf = append(o.buf[:0], o.buf[end+sep:]...)
 	}
 }
 

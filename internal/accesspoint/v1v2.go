@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -146,10 +147,12 @@ func verifyOld(r *http.Request, version int, o v1Options) error {
 		}
 	}
 	// SignatureDoesNotMatch (OSS error page 0002-00000201) with the server's
-	// StringToSign, its tokens shown as <redacted>.
+	// StringToSign, its tokens shown as <redacted>: every value of a token
+	// header, which V1 joins.
 	e := refuse(CodeSignatureDoesNotMatch, "0002-00000201",
 		"The request signature we calculated does not match the signature you provided. Check your key and signing method.")
-	e.StringToSign = scrubLines(redact.New(cred.SecurityToken, cred.AccessKeySecret, r.Header.Get(oss.HeaderToken)), candidates[0])
+	secrets := slices.Concat(r.Header.Values(oss.HeaderToken), r.Header.Values(oss.HeaderSecurityToken), []string{cred.SecurityToken, cred.AccessKeySecret})
+	e.StringToSign = scrubLines(redact.New(secrets...), candidates[0])
 	return e
 }
 

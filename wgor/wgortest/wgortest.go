@@ -158,6 +158,7 @@ func newServer(h fcrt.Handler, fnURL string, cfg *Config, out io.Writer) (*Serve
 	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 64
+	t.Proxy = nil // a proxy would see the function's credentials, as HTTPInvoker says
 	s := &Server{limit: c.Timeout, hc: &http.Client{Transport: t,
 		// GetObject shows what the function answered, a redirect included.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
