@@ -125,7 +125,6 @@ func TestEveryCommandChecksItsArguments(t *testing.T) {
 		bad("sign --expires negative", "for flag -expires: must be from 1s to 168h", "sign", "--expires", "-5m", "--presign", "--url", "https://x.example/"),
 		bad("sign --expires over a week", "for flag -expires: must be from 1s to 168h", "sign", "--expires", "169h", "--presign", "--url", "https://x.example/"),
 		bad("sign --expires without --presign", "--expires applies to --presign only", "sign", "--expires", "5m", "--url", "https://x.example/", "--region", "cn-qingdao"),
-		bad("sign --show-token without --presign", "--show-token applies to --presign only", "sign", "--show-token", "--url", "https://x.example/", "--region", "cn-qingdao"),
 		bad("sign --method with a space", "for flag -method: not an HTTP method", "sign", "--method", "GE T", "--url", "https://x.example/"),
 		bad("sign --bucket invalid", "for flag -bucket: not a bucket name", "sign", "--bucket", "Bad_Bucket", "--url", "https://x.example/"),
 		bad("sign --key with a leading slash", "for flag -key: an object key does not start with '/'", "sign", "--bucket", "b-1", "--key", "/k", "--url", "https://x.example/"),

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -78,17 +79,26 @@ func useEnvCredentials(t *testing.T) {
 
 func TestSignPrintsTheGoldenSignatureWithoutSecrets(t *testing.T) {
 	// The request of golden vector wgor-minimal, signed by the official SDK.
-	code, stdout, stderr := runCLI(t, t.Context(), nil, map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_SECRET": testSecret},
-		"sign", "--method", "POST", "--region", "cn-qingdao", "--access-key-id", testKeyID,
-		"--url", "http://"+testRoute+"/?x-oss-write-get-object-response",
-		"--header", "x-oss-request-route: "+testRoute, "--header", "x-oss-request-token: "+testToken,
-		"--header", "x-oss-fwd-status: 200", "--time", "2026-11-24T12:00:00Z")
-	require.Equal(t, exitOK, code, stderr)
-	assert.Contains(t, stdout, "OSS4-HMAC-SHA256 Credential="+testKeyID+"/20261124/cn-qingdao/oss/aliyun_v4_request,Signature=6a7c94d376278bc2367f863e8c371c76bb79a090032817cb84bd8e8f770110c4")
-	assert.Contains(t, stdout, "5041e231d5e87810861a5b51a58de38e6a2e8f778d82bbd33d9f6b0958c0c954", "hash of the canonical request in the string to sign")
-	assert.Contains(t, stdout, "x-oss-request-token:<redacted>")
-	assert.NotContains(t, stdout+stderr, testSecret)
-	assert.NotContains(t, stdout+stderr, testToken)
+	const signature = "6a7c94d376278bc2367f863e8c371c76bb79a090032817cb84bd8e8f770110c4"
+	for _, show := range []bool{false, true} {
+		code, stdout, stderr := runCLI(t, t.Context(), nil, map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_SECRET": testSecret},
+			"sign", "--method", "POST", "--region", "cn-qingdao", "--access-key-id", testKeyID,
+			"--url", "http://"+testRoute+"/?x-oss-write-get-object-response",
+			"--header", "x-oss-request-route: "+testRoute, "--header", "x-oss-request-token: "+testToken,
+			"--header", "x-oss-fwd-status: 200", "--time", "2026-11-24T12:00:00Z", "--show-token="+strconv.FormatBool(show))
+		require.Equal(t, exitOK, code, stderr)
+		authorization := "OSS4-HMAC-SHA256 Credential=" + testKeyID + "/20261124/cn-qingdao/oss/aliyun_v4_request,Signature="
+		if show {
+			assert.Contains(t, stdout, authorization+signature)
+		} else {
+			assert.Contains(t, stdout, authorization+"<redacted>")
+			assert.NotContains(t, stdout, signature)
+		}
+		assert.Contains(t, stdout, "5041e231d5e87810861a5b51a58de38e6a2e8f778d82bbd33d9f6b0958c0c954", "hash of the canonical request in the string to sign")
+		assert.Contains(t, stdout, "x-oss-request-token:<redacted>")
+		assert.NotContains(t, stdout+stderr, testSecret)
+		assert.NotContains(t, stdout+stderr, testToken)
+	}
 }
 
 func TestSignPresignMasksTheSecurityToken(t *testing.T) {

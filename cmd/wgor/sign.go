@@ -20,7 +20,7 @@ const signUsage = `sign --url URL [flags]
 
 Prints the canonical request, the string to sign and the Authorization (or,
 with --presign, the signed URL) of a request, with tokens and signatures
-redacted, to compare with a SignatureDoesNotMatch.`
+redacted (--show-token prints them), to compare with a SignatureDoesNotMatch.`
 
 func runSign(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "sign", signUsage)
@@ -51,12 +51,12 @@ func runSign(ctx context.Context, e *env, args []string) error {
 	presign := fs.Bool("presign", false, "sign in the query string instead of the Authorization header")
 	fs.Var(value[time.Duration]{&o.Expires, duration(time.Second, 7*24*time.Hour)}, "expires",
 		"`DURATION` a presigned URL is valid, from 1s to 168h (with --presign; default 15m)")
-	showToken := fs.Bool("show-token", false, "print the signed URL whole, security token and signature included, so it can be used (with --presign)")
+	showToken := fs.Bool("show-token", false, "print the signature and security token whole: the Authorization to compare with a golden vector, the signed URL to use it")
 	keys := addKeyFlags(e, fs, false)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	req, err := signedRequest(fs, *method, *rawURL, header, o, *presign, *showToken)
+	req, err := signedRequest(fs, *method, *rawURL, header, o, *presign)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func runSign(ctx context.Context, e *env, args []string) error {
 
 // signedRequest checks the flags that depend on each other and returns the
 // request they describe, filling in o's bucket, key and region from the URL.
-func signedRequest(fs *flag.FlagSet, method, rawURL string, h http.Header, o *sign.Options, presign, showToken bool) (*http.Request, error) {
+func signedRequest(fs *flag.FlagSet, method, rawURL string, h http.Header, o *sign.Options, presign bool) (*http.Request, error) {
 	switch {
 	case fs.NArg() > 0:
 		return nil, usagef("sign takes no arguments, got %s", quoteArg(fs.Arg(0)))
@@ -80,8 +80,6 @@ func signedRequest(fs *flag.FlagSet, method, rawURL string, h http.Header, o *si
 		return nil, usagef("--url is required")
 	case o.Expires != 0 && !presign:
 		return nil, usagef("--expires applies to --presign only")
-	case showToken && !presign:
-		return nil, usagef("--show-token applies to --presign only")
 	case o.Key != "" && o.Bucket == "":
 		return nil, usagef("--key needs --bucket: the canonical URI is /BUCKET/KEY")
 	}
@@ -126,14 +124,11 @@ func printSigned(e *env, req *http.Request, o *sign.Options, presign, showToken 
 		}
 		fmt.Fprintf(e.stdout, "%s:\n%s\n\n", part.title, strings.Join(lines, "\n"))
 	}
-	switch {
-	case !presign:
-		fmt.Fprintf(e.stdout, "Authorization:\n%s\n", result)
-	case showToken:
-		fmt.Fprintf(e.stdout, "Signed URL:\n%s\n", result)
-	default:
-		fmt.Fprintf(e.stdout, "Signed URL (signature and security token redacted; --show-token prints it whole):\n%s\n", scrub.String(result))
+	title := map[bool]string{false: "Authorization", true: "Signed URL"}[presign]
+	if !showToken {
+		title, result = title+" (signature and security token redacted; --show-token prints them)", scrub.String(result)
 	}
+	fmt.Fprintf(e.stdout, "%s:\n%s\n", title, result)
 	return nil
 }
 

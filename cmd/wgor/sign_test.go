@@ -60,7 +60,7 @@ func TestSignPresignMasksTheSecurityTokenHoweverItIsEscaped(t *testing.T) {
 				}
 			}
 			assert.NotContains(t, stdout+stderr, testSecret)
-			assert.Contains(t, stdout, "--show-token prints it whole")
+			assert.Contains(t, stdout, "--show-token prints them")
 		})
 	}
 }
