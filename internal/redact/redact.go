@@ -271,6 +271,9 @@ func (s *Scrubber) Errorf(format string, args ...any) error {
 // C1), line and paragraph separators and the bidi controls that reorder a
 // terminal line become spaces, and invalid UTF-8 becomes U+FFFD.
 func oneLine(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r >= 0x7f }) {
+		return s // printable ASCII
+	}
 	return strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f || 0x80 <= r && r <= 0x9f || r == 0x2028 || r == 0x2029 ||
 			0x202a <= r && r <= 0x202e || 0x2066 <= r && r <= 0x2069 {
