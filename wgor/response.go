@@ -198,8 +198,9 @@ func checkHeader(name string, values []string, f *[len(oss.Forwarded)]string) er
 // signing (API reference "WriteGetObjectResponse", its header table).
 func (r *Response) header(host, userAgent string) http.Header {
 	f := r.forwarded()
-	values := append([]string{host, r.Token, strconv.Itoa(r.Status), userAgent}, f[:]...) // one array behind the single values
-	n := len(r.Header) + 5                                                                // sign adds five
+	values := make([]string, 0, 4+len(f)) // one array behind the single values
+	values = append(append(values, host, r.Token, strconv.Itoa(r.Status), userAgent), f[:]...)
+	n := len(r.Header) + 5 // sign adds five
 	for _, v := range values {
 		if v != "" {
 			n++

@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // Mark replaces what is hidden.
@@ -52,16 +53,26 @@ var secretValue = regexp.MustCompile(`(?i)(` +
 
 // mayMatch is a quick test that text may hold what secretValue finds, which
 // spares the regular expression (microseconds) for most text: every match
-// holds one of these words, in any ASCII case (FuzzMayMatch).
+// holds one of matchWords, in any ASCII case (FuzzMayMatch). Text beyond
+// ASCII is lower-cased first, as K (U+212A) becomes k.
 func mayMatch(text string) bool {
-	lower := strings.ToLower(text)
-	for _, w := range []string{"signature", "token", "secret", "oss ", "oss+", "oss%20"} {
-		if strings.Contains(lower, w) {
-			return true
+	if strings.ContainsFunc(text, func(r rune) bool { return r >= utf8.RuneSelf }) {
+		text = strings.ToLower(text)
+	}
+	for i := range len(text) {
+		if c := text[i] | 0x20; c != 's' && c != 't' && c != 'o' { // no word of matchWords starts there
+			continue
+		}
+		for _, w := range matchWords {
+			if w[0] == text[i]|0x20 && len(text)-i >= len(w) && strings.EqualFold(text[i:i+len(w)], w) {
+				return true
+			}
 		}
 	}
 	return false
 }
+
+var matchWords = [...]string{"signature", "token", "secret", "oss ", "oss+", "oss%20"}
 
 // Scrubber removes a set of secrets, in every form wgor's output can hold
 // them, and any signature, from text. A nil or zero Scrubber knows no
@@ -260,6 +271,9 @@ func (s *Scrubber) Errorf(format string, args ...any) error {
 // C1), line and paragraph separators and the bidi controls that reorder a
 // terminal line become spaces, and invalid UTF-8 becomes U+FFFD.
 func oneLine(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r >= 0x7f }) {
+		return s // printable ASCII
+	}
 	return strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f || 0x80 <= r && r <= 0x9f || r == 0x2028 || r == 0x2029 ||
 			0x202a <= r && r <= 0x202e || 0x2066 <= r && r <= 0x2069 {
