@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wgor-dev/wgor/creds"
 	"github.com/wgor-dev/wgor/wgor"
 )
 
@@ -192,4 +193,27 @@ func TestAFailureBeforeAnyConnectionWrapsErrNotSent(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorIs(t, err, wgor.ErrNotSent, err.Error())
 	assert.Contains(t, err.Error(), "certificate")
+}
+
+func TestWriteRefusesCredentialsAlreadyExpired(t *testing.T) {
+	f := newFakeOSS(t)
+	c := f.client()
+	c.Credentials = creds.ProviderFunc(func(context.Context) (creds.Credentials, error) {
+		return creds.Credentials{AccessKeyID: testAKID, AccessKeySecret: testSecret, Expiration: time.Now().Add(-time.Minute)}, nil
+	})
+	_, err := c.Write(context.Background(), &wgor.Response{Route: f.srv.URL, Token: testToken, Status: 200, Body: strings.NewReader("x")})
+	require.ErrorIs(t, err, wgor.ErrNotSent)
+	assert.Zero(t, f.hits.Load(), "the token is still unused")
+}
+
+func TestWriteRefusesABodyWithA304(t *testing.T) {
+	f := newFakeOSS(t)
+	_, err := f.client().Write(context.Background(), &wgor.Response{Route: f.srv.URL, Token: testToken, Status: 304, Body: strings.NewReader("body")})
+	require.ErrorIs(t, err, wgor.ErrInvalidResponse)
+	assert.Zero(t, f.hits.Load())
+	for _, body := range []io.Reader{nil, http.NoBody} {
+		_, err := f.client().Write(context.Background(), &wgor.Response{Route: f.srv.URL, Token: testToken, Status: 304, Body: body})
+		require.NoError(t, err, "a 304 without content is sent")
+	}
+	assert.EqualValues(t, 2, f.hits.Load())
 }

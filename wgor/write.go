@@ -141,10 +141,14 @@ func (w *call) build() {
 // then knows every secret this Write holds.
 func (w *call) sign(ctx context.Context) error {
 	cr, err := w.c.Credentials.Credentials(ctx)
+	now := time.Now()
+	if err == nil && cr.Expired(now, 0) {
+		err = fmt.Errorf("the credentials expired at %s: use a provider that refreshes them (creds.NewCache)", cr.Expiration.UTC().Format(time.RFC3339))
+	}
 	if err != nil {
 		return redact.New(w.r.Token).Error(notSent(wrap(err, "wgor: WriteGetObjectResponse to %s not sent: get credentials", w.url.Host)))
 	}
-	w.signing = sign.Options{Credentials: cr.Signing(), Region: w.region, Time: time.Now(), KeyCache: w.c.KeyCache}
+	w.signing = sign.Options{Credentials: cr.Signing(), Region: w.region, Time: now, KeyCache: w.c.KeyCache}
 	err = sign.Sign(&w.req, &w.signing)
 	// The signature is the last field of OSS4-HMAC-SHA256's Authorization
 	// (API reference, "Signature version 4").
