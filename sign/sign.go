@@ -2,6 +2,7 @@ package sign
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -51,6 +52,10 @@ func (c Credentials) GoString() string { return c.String() }
 
 // Format prints String for every verb (%d and %x included).
 func (c Credentials) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
+
+// MarshalJSON writes String: slog's JSON handler marshals Credentials held
+// in a slice, a map or a struct with encoding/json, past LogValue.
+func (c Credentials) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
 
 // LogValue is String, for log/slog's handlers.
 func (c Credentials) LogValue() slog.Value { return redact.LogValue(c.String()) }

@@ -1,6 +1,7 @@
 package wgor
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -33,6 +34,8 @@ type Response struct {
 
 	// Status is the HTTP status the GetObject caller receives, sent as
 	// x-oss-fwd-status: one of the values OSS documents (see ValidStatus).
+	// A 304 has no content (RFC 9110, section 15.4.5): its Body must be nil
+	// or http.NoBody.
 	Status int
 
 	// The ten forwarded headers OSS documents, each sent as
@@ -111,6 +114,10 @@ func (r Response) route() string { return (*redact.Scrubber)(nil).String(r.Route
 // token.
 func (r Response) Format(f fmt.State, verb rune) { redact.Format(f, verb, r.String()) }
 
+// MarshalJSON writes String: slog's JSON handler marshals a Response held
+// in a slice, a map or a struct with encoding/json, past LogValue.
+func (r Response) MarshalJSON() ([]byte, error) { return json.Marshal(r.String()) }
+
 // LogValue implements slog.LogValuer without the token.
 func (r Response) LogValue() slog.Value {
 	return slog.GroupValue(
@@ -158,6 +165,8 @@ func (r *Response) check() error {
 		return invalid("Token contains a control character (CR, LF, NUL or another): pass getObjectContext.outputToken unchanged")
 	case !oss.ValidStatus(r.Status):
 		return invalid("Status %d is not one OSS accepts for x-oss-fwd-status: use one of %s", r.Status, oss.StatusList)
+	case r.Status == http.StatusNotModified && r.Body != nil && r.Body != http.NoBody:
+		return invalid("Status 304 has no content (RFC 9110, section 15.4.5): leave Body nil")
 	case r.ContentLength < 0:
 		return invalid("ContentLength %d is negative: use 0 for a length to be detected or sent chunked", r.ContentLength)
 	}

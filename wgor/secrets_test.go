@@ -1,11 +1,13 @@
 package wgor_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -19,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wgor-dev/wgor/creds"
+	"github.com/wgor-dev/wgor/sign"
 	"github.com/wgor-dev/wgor/wgor"
 	"github.com/wgor-dev/wgor/wgor/fcrt"
 )
@@ -255,4 +258,13 @@ func TestNoSecretInAnyFormAnywhere(t *testing.T) {
 	}
 	// Unrelated text stays.
 	assert.Contains(t, strings.Join(outputs, "\n"), "AccessDenied")
+}
+
+func TestNestedValuesLogWithoutSecrets(t *testing.T) {
+	var b bytes.Buffer
+	slog.New(slog.NewJSONHandler(&b, nil)).Info("x", "r", []wgor.Response{{Route: "r", Token: testToken, Status: 200}},
+		"k", []sign.Credentials{{AccessKeyID: testAKID, AccessKeySecret: testSecret, SecurityToken: testSecurityToken}})
+	for _, s := range []string{testToken, testSecret, testSecurityToken} {
+		assert.NotContains(t, b.String(), s)
+	}
 }
