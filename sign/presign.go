@@ -45,7 +45,7 @@ func Presign(req *http.Request, o *Options) (string, error) {
 	case !payloadIsUnsigned(req.Header):
 		return "", invalid("x-oss-content-sha256 must be UNSIGNED-PAYLOAD, as OSS requires: remove the header or set it so")
 	case i >= 0:
-		return "", invalid("the URL already holds " + params[i] + ": presign an unsigned URL")
+		return "", invalid("the URL already holds " + params[i] + " (presign an unsigned URL)")
 	}
 	if _, err := checkHeaders(req.Header, nil); err != nil {
 		return "", err

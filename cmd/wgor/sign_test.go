@@ -94,3 +94,11 @@ func TestSignMasksTheTokenHeadersByPosition(t *testing.T) {
 	assert.Contains(t, stdout, "x-oss-request-token:<redacted>\n")
 	assert.NotContains(t, stdout, testToken)
 }
+
+func TestSignPresignNamesTheParameterAlreadyThere(t *testing.T) {
+	code, stdout, stderr := runCLI(t, t.Context(), nil, map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_SECRET": testSecret},
+		"sign", "--presign", "--access-key-id", testKeyID,
+		"--url", "https://examplebucket.oss-cn-hangzhou.aliyuncs.com/o?x-oss-signature=x")
+	require.Equal(t, exitFail, code, stdout)
+	assert.Contains(t, stderr, "already holds x-oss-signature (presign an unsigned URL)")
+}
