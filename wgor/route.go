@@ -137,6 +137,7 @@ type RegionError struct {
 	Host string // the route's host name, lower-cased, without a port
 }
 
+// Error says what to set instead.
 func (e *RegionError) Error() string {
 	return fmt.Sprintf("wgor: cannot tell the OSS region from route host %s: "+
 		"set Client.Region (a route from OSS looks like …-opap.oss-<region>-internal.oss-object-process.aliyuncs.com)", quote(e.Host))

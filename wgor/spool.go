@@ -61,11 +61,13 @@ type SpoolError struct {
 	Err error  // what failed, an *os.PathError as a rule
 }
 
+// Error names the directory and what to do.
 func (e *SpoolError) Error() string {
 	return fmt.Sprintf("cannot spool the body of unknown length to %q: %s: make room there, set Client.SpoolDir to a writable directory, declare Response.ContentLength, or send it chunked (Client.Chunked)",
 		e.Dir, strings.TrimPrefix(e.Err.Error(), "wgor: "))
 }
 
+// Unwrap returns Err, so that errors.Is finds, say, syscall.ENOSPC.
 func (e *SpoolError) Unwrap() error { return e.Err }
 
 // fill reads the body to its end into s, which is then what is sent, with
