@@ -20,8 +20,7 @@ import (
 // and its test from the README, go test, the function under wgor emulate
 // --exec with curl, and wgor package. Every other Go snippet of the README
 // is compiled with it and run: the signer's, and each function's behind
-// wgor emulate. Nothing is fetched: the
-// module cache serves the new module.
+// wgor emulate. Nothing is fetched: the module cache serves the new module.
 func TestNewcomerWalk(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the CLI and a module of its own")
@@ -45,10 +44,9 @@ func TestNewcomerWalk(t *testing.T) {
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 
-	// Offline: modules come from the module cache only, and go mod tidy
-	// writes go.sum from it, unchecked by the checksum database, which
-	// is online. Nothing else differs from a newcomer's go: the walk's
-	// own go mod tidy must make go.sum, as it does for them.
+	// Offline: modules come from the module cache only, and the walk's
+	// go mod tidy writes go.sum from it, unchecked by the checksum
+	// database, which is online. Otherwise go runs as a newcomer's does.
 	env := append(os.Environ(), "WGOR="+root, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"GOPROXY=off", "GOSUMDB=off")
 	bash(ctx, t, dir, env, s.Walk[0])
