@@ -13,8 +13,9 @@
 // twice more (its passes), and a progressive JPEG 4 bytes more for each
 // sample (the DCT coefficients it keeps until its last scan: 6 bytes a
 // pixel at 4:2:0 chroma, 12 at 4:4:4). An image over budget is refused
-// with 400 ImageTooLarge, and an object that is not a PNG, JPEG or GIF
-// with 400 InvalidImage.
+// with 400 ImageTooLarge, as is a JPEG of more than 500 scans (see
+// maxScans), and an object that is not a PNG, JPEG or GIF with 400
+// InvalidImage.
 //
 // # Memory
 //
@@ -140,6 +141,9 @@ func (h Handler) ServeGetObject(ctx context.Context, w fcrt.ResponseWriter, inv 
 		}
 		_, err := io.Copy(w, body)
 		return err
+	}
+	if format == "jpeg" {
+		body = &scanLimit{r: body}
 	}
 	img, _, err := image.Decode(body)
 	if err != nil {
