@@ -19,8 +19,8 @@ import (
 // a module of one's own that requires wgor through a replace, the function
 // and its test from the README, go test, the function under wgor emulate
 // --exec with curl, and wgor package. Every other Go snippet of the README
-// is compiled with it, and the signer's is run. Nothing is fetched: the
-// module cache and go.sum of wgor's own module serve the new module.
+// is compiled with it and run: the signer's, and each function's behind
+// wgor emulate. Nothing is fetched: the module cache serves the new module.
 func TestNewcomerWalk(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the CLI and a module of its own")
@@ -44,15 +44,14 @@ func TestNewcomerWalk(t *testing.T) {
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 
+	// Offline: modules come from the module cache only, and the walk's
+	// go mod tidy writes go.sum from it, unchecked by the checksum
+	// database, which is online. Otherwise go runs as a newcomer's does.
 	env := append(os.Environ(), "WGOR="+root, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
-		"GOPROXY=off", "GOFLAGS=-mod=mod")
+		"GOPROXY=off", "GOSUMDB=off")
 	bash(ctx, t, dir, env, s.Walk[0])
 	fn := filepath.Join(dir, "myfn")
 	require.FileExists(t, filepath.Join(fn, "go.mod"), "the first block makes the module")
-	// Offline, the new module's sums come from wgor's own go.sum.
-	sums, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(fn, "go.sum"), sums, 0o644))
 	for name, text := range s.Files {
 		path := filepath.Join(dir, filepath.FromSlash(name))
 		if !strings.HasPrefix(name, "myfn/") {
@@ -74,6 +73,32 @@ func TestNewcomerWalk(t *testing.T) {
 	signed := bash(ctx, t, fn, env, "go run ./snippets/signdemo")
 	assert.Contains(t, signed, "OSS4-HMAC-SHA256 Credential=LTAI-EXAMPLE/", "the signer's snippet signs")
 	assert.NotContains(t, signed, "example-secret")
+
+	// The README's other functions do what it says they do, behind the
+	// emulator as the walk runs myfn.
+	objects := filepath.Join(dir, "objects")
+	require.NoError(t, os.Mkdir(objects, 0o755))
+	for name, text := range map[string]string{"public.txt": "public\n", "private.txt": "private\n"} {
+		require.NoError(t, os.WriteFile(filepath.Join(objects, name), []byte(text), 0o644))
+	}
+	for _, tc := range []struct{ snippet, key, want string }{
+		{"hello", "any.txt", "hello from the function\n"},
+		{"passthrough", "public.txt", "public\n"},
+		{"passthrough", "private.txt", "<Code>AccessDenied</Code><Message>this object is not served</Message>"},
+	} {
+		got := serve(ctx, t, fn, env, tc.snippet, objects, tc.key)
+		assert.Contains(t, got, tc.want, "%s answering GetObject %s", tc.snippet, tc.key)
+	}
+}
+
+// serve builds the README's function snippet, runs it under wgor emulate
+// --exec on a free port, and returns what curl printed of GetObject key.
+func serve(ctx context.Context, t *testing.T, dir string, env []string, snippet, objects, key string) string {
+	script := `go build -o "$SNIPPET.bin" "./snippets/$SNIPPET"
+wgor emulate --listen "127.0.0.1:$PORT" --exec "./$SNIPPET.bin" --objects "$OBJECTS" &
+curl -sS --retry 20 --retry-connrefused --retry-delay 1 "http://127.0.0.1:$PORT/$KEY"
+kill %1`
+	return bash(ctx, t, dir, append(env, "SNIPPET="+snippet, "PORT="+freePort(t), "OBJECTS="+objects, "KEY="+key), script)
 }
 
 // bash runs script with bash -e in dir and returns what it printed.

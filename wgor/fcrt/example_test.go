@@ -1,7 +1,6 @@
 package fcrt_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/wgor-dev/wgor/wgor/fcrt"
 	"github.com/wgor-dev/wgor/wgor/wgortest"
@@ -87,20 +87,29 @@ func ExampleForward() {
 	// plain text, as stored
 }
 
-// A streaming transform: the original, upper-cased line by line as it is
-// read; nothing is held whole. Headers that describe the original bytes
-// (Content-Length, ETag) are not forwarded; the others are.
+// upper upper-cases ASCII letters as they stream by, and keeps every other
+// byte: a line of any length, a last line without a newline.
+type upper struct{ r io.Reader }
+
+func (u upper) Read(p []byte) (int, error) {
+	n, err := u.r.Read(p)
+	for i, c := range p[:n] {
+		if 'a' <= c && c <= 'z' {
+			p[i] = c - 'a' + 'A'
+		}
+	}
+	return n, err
+}
+
+// A streaming transform: the original, upper-cased as it is read; nothing
+// is held whole. Headers that describe the original bytes (Content-Length,
+// ETag) are not forwarded; the others are.
 func ExampleTransform() {
 	shout := fcrt.HandlerFunc(func(ctx context.Context, w fcrt.ResponseWriter, inv *fcrt.Invocation) error {
 		return fcrt.Transform(ctx, w, inv, func(w fcrt.ResponseWriter, original io.Reader) error {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			lines := bufio.NewScanner(original)
-			for lines.Scan() {
-				if _, err := fmt.Fprintf(w, "%s\n", bytes.ToUpper(lines.Bytes())); err != nil {
-					return err
-				}
-			}
-			return lines.Err()
+			_, err := io.Copy(w, upper{original})
+			return err
 		})
 	})
 	ap, err := wgortest.NewServer(shout, &wgortest.Config{
@@ -226,4 +235,52 @@ func ExampleError() {
 	// 404 application/xml
 	// <?xml version="1.0" encoding="UTF-8"?>
 	// <Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><RequestId>…</RequestId></Error>
+}
+
+// A handler that opens the original itself, to decide from its headers:
+// text comes back upper-cased, streaming with the original's length, which
+// the transformation keeps; anything else is refused.
+func ExampleOpenOriginal() {
+	shout := fcrt.HandlerFunc(func(ctx context.Context, w fcrt.ResponseWriter, inv *fcrt.Invocation) error {
+		orig, err := fcrt.OpenOriginal(ctx, inv, nil)
+		if err != nil {
+			return err // an *OriginalError, such as 404 NoSuchKey, reaches the caller as OSS said it
+		}
+		defer orig.Body.Close()
+		if !strings.HasPrefix(orig.Header.Get("Content-Type"), "text/") {
+			return fcrt.Error(400, "UnsupportedContent", "Only text objects are served.")
+		}
+		orig.CopyObjectHeaders(w.Header()) // those that still describe the answer: not ETag
+		if orig.ContentLength >= 0 {
+			w.Header().Set("Content-Length", strconv.FormatInt(orig.ContentLength, 10))
+		}
+		_, err = io.Copy(w, upper{orig.Body})
+		return err
+	})
+	ap, err := wgortest.NewServer(shout, &wgortest.Config{
+		ObjectMap: map[string][]byte{"poem.txt": []byte("hello,\nobject fc"), "photo.png": {0x89, 'P', 'N', 'G'}},
+		Headers:   map[string]http.Header{"photo.png": {"Content-Type": {"image/png"}}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer ap.Close()
+
+	for _, key := range []string{"poem.txt", "photo.png", "missing.txt"} {
+		resp, err := ap.GetObject(context.Background(), key, nil)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if resp.Code != "" {
+			fmt.Println(key, resp.StatusCode, resp.Code)
+			continue
+		}
+		fmt.Printf("%s %d %s %q\n", key, resp.StatusCode, resp.Header.Get("Content-Length"), resp.Body)
+	}
+	// Output:
+	// poem.txt 200 16 "HELLO,\nOBJECT FC"
+	// photo.png 400 UnsupportedContent
+	// missing.txt 404 NoSuchKey
 }

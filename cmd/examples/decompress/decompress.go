@@ -10,10 +10,11 @@
 // is unknown until the end, so the runtime spools it (fcrt.Options: 4 MiB
 // in memory, the rest in a file) and sends it only when the handler
 // returns: an error returned before then replaces the answer. The
-// trade-offs: the spool needs disk for the whole output (Function
-// Compute's temporary disk is 512 MB unless configured larger, so set
-// the cap below it, or point fcrt.Options.SpoolDir at a larger mount),
-// and the caller's first byte waits for the whole decompression.
+// trade-offs: the spool needs disk for the whole output, within the
+// process's spool budget (wgor.DefaultSpoolBudget: 256 MiB of disk unless
+// WGOR_SPOOL_DISK says more, for Function Compute's temporary disk of
+// 512 MB), so an output longer than the budget is refused as too large
+// too; and the caller's first byte waits for the whole decompression.
 //
 // OSS lists no 413 among the statuses a function may answer (OSS API
 // reference "WriteGetObjectResponse": 200, 206, 301, 302, 303, 304,
@@ -27,12 +28,14 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"strconv"
 
+	"github.com/wgor-dev/wgor/wgor"
 	"github.com/wgor-dev/wgor/wgor/fcrt"
 )
 
@@ -110,6 +113,12 @@ func (h Handler) copy(w io.Writer, dec io.Reader, src *sourceReader, format Form
 				fmt.Sprintf("The object decompresses to more than %d bytes, the most this function answers (%s).", max, EnvMaxBytes))
 		}
 		if _, werr := w.Write(buf[:n]); werr != nil {
+			if errors.Is(werr, wgor.ErrSpoolTooLarge) {
+				// Longer than the process's whole spool budget: it can
+				// never be sent, whatever the cap says.
+				return fcrt.Error(http.StatusBadRequest, "DecompressedTooLarge",
+					"The object decompresses to more than this function can hold to answer (its spool budget, WGOR_SPOOL_DISK).")
+			}
 			return werr // the spool failed (a full disk, say)
 		}
 		switch {

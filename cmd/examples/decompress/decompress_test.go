@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wgor-dev/wgor/cmd/examples/decompress"
+	"github.com/wgor-dev/wgor/wgor"
 	"github.com/wgor-dev/wgor/wgor/fcrt"
 	"github.com/wgor-dev/wgor/wgor/wgortest"
 )
@@ -91,6 +92,27 @@ func TestHandlerRefusesBombsAndBrokenObjectsBeforeSending(t *testing.T) {
 	}
 	for _, r := range ap.Relays() {
 		assert.Equal(t, 400, r.Status, "only the errors were relayed, no output")
+	}
+}
+
+// Under the default cap, an output longer than the process's spool budget
+// (wgor.DefaultSpoolBudget, 256 MiB of disk unless WGOR_SPOOL_DISK says
+// otherwise) can never be sent: it is a bomb too, not the function's
+// failure.
+func TestHandlerRefusesAnOutputLongerThanTheSpoolBudget(t *testing.T) {
+	saved := wgor.DefaultSpoolBudget
+	wgor.DefaultSpoolBudget = wgor.NewSpoolBudget(64<<10, 1<<20)
+	t.Cleanup(func() { wgor.DefaultSpoolBudget = saved }) // after the access point's own cleanup
+	ap := wgortest.Start(t, decompress.Handler{}, &wgortest.Config{
+		ObjectMap: map[string][]byte{"bomb.gz": gzipped(t, make([]byte, 4<<20))},
+		Runtime:   &fcrt.Options{SpoolMemory: 64 << 10, SpoolDir: t.TempDir()},
+	})
+	resp, err := ap.GetObject(context.Background(), "bomb.gz", nil)
+	require.NoError(t, err)
+	assert.Equal(t, 400, resp.StatusCode)
+	assert.Contains(t, string(resp.Body), "<Code>DecompressedTooLarge</Code><Message>The object decompresses to more than this function can hold to answer")
+	for _, r := range ap.Relays() {
+		assert.Equal(t, 400, r.Status, "only the error was relayed, no output")
 	}
 }
 

@@ -45,11 +45,14 @@ func (s *source) Read(p []byte) (int, error) {
 }
 
 // invalid is the answer to a decoder's error: the original's own read
-// error when that was the cause (a 500, not the caller's fault), else 400
-// InvalidImage saying why.
+// error when that was the cause (a 500, not the caller's fault), 400
+// ImageTooLarge for too many scans, else 400 InvalidImage saying why.
 func (s *source) invalid(why string, err error) error {
 	if s.err != nil {
 		return s.err
+	}
+	if errors.Is(err, errTooManyScans) {
+		return fcrt.Error(http.StatusBadRequest, "ImageTooLarge", "The jpeg image has "+err.Error()+": it is not decoded.")
 	}
 	msg := "The object is not a PNG, JPEG or GIF image: " + why + " (" + err.Error() + ")."
 	if errors.Is(err, image.ErrFormat) {
@@ -67,4 +70,38 @@ func (p paletteOf) Quantize(_ color.Palette, _ image.Image) color.Palette {
 		return palette.Plan9
 	}
 	return color.Palette(p)
+}
+
+// maxScans bounds the scans of a JPEG. Each scan of a progressive JPEG
+// goes over every block of its components, and a scan can be a few bytes
+// (one run of empty blocks): a 1 MB image of 40,000 scans keeps a core busy
+// for minutes ("Two Issues with the JPEG Standard", libjpeg-turbo; its
+// TJPARAM_SCANLIMIT, turbojpeg.h, exists for this, and its fuzz targets set
+// it to 500). Encoders write about ten (libjpeg's jpeg_simple_progression).
+const maxScans = 500
+
+var errTooManyScans = fmt.Errorf("more than %d scans", maxScans)
+
+// scanLimit counts the SOS markers (0xFF 0xDA, ITU-T T.81 B.1.1.3) of what
+// the decoder reads, and fails past maxScans. Entropy-coded data has no
+// 0xFF 0xDA (an 0xFF there is followed by 0x00 or a restart marker, B.1.1.5);
+// those bytes inside a segment between scans only count early.
+type scanLimit struct {
+	r     io.Reader
+	scans int
+	ff    bool // the last byte read was 0xFF
+}
+
+func (l *scanLimit) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for _, c := range p[:n] {
+		if l.ff && c == 0xda {
+			l.scans++
+		}
+		l.ff = c == 0xff
+	}
+	if l.scans > maxScans {
+		return 0, errTooManyScans
+	}
+	return n, err
 }

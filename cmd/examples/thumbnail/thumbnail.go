@@ -5,22 +5,25 @@
 //
 // # Decompression bombs
 //
-// A few kilobytes of PNG can declare a billion pixels. Before decoding,
-// the image's header is read (image.DecodeConfig) and its pixels are
-// checked against a budget (Handler.MaxPixels, THUMBNAIL_MAX_PIXELS):
-// pixels of 4 bytes, so that an image of 16-bit channels counts each
-// pixel twice. An image over budget is refused with 400 ImageTooLarge,
-// and an object that is not a PNG, JPEG or GIF with 400 InvalidImage.
+// A few kilobytes of PNG or JPEG can declare a billion pixels. Before
+// decoding, the image's header is read (image.DecodeConfig) and the
+// memory its decoding takes is checked against a budget
+// (Handler.MaxPixels, THUMBNAIL_MAX_PIXELS): pixels of 4 bytes. So an
+// image of 16-bit channels counts each pixel twice, an interlaced PNG
+// twice more (its passes), and a progressive JPEG 4 bytes more for each
+// sample (the DCT coefficients it keeps until its last scan: 6 bytes a
+// pixel at 4:2:0 chroma, 12 at 4:4:4). An image over budget is refused
+// with 400 ImageTooLarge, as is a JPEG of more than 500 scans (see
+// maxScans), and an object that is not a PNG, JPEG or GIF with 400
+// InvalidImage.
 //
 // # Memory
 //
-// Decoding holds the image (4 bytes a pixel at most within the budget;
-// a baseline JPEG of 4:2:0 chroma 1.5); scaling with
+// Decoding holds at most 4 bytes × the budget; scaling with
 // golang.org/x/image/draw's Catmull-Rom filter holds a further 32 bytes
 // for each pixel of Size × the image's shorter side (31 MiB for a
 // 6000×4000 photo at the default box of 256). The original's bytes are
-// not kept beyond its header. A progressive JPEG also holds its DCT
-// coefficients while decoding, about 6 bytes a pixel.
+// not kept beyond its header.
 //
 // The thumbnail keeps the original's Last-Modified and Cache-Control; its
 // ETag is derived from the original's and the box, so that a cache
@@ -68,8 +71,8 @@ type Handler struct {
 	// Size is the side of the box the thumbnail fits in, in pixels; zero
 	// means DefaultSize.
 	Size int
-	// MaxPixels is the budget: the most pixels (of 4 bytes) an image may
-	// have to be decoded; zero means DefaultMaxPixels.
+	// MaxPixels is the budget: decoding an image may take the memory of
+	// MaxPixels pixels of 4 bytes; zero means DefaultMaxPixels.
 	MaxPixels int64
 }
 
@@ -120,7 +123,7 @@ func (h Handler) ServeGetObject(ctx context.Context, w fcrt.ResponseWriter, inv 
 	if err != nil {
 		return src.invalid("its header cannot be read", err)
 	}
-	if err := h.check(cfg, format); err != nil {
+	if err := h.check(cfg, format, src.head); err != nil {
 		return err
 	}
 	src.recording = false
@@ -139,6 +142,9 @@ func (h Handler) ServeGetObject(ctx context.Context, w fcrt.ResponseWriter, inv 
 		_, err := io.Copy(w, body)
 		return err
 	}
+	if format == "jpeg" {
+		body = &scanLimit{r: body}
+	}
 	img, _, err := image.Decode(body)
 	if err != nil {
 		return src.invalid("it cannot be decoded", err)
@@ -152,9 +158,10 @@ func (h Handler) ServeGetObject(ctx context.Context, w fcrt.ResponseWriter, inv 
 	return err
 }
 
-// check refuses an image over the budget, before it is decoded.
-func (h Handler) check(cfg image.Config, format string) error {
-	bpp := int64(bytesPerPixel(cfg.ColorModel))
+// check refuses an image whose decoding would take more than the budget,
+// before it is decoded. head is the start of the image.
+func (h Handler) check(cfg image.Config, format string, head []byte) error {
+	bpp := int64(decodeBytesPerPixel(cfg.ColorModel, format, head))
 	pixels := int64(cfg.Width) * int64(cfg.Height)
 	if max := h.maxPixels(); pixels*bpp > max*4 {
 		return fcrt.Error(http.StatusBadRequest, "ImageTooLarge", fmt.Sprintf(

@@ -110,12 +110,20 @@ func TestHandlerPassesAMissingObjectThrough(t *testing.T) {
 // pngHeader is the start of a PNG declaring w×h pixels of the given bit
 // depth and colour type (PNG §11.2.2), enough for image.DecodeConfig.
 func pngHeader(w, h uint32, depth, colorType byte) []byte {
-	ihdr := binary.BigEndian.AppendUint32(nil, w)
-	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
-	ihdr = append(ihdr, depth, colorType, 0, 0, 0)
-	chunk := append([]byte("IHDR"), ihdr...)
-	b := []byte("\x89PNG\r\n\x1a\n")
-	b = binary.BigEndian.AppendUint32(b, uint32(len(ihdr)))
+	return pngChunk([]byte("\x89PNG\r\n\x1a\n"), "IHDR", ihdr(w, h, depth, colorType, 0))
+}
+
+// ihdr is the data of a PNG's IHDR chunk (PNG §11.2.2).
+func ihdr(w, h uint32, depth, colorType, interlace byte) []byte {
+	b := binary.BigEndian.AppendUint32(nil, w)
+	b = binary.BigEndian.AppendUint32(b, h)
+	return append(b, depth, colorType, 0, 0, interlace)
+}
+
+// pngChunk appends a chunk of the type and data to b (PNG §5.3).
+func pngChunk(b []byte, typ string, data []byte) []byte {
+	chunk := append([]byte(typ), data...)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(data)))
 	b = append(b, chunk...)
 	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(chunk))
 }
