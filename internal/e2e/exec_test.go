@@ -194,7 +194,6 @@ func TestProcessesRedPNGUnderBothProtocolsThroughEmulateExec(t *testing.T) {
 			assert.Equal(t, http.StatusOK, resp.StatusCode, "%.300s", body)
 			assert.Equal(t, "image/png", resp.Header.Get("Content-Type"))
 			assertRedPNG(t, body)
-			assert.Contains(t, stderr.String(), "exec: the function speaks the "+tt.proto)
 
 			// Stopping emulate stops the function it started.
 			require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
@@ -205,6 +204,9 @@ func TestProcessesRedPNGUnderBothProtocolsThroughEmulateExec(t *testing.T) {
 			case <-time.After(15 * time.Second):
 				require.FailNow(t, "emulate did not stop within 15s of SIGTERM")
 			}
+			// Read once emulate has exited: its stderr is copied by a
+			// goroutine of os/exec, which Wait waits for.
+			assert.Contains(t, stderr.String(), "exec: the function speaks the "+tt.proto)
 			assert.Contains(t, stderr.String(), "exec: the function stopped")
 			for _, s := range []string{secret, stsTok} {
 				assert.NotContains(t, stderr.String(), s)
