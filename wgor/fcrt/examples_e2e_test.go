@@ -1,7 +1,6 @@
 package fcrt_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -62,13 +61,8 @@ func TestExampleTransformEndToEnd(t *testing.T) {
 	shout := fcrt.HandlerFunc(func(ctx context.Context, w fcrt.ResponseWriter, inv *fcrt.Invocation) error {
 		return fcrt.Transform(ctx, w, inv, func(w fcrt.ResponseWriter, original io.Reader) error {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			lines := bufio.NewScanner(original)
-			for lines.Scan() {
-				if _, err := fmt.Fprintf(w, "%s\n", bytes.ToUpper(lines.Bytes())); err != nil {
-					return err
-				}
-			}
-			return lines.Err()
+			_, err := io.Copy(w, upper{original}) // as ExampleTransform
+			return err
 		})
 	})
 	ap := wgortest.Start(t, shout, &wgortest.Config{ObjectMap: map[string][]byte{"big.txt": text.Bytes()}})
