@@ -119,6 +119,9 @@ func (b *body) pump(r io.Reader, pw *io.PipeWriter, size int64) {
 	buf := make([]byte, size)
 	for {
 		n, err := r.Read(buf)
+		if n < 0 || n > len(buf) { // as io.Reader forbids: bufio panics, Write fails
+			n, err = 0, fmt.Errorf("Response.Body's Read returned %d bytes for a buffer of %d", n, len(buf))
+		}
 		if n > 0 || err == nil {
 			if _, werr := pw.Write(buf[:n]); werr != nil {
 				return // the pipe was closed: Write is done with the body

@@ -1,6 +1,7 @@
 package wgor
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -167,6 +168,8 @@ func (r *Response) check() error {
 		return invalid("Status %d is not one OSS accepts for x-oss-fwd-status: use one of %s", r.Status, oss.StatusList)
 	case r.Status == http.StatusNotModified && r.Body != nil && r.Body != http.NoBody:
 		return invalid("Status 304 has no content (RFC 9110, section 15.4.5): leave Body nil")
+	case nilBody(r.Body):
+		return invalid("Body is a nil %T: leave Body nil for an empty body", r.Body)
 	case r.ContentLength < 0:
 		return invalid("ContentLength %d is negative: use 0 for a length to be detected or sent chunked", r.ContentLength)
 	}
@@ -182,6 +185,22 @@ func (r *Response) check() error {
 		}
 	}
 	return nil
+}
+
+// nilBody reports whether b is a nil pointer of a type whose Read wgor
+// calls itself, or hands to net/http, where it would panic.
+func nilBody(b io.Reader) bool {
+	switch v := b.(type) {
+	case *bytes.Buffer:
+		return v == nil
+	case *bytes.Reader:
+		return v == nil
+	case *strings.Reader:
+		return v == nil
+	case *io.PipeReader:
+		return v == nil
+	}
+	return false
 }
 
 // checkHeader checks an entry of Response.Header; f holds the typed fields.
