@@ -53,7 +53,9 @@ func (w *call) send(ctx context.Context) (*http.Response, *attempt, error) {
 		err = w.transportError(a, err)
 		w.log(ctx, a, slog.LevelDebug, "wgor: WriteGetObjectResponse failed", slog.String("error", err.Error()))
 		if !a.retryable(err) {
-			if !a.gotConn.Load() { // no connection: not a byte left
+			// No connection: not a byte left; but a Transport that reports
+			// no connections may have read the body.
+			if !a.gotConn.Load() && w.body.sent.Load() == 0 {
 				err = notSent(err)
 			}
 			return nil, nil, err
