@@ -198,3 +198,26 @@ func TestHostileHalfParsedErrorBodySaysWhatItWas(t *testing.T) {
 	_, err := refusal(t, http.StatusForbidden, "application/xml", nil)
 	assert.Contains(t, err.Error(), "with an empty body", "an empty body is still called one")
 }
+
+// A route that echoes the request's secrets cut in two by a line break (or a
+// space, as a folded header is joined) shows none of them, in any field.
+func TestHostileSecretsSplitAcrossLinesAreHidden(t *testing.T) {
+	f := newFakeOSS(t)
+	f.respond = func(w http.ResponseWriter, r *http.Request, _ received) {
+		_, sig, _ := strings.Cut(r.Header.Get("Authorization"), "Signature=")
+		var split []string
+		for _, s := range []string{testToken, testSecurityToken, sig} {
+			split = append(split, s[:len(s)/2]+"\n"+s[len(s)/2:])
+		}
+		w.Header().Set("X-Echo", strings.ReplaceAll(strings.Join(split, " "), "\n", " "))
+		writeOSSError(w, http.StatusForbidden, "AccessDenied", strings.Join(split, " "), "OSS4-HMAC-SHA256\n"+strings.Join(split, "\n"), "")
+	}
+	_, err := f.client().Write(context.Background(), f.response(strings.NewReader("body")))
+	var se *wgor.ServiceError
+	require.ErrorAs(t, err, &se)
+	_, sig, _ := strings.Cut(f.last().Header.Get("Authorization"), "Signature=")
+	out := strings.Join(strings.Fields(fmt.Sprintf("%v %+v", err, se)), "")
+	for _, secret := range []string{testToken, testSecurityToken, sig, "REQ-TOKEN", "c0ffee", sig[:20], sig[44:]} {
+		assert.NotContains(t, out, secret)
+	}
+}

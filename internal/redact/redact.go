@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -75,7 +76,8 @@ func mayMatch(text string) bool {
 var matchWords = [...]string{"signature", "token", "secret", "oss ", "oss+", "oss%20"}
 
 // Scrubber removes a set of secrets, in every form wgor's output can hold
-// them, and any signature, from text. A nil or zero Scrubber knows no
+// them (escaped, quoted, or split by white space), and any signature, from
+// text. A nil or zero Scrubber knows no
 // secret but still hides signatures. A Scrubber is safe for concurrent use.
 type Scrubber struct {
 	secrets []secret
@@ -157,14 +159,23 @@ func (s *Scrubber) allForms() []string {
 	return s.forms
 }
 
+// squeeze returns text without its white space.
+func squeeze(text string) string {
+	if strings.ContainsFunc(text, unicode.IsSpace) {
+		text = strings.Join(strings.Fields(text), "")
+	}
+	return text
+}
+
 var unescapeHTML = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&")
 
 func inner(quoted string) string { return quoted[1 : len(quoted)-1] }
 
 // mayHold reports whether text may hold one of the secrets in a form
 // String removes: every form keeps the secret's longest run of ASCII
-// letters and digits.
+// letters and digits, once white space that may split it is left out.
 func (s *Scrubber) mayHold(text string) bool {
+	text = squeeze(text)
 	for _, sec := range s.secrets {
 		if sec.run == "" || strings.Contains(text, sec.run) {
 			return true
@@ -185,13 +196,36 @@ func (s *Scrubber) String(text string) string {
 	return text
 }
 
+// remove replaces each form of the secrets in text with Mark. A secret
+// split by white space (a wrapped line, a folded header) is still the
+// secret: when the text holds one, the white space goes with it.
 func (s *Scrubber) remove(text string) string {
-	if s != nil && s.mayHold(text) {
-		for _, f := range s.allForms() {
-			text = strings.ReplaceAll(text, f, Mark)
+	if s == nil || !s.mayHold(text) {
+		return text
+	}
+	for _, f := range s.allForms() {
+		text = strings.ReplaceAll(text, f, Mark)
+	}
+	joined := squeeze(text)
+	for _, f := range s.allForms() {
+		if f = squeeze(f); len(f) >= minSecret {
+			joined = strings.ReplaceAll(joined, f, Mark)
 		}
 	}
+	if strings.Count(joined, Mark) > strings.Count(text, Mark) {
+		return joined
+	}
 	return text
+}
+
+// Lines is String for each line of text, keeping the line breaks, but
+// when a secret spans them.
+func (s *Scrubber) Lines(text string) string {
+	l := strings.Split(s.remove(text), "\n")
+	for i := range l {
+		l[i] = s.String(l[i])
+	}
+	return strings.Join(l, "\n")
 }
 
 // Header returns h without the secrets and signatures, each name and value
@@ -224,47 +258,6 @@ func (s *Scrubber) headerNeedsCleaning(h http.Header) bool {
 		}
 	}
 	return false
-}
-
-// Error returns err when its message and every message it wraps are clean
-// and on one line, so that errors.Is and errors.As find what they did.
-// Otherwise it returns an error with the scrubbed message, wrapping the
-// scrubbed children.
-func (s *Scrubber) Error(err error) error {
-	if err == nil {
-		return nil
-	}
-	var kids []error
-	switch u := err.(type) {
-	case interface{ Unwrap() error }:
-		kids = []error{u.Unwrap()}
-	case interface{ Unwrap() []error }:
-		kids = slices.Clone(u.Unwrap())
-	}
-	kids = slices.DeleteFunc(kids, func(e error) bool { return e == nil })
-	msg := err.Error()
-	same := s.String(msg) == msg
-	for i, k := range kids {
-		kids[i] = s.Error(k)
-		same = same && kids[i] == k
-	}
-	if same {
-		return err
-	}
-	return &scrubbed{msg: s.String(msg), errs: kids}
-}
-
-type scrubbed struct {
-	msg  string
-	errs []error
-}
-
-func (e *scrubbed) Error() string   { return e.msg }
-func (e *scrubbed) Unwrap() []error { return e.errs }
-
-// Errorf is fmt.Errorf with the result passed through s.Error.
-func (s *Scrubber) Errorf(format string, args ...any) error {
-	return s.Error(fmt.Errorf(format, args...))
 }
 
 // oneLine makes text printable on one line: control characters (C0, DEL,

@@ -150,3 +150,24 @@ func FuzzMayMatch(f *testing.F) {
 		}
 	})
 }
+
+// A secret split by white space (a wrapped line, a folded header, a
+// string to sign cut in two) is still the secret, wherever the cut falls.
+func TestScrubberHidesASecretSplitByWhiteSpace(t *testing.T) {
+	const secret = "STS.N-4b1d+c0ffee/77="
+	s := New(secret)
+	for _, sep := range []string{"\n", "\r\n", "\r\n ", " ", "\t", "\u2028", "\n\n"} {
+		for i := 1; i < len(secret); i++ {
+			text := "a line\nthen " + secret[:i] + sep + secret[i:] + " and the rest"
+			for name, out := range map[string]string{
+				"String": s.String(text), "Lines": s.Lines(text),
+				"Header": fmt.Sprint(s.Header(http.Header{"X-Echo": {text}})),
+			} {
+				assert.NotContains(t, squeeze(out), "c0ffee", "%s of %q", name, text)
+				assert.Contains(t, out, "rest", "%s of %q", name, text)
+			}
+		}
+	}
+	assert.Equal(t, "a\nb "+Mark+" c", s.Lines("a\nb "+secret+" c"), "Lines keeps the line breaks of text without a split secret")
+	assert.Equal(t, "keep  its spacing", s.String("keep  its spacing"))
+}
