@@ -33,6 +33,9 @@ const Mark = "<redacted>"
 // words with it, and none of OSS's secrets is that short.
 const minSecret = 4
 
+// secretNames are the names whose values secretValue finds.
+const secretNames = `signature(?:provided)?|security[-_]?token|access[-_]?key[-_]?secret|(?:request|output|sts)[-_]?token`
+
 // secretValue finds the value of a name that is secret wherever it
 // appears, whoever's it is: as a query parameter (name=value, escaped or
 // not), a header in a dump (name: value, or Go's name:[value]), a JSON
@@ -44,12 +47,12 @@ const minSecret = 4
 // "Include signatures in URLs" (V1's Signature and security-token), the
 // error document's SignatureProvided, Function Compute's x-fc-* credential
 // headers, the event's outputToken. A value ends at a space, a quote or a
-// delimiter; JSON's escaped slash (\/) does not end it.
+// delimiter; JSON's escaped slash (\/) does not end it. An INI profile's
+// "name = value" counts too, and the stsToken of Node's ali-oss.
 var secretValue = regexp.MustCompile(`(?i)(` +
-	`(?:\b|_)(?:signature(?:provided)?|security[-_]?token|access[-_]?key[-_]?secret|request[-_]?token|output[-_]?token)` +
-	`[\\"']*(?:[=:]|%3[ad])[\\"'\[]*[ \t]*[\\"']*|` +
+	`(?:\b|_)(?:` + secretNames + `)[\\"']*[ \t]*(?:[=:]|%3[ad])[\\"'\[]*[ \t]*[\\"']*|` +
 	`\boss(?: |\+|%20)[^&"',;<>()[\]{}\\ \t]+(?::|%3a)|` +
-	`<(?:security-?token|access-?key-?secret|signature(?:provided)?)>` +
+	`<(?:` + secretNames + `)>` +
 	`)(?:\\/|[^&"',;<>()[\]{}\\ \t])+`)
 
 // mayMatch is a quick test that text may hold what secretValue finds, which

@@ -61,6 +61,8 @@ func TestSignaturesWithoutKnownSecrets(t *testing.T) {
 		"map[X-Oss-Security-Token:[abcdef0123]]", "{AccessKeyID:AK AccessKeySecret:abcdef0123}",
 		"ALIBABA_CLOUD_ACCESS_KEY_SECRET=abcdef0123", "security_token=abcdef0123",
 		"<SignatureProvided>abcdef0123</SignatureProvided>", "<SecurityToken>abcdef0123</SecurityToken>",
+		// An INI profile, the CLI's and ali-oss's stsToken, other XML elements:
+		"access_key_secret = abcdef0123", `{"stsToken":"abcdef0123"}`, "sts_token: abcdef0123", "<OutputToken>abcdef0123</OutputToken>",
 	} {
 		assert.True(t, mayMatch(text), "the quick test lets every match through: %s", text)
 		out := New().String(text)
@@ -72,6 +74,7 @@ func TestSignaturesWithoutKnownSecrets(t *testing.T) {
 		"SignatureDoesNotMatch: the signature we calculated differs",
 		"x-oss-signature-version=OSS4-HMAC-SHA256",
 		"set ALIBABA_CLOUD_SECURITY_TOKEN",
+		"InvalidSecurityToken: the STS security token is wrong", "SecurityTokenExpired : use fresh credentials",
 	} {
 		assert.Equal(t, text, New().String(text))
 	}
