@@ -221,3 +221,20 @@ func TestHostileSecretsSplitAcrossLinesAreHidden(t *testing.T) {
 		assert.NotContains(t, out, secret)
 	}
 }
+
+// A route answering with a megabyte of headers is refused by the default
+// client, which holds no more of an answer than of an error body.
+func TestHostileHugeHeadersAreNotHeld(t *testing.T) {
+	route := hostile(t, func(c net.Conn, br *bufio.Reader) {
+		if readRequest(br) == nil {
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nX-Oss-Request-Id: BIG\r\n")
+			for range 1 << 10 {
+				io.WriteString(c, "X-Pad: "+strings.Repeat("p", 1<<10)+"\r\n")
+			}
+			io.WriteString(c, "Content-Length: 0\r\n\r\n")
+		}
+	})
+	res, err := defaultTransportClient().Write(context.Background(), &wgor.Response{Route: route, Token: testToken, Status: 200, Body: strings.NewReader("body")})
+	assert.Nil(t, res)
+	assert.ErrorContains(t, err, "headers exceeded")
+}
