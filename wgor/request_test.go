@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -149,5 +150,14 @@ func TestResponsePrintsWithoutItsToken(t *testing.T) {
 		assert.NotContains(t, out, "abcdef0123")
 		assert.NotContains(t, out, "tok12345")
 		assert.Contains(t, out, "b.oss-cn-qingdao.aliyuncs.com")
+	}
+
+	// Nor is the token printed when the route holds it too.
+	r.Route = testRoute + "/?" + url.QueryEscape(testToken)
+	logs = syncBuffer{}
+	newLogger(&logs).Info("response", "r", r)
+	for _, out := range []string{fmt.Sprint(r), fmt.Sprintf("%+q", r), logs.String()} {
+		assert.NotContains(t, out, "REQ-TOKEN")
+		assert.Contains(t, out, testRoute)
 	}
 }

@@ -108,8 +108,9 @@ func (r Response) String() string {
 }
 
 // route is Route without any signature or token: a presigned URL pasted
-// there by mistake must not print its own.
-func (r Response) route() string { return (*redact.Scrubber)(nil).String(r.Route) }
+// there by mistake must not print its own, nor a route holding Token print
+// it.
+func (r Response) route() string { return redact.New(r.Token).String(r.Route) }
 
 // Format makes every fmt verb print String, so that no verb prints the
 // token.
