@@ -54,6 +54,12 @@ func TestWriteRefusesBadInputBeforeSendingAnything(t *testing.T) {
 		{"extra header name already prefixed", func(r *wgor.Response, _ *wgor.Client) {
 			r.Header = http.Header{"x-oss-fwd-header-foo": {"v"}}
 		}, wgor.ErrInvalidResponse, "prefix"},
+		{"framing header forwarded", func(r *wgor.Response, _ *wgor.Client) {
+			r.Header = http.Header{"transfer-encoding": {"chunked"}}
+		}, wgor.ErrInvalidResponse, "Header Transfer-Encoding describes"},
+		{"length forwarded", func(r *wgor.Response, _ *wgor.Client) {
+			r.Header = http.Header{"Content-Length": {"1"}}
+		}, wgor.ErrInvalidResponse, "Response.ContentLength"},
 		{"documented header twice", func(r *wgor.Response, _ *wgor.Client) {
 			r.ContentType = "image/png"
 			r.Header = http.Header{"content-type": {"text/plain"}}

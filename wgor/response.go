@@ -57,8 +57,11 @@ type Response struct {
 	// Header holds other headers to forward: the entry "Name" is sent as
 	// x-oss-fwd-header-Name, each value on its own line. A documented header
 	// may be given here instead of in its field, but not in both. Names must
-	// not carry the x-oss-fwd-header- prefix themselves, and each must have
-	// a value (an entry with none would be signed but not sent).
+	// not carry the x-oss-fwd-header- prefix themselves, nor be one that
+	// describes a message rather than the object (Content-Length,
+	// Transfer-Encoding, Connection, Trailer, Keep-Alive, TE, Upgrade: RFC
+	// 9110, section 7.6.1), and each must have a value (an entry with none
+	// would be signed but not sent).
 	Header http.Header
 
 	// Body is the content the GetObject caller receives; nil means an
@@ -215,6 +218,9 @@ func checkHeader(name string, values []string, f *[len(oss.Forwarded)]string) er
 		return invalid("Header name %s carries the x-oss-fwd-header- prefix: give the bare name, wgor adds the prefix", quote(name))
 	case typed >= 0 && f[typed] != "":
 		return invalid("forwarded header %s is set both in its field and in Header: set it once", canon)
+	case slices.Contains(oss.ConnectionSpecific[:], canon):
+		return invalid("Header %s describes the WriteGetObjectResponse request, not the object, and is never forwarded (RFC 9110, section 7.6.1): "+
+			"delete the entry; the body's length is Response.ContentLength", canon)
 	case len(values) == 0:
 		return invalid("Header %s has no value: give it one, or delete the entry", quote(canon))
 	case slices.ContainsFunc(values, func(v string) bool { return !oss.ValidValue(v) }):
