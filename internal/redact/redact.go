@@ -12,9 +12,7 @@ package redact
 
 import (
 	"encoding/json"
-	"fmt"
 	"html"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -140,7 +138,7 @@ func (s *Scrubber) add(value string) {
 
 // allForms returns each secret as it stands in Go-quoted (%q, %+q, quoted
 // twice), JSON- (as encoding/json and slog's JSON handler write it), URL-
-// and HTML-escaped text.
+// (in either case of hex) and HTML-escaped text.
 func (s *Scrubber) allForms() []string {
 	s.once.Do(func() {
 		for _, sec := range s.secrets {
@@ -151,6 +149,7 @@ func (s *Scrubber) allForms() []string {
 				v, q, inner(strconv.Quote(q)), inner(strconv.QuoteToASCII(v)),
 				inner(string(j)), inner(unescapeHTML.Replace(string(j))),
 				url.QueryEscape(v), url.PathEscape(v), html.EscapeString(v),
+				lowerHex(url.QueryEscape(v)), lowerHex(url.PathEscape(v)),
 			} {
 				if !slices.Contains(s.forms, f) {
 					s.forms = append(s.forms, f)
@@ -169,6 +168,13 @@ func squeeze(text string) string {
 	}
 	return text
 }
+
+// lowerHex writes percent-escapes in lower-case hex, as some servers do.
+func lowerHex(escaped string) string {
+	return percentHex.ReplaceAllStringFunc(escaped, strings.ToLower)
+}
+
+var percentHex = regexp.MustCompile(`%[0-9A-F]{2}`)
 
 var unescapeHTML = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&")
 
@@ -278,17 +284,3 @@ func oneLine(s string) string {
 		return r // an invalid byte is utf8.RuneError, U+FFFD
 	}, s)
 }
-
-// Format prints safe, a value's text without its secrets, for every verb:
-// the Format method of a type that holds a secret calls it, so that %v,
-// %+v, %#v, %s, %q, %x and %d all print only safe.
-func Format(f fmt.State, verb rune, safe string) {
-	if verb == 'q' {
-		safe = strconv.Quote(safe)
-	}
-	fmt.Fprint(f, safe)
-}
-
-// LogValue is slog's value of a type whose text is safe: slog's text and
-// JSON handlers then print safe, never the type's fields.
-func LogValue(safe string) slog.Value { return slog.StringValue(safe) }
