@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -61,5 +63,20 @@ func TestABodyReadReturningAnImpossibleCountIsAnError(t *testing.T) {
 			require.NotPanics(t, func() { _, err = f.client().Write(context.Background(), r) }, "n %d, length %d", n, length)
 			assert.ErrorContains(t, err, "Read returned", "n %d, length %d", n, length)
 		}
+	}
+}
+
+// A ContentLength as large as an int64 holds is no reason to overflow
+// while reading one byte past it: the body is short, which is an error.
+func TestAContentLengthOfMaxInt64IsNoPanic(t *testing.T) {
+	f := newFakeOSS(t)
+	for _, body := range []io.Reader{countLiar{0}, io.MultiReader(strings.NewReader("abc"))} {
+		r := f.response(body)
+		r.ContentLength = math.MaxInt64
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		var err error
+		require.NotPanics(t, func() { _, err = f.client().Write(ctx, r) }, "%T", body)
+		cancel()
+		assert.Error(t, err, "%T", body)
 	}
 }

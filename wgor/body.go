@@ -96,7 +96,7 @@ func (b *body) init(r *Response, scrub *redact.Scrubber, progress func(Progress)
 		b.stop = func(error) error { return pr.Close() } // its writer learns io.ErrClosedPipe: nobody reads
 	} else if mayBlock {
 		limit := int64(math.MaxInt64)
-		if b.length >= 0 {
+		if b.length >= 0 && b.length < math.MaxInt64 {
 			limit = b.length + 1 // one byte more tells a longer body
 		}
 		pr, pw := io.Pipe()

@@ -53,7 +53,10 @@ func (b *body) readLength(p []byte) (int, error) {
 	} else if left == 0 {
 		return 0, io.EOF
 	}
-	n, err := b.next(p[:min(int64(len(p)), left+1)])
+	if left < int64(len(p)) {
+		p = p[:left+1] // one byte more tells a longer body
+	}
+	n, err := b.next(p)
 	for int64(n) == left && err == nil { // the last declared byte is here: is there another?
 		var one [1]byte
 		var m int
