@@ -261,3 +261,16 @@ func TestATransportThatReadTheBodyNeverMakesErrNotSent(t *testing.T) {
 	require.ErrorContains(t, err, "after 10 body bytes")
 	assert.NotErrorIs(t, err, wgor.ErrNotSent)
 }
+
+// Nor does such a Transport's early answer pass for success: a body of
+// known length that was not all read was not all sent.
+func TestATransportThatAnsweredBeforeReadingTheBodyIsNoSuccess(t *testing.T) {
+	c := &wgor.Client{Credentials: testCreds(), Region: testRegion, HTTPClient: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: http.NoBody}, nil
+	})}}
+	pr, pw := io.Pipe()
+	go func() { pw.Write(bytes.Repeat([]byte("x"), 100)); pw.Close() }()
+	res, err := c.Write(context.Background(), &wgor.Response{Route: "http://127.0.0.1:1", Token: testToken, Status: 200, Body: pr, ContentLength: 100})
+	assert.Nil(t, res)
+	assert.ErrorContains(t, err, "before the whole body was sent")
+}
