@@ -20,7 +20,8 @@ import (
 // the status, the headers and the body OSS relays to the caller.
 //
 // Printing a Response with fmt or logging it with log/slog never shows the
-// Token.
+// Token; but fmt prints an unexported struct field without calling its
+// methods, so a Response kept in one is printed whole.
 type Response struct {
 	// Route is the event's getObjectContext.outputRoute: a host, sent to
 	// over HTTPS unless Client.Scheme says otherwise, or a URL with an
