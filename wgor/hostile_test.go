@@ -222,19 +222,37 @@ func TestHostileSecretsSplitAcrossLinesAreHidden(t *testing.T) {
 	}
 }
 
-// A route answering with a megabyte of headers is refused by the default
-// client, which holds no more of an answer than of an error body.
+// A route answering with a megabyte of headers, or with 100 Continue
+// without end, is refused by the default client, which holds no more of an
+// answer than of an error body.
 func TestHostileHugeHeadersAreNotHeld(t *testing.T) {
-	route := hostile(t, func(c net.Conn, br *bufio.Reader) {
-		if readRequest(br) == nil {
+	for name, serve := range map[string]func(c net.Conn){
+		"one header block": func(c net.Conn) {
 			io.WriteString(c, "HTTP/1.1 200 OK\r\nX-Oss-Request-Id: BIG\r\n")
 			for range 1 << 10 {
 				io.WriteString(c, "X-Pad: "+strings.Repeat("p", 1<<10)+"\r\n")
 			}
 			io.WriteString(c, "Content-Length: 0\r\n\r\n")
-		}
-	})
-	res, err := defaultTransportClient().Write(context.Background(), &wgor.Response{Route: route, Token: testToken, Status: 200, Body: strings.NewReader("body")})
-	assert.Nil(t, res)
-	assert.ErrorContains(t, err, "headers exceeded")
+		},
+		"endless 100 Continue": func(c net.Conn) {
+			for {
+				if _, err := io.WriteString(c, "HTTP/1.1 100 Continue\r\n\r\n"); err != nil {
+					return
+				}
+			}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			route := hostile(t, func(c net.Conn, br *bufio.Reader) {
+				if readRequest(br) == nil {
+					serve(c)
+				}
+			})
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			res, err := defaultTransportClient().Write(ctx, &wgor.Response{Route: route, Token: testToken, Status: 200, Body: strings.NewReader("body")})
+			assert.Nil(t, res)
+			assert.ErrorContains(t, err, "headers exceeded")
+		})
+	}
 }
