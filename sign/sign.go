@@ -41,7 +41,8 @@ const (
 
 // Credentials are what a signature is computed with. SecurityToken is set for
 // temporary (STS) credentials and empty for long-term keys. Printed with any
-// fmt verb or logged with log/slog, they show the access key ID only.
+// fmt verb or logged with log/slog, they show the access key ID only (but
+// from an unexported struct field, which fmt prints without calling methods).
 type Credentials struct{ AccessKeyID, AccessKeySecret, SecurityToken string }
 
 // String names the access key ID only; the secret and the token never appear.

@@ -3,6 +3,8 @@ package sign
 import (
 	"cmp"
 	"crypto/subtle"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wgor-dev/wgor/internal/oss"
+	"github.com/wgor-dev/wgor/internal/redact"
 )
 
 // OSS's skew: RequestTimeTooSkewed beyond 15 minutes (EC 0002-00000504), and
@@ -50,6 +53,14 @@ type VerifyError struct {
 
 // Error returns the code and the message; never a secret.
 func (e *VerifyError) Error() string { return "sign: " + e.Code + ": " + e.Message }
+
+// Format prints Error for every fmt verb: CanonicalRequest holds the
+// security token and the request token as they were sent.
+func (e *VerifyError) Format(f fmt.State, verb rune) { redact.Format(f, verb, e.Error()) }
+
+// MarshalJSON writes Error, for slog's JSON handler, which marshals an
+// error held in a slice or a struct with encoding/json.
+func (e *VerifyError) MarshalJSON() ([]byte, error) { return json.Marshal(e.Error()) }
 
 func refuse(code, ec, msg string) *VerifyError { return &VerifyError{Code: code, EC: ec, Message: msg} }
 

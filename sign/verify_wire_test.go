@@ -1,6 +1,9 @@
 package sign_test
 
 import (
+	"bytes"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -74,6 +77,19 @@ func TestVerifyErrorCarriesServerView(t *testing.T) {
 	assert.Equal(t, "0002-00000201", ve.EC)
 	assert.True(t, strings.HasPrefix(ve.CanonicalRequest, "POST\n/\nacl&x-oss-write-get-object-response\n"), ve.CanonicalRequest)
 	assert.True(t, strings.HasPrefix(ve.StringToSign, "OSS4-HMAC-SHA256\n20261124T120000Z\n20261124/cn-qingdao/oss/aliyun_v4_request\n"))
+	assert.Contains(t, ve.CanonicalRequest, testToken, "the server's view, as OSS sends it back")
+
+	// Printed or logged, it shows Error only: the canonical request holds
+	// the security token and the request token as they were sent.
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("refused", "in", []any{ve}, "nested", struct{ E *sign.VerifyError }{ve})
+	out := logs.String()
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+		out += fmt.Sprintf(verb, ve) + fmt.Sprintf(verb, struct{ E *sign.VerifyError }{ve})
+	}
+	assert.NotContains(t, out, testToken)
+	assert.NotContains(t, out, "abc8abc8")
+	assert.Contains(t, out, "SignatureDoesNotMatch")
 }
 
 // TestVerifyPresignedWithoutHeaderMap verifies a presigned URL on a request

@@ -96,7 +96,7 @@ func (b *body) init(r *Response, scrub *redact.Scrubber, progress func(Progress)
 		b.stop = func(error) error { return pr.Close() } // its writer learns io.ErrClosedPipe: nobody reads
 	} else if mayBlock {
 		limit := int64(math.MaxInt64)
-		if b.length >= 0 {
+		if b.length >= 0 && b.length < math.MaxInt64 {
 			limit = b.length + 1 // one byte more tells a longer body
 		}
 		pr, pw := io.Pipe()
@@ -110,6 +110,9 @@ func (b *body) init(r *Response, scrub *redact.Scrubber, progress func(Progress)
 // is not) and whether its Read may block; it sends one held in memory as it
 // is, and rewinds one that can be for a retry.
 func (b *body) detect(r io.Reader) (length int64, mayBlock bool) {
+	if r == http.NoBody { // empty, so that a ContentLength given with it is refused before sending
+		return 0, false
+	}
 	switch v := r.(type) {
 	case nil:
 		return 0, false

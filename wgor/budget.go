@@ -65,7 +65,7 @@ var ErrSpoolTooLarge = fmt.Errorf("%w: the body is longer than the spool's disk 
 func (b *SpoolBudget) takeMemory(n int64) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.memUsed+n > b.memory {
+	if n > b.memory-b.memUsed { // no sum to overflow
 		return false
 	}
 	b.memUsed += n

@@ -3,6 +3,7 @@ package wgor_test
 import (
 	"bytes"
 	"context"
+	"math"
 	"net/http"
 	"sync"
 	"testing"
@@ -77,4 +78,18 @@ func TestSpoolBudgetRefusals(t *testing.T) {
 	close(release)
 	require.NoError(t, <-first)
 	assert.Len(t, f.requests(), 1, "the body that found no room was never sent")
+}
+
+// A memory budget and a SpoolMemory as large as an int64 holds mean "keep it
+// in memory": the spool grows as the body does, never by the whole limit at
+// once (which no allocation can hold).
+func TestSpoolMemoryWithoutALimitGrowsAsTheBodyDoes(t *testing.T) {
+	f := newFakeOSS(t)
+	c := f.client()
+	c.SpoolBudget, c.SpoolMemory = wgor.NewSpoolBudget(math.MaxInt64, 0), math.MaxInt64
+	body := bytes.Repeat([]byte("m"), 3<<20)
+	var err error
+	require.NotPanics(t, func() { _, err = c.Write(t.Context(), f.response(onlyReader{bytes.NewReader(body)})) })
+	require.NoError(t, err)
+	assert.Equal(t, body, f.last().Body)
 }

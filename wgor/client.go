@@ -153,16 +153,17 @@ var defaultHTTPClient = sync.OnceValue(NewHTTPClient)
 
 // NewHTTPClient returns a client like the one a Client with a nil
 // HTTPClient shares: HTTP/1.1, up to 64 idle connections per host,
-// HTTP(S)_PROXY honoured as net/http does, and connections that make sure
-// that a refusal OSS sends before it has read the body is what Write
-// returns, rather than the reset that follows it (a Transport of your own
-// may report the reset instead). A runtime that must close its idle
+// HTTP(S)_PROXY honoured as net/http does, answers with over 64 KiB of
+// headers refused, and connections that make sure that a refusal OSS sends
+// before it has read the body is what Write returns, rather than the reset
+// that follows it (a Transport of your own may report the reset instead). A runtime that must close its idle
 // connections on shutdown makes its own with it.
 func NewHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 256
 	t.MaxIdleConnsPerHost = 64
-	t.WriteBufferSize = 64 << 10 // whole TLS records for a streamed body
+	t.WriteBufferSize = 64 << 10            // whole TLS records for a streamed body
+	t.MaxResponseHeaderBytes = maxErrorBody // OSS's answers have a few short headers; net/http's default is 10 MiB
 	t.ForceAttemptHTTP2 = false
 	t.Protocols = new(http.Protocols)
 	t.Protocols.SetHTTP1(true)

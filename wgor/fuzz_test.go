@@ -21,12 +21,14 @@ const (
 	fuzzSecret = "#SECRET fuzz\t\"q\"#"
 )
 
-// fuzzLeaks reports which form of a fuzz secret s holds.
+// fuzzLeaks reports which form of a fuzz secret s holds, whole or split by
+// white space.
 func fuzzLeaks(s string) string {
+	squeeze := func(s string) string { return strings.Join(strings.Fields(s), "") }
 	for _, secret := range []string{fuzzToken, fuzzSecret} {
 		q := strconv.Quote(secret)
 		for _, f := range []string{secret, q[1 : len(q)-1], url.QueryEscape(secret)} {
-			if strings.Contains(s, f) {
+			if strings.Contains(s, f) || strings.Contains(squeeze(s), squeeze(f)) {
 				return f
 			}
 		}

@@ -198,3 +198,61 @@ func TestHostileHalfParsedErrorBodySaysWhatItWas(t *testing.T) {
 	_, err := refusal(t, http.StatusForbidden, "application/xml", nil)
 	assert.Contains(t, err.Error(), "with an empty body", "an empty body is still called one")
 }
+
+// A route that echoes the request's secrets cut in two by a line break (or a
+// space, as a folded header is joined) shows none of them, in any field.
+func TestHostileSecretsSplitAcrossLinesAreHidden(t *testing.T) {
+	f := newFakeOSS(t)
+	f.respond = func(w http.ResponseWriter, r *http.Request, _ received) {
+		_, sig, _ := strings.Cut(r.Header.Get("Authorization"), "Signature=")
+		var split []string
+		for _, s := range []string{testToken, testSecurityToken, sig} {
+			split = append(split, s[:len(s)/2]+"\n"+s[len(s)/2:])
+		}
+		w.Header().Set("X-Echo", strings.ReplaceAll(strings.Join(split, " "), "\n", " "))
+		writeOSSError(w, http.StatusForbidden, "AccessDenied", strings.Join(split, " "), "OSS4-HMAC-SHA256\n"+strings.Join(split, "\n"), "")
+	}
+	_, err := f.client().Write(context.Background(), f.response(strings.NewReader("body")))
+	var se *wgor.ServiceError
+	require.ErrorAs(t, err, &se)
+	_, sig, _ := strings.Cut(f.last().Header.Get("Authorization"), "Signature=")
+	out := strings.Join(strings.Fields(fmt.Sprintf("%v %+v", err, se)), "")
+	for _, secret := range []string{testToken, testSecurityToken, sig, "REQ-TOKEN", "c0ffee", sig[:20], sig[44:]} {
+		assert.NotContains(t, out, secret)
+	}
+}
+
+// A route answering with a megabyte of headers, or with 100 Continue
+// without end, is refused by the default client, which holds no more of an
+// answer than of an error body.
+func TestHostileHugeHeadersAreNotHeld(t *testing.T) {
+	for name, serve := range map[string]func(c net.Conn){
+		"one header block": func(c net.Conn) {
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nX-Oss-Request-Id: BIG\r\n")
+			for range 1 << 10 {
+				io.WriteString(c, "X-Pad: "+strings.Repeat("p", 1<<10)+"\r\n")
+			}
+			io.WriteString(c, "Content-Length: 0\r\n\r\n")
+		},
+		"endless 100 Continue": func(c net.Conn) {
+			for {
+				if _, err := io.WriteString(c, "HTTP/1.1 100 Continue\r\n\r\n"); err != nil {
+					return
+				}
+			}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			route := hostile(t, func(c net.Conn, br *bufio.Reader) {
+				if readRequest(br) == nil {
+					serve(c)
+				}
+			})
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			res, err := defaultTransportClient().Write(ctx, &wgor.Response{Route: route, Token: testToken, Status: 200, Body: strings.NewReader("body")})
+			assert.Nil(t, res)
+			assert.ErrorContains(t, err, "headers exceeded")
+		})
+	}
+}

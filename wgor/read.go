@@ -53,7 +53,10 @@ func (b *body) readLength(p []byte) (int, error) {
 	} else if left == 0 {
 		return 0, io.EOF
 	}
-	n, err := b.next(p[:min(int64(len(p)), left+1)])
+	if left < int64(len(p)) {
+		p = p[:left+1] // one byte more tells a longer body
+	}
+	n, err := b.next(p)
 	for int64(n) == left && err == nil { // the last declared byte is here: is there another?
 		var one [1]byte
 		var m int
@@ -119,6 +122,9 @@ func (b *body) pump(r io.Reader, pw *io.PipeWriter, size int64) {
 	buf := make([]byte, size)
 	for {
 		n, err := r.Read(buf)
+		if n < 0 || n > len(buf) { // as io.Reader forbids: bufio panics, Write fails
+			n, err = 0, fmt.Errorf("Response.Body's Read returned %d bytes for a buffer of %d", n, len(buf))
+		}
 		if n > 0 || err == nil {
 			if _, werr := pw.Write(buf[:n]); werr != nil {
 				return // the pipe was closed: Write is done with the body

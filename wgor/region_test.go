@@ -63,3 +63,15 @@ func TestRegionFromRouteRefusesRoutesThatNameNoRegion(t *testing.T) {
 		})
 	}
 }
+
+// A URL pasted by mistake (an inputOssUrl) that net/url cannot parse is
+// still named by its host alone: its query holds a signature.
+func TestRegionErrorNamesTheHostWithoutTheQuery(t *testing.T) {
+	for _, route := range []string{"h%zz/?x-oss-signature=abcdef0123", "https://b.example%zz/o?Signature=abcdef0123", "b%zz.example#x-oss-signature=abcdef0123"} {
+		_, err := wgor.RegionFromRoute(route)
+		var re *wgor.RegionError
+		require.ErrorAs(t, err, &re, route)
+		assert.NotContains(t, err.Error(), "abcdef0123", route)
+		assert.NotContains(t, re.Host, "/", route)
+	}
+}

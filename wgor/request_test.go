@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +54,12 @@ func TestWriteRefusesBadInputBeforeSendingAnything(t *testing.T) {
 		{"extra header name already prefixed", func(r *wgor.Response, _ *wgor.Client) {
 			r.Header = http.Header{"x-oss-fwd-header-foo": {"v"}}
 		}, wgor.ErrInvalidResponse, "prefix"},
+		{"framing header forwarded", func(r *wgor.Response, _ *wgor.Client) {
+			r.Header = http.Header{"transfer-encoding": {"chunked"}}
+		}, wgor.ErrInvalidResponse, "Header Transfer-Encoding describes"},
+		{"length forwarded", func(r *wgor.Response, _ *wgor.Client) {
+			r.Header = http.Header{"Content-Length": {"1"}}
+		}, wgor.ErrInvalidResponse, "Response.ContentLength"},
 		{"documented header twice", func(r *wgor.Response, _ *wgor.Client) {
 			r.ContentType = "image/png"
 			r.Header = http.Header{"content-type": {"text/plain"}}
@@ -149,5 +156,14 @@ func TestResponsePrintsWithoutItsToken(t *testing.T) {
 		assert.NotContains(t, out, "abcdef0123")
 		assert.NotContains(t, out, "tok12345")
 		assert.Contains(t, out, "b.oss-cn-qingdao.aliyuncs.com")
+	}
+
+	// Nor is the token printed when the route holds it too.
+	r.Route = testRoute + "/?" + url.QueryEscape(testToken)
+	logs = syncBuffer{}
+	newLogger(&logs).Info("response", "r", r)
+	for _, out := range []string{fmt.Sprint(r), fmt.Sprintf("%+q", r), logs.String()} {
+		assert.NotContains(t, out, "REQ-TOKEN")
+		assert.Contains(t, out, testRoute)
 	}
 }

@@ -1,6 +1,7 @@
 package wgor
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,7 +20,8 @@ import (
 // the status, the headers and the body OSS relays to the caller.
 //
 // Printing a Response with fmt or logging it with log/slog never shows the
-// Token.
+// Token; but fmt prints an unexported struct field without calling its
+// methods, so a Response kept in one is printed whole.
 type Response struct {
 	// Route is the event's getObjectContext.outputRoute: a host, sent to
 	// over HTTPS unless Client.Scheme says otherwise, or a URL with an
@@ -56,8 +58,11 @@ type Response struct {
 	// Header holds other headers to forward: the entry "Name" is sent as
 	// x-oss-fwd-header-Name, each value on its own line. A documented header
 	// may be given here instead of in its field, but not in both. Names must
-	// not carry the x-oss-fwd-header- prefix themselves, and each must have
-	// a value (an entry with none would be signed but not sent).
+	// not carry the x-oss-fwd-header- prefix themselves, nor be one that
+	// describes a message rather than the object (Content-Length,
+	// Transfer-Encoding, Connection, Trailer, Keep-Alive, TE, Upgrade: RFC
+	// 9110, section 7.6.1), and each must have a value (an entry with none
+	// would be signed but not sent).
 	Header http.Header
 
 	// Body is the content the GetObject caller receives; nil means an
@@ -107,8 +112,9 @@ func (r Response) String() string {
 }
 
 // route is Route without any signature or token: a presigned URL pasted
-// there by mistake must not print its own.
-func (r Response) route() string { return (*redact.Scrubber)(nil).String(r.Route) }
+// there by mistake must not print its own, nor a route holding Token print
+// it.
+func (r Response) route() string { return redact.New(r.Token).String(r.Route) }
 
 // Format makes every fmt verb print String, so that no verb prints the
 // token.
@@ -167,6 +173,8 @@ func (r *Response) check() error {
 		return invalid("Status %d is not one OSS accepts for x-oss-fwd-status: use one of %s", r.Status, oss.StatusList)
 	case r.Status == http.StatusNotModified && r.Body != nil && r.Body != http.NoBody:
 		return invalid("Status 304 has no content (RFC 9110, section 15.4.5): leave Body nil")
+	case nilBody(r.Body):
+		return invalid("Body is a nil %T: leave Body nil for an empty body", r.Body)
 	case r.ContentLength < 0:
 		return invalid("ContentLength %d is negative: use 0 for a length to be detected or sent chunked", r.ContentLength)
 	}
@@ -184,6 +192,22 @@ func (r *Response) check() error {
 	return nil
 }
 
+// nilBody reports whether b is a nil pointer of a type whose Read wgor
+// calls itself, or hands to net/http, where it would panic.
+func nilBody(b io.Reader) bool {
+	switch v := b.(type) {
+	case *bytes.Buffer:
+		return v == nil
+	case *bytes.Reader:
+		return v == nil
+	case *strings.Reader:
+		return v == nil
+	case *io.PipeReader:
+		return v == nil
+	}
+	return false
+}
+
 // checkHeader checks an entry of Response.Header; f holds the typed fields.
 func checkHeader(name string, values []string, f *[len(oss.Forwarded)]string) error {
 	canon := http.CanonicalHeaderKey(name)
@@ -195,6 +219,9 @@ func checkHeader(name string, values []string, f *[len(oss.Forwarded)]string) er
 		return invalid("Header name %s carries the x-oss-fwd-header- prefix: give the bare name, wgor adds the prefix", quote(name))
 	case typed >= 0 && f[typed] != "":
 		return invalid("forwarded header %s is set both in its field and in Header: set it once", canon)
+	case slices.Contains(oss.ConnectionSpecific[:], canon):
+		return invalid("Header %s describes the WriteGetObjectResponse request, not the object, and is never forwarded (RFC 9110, section 7.6.1): "+
+			"delete the entry; the body's length is Response.ContentLength", canon)
 	case len(values) == 0:
 		return invalid("Header %s has no value: give it one, or delete the entry", quote(canon))
 	case slices.ContainsFunc(values, func(v string) bool { return !oss.ValidValue(v) }):

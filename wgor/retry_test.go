@@ -245,3 +245,32 @@ func TestWriteStopsRetryingWhenTheContextEnds(t *testing.T) {
 
 // chunked marks a body of a test table to be sent with Response.Chunked.
 type chunked struct{ io.Reader }
+
+// A Transport that reports no connection events (one not built on
+// net/http's may not) but has read body bytes before it failed has sent
+// them: its error must not say that nothing was sent.
+func TestATransportThatReadTheBodyNeverMakesErrNotSent(t *testing.T) {
+	c := &wgor.Client{Credentials: testCreds(), Region: testRegion, HTTPClient: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		_, err := io.ReadFull(r.Body, make([]byte, 10))
+		require.NoError(t, err)
+		return nil, errors.New("connection reset mid-body")
+	})}}
+	pr, pw := io.Pipe()
+	go func() { pw.Write(bytes.Repeat([]byte("x"), 100)); pw.Close() }()
+	_, err := c.Write(context.Background(), &wgor.Response{Route: "http://127.0.0.1:1", Token: testToken, Status: 200, Body: pr, ContentLength: 100})
+	require.ErrorContains(t, err, "after 10 body bytes")
+	assert.NotErrorIs(t, err, wgor.ErrNotSent)
+}
+
+// Nor does such a Transport's early answer pass for success: a body of
+// known length that was not all read was not all sent.
+func TestATransportThatAnsweredBeforeReadingTheBodyIsNoSuccess(t *testing.T) {
+	c := &wgor.Client{Credentials: testCreds(), Region: testRegion, HTTPClient: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: http.NoBody}, nil
+	})}}
+	pr, pw := io.Pipe()
+	go func() { pw.Write(bytes.Repeat([]byte("x"), 100)); pw.Close() }()
+	res, err := c.Write(context.Background(), &wgor.Response{Route: "http://127.0.0.1:1", Token: testToken, Status: 200, Body: pr, ContentLength: 100})
+	assert.Nil(t, res)
+	assert.ErrorContains(t, err, "before the whole body was sent")
+}

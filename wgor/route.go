@@ -107,6 +107,9 @@ func RegionFromRoute(route string) (string, error) {
 	if _, rest, ok := strings.Cut(route, "://"); ok {
 		host = rest
 	}
+	if i := strings.IndexAny(host, "/?#"); i >= 0 {
+		host = host[:i] // a path or a query is no part of it, and may hold a signature
+	}
 	if u, err := url.Parse("//" + host); err == nil {
 		host = u.Hostname()
 	}

@@ -53,7 +53,9 @@ func (w *call) send(ctx context.Context) (*http.Response, *attempt, error) {
 		err = w.transportError(a, err)
 		w.log(ctx, a, slog.LevelDebug, "wgor: WriteGetObjectResponse failed", slog.String("error", err.Error()))
 		if !a.retryable(err) {
-			if !a.gotConn.Load() { // no connection: not a byte left
+			// No connection: not a byte left; but a Transport that reports
+			// no connections may have read the body.
+			if !a.gotConn.Load() && w.body.sent.Load() == 0 {
 				err = notSent(err)
 			}
 			return nil, nil, err
@@ -191,8 +193,9 @@ func (w *call) answer(ctx context.Context, resp *http.Response, a *attempt) (*Re
 	}
 	res := &Result{StatusCode: resp.StatusCode, Header: w.scrub.Header(resp.Header), BytesSent: sent, Attempts: a.n}
 	res.RequestID = res.Header.Get(keyRequestID)
-	if !written || writeErr != nil {
-		// OSS cannot have had the whole body: never report it as sent.
+	if !written || writeErr != nil || w.body.counted() && sent < w.body.length {
+		// OSS cannot have had the whole body: never report it as sent
+		// (a Transport that reports no events may not have read it all).
 		err := fmt.Errorf("wgor: WriteGetObjectResponse to %s: OSS answered HTTP %d before the whole body was sent (request ID %s)",
 			w.url.Host, resp.StatusCode, res.RequestID)
 		if writeErr != nil {

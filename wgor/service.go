@@ -133,20 +133,13 @@ func newServiceError(resp *http.Response, data []byte, readErr error, s *redact.
 		return e, ""
 	}
 	text := func(v string) string { return cut(s.String(v), maxField) }
-	lines := func(v string) string { // each line of a string to sign, keeping the line breaks
-		l := strings.Split(v, "\n")
-		for i := range l {
-			l[i] = s.String(l[i])
-		}
-		return strings.Join(l, "\n")
-	}
 	var notes []string
 	d, isDoc, broke := oss.DecodeErrorDoc(data)
 	switch {
 	case isDoc:
 		e.Code, e.Message, e.HostID = text(d.Code), text(d.Message), text(d.HostID)
 		e.EC, e.RecommendDoc, e.RequestID = text(d.EC), text(d.RecommendDoc), text(d.RequestID)
-		e.StringToSign, canonical = lines(d.StringToSign), d.CanonicalRequest
+		e.StringToSign, canonical = s.Lines(d.StringToSign), d.CanonicalRequest
 		if broke != nil {
 			notes = append(notes, fmt.Sprintf("(its XML error body broke off %s)", broke))
 		} else if e.Code == "" && e.Message == "" {

@@ -167,18 +167,16 @@ func (s *spool) append(ctx context.Context, p []byte) error {
 }
 
 // fitsMemory reports whether need bytes can be held in memory, growing the
-// buffer, one chunk for a small body and then all of the limit, with what
-// the budget gives.
+// buffer, one chunk for a small body and then sixteen times as much at each
+// step (the default limit at once) up to the limit, with what the budget
+// gives: never a whole limit too large to allocate.
 func (s *spool) fitsMemory(need int64) bool {
 	if need > s.limit {
 		return false
 	} else if need <= int64(cap(s.mem)) {
 		return true
 	}
-	size := s.limit
-	if s.mem == nil {
-		size = min(s.limit, max(need, chunkSize))
-	}
+	size := min(s.limit, max(need, chunkSize, 16*int64(cap(s.mem))))
 	if !s.budget.takeMemory(size - int64(cap(s.mem))) {
 		return false
 	}

@@ -50,7 +50,9 @@ func (c *Client) Write(ctx context.Context, r *Response) (*Result, error) {
 		return nil, invalid("nil Response")
 	}
 	w := &call{c: c, r: r}
-	w.body.closer, _ = r.Body.(io.Closer)
+	if !nilBody(r.Body) { // refused by check, and whose Close would panic
+		w.body.closer, _ = r.Body.(io.Closer)
+	}
 	defer func() {
 		if v := w.body.close(); v != nil {
 			panic(v) // the body's Read panicked on the goroutine that reads it

@@ -64,6 +64,11 @@ var Forwarded = [...]string{
 	"Content-Language", "Content-Range", "Content-Type", "Etag", "Expires", "Last-Modified",
 }
 
+// ConnectionSpecific are the fields that describe a message itself, not
+// the object, so none is ever forwarded (RFC 9110, section 7.6.1): the
+// framing is the WriteGetObjectResponse request's own.
+var ConnectionSpecific = [...]string{"Content-Length", "Transfer-Encoding", "Connection", "Trailer", "Keep-Alive", "Te", "Upgrade"}
+
 // Documented reports whether name is one of Forwarded, in any case.
 func Documented(name string) bool {
 	return slices.ContainsFunc(Forwarded[:], func(f string) bool { return strings.EqualFold(f, name) })

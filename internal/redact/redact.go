@@ -12,9 +12,7 @@ package redact
 
 import (
 	"encoding/json"
-	"fmt"
 	"html"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -22,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -31,6 +30,9 @@ const Mark = "<redacted>"
 // minSecret is the shortest value hidden: a shorter one would take ordinary
 // words with it, and none of OSS's secrets is that short.
 const minSecret = 4
+
+// secretNames are the names whose values secretValue finds.
+const secretNames = `signature(?:provided)?|security[-_]?token|access[-_]?key[-_]?secret|(?:request|output|sts)[-_]?token`
 
 // secretValue finds the value of a name that is secret wherever it
 // appears, whoever's it is: as a query parameter (name=value, escaped or
@@ -43,12 +45,12 @@ const minSecret = 4
 // "Include signatures in URLs" (V1's Signature and security-token), the
 // error document's SignatureProvided, Function Compute's x-fc-* credential
 // headers, the event's outputToken. A value ends at a space, a quote or a
-// delimiter; JSON's escaped slash (\/) does not end it.
+// delimiter; JSON's escaped slash (\/) does not end it. An INI profile's
+// "name = value" counts too, and the stsToken of Node's ali-oss.
 var secretValue = regexp.MustCompile(`(?i)(` +
-	`(?:\b|_)(?:signature(?:provided)?|security[-_]?token|access[-_]?key[-_]?secret|request[-_]?token|output[-_]?token)` +
-	`[\\"']*(?:[=:]|%3[ad])[\\"'\[]*[ \t]*[\\"']*|` +
+	`(?:\b|_)(?:` + secretNames + `)[\\"']*[ \t]*(?:[=:]|%3[ad])[\\"'\[]*[ \t]*[\\"']*|` +
 	`\boss(?: |\+|%20)[^&"',;<>()[\]{}\\ \t]+(?::|%3a)|` +
-	`<(?:security-?token|access-?key-?secret|signature(?:provided)?)>` +
+	`<(?:` + secretNames + `)>` +
 	`)(?:\\/|[^&"',;<>()[\]{}\\ \t])+`)
 
 // mayMatch is a quick test that text may hold what secretValue finds, which
@@ -75,7 +77,8 @@ func mayMatch(text string) bool {
 var matchWords = [...]string{"signature", "token", "secret", "oss ", "oss+", "oss%20"}
 
 // Scrubber removes a set of secrets, in every form wgor's output can hold
-// them, and any signature, from text. A nil or zero Scrubber knows no
+// them (escaped, quoted, or split by white space), and any signature, from
+// text. A nil or zero Scrubber knows no
 // secret but still hides signatures. A Scrubber is safe for concurrent use.
 type Scrubber struct {
 	secrets []secret
@@ -135,7 +138,7 @@ func (s *Scrubber) add(value string) {
 
 // allForms returns each secret as it stands in Go-quoted (%q, %+q, quoted
 // twice), JSON- (as encoding/json and slog's JSON handler write it), URL-
-// and HTML-escaped text.
+// (in either case of hex) and HTML-escaped text.
 func (s *Scrubber) allForms() []string {
 	s.once.Do(func() {
 		for _, sec := range s.secrets {
@@ -146,6 +149,7 @@ func (s *Scrubber) allForms() []string {
 				v, q, inner(strconv.Quote(q)), inner(strconv.QuoteToASCII(v)),
 				inner(string(j)), inner(unescapeHTML.Replace(string(j))),
 				url.QueryEscape(v), url.PathEscape(v), html.EscapeString(v),
+				lowerHex(url.QueryEscape(v)), lowerHex(url.PathEscape(v)),
 			} {
 				if !slices.Contains(s.forms, f) {
 					s.forms = append(s.forms, f)
@@ -157,14 +161,30 @@ func (s *Scrubber) allForms() []string {
 	return s.forms
 }
 
+// squeeze returns text without its white space.
+func squeeze(text string) string {
+	if strings.ContainsFunc(text, unicode.IsSpace) {
+		text = strings.Join(strings.Fields(text), "")
+	}
+	return text
+}
+
+// lowerHex writes percent-escapes in lower-case hex, as some servers do.
+func lowerHex(escaped string) string {
+	return percentHex.ReplaceAllStringFunc(escaped, strings.ToLower)
+}
+
+var percentHex = regexp.MustCompile(`%[0-9A-F]{2}`)
+
 var unescapeHTML = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&")
 
 func inner(quoted string) string { return quoted[1 : len(quoted)-1] }
 
 // mayHold reports whether text may hold one of the secrets in a form
 // String removes: every form keeps the secret's longest run of ASCII
-// letters and digits.
+// letters and digits, once white space that may split it is left out.
 func (s *Scrubber) mayHold(text string) bool {
+	text = squeeze(text)
 	for _, sec := range s.secrets {
 		if sec.run == "" || strings.Contains(text, sec.run) {
 			return true
@@ -185,13 +205,36 @@ func (s *Scrubber) String(text string) string {
 	return text
 }
 
+// remove replaces each form of the secrets in text with Mark. A secret
+// split by white space (a wrapped line, a folded header) is still the
+// secret: when the text holds one, the white space goes with it.
 func (s *Scrubber) remove(text string) string {
-	if s != nil && s.mayHold(text) {
-		for _, f := range s.allForms() {
-			text = strings.ReplaceAll(text, f, Mark)
+	if s == nil || !s.mayHold(text) {
+		return text
+	}
+	for _, f := range s.allForms() {
+		text = strings.ReplaceAll(text, f, Mark)
+	}
+	joined := squeeze(text)
+	for _, f := range s.allForms() {
+		if f = squeeze(f); len(f) >= minSecret {
+			joined = strings.ReplaceAll(joined, f, Mark)
 		}
 	}
+	if strings.Count(joined, Mark) > strings.Count(text, Mark) {
+		return joined
+	}
 	return text
+}
+
+// Lines is String for each line of text, keeping the line breaks, but
+// when a secret spans them.
+func (s *Scrubber) Lines(text string) string {
+	l := strings.Split(s.remove(text), "\n")
+	for i := range l {
+		l[i] = s.String(l[i])
+	}
+	return strings.Join(l, "\n")
 }
 
 // Header returns h without the secrets and signatures, each name and value
@@ -226,47 +269,6 @@ func (s *Scrubber) headerNeedsCleaning(h http.Header) bool {
 	return false
 }
 
-// Error returns err when its message and every message it wraps are clean
-// and on one line, so that errors.Is and errors.As find what they did.
-// Otherwise it returns an error with the scrubbed message, wrapping the
-// scrubbed children.
-func (s *Scrubber) Error(err error) error {
-	if err == nil {
-		return nil
-	}
-	var kids []error
-	switch u := err.(type) {
-	case interface{ Unwrap() error }:
-		kids = []error{u.Unwrap()}
-	case interface{ Unwrap() []error }:
-		kids = slices.Clone(u.Unwrap())
-	}
-	kids = slices.DeleteFunc(kids, func(e error) bool { return e == nil })
-	msg := err.Error()
-	same := s.String(msg) == msg
-	for i, k := range kids {
-		kids[i] = s.Error(k)
-		same = same && kids[i] == k
-	}
-	if same {
-		return err
-	}
-	return &scrubbed{msg: s.String(msg), errs: kids}
-}
-
-type scrubbed struct {
-	msg  string
-	errs []error
-}
-
-func (e *scrubbed) Error() string   { return e.msg }
-func (e *scrubbed) Unwrap() []error { return e.errs }
-
-// Errorf is fmt.Errorf with the result passed through s.Error.
-func (s *Scrubber) Errorf(format string, args ...any) error {
-	return s.Error(fmt.Errorf(format, args...))
-}
-
 // oneLine makes text printable on one line: control characters (C0, DEL,
 // C1), line and paragraph separators and the bidi controls that reorder a
 // terminal line become spaces, and invalid UTF-8 becomes U+FFFD.
@@ -282,17 +284,3 @@ func oneLine(s string) string {
 		return r // an invalid byte is utf8.RuneError, U+FFFD
 	}, s)
 }
-
-// Format prints safe, a value's text without its secrets, for every verb:
-// the Format method of a type that holds a secret calls it, so that %v,
-// %+v, %#v, %s, %q, %x and %d all print only safe.
-func Format(f fmt.State, verb rune, safe string) {
-	if verb == 'q' {
-		safe = strconv.Quote(safe)
-	}
-	fmt.Fprint(f, safe)
-}
-
-// LogValue is slog's value of a type whose text is safe: slog's text and
-// JSON handlers then print safe, never the type's fields.
-func LogValue(safe string) slog.Value { return slog.StringValue(safe) }

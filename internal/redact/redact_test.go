@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,6 +22,8 @@ func TestScrubberHidesEveryForm(t *testing.T) {
 	for _, form := range []string{
 		token, strconv.Quote(token), fmt.Sprintf("%q", strconv.Quote(token)), strconv.QuoteToASCII(token),
 		string(j), url.QueryEscape(token), url.PathEscape(token),
+		// Escaped in lower-case hex, as some servers do:
+		strings.NewReplacer("%3C", "%3c", "%3E", "%3e", "%2F", "%2f", "%2B", "%2b", "%3D", "%3d").Replace(url.QueryEscape(token)),
 	} {
 		out := s.String("got " + form + " here")
 		assert.NotContains(t, out, "tok", form)
@@ -61,6 +64,8 @@ func TestSignaturesWithoutKnownSecrets(t *testing.T) {
 		"map[X-Oss-Security-Token:[abcdef0123]]", "{AccessKeyID:AK AccessKeySecret:abcdef0123}",
 		"ALIBABA_CLOUD_ACCESS_KEY_SECRET=abcdef0123", "security_token=abcdef0123",
 		"<SignatureProvided>abcdef0123</SignatureProvided>", "<SecurityToken>abcdef0123</SecurityToken>",
+		// An INI profile, the CLI's and ali-oss's stsToken, other XML elements:
+		"access_key_secret = abcdef0123", `{"stsToken":"abcdef0123"}`, "sts_token: abcdef0123", "<OutputToken>abcdef0123</OutputToken>",
 	} {
 		assert.True(t, mayMatch(text), "the quick test lets every match through: %s", text)
 		out := New().String(text)
@@ -72,6 +77,7 @@ func TestSignaturesWithoutKnownSecrets(t *testing.T) {
 		"SignatureDoesNotMatch: the signature we calculated differs",
 		"x-oss-signature-version=OSS4-HMAC-SHA256",
 		"set ALIBABA_CLOUD_SECURITY_TOKEN",
+		"InvalidSecurityToken: the STS security token is wrong", "SecurityTokenExpired : use fresh credentials",
 	} {
 		assert.Equal(t, text, New().String(text))
 	}
@@ -149,4 +155,25 @@ func FuzzMayMatch(f *testing.F) {
 			t.Fatalf("mayMatch(%q) is false, but the expression matches", s)
 		}
 	})
+}
+
+// A secret split by white space (a wrapped line, a folded header, a
+// string to sign cut in two) is still the secret, wherever the cut falls.
+func TestScrubberHidesASecretSplitByWhiteSpace(t *testing.T) {
+	const secret = "STS.N-4b1d+c0ffee/77="
+	s := New(secret)
+	for _, sep := range []string{"\n", "\r\n", "\r\n ", " ", "\t", "\u2028", "\n\n"} {
+		for i := 1; i < len(secret); i++ {
+			text := "a line\nthen " + secret[:i] + sep + secret[i:] + " and the rest"
+			for name, out := range map[string]string{
+				"String": s.String(text), "Lines": s.Lines(text),
+				"Header": fmt.Sprint(s.Header(http.Header{"X-Echo": {text}})),
+			} {
+				assert.NotContains(t, squeeze(out), "c0ffee", "%s of %q", name, text)
+				assert.Contains(t, out, "rest", "%s of %q", name, text)
+			}
+		}
+	}
+	assert.Equal(t, "a\nb "+Mark+" c", s.Lines("a\nb "+secret+" c"), "Lines keeps the line breaks of text without a split secret")
+	assert.Equal(t, "keep  its spacing", s.String("keep  its spacing"))
 }
