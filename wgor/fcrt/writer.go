@@ -19,11 +19,6 @@ import (
 // writeBuffer gathers small writes: a hand-over per line would cost more.
 const writeBuffer = 32 << 10
 
-// unsent are headers that describe the WriteGetObjectResponse message
-// itself, not the object, and are never forwarded (RFC 9110, section 7.6.1,
-// connection-specific fields; the framing is the request's own).
-var unsent = []string{"Content-Length", "Transfer-Encoding", "Connection", "Trailer", "Keep-Alive", "Te", "Upgrade"}
-
 // writer is the ResponseWriter of one invocation. Its body goes through a
 // pipe into wgor.Client.Write, which runs in a goroutine of its own from
 // the first Write that has bytes, or from the end of the response.
@@ -182,7 +177,7 @@ func (w *writer) wrote(n int, err error) (int, error) {
 func (w *writer) send(status int, h http.Header, body io.Reader, n int64) *request {
 	g := w.inv.Event.GetObjectContext
 	r := &wgor.Response{Route: g.OutputRoute, Token: g.OutputToken, Status: status, Header: h.Clone(), Body: body, ContentLength: n}
-	for _, name := range unsent {
+	for _, name := range oss.ConnectionSpecific { // which the client refuses
 		delete(r.Header, name)
 	}
 	q := &request{done: make(chan struct{})}
