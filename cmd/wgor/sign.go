@@ -118,11 +118,7 @@ func printSigned(e *env, req *http.Request, o *sign.Options, presign, showToken 
 	for _, part := range []struct{ title, text string }{
 		{"Canonical request", o.Trace.CanonicalRequest}, {"String to sign", o.Trace.StringToSign},
 	} {
-		lines := strings.Split(part.text, "\n")
-		for i, l := range lines {
-			lines[i] = scrub.String(l)
-		}
-		fmt.Fprintf(e.stdout, "%s:\n%s\n\n", part.title, strings.Join(lines, "\n"))
+		fmt.Fprintf(e.stdout, "%s:\n%s\n\n", part.title, scrub.Lines(part.text))
 	}
 	title := map[bool]string{false: "Authorization", true: "Signed URL"}[presign]
 	if !showToken {
