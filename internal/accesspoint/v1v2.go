@@ -68,9 +68,6 @@ var v2URLECs = map[string][2]string{
 	sign.QuerySignature:   {"0002-00000117", "0002-00000118"},
 }
 
-// v2QueryAdditional lists the additional headers of a V2 URL.
-const v2QueryAdditional = sign.QueryAdditionalHdrs
-
 // oldVersion returns 1 or 2 when r is signed, or claims to be signed, with
 // V1 or V2, and 0 otherwise (V4, or no signature).
 func oldVersion(r *http.Request) int {
@@ -152,7 +149,7 @@ func verifyOld(r *http.Request, version int, o v1Options) error {
 	e := refuse(CodeSignatureDoesNotMatch, "0002-00000201",
 		"The request signature we calculated does not match the signature you provided. Check your key and signing method.")
 	secrets := slices.Concat(r.Header.Values(oss.HeaderToken), r.Header.Values(oss.HeaderSecurityToken), []string{cred.SecurityToken, cred.AccessKeySecret})
-	e.StringToSign = scrubLines(redact.New(secrets...), candidates[0])
+	e.StringToSign = redact.New(secrets...).Lines(candidates[0])
 	return e
 }
 
@@ -195,9 +192,9 @@ func readClaim(r *http.Request, version int, now time.Time) (claim, error) {
 		return claim{}, refuse(CodeAccessDenied, "", "Request has expired: sign the URL again with a later "+params[1]+".")
 	}
 	if version == 2 {
-		c.extra = q.Get(v2QueryAdditional)
-		if q.Has(v2QueryAdditional) && c.extra == "" {
-			return claim{}, badV2("0002-00000110", v2QueryAdditional+" is empty: leave it out, or name the headers signed.")
+		c.extra = q.Get(sign.QueryAdditionalHdrs)
+		if q.Has(sign.QueryAdditionalHdrs) && c.extra == "" {
+			return claim{}, badV2("0002-00000110", sign.QueryAdditionalHdrs+" is empty: leave it out, or name the headers signed.")
 		}
 	}
 	return c, nil
@@ -255,12 +252,3 @@ func (o v1Options) credentials(r *http.Request, c claim) (sign.Credentials, erro
 }
 
 func same(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
-
-// scrubLines scrubs each line of text on its own, keeping the line breaks.
-func scrubLines(sc *redact.Scrubber, text string) string {
-	lines := strings.Split(text, "\n")
-	for i, l := range lines {
-		lines[i] = sc.String(l)
-	}
-	return strings.Join(lines, "\n")
-}
