@@ -3,6 +3,7 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"context"
 	"debug/elf"
 	"errors"
@@ -95,9 +96,7 @@ func (o *pkgOptions) check(pkgs []string) error {
 			return usagef("the package's name %s is not a Function Compute function name: set --name (%s)", quoteArg(o.name), fcNameRule)
 		}
 	}
-	if o.out == "" {
-		o.out = filepath.Join("dist", o.name)
-	}
+	o.out = cmp.Or(o.out, filepath.Join("dist", o.name))
 	if fi, err := os.Stat(o.out); err == nil && !fi.IsDir() {
 		return usagef("--out %s is not a directory", quoteArg(o.out))
 	}
