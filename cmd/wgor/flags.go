@@ -78,9 +78,9 @@ func (v value[T]) Set(s string) error {
 	return err
 }
 
-// check defines the flag name with the default def, whose values parse checks.
-func check[T comparable](fs *flag.FlagSet, name string, def T, usage string, parse func(string) (T, error)) *T {
-	p := &def
+// check defines the flag name on p, whose values parse checks: *p is the
+// default. Every flag with a value is defined so.
+func check[T comparable](fs *flag.FlagSet, p *T, name, usage string, parse func(string) (T, error)) *T {
 	fs.Var(value[T]{p, parse}, name, usage)
 	return p
 }
@@ -230,12 +230,12 @@ func addKeyFlags(e *env, fs *flag.FlagSet, withSecrets bool) *keyFlags {
 	if withSecrets {
 		from = "--access-key-secret or " + from
 	}
-	k := &keyFlags{check(fs, "access-key-id", "", "access key `ID`, its secret from "+from+
+	k := &keyFlags{check(fs, new(string), "access-key-id", "access key `ID`, its secret from "+from+
 		" (default: the default credentials chain)", text("--access-key-id")), new(string), new(string)}
 	if withSecrets {
-		k.secret = check(fs, "access-key-secret", "", "access key `SECRET`, with --access-key-id (prefer $"+creds.EnvAccessKeySecret+")",
+		k.secret = check(fs, new(string), "access-key-secret", "access key `SECRET`, with --access-key-id (prefer $"+creds.EnvAccessKeySecret+")",
 			secret(e, "--access-key-secret"))
-		k.token = check(fs, "security-token", "", "STS security `TOKEN`, with --access-key-id (prefer $"+creds.EnvSecurityToken+")",
+		k.token = check(fs, new(string), "security-token", "STS security `TOKEN`, with --access-key-id (prefer $"+creds.EnvSecurityToken+")",
 			secret(e, "--security-token"))
 	}
 	return k
