@@ -29,15 +29,7 @@ const (
 	HeaderRequestID = "x-oss-request-id"
 	// HeaderSecurityToken carries an STS token (Signature V4).
 	HeaderSecurityToken = "x-oss-security-token"
-	// HeaderContentSHA256 must be UnsignedPayload (EC 0002-00000214).
-	HeaderContentSHA256 = "x-oss-content-sha256"
-	// HeaderDate is V4's request time (OSS API reference, "Signature version 4").
-	HeaderDate = "x-oss-date"
 )
-
-// UnsignedPayload is the only value OSS accepts for x-oss-content-sha256
-// (OSS error page 0002-00000214).
-const UnsignedPayload = "UNSIGNED-PAYLOAD"
 
 // Statuses are the values x-oss-fwd-status may take, as the API reference's
 // header table lists them.
