@@ -31,18 +31,18 @@ const (
 	HeaderSecurityToken = "x-oss-security-token"
 )
 
-// Statuses are the values x-oss-fwd-status may take, as the API reference's
+// statuses are the values x-oss-fwd-status may take, as the API reference's
 // header table lists them.
-var Statuses = [...]int{200, 206, 301, 302, 303, 304, 400, 401, 403, 404, 405, 409, 411, 412, 416, 500, 503}
+var statuses = [...]int{200, 206, 301, 302, 303, 304, 400, 401, 403, 404, 405, 409, 411, 412, 416, 500, 503}
 
-// StatusList is Statuses as text, for messages.
+// StatusList is statuses as text, for messages.
 const StatusList = "200, 206, 301, 302, 303, 304, 400, 401, 403, 404, 405, 409, 411, 412, 416, 500, 503"
 
-// ValidStatus reports whether status is one of Statuses.
-func ValidStatus(status int) bool { return slices.Contains(Statuses[:], status) }
+// ValidStatus reports whether status is one of statuses.
+func ValidStatus(status int) bool { return slices.Contains(statuses[:], status) }
 
 // ParseStatus reads an x-oss-fwd-status value: plain decimal digits, no sign
-// and no leading zero, naming one of Statuses.
+// and no leading zero, naming one of statuses.
 func ParseStatus(v string) (int, bool) {
 	n, err := strconv.Atoi(v)
 	return n, err == nil && strconv.Itoa(n) == v && ValidStatus(n)
