@@ -79,7 +79,8 @@ func (v value[T]) Set(s string) error {
 }
 
 // check defines the flag name on p, whose values parse checks: *p is the
-// default. Every flag with a value is defined so.
+// default. Every single-valued flag is defined so; repeatable ones use
+// fs.Func.
 func check[T comparable](fs *flag.FlagSet, p *T, name, usage string, parse func(string) (T, error)) *T {
 	fs.Var(value[T]{p, parse}, name, usage)
 	return p

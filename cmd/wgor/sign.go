@@ -42,11 +42,12 @@ func runSign(ctx context.Context, e *env, args []string) error {
 		}
 		return nil
 	})
-	fs.Func("time", "signing `TIME`, RFC 3339 such as 2026-11-24T12:00:00Z (default now)", func(v string) (err error) {
-		if o.Time, err = time.Parse(time.RFC3339, v); err != nil {
-			return errors.New("not RFC 3339, such as 2026-11-24T12:00:00Z")
+	check(fs, &o.Time, "time", "signing `TIME`, RFC 3339 such as 2026-11-24T12:00:00Z (default now)", func(v string) (time.Time, error) {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return t, errors.New("not RFC 3339, such as 2026-11-24T12:00:00Z")
 		}
-		return nil
+		return t, nil
 	})
 	presign := fs.Bool("presign", false, "sign in the query string instead of the Authorization header")
 	check(fs, &o.Expires, "expires", "`DURATION` a presigned URL is valid, from 1s to 168h (with --presign; default 15m)",
