@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/wgor-dev/wgor/internal/oss"
@@ -175,7 +176,7 @@ func objectKey(s string) (string, error) {
 		return "", errors.New("an object key is 1 to 1023 bytes")
 	case s[0] == '/' || s[0] == '\\':
 		return "", errors.New("an object key does not start with '/' or '\\'")
-	case strings.ContainsFunc(s, isControl) || !utf8.ValidString(s):
+	case strings.ContainsFunc(s, unicode.IsControl) || !utf8.ValidString(s):
 		return "", errors.New("an object key is UTF-8 without control characters")
 	}
 	return s, nil
