@@ -31,7 +31,7 @@ type userRequest struct {
 
 // privateHeaders carry the caller's credentials: never in an event.
 var privateHeaders = map[string]bool{
-	"Authorization":          true,
+	sign.HeaderAuthorization: true,
 	"Proxy-Authorization":    true,
 	"Cookie":                 true,
 	sign.HeaderSecurityToken: true,

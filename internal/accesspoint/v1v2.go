@@ -217,7 +217,7 @@ const maxSkew = 15 * time.Minute
 // header form: RFC 1123, within maxSkew of now (EC 0002-00000503 missing,
 // 0002-00000502 malformed, 0002-00000504 skewed).
 func headerDate(r *http.Request, now time.Time) (string, error) {
-	date := cmp.Or(r.Header.Get("Date"), r.Header.Get(sign.HeaderOSSDate))
+	date := cmp.Or(r.Header.Get(sign.HeaderDate), r.Header.Get(sign.HeaderOSSDate))
 	const form = "in RFC 1123 form, such as \"Tue, 01 Dec 2026 12:00:00 GMT\""
 	if date == "" {
 		return "", refuse(CodeAccessDenied, "0002-00000503", "A V1 or V2 signature needs the Date header (or x-oss-date) "+form+": send one.")
