@@ -1,6 +1,7 @@
 package creds
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -73,21 +74,14 @@ type refresh struct {
 
 // NewCache returns a Cache that wraps p. See [CacheOptions] for the settings.
 func NewCache(p Provider, opts CacheOptions) *Cache {
-	opts.Margin = orDefault(opts.Margin, DefaultMargin)
-	opts.MaxAge = orDefault(opts.MaxAge, DefaultMaxAge)
-	opts.RetryAfter = orDefault(opts.RetryAfter, DefaultRetryAfter)
-	opts.FetchTimeout = orDefault(opts.FetchTimeout, DefaultFetchTimeout)
+	opts.Margin = cmp.Or(max(opts.Margin, 0), DefaultMargin)
+	opts.MaxAge = cmp.Or(max(opts.MaxAge, 0), DefaultMaxAge)
+	opts.RetryAfter = cmp.Or(max(opts.RetryAfter, 0), DefaultRetryAfter)
+	opts.FetchTimeout = cmp.Or(max(opts.FetchTimeout, 0), DefaultFetchTimeout)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	return &Cache{src: p, opts: opts}
-}
-
-func orDefault(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
 }
 
 // Credentials returns the cached credentials, refreshed as [Cache] describes.

@@ -19,18 +19,19 @@ const (
 	Algorithm = "OSS4-HMAC-SHA256"
 	// UnsignedPayload is the payload hash that lets a body stream unhashed:
 	// the only value of x-oss-content-sha256 OSS accepts (EC 0002-00000214).
-	UnsignedPayload = oss.UnsignedPayload
+	UnsignedPayload = "UNSIGNED-PAYLOAD"
 	// DefaultProduct is the scope's product when Options.Product is empty.
 	DefaultProduct = "oss"
 )
 
 // The headers the signer reads or sets, spelled as Go's canonical keys (the
-// map keys Sign writes); package internal/oss names them lower-case.
+// map keys Sign writes); package internal/oss names x-oss-security-token
+// lower-case too, for the client's and the runtime's lists.
 const (
 	HeaderAuthorization = "Authorization"
 	HeaderDate          = "Date"
-	HeaderOSSDate       = "X-Oss-Date"           // oss.HeaderDate
-	HeaderContentSHA256 = "X-Oss-Content-Sha256" // oss.HeaderContentSHA256
+	HeaderOSSDate       = "X-Oss-Date" // the request time (OSS API reference, "Signature version 4")
+	HeaderContentSHA256 = "X-Oss-Content-Sha256"
 	HeaderSecurityToken = "X-Oss-Security-Token" // oss.HeaderSecurityToken
 )
 

@@ -27,8 +27,8 @@ GetObject, saves the image and checks that it is 200×200 and red.`
 
 func runDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "demo", demoUsage)
-	out := check(fs, "out", "out.png", "`FILE` to save the image in", text("--out"))
-	key := check(fs, "key", "example.png", "object `KEY` to GetObject", objectKey)
+	out := check(fs, new("out.png"), "out", "`FILE` to save the image in", text("--out"))
+	key := check(fs, new("example.png"), "key", "object `KEY` to GetObject", objectKey)
 	if err := parse(fs, args); err != nil {
 		return err
 	}

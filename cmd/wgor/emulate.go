@@ -40,18 +40,18 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "emulate", emulateUsage)
 	cfg := accesspoint.Config{Region: accesspoint.DefaultRegion, Timeout: accesspoint.DefaultTimeout}
 	f := &emulateFlags{
-		listen:   check(fs, "listen", "127.0.0.1:8080", "`ADDR` to listen on; port 0 picks a free one", addr),
-		function: check(fs, "function", "", "base `URL` of the function's custom runtime, such as http://127.0.0.1:9000", httpURL(true)),
-		exec:     check(fs, "exec", "", "the function's executable `PATH`, started by emulate with the arguments after --", executable),
+		listen:   check(fs, new("127.0.0.1:8080"), "listen", "`ADDR` to listen on; port 0 picks a free one", addr),
+		function: check(fs, new(string), "function", "base `URL` of the function's custom runtime, such as http://127.0.0.1:9000", httpURL(true)),
+		exec:     check(fs, new(string), "exec", "the function's executable `PATH`, started by emulate with the arguments after --", executable),
 		manual:   fs.Bool("manual", false, "be the function yourself: print each GetObject's route and token for 'wgor write'"),
-		objects:  check(fs, "objects", "", "`DIR` of original objects, served at the event's inputOssUrl", directory),
+		objects:  check(fs, new(string), "objects", "`DIR` of original objects, served at the event's inputOssUrl", directory),
 		verbose:  fs.Bool("v", false, "log debug details"),
 		keys:     addKeyFlags(e, fs, true),
 	}
 	fs.BoolVar(&cfg.AllowChunked, "allow-chunked", false, "accept a WriteGetObjectResponse without Content-Length (chunked), which OSS does not document")
-	fs.Var(value[string]{&cfg.Region, regionID}, "region", "`REGION` WriteGetObjectResponse must be signed for")
-	fs.Var(value[time.Duration]{&cfg.Timeout, duration(time.Millisecond, 24*time.Hour)}, "timeout", "`DURATION` a GetObject waits for the function's response")
-	fs.Var(value[string]{&cfg.AdvertisedURL, origin}, "advertise", "base `URL` the function is told to use, when it is not the listen address")
+	check(fs, &cfg.Region, "region", "`REGION` WriteGetObjectResponse must be signed for", regionID)
+	check(fs, &cfg.Timeout, "timeout", "`DURATION` a GetObject waits for the function's response", duration(time.Millisecond, 24*time.Hour))
+	check(fs, &cfg.AdvertisedURL, "advertise", "base `URL` the function is told to use, when it is not the listen address", origin)
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/wgor-dev/wgor/creds"
 	"github.com/wgor-dev/wgor/creds/chain"
@@ -78,9 +79,10 @@ func (v value[T]) Set(s string) error {
 	return err
 }
 
-// check defines the flag name with the default def, whose values parse checks.
-func check[T comparable](fs *flag.FlagSet, name string, def T, usage string, parse func(string) (T, error)) *T {
-	p := &def
+// check defines the flag name on p, whose values parse checks: *p is the
+// default. Every single-valued flag is defined so; repeatable ones use
+// fs.Func.
+func check[T comparable](fs *flag.FlagSet, p *T, name, usage string, parse func(string) (T, error)) *T {
 	fs.Var(value[T]{p, parse}, name, usage)
 	return p
 }
@@ -92,14 +94,12 @@ func text(what string) func(string) (string, error) {
 		if s == "" {
 			return "", fmt.Errorf("%s is empty", what)
 		}
-		if strings.ContainsFunc(s, isControl) {
+		if strings.ContainsFunc(s, unicode.IsControl) {
 			return "", fmt.Errorf("%s contains a control character (CR, LF, NUL or another)", what)
 		}
 		return s, nil
 	}
 }
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
 
 // secret is text for a secret: e holds every value offered, good or bad.
 func secret(e *env, what string) func(string) (string, error) {
@@ -156,7 +156,7 @@ func httpURL(base bool) func(string) (string, error) {
 	return func(s string) (string, error) {
 		u, err := url.Parse(s)
 		switch {
-		case err != nil || strings.ContainsFunc(s, isControl):
+		case err != nil || strings.ContainsFunc(s, unicode.IsControl):
 			return "", errors.New("not a URL")
 		case u.Scheme != "http" && u.Scheme != "https":
 			return "", errors.New("not an http:// or https:// URL, such as http://127.0.0.1:9000")
@@ -181,7 +181,7 @@ func validPort(p string, lo int) bool {
 // addr accepts a listen address host:port; port 0 picks a free one.
 func addr(s string) (string, error) {
 	_, port, err := net.SplitHostPort(s)
-	if err != nil || strings.ContainsFunc(s, isControl) {
+	if err != nil || strings.ContainsFunc(s, unicode.IsControl) {
 		return "", errors.New("not an address such as 127.0.0.1:8080")
 	}
 	if !validPort(port, 0) {
@@ -230,12 +230,12 @@ func addKeyFlags(e *env, fs *flag.FlagSet, withSecrets bool) *keyFlags {
 	if withSecrets {
 		from = "--access-key-secret or " + from
 	}
-	k := &keyFlags{check(fs, "access-key-id", "", "access key `ID`, its secret from "+from+
+	k := &keyFlags{check(fs, new(string), "access-key-id", "access key `ID`, its secret from "+from+
 		" (default: the default credentials chain)", text("--access-key-id")), new(string), new(string)}
 	if withSecrets {
-		k.secret = check(fs, "access-key-secret", "", "access key `SECRET`, with --access-key-id (prefer $"+creds.EnvAccessKeySecret+")",
+		k.secret = check(fs, new(string), "access-key-secret", "access key `SECRET`, with --access-key-id (prefer $"+creds.EnvAccessKeySecret+")",
 			secret(e, "--access-key-secret"))
-		k.token = check(fs, "security-token", "", "STS security `TOKEN`, with --access-key-id (prefer $"+creds.EnvSecurityToken+")",
+		k.token = check(fs, new(string), "security-token", "STS security `TOKEN`, with --access-key-id (prefer $"+creds.EnvSecurityToken+")",
 			secret(e, "--security-token"))
 	}
 	return k

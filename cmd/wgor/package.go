@@ -3,6 +3,7 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"context"
 	"debug/elf"
 	"errors"
@@ -35,11 +36,12 @@ type pkgOptions struct {
 
 func runPackage(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "package", packageUsage)
-	arch := check(fs, "arch", "amd64", "`ARCH` to build for: amd64 or arm64", oneOf("amd64", "arm64"))
-	runtime := check(fs, "runtime", "go1", "`RUNTIME`: go1 (Function Compute's Go 1 runtime) or custom (custom.debian10)", oneOf("go1", "custom"))
-	name := check(fs, "name", "", "the function's `NAME`: "+fcNameRule+" (default: the package's last path element)", fcFunctionName)
-	out := check(fs, "out", "", "`DIR` the files go into (default dist/NAME)", text("--out"))
-	region := check(fs, "region", "cn-hangzhou", "the `REGION` of s.yaml", regionID)
+	o := &pkgOptions{arch: "amd64", runtime: "go1", region: "cn-hangzhou"}
+	check(fs, &o.arch, "arch", "`ARCH` to build for: amd64 or arm64", oneOf("amd64", "arm64"))
+	check(fs, &o.runtime, "runtime", "`RUNTIME`: go1 (Function Compute's Go 1 runtime) or custom (custom.debian10)", oneOf("go1", "custom"))
+	check(fs, &o.name, "name", "the function's `NAME`: "+fcNameRule+" (default: the package's last path element)", fcFunctionName)
+	check(fs, &o.out, "out", "`DIR` the files go into (default dist/NAME)", text("--out"))
+	check(fs, &o.region, "region", "the `REGION` of s.yaml", regionID)
 	var pkgs []string
 	for { // flags before and after the package
 		if err := parse(fs, args); err != nil {
@@ -50,7 +52,6 @@ func runPackage(ctx context.Context, e *env, args []string) error {
 		}
 		pkgs, args = append(pkgs, fs.Arg(0)), fs.Args()[1:]
 	}
-	o := &pkgOptions{arch: *arch, runtime: *runtime, name: *name, out: *out, region: *region}
 	if err := o.check(pkgs); err != nil {
 		return err
 	}
@@ -95,9 +96,7 @@ func (o *pkgOptions) check(pkgs []string) error {
 			return usagef("the package's name %s is not a Function Compute function name: set --name (%s)", quoteArg(o.name), fcNameRule)
 		}
 	}
-	if o.out == "" {
-		o.out = filepath.Join("dist", o.name)
-	}
+	o.out = cmp.Or(o.out, filepath.Join("dist", o.name))
 	if fi, err := os.Stat(o.out); err == nil && !fi.IsDir() {
 		return usagef("--out %s is not a directory", quoteArg(o.out))
 	}

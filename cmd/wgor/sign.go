@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/wgor-dev/wgor/internal/oss"
@@ -25,14 +26,14 @@ redacted (--show-token prints them), to compare with a SignatureDoesNotMatch.`
 func runSign(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "sign", signUsage)
 	o := &sign.Options{Trace: &sign.Trace{}}
-	method := check(fs, "method", http.MethodGet, "HTTP `METHOD`", match(`^[A-Z]+$`, "an HTTP method such as GET or POST"))
-	rawURL := check(fs, "url", "", "request `URL`, with its query (required)", httpURL(false))
+	method := check(fs, new(http.MethodGet), "method", "HTTP `METHOD`", match(`^[A-Z]+$`, "an HTTP method such as GET or POST"))
+	rawURL := check(fs, new(string), "url", "request `URL`, with its query (required)", httpURL(false))
 	header := headers(fs, "header", "request `HEADER` 'Name: value' (repeatable)")
-	fs.Var(value[string]{&o.Region, regionID}, "region", "signing `REGION`, such as cn-hangzhou (default: the URL's oss-REGION)")
-	fs.Var(value[string]{&o.Product, match(`^[a-z0-9]+(-[a-z0-9]+)*$`, "a product name such as oss")}, "product",
-		"signing `PRODUCT` (default "+sign.DefaultProduct+")")
-	fs.Var(value[string]{&o.Bucket, bucketName}, "bucket", "`BUCKET` of the canonical URI")
-	fs.Var(value[string]{&o.Key, objectKey}, "key", "object `KEY` of the canonical URI, unescaped")
+	check(fs, &o.Region, "region", "signing `REGION`, such as cn-hangzhou (default: the URL's oss-REGION)", regionID)
+	check(fs, &o.Product, "product", "signing `PRODUCT` (default "+sign.DefaultProduct+")",
+		match(`^[a-z0-9]+(-[a-z0-9]+)*$`, "a product name such as oss"))
+	check(fs, &o.Bucket, "bucket", "`BUCKET` of the canonical URI", bucketName)
+	check(fs, &o.Key, "key", "object `KEY` of the canonical URI, unescaped", objectKey)
 	fs.Func("additional-headers", "comma-separated `NAMES` of extra headers to sign", func(v string) error {
 		for _, n := range strings.Split(v, ",") {
 			if n = strings.TrimSpace(n); !oss.ValidName(n) {
@@ -42,15 +43,16 @@ func runSign(ctx context.Context, e *env, args []string) error {
 		}
 		return nil
 	})
-	fs.Func("time", "signing `TIME`, RFC 3339 such as 2026-11-24T12:00:00Z (default now)", func(v string) (err error) {
-		if o.Time, err = time.Parse(time.RFC3339, v); err != nil {
-			return errors.New("not RFC 3339, such as 2026-11-24T12:00:00Z")
+	check(fs, &o.Time, "time", "signing `TIME`, RFC 3339 such as 2026-11-24T12:00:00Z (default now)", func(v string) (time.Time, error) {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return t, errors.New("not RFC 3339, such as 2026-11-24T12:00:00Z")
 		}
-		return nil
+		return t, nil
 	})
 	presign := fs.Bool("presign", false, "sign in the query string instead of the Authorization header")
-	fs.Var(value[time.Duration]{&o.Expires, duration(time.Second, 7*24*time.Hour)}, "expires",
-		"`DURATION` a presigned URL is valid, from 1s to 168h (with --presign; default 15m)")
+	check(fs, &o.Expires, "expires", "`DURATION` a presigned URL is valid, from 1s to 168h (with --presign; default 15m)",
+		duration(time.Second, 7*24*time.Hour))
 	showToken := fs.Bool("show-token", false, "print the signature and security token whole: the Authorization to compare with a golden vector, the signed URL to use it")
 	keys := addKeyFlags(e, fs, false)
 	if err := parse(fs, args); err != nil {
@@ -118,11 +120,7 @@ func printSigned(e *env, req *http.Request, o *sign.Options, presign, showToken 
 	for _, part := range []struct{ title, text string }{
 		{"Canonical request", o.Trace.CanonicalRequest}, {"String to sign", o.Trace.StringToSign},
 	} {
-		lines := strings.Split(part.text, "\n")
-		for i, l := range lines {
-			lines[i] = scrub.String(l)
-		}
-		fmt.Fprintf(e.stdout, "%s:\n%s\n\n", part.title, strings.Join(lines, "\n"))
+		fmt.Fprintf(e.stdout, "%s:\n%s\n\n", part.title, scrub.Lines(part.text))
 	}
 	title := map[bool]string{false: "Authorization", true: "Signed URL"}[presign]
 	if !showToken {
@@ -178,7 +176,7 @@ func objectKey(s string) (string, error) {
 		return "", errors.New("an object key is 1 to 1023 bytes")
 	case s[0] == '/' || s[0] == '\\':
 		return "", errors.New("an object key does not start with '/' or '\\'")
-	case strings.ContainsFunc(s, isControl) || !utf8.ValidString(s):
+	case strings.ContainsFunc(s, unicode.IsControl) || !utf8.ValidString(s):
 		return "", errors.New("an object key is UTF-8 without control characters")
 	}
 	return s, nil

@@ -28,13 +28,13 @@ func runWrite(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "write", writeUsage)
 	r := &wgor.Response{Status: http.StatusOK, Header: headers(fs, "header", "forwarded `HEADER` 'Name: value' (repeatable)")}
 	c := &wgor.Client{}
-	fs.Var(value[string]{&r.Route, text("--route")}, "route", "`ROUTE`: the event's getObjectContext.outputRoute (required)")
-	fs.Var(value[string]{&r.Token, secret(e, "--token")}, "token", "`TOKEN`: the event's getObjectContext.outputToken (required; default $"+envToken+")")
-	fs.Var(value[int]{&r.Status, fwdStatus}, "status", "HTTP `STATUS` the GetObject caller receives: "+oss.StatusList)
-	fs.Var(value[string]{&c.Region, regionID}, "region", "signing `REGION` (default: derived from the route)")
-	fs.Var(value[string]{&c.Scheme, oneOf("https", "http")}, "scheme", "`SCHEME` for a route without one: https (default) or http")
+	check(fs, &r.Route, "route", "`ROUTE`: the event's getObjectContext.outputRoute (required)", text("--route"))
+	check(fs, &r.Token, "token", "`TOKEN`: the event's getObjectContext.outputToken (required; default $"+envToken+")", secret(e, "--token"))
+	check(fs, &r.Status, "status", "HTTP `STATUS` the GetObject caller receives: "+oss.StatusList, fwdStatus)
+	check(fs, &c.Region, "region", "signing `REGION` (default: derived from the route)", regionID)
+	check(fs, &c.Scheme, "scheme", "`SCHEME` for a route without one: https (default) or http", oneOf("https", "http"))
 	fs.BoolVar(&c.Chunked, "chunked", false, "send a body of unknown length chunked as it is read, instead of spooling it to send its length (OSS does not document chunked for this API)")
-	timeout := check(fs, "timeout", 5*time.Minute, "give up after `DURATION`, whatever the server does", duration(time.Millisecond, 24*time.Hour))
+	timeout := check(fs, new(5*time.Minute), "timeout", "give up after `DURATION`, whatever the server does", duration(time.Millisecond, 24*time.Hour))
 	verbose := fs.Bool("v", false, "log each attempt on standard error")
 	if err := parse(fs, args); err != nil {
 		return err

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/wgor-dev/wgor/internal/oss"
 	"github.com/wgor-dev/wgor/internal/redact"
 	"github.com/wgor-dev/wgor/sign"
 )
@@ -32,10 +31,10 @@ type userRequest struct {
 
 // privateHeaders carry the caller's credentials: never in an event.
 var privateHeaders = map[string]bool{
-	"Authorization":       true,
-	"Proxy-Authorization": true,
-	"Cookie":              true,
-	http.CanonicalHeaderKey(oss.HeaderSecurityToken): true,
+	sign.HeaderAuthorization: true,
+	"Proxy-Authorization":    true,
+	"Cookie":                 true,
+	sign.HeaderSecurityToken: true,
 }
 
 // newEvent builds the event of the GetObject r.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/wgor-dev/wgor/creds"
 	"github.com/wgor-dev/wgor/internal/redact"
 	"github.com/wgor-dev/wgor/sign"
 )
@@ -75,10 +76,10 @@ const maxRuntimeAnswer = 64 << 10
 // setFCHeaders sets the x-fc-* headers both runtimes read.
 func setFCHeaders(h http.Header, inv *Invocation) {
 	h.Set("X-Fc-Request-Id", inv.RequestID)
-	h.Set("X-Fc-Access-Key-Id", inv.Credentials.AccessKeyID)
-	h.Set("X-Fc-Access-Key-Secret", inv.Credentials.AccessKeySecret)
+	h.Set(creds.HeaderFCAccessKeyID, inv.Credentials.AccessKeyID)
+	h.Set(creds.HeaderFCAccessKeySecret, inv.Credentials.AccessKeySecret)
 	if inv.Credentials.SecurityToken != "" {
-		h.Set("X-Fc-Security-Token", inv.Credentials.SecurityToken)
+		h.Set(creds.HeaderFCSecurityToken, inv.Credentials.SecurityToken)
 	}
 	h.Set("X-Fc-Region", inv.Region)
 }

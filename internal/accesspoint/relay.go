@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 
@@ -26,13 +27,6 @@ type relayJob struct {
 type relayResult struct {
 	err   *ossError // nil: the caller got the whole response
 	bytes int64
-}
-
-// unforwarded are forwarded names that are not relayed: connection and
-// framing headers, which the emulator's own response sets.
-var unforwarded = map[string]bool{
-	"Connection": true, "Keep-Alive": true, "Proxy-Connection": true, "Te": true,
-	"Trailer": true, "Transfer-Encoding": true, "Upgrade": true, "Content-Length": true,
 }
 
 // relay writes the status, the forwarded headers and the streamed body to
@@ -58,7 +52,9 @@ func (s *Server) relay(w http.ResponseWriter, p *pending, job *relayJob, start t
 
 	h := w.Header()
 	for name, values := range job.req.Header {
-		if fwd, ok := cutFwd(name); ok && !unforwarded[fwd] {
+		// Connection and framing fields are not relayed: the emulator's own
+		// response sets them. Proxy-Connection too (RFC 9110, section 7.6.1).
+		if fwd, ok := cutFwd(name); ok && !slices.Contains(oss.ConnectionSpecific[:], fwd) && fwd != "Proxy-Connection" {
 			h[fwd] = append(h[fwd], values...)
 		}
 	}

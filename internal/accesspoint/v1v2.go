@@ -1,6 +1,7 @@
 package accesspoint
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -67,9 +68,6 @@ var v2URLECs = map[string][2]string{
 	sign.QueryExpires:     {"0002-00000113", ""},
 	sign.QuerySignature:   {"0002-00000117", "0002-00000118"},
 }
-
-// v2QueryAdditional lists the additional headers of a V2 URL.
-const v2QueryAdditional = sign.QueryAdditionalHdrs
 
 // oldVersion returns 1 or 2 when r is signed, or claims to be signed, with
 // V1 or V2, and 0 otherwise (V4, or no signature).
@@ -152,7 +150,7 @@ func verifyOld(r *http.Request, version int, o v1Options) error {
 	e := refuse(CodeSignatureDoesNotMatch, "0002-00000201",
 		"The request signature we calculated does not match the signature you provided. Check your key and signing method.")
 	secrets := slices.Concat(r.Header.Values(oss.HeaderToken), r.Header.Values(oss.HeaderSecurityToken), []string{cred.SecurityToken, cred.AccessKeySecret})
-	e.StringToSign = scrubLines(redact.New(secrets...), candidates[0])
+	e.StringToSign = redact.New(secrets...).Lines(candidates[0])
 	return e
 }
 
@@ -195,9 +193,9 @@ func readClaim(r *http.Request, version int, now time.Time) (claim, error) {
 		return claim{}, refuse(CodeAccessDenied, "", "Request has expired: sign the URL again with a later "+params[1]+".")
 	}
 	if version == 2 {
-		c.extra = q.Get(v2QueryAdditional)
-		if q.Has(v2QueryAdditional) && c.extra == "" {
-			return claim{}, badV2("0002-00000110", v2QueryAdditional+" is empty: leave it out, or name the headers signed.")
+		c.extra = q.Get(sign.QueryAdditionalHdrs)
+		if q.Has(sign.QueryAdditionalHdrs) && c.extra == "" {
+			return claim{}, badV2("0002-00000110", sign.QueryAdditionalHdrs+" is empty: leave it out, or name the headers signed.")
 		}
 	}
 	return c, nil
@@ -219,10 +217,7 @@ const maxSkew = 15 * time.Minute
 // header form: RFC 1123, within maxSkew of now (EC 0002-00000503 missing,
 // 0002-00000502 malformed, 0002-00000504 skewed).
 func headerDate(r *http.Request, now time.Time) (string, error) {
-	date := r.Header.Get("Date")
-	if date == "" {
-		date = r.Header.Get(oss.HeaderDate)
-	}
+	date := cmp.Or(r.Header.Get(sign.HeaderDate), r.Header.Get(sign.HeaderOSSDate))
 	const form = "in RFC 1123 form, such as \"Tue, 01 Dec 2026 12:00:00 GMT\""
 	if date == "" {
 		return "", refuse(CodeAccessDenied, "0002-00000503", "A V1 or V2 signature needs the Date header (or x-oss-date) "+form+": send one.")
@@ -255,12 +250,3 @@ func (o v1Options) credentials(r *http.Request, c claim) (sign.Credentials, erro
 }
 
 func same(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
-
-// scrubLines scrubs each line of text on its own, keeping the line breaks.
-func scrubLines(sc *redact.Scrubber, text string) string {
-	lines := strings.Split(text, "\n")
-	for i, l := range lines {
-		lines[i] = sc.String(l)
-	}
-	return strings.Join(lines, "\n")
-}

@@ -29,28 +29,20 @@ const (
 	HeaderRequestID = "x-oss-request-id"
 	// HeaderSecurityToken carries an STS token (Signature V4).
 	HeaderSecurityToken = "x-oss-security-token"
-	// HeaderContentSHA256 must be UnsignedPayload (EC 0002-00000214).
-	HeaderContentSHA256 = "x-oss-content-sha256"
-	// HeaderDate is V4's request time (OSS API reference, "Signature version 4").
-	HeaderDate = "x-oss-date"
 )
 
-// UnsignedPayload is the only value OSS accepts for x-oss-content-sha256
-// (OSS error page 0002-00000214).
-const UnsignedPayload = "UNSIGNED-PAYLOAD"
-
-// Statuses are the values x-oss-fwd-status may take, as the API reference's
+// statuses are the values x-oss-fwd-status may take, as the API reference's
 // header table lists them.
-var Statuses = [...]int{200, 206, 301, 302, 303, 304, 400, 401, 403, 404, 405, 409, 411, 412, 416, 500, 503}
+var statuses = [...]int{200, 206, 301, 302, 303, 304, 400, 401, 403, 404, 405, 409, 411, 412, 416, 500, 503}
 
-// StatusList is Statuses as text, for messages.
+// StatusList is statuses as text, for messages.
 const StatusList = "200, 206, 301, 302, 303, 304, 400, 401, 403, 404, 405, 409, 411, 412, 416, 500, 503"
 
-// ValidStatus reports whether status is one of Statuses.
-func ValidStatus(status int) bool { return slices.Contains(Statuses[:], status) }
+// ValidStatus reports whether status is one of statuses.
+func ValidStatus(status int) bool { return slices.Contains(statuses[:], status) }
 
 // ParseStatus reads an x-oss-fwd-status value: plain decimal digits, no sign
-// and no leading zero, naming one of Statuses.
+// and no leading zero, naming one of statuses.
 func ParseStatus(v string) (int, bool) {
 	n, err := strconv.Atoi(v)
 	return n, err == nil && strconv.Itoa(n) == v && ValidStatus(n)

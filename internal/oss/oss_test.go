@@ -11,7 +11,7 @@ import (
 )
 
 func TestParseStatusTakesPlainDecimalOfTheList(t *testing.T) {
-	for _, s := range Statuses {
+	for _, s := range statuses {
 		n, ok := ParseStatus(strconv.Itoa(s))
 		assert.True(t, ok, s)
 		assert.Equal(t, s, n)
@@ -22,7 +22,7 @@ func TestParseStatusTakesPlainDecimalOfTheList(t *testing.T) {
 		assert.False(t, ok, "%q", v)
 	}
 	assert.False(t, ValidStatus(204))
-	assert.Equal(t, len(Statuses), strings.Count(StatusList, ",")+1)
+	assert.Equal(t, len(statuses), strings.Count(StatusList, ",")+1)
 }
 
 func TestHeaderChecks(t *testing.T) {

@@ -277,8 +277,7 @@ func oneLine(s string) string {
 		return s // printable ASCII
 	}
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || 0x80 <= r && r <= 0x9f || r == 0x2028 || r == 0x2029 ||
-			0x202a <= r && r <= 0x202e || 0x2066 <= r && r <= 0x2069 {
+		if unicode.IsControl(r) || r == 0x2028 || r == 0x2029 || 0x202a <= r && r <= 0x202e || 0x2066 <= r && r <= 0x2069 {
 			return ' '
 		}
 		return r // an invalid byte is utf8.RuneError, U+FFFD

@@ -18,6 +18,7 @@
 package wgortest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -149,9 +150,7 @@ func newServer(h fcrt.Handler, fnURL string, cfg *Config, out io.Writer) (*Serve
 		}
 		c.Objects = m
 	}
-	if c.Timeout <= 0 {
-		c.Timeout = DefaultTimeout
-	}
+	c.Timeout = cmp.Or(max(c.Timeout, 0), DefaultTimeout)
 	rtLog := runtimeLog(c, out)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -168,9 +167,7 @@ func newServer(h fcrt.Handler, fnURL string, cfg *Config, out io.Writer) (*Serve
 		if c.Runtime != nil {
 			o = *c.Runtime
 		}
-		if o.Timeout <= 0 {
-			o.Timeout = c.Timeout
-		}
+		o.Timeout = cmp.Or(max(o.Timeout, 0), c.Timeout)
 		o.HTTPClient = s.hc
 		o.Logger = slog.New(failures{Handler: rtLog.Handler(), rec: &s.rec})
 		s.fn = httptest.NewServer(fcrt.NewCustomRuntime(h, &o))
