@@ -84,25 +84,51 @@ func appendCanonicalQuery(b []byte, raw, skip string) []byte {
 // the keys as written: net/http sends them so (Header.Write sorts keys) and
 // the server joins them.
 func appendCanonicalHeaders(b []byte, h http.Header, additional []string) []byte {
-	signed := make([][2]string, 0, 16) // the name lower-cased, the key as written
+	signed := make([]string, 0, 16)
 	for k, vs := range h {
 		if len(vs) > 0 && isSigned(k, additional) {
-			signed = append(signed, [2]string{strings.ToLower(k), k}) // an HTTP token (checkHeader): ASCII
+			signed = append(signed, k)
 		}
 	}
-	slices.SortFunc(signed, func(x, y [2]string) int { return cmp.Or(strings.Compare(x[0], y[0]), strings.Compare(x[1], y[1])) })
-	for i, s := range signed {
-		if i > 0 && s[0] == signed[i-1][0] {
+	slices.Sort(signed)                         // as written, then
+	slices.SortStableFunc(signed, compareLower) // as lower-cased, ties as written
+	for i, k := range signed {
+		if i > 0 && compareLower(k, signed[i-1]) == 0 {
 			b[len(b)-1] = ',' // the same header under another key: one line
 		} else {
-			b = append(append(b, s[0]...), ':')
+			b = append(appendLower(b, k), ':')
 		}
-		for _, v := range h[s[1]] {
+		for _, v := range h[k] {
 			b = append(append(b, strings.TrimSpace(v)...), ',')
 		}
 		b[len(b)-1] = '\n'
 	}
 	return b
+}
+
+// compareLower compares a and b as lower-cased. Names are HTTP tokens, ASCII
+// (checkHeader), so lower-casing is ASCII's.
+func compareLower(a, b string) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] && lower(a[i]) != lower(b[i]) {
+			return int(lower(a[i])) - int(lower(b[i]))
+		}
+	}
+	return len(a) - len(b)
+}
+
+func appendLower(b []byte, s string) []byte {
+	for i := range len(s) {
+		b = append(b, lower(s[i]))
+	}
+	return b
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // isSigned reports whether a header is signed: by default (x-oss-*,
