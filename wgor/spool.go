@@ -125,7 +125,7 @@ func (s *spool) write(ctx context.Context, p []byte) error {
 		return nil
 	}
 	if s.file == nil {
-		if err := s.toFile(ctx); err != nil {
+		if err := s.toFile(ctx, s.size+int64(len(p))); err != nil {
 			return err
 		}
 	}
@@ -134,8 +134,8 @@ func (s *spool) write(ctx context.Context, p []byte) error {
 
 // toFile moves what memory holds to a new file, once the spool has the
 // budget's turn to grow on disk.
-func (s *spool) toFile(ctx context.Context) error {
-	if err := s.budget.startGrowing(ctx); err != nil {
+func (s *spool) toFile(ctx context.Context, need int64) error {
+	if err := s.budget.startGrowing(ctx, need); err != nil {
 		return err
 	}
 	s.growing = true
