@@ -167,16 +167,17 @@ func (s *spool) append(ctx context.Context, p []byte) error {
 }
 
 // fitsMemory reports whether need bytes can be held in memory, growing the
-// buffer, one chunk for a small body and then sixteen times as much at each
-// step (the default limit at once) up to the limit, with what the budget
-// gives: never a whole limit too large to allocate.
+// buffer, one chunk for a small body and then twice as much at each step
+// up to the limit, with what the budget gives: never a whole limit too
+// large to allocate, nor budget a body does not need, which would send
+// other bodies to disk while memory is idle.
 func (s *spool) fitsMemory(need int64) bool {
 	if need > s.limit {
 		return false
 	} else if need <= int64(cap(s.mem)) {
 		return true
 	}
-	size := min(s.limit, max(need, chunkSize, 16*int64(cap(s.mem))))
+	size := min(s.limit, max(need, chunkSize, 2*int64(cap(s.mem))))
 	if !s.budget.takeMemory(size - int64(cap(s.mem))) {
 		return false
 	}
