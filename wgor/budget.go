@@ -72,8 +72,13 @@ func (b *SpoolBudget) takeMemory(n int64) bool {
 	return true
 }
 
-// startGrowing waits until no other body grows on disk.
-func (b *SpoolBudget) startGrowing(ctx context.Context) error {
+// startGrowing waits until no other body grows on disk, unless the need
+// bytes the body has reached are more than the whole disk budget: then it
+// fails at once, for no turn can make room for them.
+func (b *SpoolBudget) startGrowing(ctx context.Context, need int64) error {
+	if need > b.disk {
+		return ErrSpoolTooLarge
+	}
 	select {
 	case b.grow <- struct{}{}:
 		return nil
@@ -89,7 +94,7 @@ func (b *SpoolBudget) stopGrowing() { <-b.grow }
 // waiting for room. Only the growing body calls it.
 func (b *SpoolBudget) takeDisk(ctx context.Context, held, n int64) error {
 	if held+n > b.disk {
-		return ErrSpoolTooLarge
+		return ErrSpoolTooLarge // checked before the turn too: see startGrowing
 	}
 	for {
 		b.mu.Lock()

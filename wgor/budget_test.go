@@ -1,6 +1,7 @@
 package wgor
 
 import (
+	"bytes"
 	"context"
 	"sync"
 	"testing"
@@ -20,7 +21,7 @@ func TestSpoolBudgetMemoryIsACache(t *testing.T) {
 
 func TestSpoolBudgetRefusesABodyLongerThanTheDisk(t *testing.T) {
 	b := NewSpoolBudget(0, 100)
-	require.NoError(t, b.startGrowing(t.Context()))
+	require.NoError(t, b.startGrowing(t.Context(), 0))
 	defer b.stopGrowing()
 	require.NoError(t, b.takeDisk(t.Context(), 0, 60))
 	err := b.takeDisk(t.Context(), 60, 41)
@@ -51,12 +52,12 @@ func TestSpoolBudgetWaitsForRoomThenFailsAtTheDeadline(t *testing.T) {
 
 func TestSpoolBudgetGrowsOneBodyAtATime(t *testing.T) {
 	b := NewSpoolBudget(0, 100)
-	require.NoError(t, b.startGrowing(t.Context()))
+	require.NoError(t, b.startGrowing(t.Context(), 0))
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
 	defer cancel()
-	assert.ErrorIs(t, b.startGrowing(ctx), ErrNotSent, "a second body waits for the first")
+	assert.ErrorIs(t, b.startGrowing(ctx, 0), ErrNotSent, "a second body waits for the first")
 	b.stopGrowing()
-	require.NoError(t, b.startGrowing(t.Context()))
+	require.NoError(t, b.startGrowing(t.Context(), 0))
 	b.stopGrowing()
 }
 
@@ -68,7 +69,7 @@ func TestSpoolBudgetManyBodiesAllGetThrough(t *testing.T) {
 	errs := make(chan error, 50)
 	for range 50 {
 		wg.Go(func() {
-			if err := b.startGrowing(t.Context()); err != nil {
+			if err := b.startGrowing(t.Context(), 0); err != nil {
 				errs <- err
 				return
 			}
@@ -100,5 +101,23 @@ func TestEnvBytesReadsASizeOrKeepsTheDefault(t *testing.T) {
 	for _, bad := range []string{"", "1GiB", "-1", "x"} {
 		t.Setenv("WGOR_TEST_SIZE", bad)
 		assert.Equal(t, int64(5), envBytes("WGOR_TEST_SIZE", 5), "%q", bad)
+	}
+}
+
+// A body that outgrows memory already longer than the whole disk budget
+// fails at once: it does not wait for another body's turn to grow on disk
+// to learn that it can never be spooled.
+func TestSpoolTooLargeForTheDiskFailsWithoutWaitingForItsTurn(t *testing.T) {
+	for _, disk := range []int64{0, 500} {
+		srv, _ := spoolServer(t, true)
+		c := spoolClient(t.TempDir()) // SpoolMemory 1000
+		c.SpoolBudget = NewSpoolBudget(1<<20, disk)
+		require.NoError(t, c.SpoolBudget.startGrowing(t.Context(), 0)) // another body, stalled, grows on disk
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		_, err := c.Write(ctx, &Response{Route: srv.URL, Token: "OSSV1#t", Status: 200, Body: onlyRead{bytes.NewReader(make([]byte, 2000))}})
+		cancel()
+		c.SpoolBudget.stopGrowing()
+		assert.ErrorIs(t, err, ErrSpoolTooLarge, "disk %d", disk)
+		assert.NotErrorIs(t, err, context.DeadlineExceeded, "disk %d", disk)
 	}
 }

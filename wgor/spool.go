@@ -125,7 +125,7 @@ func (s *spool) write(ctx context.Context, p []byte) error {
 		return nil
 	}
 	if s.file == nil {
-		if err := s.toFile(ctx); err != nil {
+		if err := s.toFile(ctx, s.size+int64(len(p))); err != nil {
 			return err
 		}
 	}
@@ -134,8 +134,8 @@ func (s *spool) write(ctx context.Context, p []byte) error {
 
 // toFile moves what memory holds to a new file, once the spool has the
 // budget's turn to grow on disk.
-func (s *spool) toFile(ctx context.Context) error {
-	if err := s.budget.startGrowing(ctx); err != nil {
+func (s *spool) toFile(ctx context.Context, need int64) error {
+	if err := s.budget.startGrowing(ctx, need); err != nil {
 		return err
 	}
 	s.growing = true
@@ -167,16 +167,17 @@ func (s *spool) append(ctx context.Context, p []byte) error {
 }
 
 // fitsMemory reports whether need bytes can be held in memory, growing the
-// buffer, one chunk for a small body and then sixteen times as much at each
-// step (the default limit at once) up to the limit, with what the budget
-// gives: never a whole limit too large to allocate.
+// buffer, one chunk for a small body and then twice as much at each step
+// up to the limit, with what the budget gives: never a whole limit too
+// large to allocate, nor budget a body does not need, which would send
+// other bodies to disk while memory is idle.
 func (s *spool) fitsMemory(need int64) bool {
 	if need > s.limit {
 		return false
 	} else if need <= int64(cap(s.mem)) {
 		return true
 	}
-	size := min(s.limit, max(need, chunkSize, 16*int64(cap(s.mem))))
+	size := min(s.limit, max(need, chunkSize, 2*int64(cap(s.mem))))
 	if !s.budget.takeMemory(size - int64(cap(s.mem))) {
 		return false
 	}

@@ -198,17 +198,25 @@ func TestSpoolToAnUnwritableDirectoryFailsBeforeSending(t *testing.T) {
 	assert.Empty(t, *lengths)
 }
 
+// A body that fits in SpoolMemory, and in what the budget's memory has
+// left, stays in memory: the spool takes what the body needs, not the
+// whole SpoolMemory at once.
 func TestSpoolSmallBodyNeedsNoFile(t *testing.T) {
 	defer func(c func(string) (spoolFile, error)) { createSpoolFile = c }(createSpoolFile)
 	createSpoolFile = func(string) (spoolFile, error) { return nil, errors.New("no file expected") }
-	srv, lengths := spoolServer(t, false)
-	c := spoolClient(t.TempDir())
-	c.SpoolMemory = 0 // the default, 4 MiB
-	res, err := c.Write(context.Background(), &Response{Route: srv.URL, Token: "OSSV1#spool-token", Status: 200,
-		Body: onlyRead{bytes.NewReader(make([]byte, 1<<20))}})
-	require.NoError(t, err)
-	assert.Equal(t, int64(1<<20), res.BytesSent)
-	assert.Equal(t, []int64{1 << 20}, *lengths)
+	for _, tt := range []struct {
+		budget *SpoolBudget
+		size   int
+	}{{nil, 1 << 20}, {NewSpoolBudget(1<<20, 1<<30), 300_000}} {
+		srv, lengths := spoolServer(t, false)
+		c := spoolClient(t.TempDir())
+		c.SpoolMemory, c.SpoolBudget = 0, tt.budget // the default, 4 MiB
+		res, err := c.Write(context.Background(), &Response{Route: srv.URL, Token: "OSSV1#spool-token", Status: 200,
+			Body: onlyRead{bytes.NewReader(make([]byte, tt.size))}})
+		require.NoError(t, err, "%d bytes", tt.size)
+		assert.Equal(t, int64(tt.size), res.BytesSent)
+		assert.Equal(t, []int64{int64(tt.size)}, *lengths)
+	}
 }
 
 func TestSpoolReportsProgress(t *testing.T) {
