@@ -19,7 +19,9 @@ import (
 // a bound: a body that needs more disk than is free waits, for as long as
 // its context allows, and then fails with ErrNotSent, nothing of it sent.
 // A body longer than the whole disk budget fails at once. Bodies grow on
-// disk one at a time, so that two never wait for each other's room. A
+// disk one at a time, so that two never wait for each other's room: a body
+// that stalls while it grows on disk holds up the others' growing until it
+// ends or its context does (an invocation's deadline, under fcrt). A
 // SpoolBudget is safe for concurrent use.
 type SpoolBudget struct {
 	memory, disk int64
