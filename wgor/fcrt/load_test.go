@@ -23,9 +23,13 @@ import (
 	"github.com/wgor-dev/wgor/wgor/wgortest"
 )
 
-func openFiles(t *testing.T) int {
+// openFiles counts this process's file descriptors, or is -1 where
+// /proc/self/fd does not exist (not Linux), so that they are not counted.
+func openFiles(*testing.T) int {
 	entries, err := os.ReadDir("/proc/self/fd")
-	require.NoError(t, err)
+	if err != nil {
+		return -1
+	}
 	return len(entries)
 }
 
