@@ -4,17 +4,20 @@ package main
 
 import (
 	"bufio"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/wgor-dev/wgor/internal/redpng"
 )
 
 // Closing the terminal sends wgor SIGHUP, and not the function, which runs
@@ -76,4 +79,27 @@ func TestEmulateExecStopsTheFunctionWhenWgorIsSignalled(t *testing.T) {
 			assert.Never(t, stopped, 500*time.Millisecond, 20*time.Millisecond, "emulate stopped on a signal it was told to ignore")
 		})
 	}
+}
+
+func TestEmulateExecStartsTheFunctionAndStopsIt(t *testing.T) {
+	self, err := os.Executable()
+	require.NoError(t, err)
+	t.Setenv(envFunction, "redpng")
+	pid := 0
+	t.Cleanup(func() { // after emulate has stopped (cleanups run last first)
+		require.NotZero(t, pid)
+		assert.ErrorIs(t, syscall.Kill(pid, 0), syscall.ESRCH, "the function is stopped with emulate")
+	})
+	url, out, _ := startEmulate(t, "--exec", self, "--access-key-id", testKeyID, "--access-key-secret", testSecret, "--", "-test.run=^$")
+	resp, body := get(t, url+"/example.png")
+	assert.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	assert.Equal(t, redpng.PNG(), body)
+	assert.Contains(t, out.String(), "function: "+self+", started by emulate\n")
+	assert.Eventually(t, func() bool { return strings.Contains(out.String(), "function: says hello") },
+		5*time.Second, 10*time.Millisecond, "the function's standard output is forwarded")
+	m := regexp.MustCompile(`says hello on its standard output, pid (\d+)`).FindStringSubmatch(out.String())
+	require.NotNil(t, m, out.String())
+	pid, err = strconv.Atoi(m[1])
+	require.NoError(t, err)
+	assert.NotContains(t, out.String(), "try: curl", "no --objects, no object to suggest")
 }
