@@ -151,6 +151,8 @@ func changes(c wireCase, query bool) []change {
 			q := r.URL.Query()
 			q.Set("x-oss-date", bumpDigit(q.Get("x-oss-date")))
 			r.URL.RawQuery = q.Encode()
+		}}, change{name: "a longer x-oss-expires put before the signed one", later: expired, apply: func(r *http.Request) {
+			r.URL.RawQuery = "x-oss-expires=604800&" + r.URL.RawQuery
 		}})
 	}
 	if c.signed != "" {
