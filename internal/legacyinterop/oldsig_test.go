@@ -47,6 +47,9 @@ var oldCases = []oldCase{
 	{name: "process and reserved sub-resources", params: map[string]string{
 		"x-oss-process": "image/resize,w_100/rotate,90", "response-content-type": "text/plain; charset=utf-8 &=+"}},
 	{name: "an empty sub-resource", params: map[string]string{"acl": ""}},
+	{name: "unicode and reserved characters in values", params: map[string]string{
+		"x-oss-process": "中文/a b~*'()!", "response-content-disposition": `attachment; filename="ü a.txt"`}},
+	{name: "plus and tilde in names", params: map[string]string{"a+b": "c+d", "tilde~": "~"}},
 	// Not "  Ann ": the SDK signs a value untrimmed, and net/http trims it.
 	{name: "user metadata in mixed case", headers: map[string]string{"X-oss-META-Author": "Ann  O'Neil"}},
 	{name: "an additional header", headers: map[string]string{"Content-Language": "en-GB"}},
