@@ -69,9 +69,15 @@ func sdkClient(route string, creds sign.Credentials, region string) *oss.Client 
 
 // start runs the emulator with fn as the function.
 func start(t testing.TB, fn accesspoint.InvokerFunc) *accesspoint.Server {
+	return startWith(t, fn, functionCreds)
+}
+
+// startWith runs the emulator with fn as the function and creds as the
+// only credentials it accepts.
+func startWith(t testing.TB, fn accesspoint.InvokerFunc, creds sign.Credentials) *accesspoint.Server {
 	t.Helper()
 	s, err := accesspoint.New(accesspoint.Config{
-		Credentials: functionCreds,
+		Credentials: creds,
 		Region:      region,
 		Function:    fn,
 		Timeout:     20 * time.Second,
