@@ -52,3 +52,11 @@ func TestWriteMessagesNameFlagsNotLibraryFields(t *testing.T) {
 		assertNoGoFields(t, stderr)
 	})
 }
+
+func TestWriteForwardsARepeatedListHeader(t *testing.T) {
+	code, stdout, stderr, got := runWriteAgainst(t, func(*env) {}, strings.NewReader("hi"),
+		"--header", "Cache-Control: no-cache", "--header", "cache-control: no-store", "-")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, "hi", string(got))
+	assert.Contains(t, stdout, "sent 2 bytes")
+}
