@@ -3,12 +3,14 @@ package main
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/wgor-dev/wgor/creds"
@@ -66,7 +68,7 @@ func runWrite(ctx context.Context, e *env, args []string) error {
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
 		return fmt.Errorf("gave up after --timeout %v: %w", *timeout, err)
 	} else if err != nil {
-		return err
+		return plainHTTPHint(err, r.Route)
 	}
 	fmt.Fprintf(e.stdout, "sent %d bytes with status %d: OSS answered %d, request ID %s\n",
 		res.BytesSent, r.Status, res.StatusCode, e.scrub().String(cmp.Or(res.RequestID, "-")))
@@ -80,6 +82,16 @@ func fwdStatus(s string) (int, error) {
 		return 0, errors.New("OSS accepts " + oss.StatusList)
 	}
 	return n, nil
+}
+
+// plainHTTPHint adds to a TLS handshake that got a plain HTTP answer (a
+// local emulator's route given without http://) how to give the scheme.
+func plainHTTPHint(err error, route string) error {
+	if rhe := (tls.RecordHeaderError{}); errors.As(err, &rhe) {
+		host := strings.TrimPrefix(route, "https://")
+		return fmt.Errorf("%w: the server speaks plain HTTP: give --route http://%s or --scheme http", err, host)
+	}
+	return err
 }
 
 // checkWrite checks the arguments and the token, then lets the library check

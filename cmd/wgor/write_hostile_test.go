@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wgor-dev/wgor/internal/accesspoint"
 	"github.com/wgor-dev/wgor/wgor"
 )
 
@@ -59,4 +61,14 @@ func TestWriteForwardsARepeatedListHeader(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	assert.Equal(t, "hi", string(got))
 	assert.Contains(t, stdout, "sent 2 bytes")
+}
+
+func TestWriteToAPlainHTTPRouteWithoutASchemeSaysToGiveOne(t *testing.T) {
+	useEnvCredentials(t)
+	ap := startEmulator(t, func(context.Context, *accesspoint.Invocation) error { return nil })
+	host := strings.TrimPrefix(ap.URL(), "http://")
+	code, _, stderr := runCLI(t, t.Context(), strings.NewReader("x"), map[string]string{"WGOR_TOKEN": "OSSV1#t"},
+		"write", "--route", host, "--region", "cn-hangzhou", "-")
+	require.Equal(t, exitFail, code, stderr)
+	assert.Contains(t, stderr, "--route http://"+host+" or --scheme http")
 }
