@@ -55,16 +55,16 @@ func runWrite(ctx context.Context, e *env, args []string) error {
 		c.Logger = newLogger(e, true)
 		fmt.Fprintf(e.stderr, "credentials: access key ID %s, %s\n", cr.AccessKeyID, source)
 	}
-	if r.Body, err = openBody(e, fs.Arg(0)); err != nil {
-		return err
-	}
 	var prog *progress
 	if e.stderrIsTTY {
 		prog = &progress{w: e.stderr}
 		c.Progress = prog.report
 	}
-	res, err := c.Write(ctx, r)
-	prog.done()
+	var res *wgor.Result
+	if r.Body, err = openBody(ctx, e, fs.Arg(0)); err == nil {
+		res, err = c.Write(ctx, r)
+		prog.done()
+	}
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
 		return fmt.Errorf("gave up after --timeout %v: %w", *timeout, err)
 	} else if err != nil {
@@ -127,14 +127,14 @@ func checkWrite(ctx context.Context, e *env, fs *flag.FlagSet, c wgor.Client, r 
 
 // openBody opens the body: the file name, or standard input for "" or "-".
 // Write closes it.
-func openBody(e *env, name string) (io.Reader, error) {
+func openBody(ctx context.Context, e *env, name string) (io.Reader, error) {
 	if name == "" || name == "-" {
 		if e.stdinIsTTY {
 			fmt.Fprintln(e.stderr, "reading the body from standard input… (end it with Ctrl-D)")
 		}
 		return e.stdin, nil
 	}
-	f, err := os.Open(name)
+	f, err := openBounded(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -143,6 +143,32 @@ func openBody(e *env, name string) (io.Reader, error) {
 		return nil, fmt.Errorf("%s is a directory: give a file, or - for standard input", quoteArg(name))
 	}
 	return f, nil
+}
+
+// openBounded opens name for reading, or gives up when ctx ends: opening a
+// named pipe waits for a writer, which may never come. An open given up on
+// is closed if it ever ends.
+func openBounded(ctx context.Context, name string) (*os.File, error) {
+	type opened struct {
+		f   *os.File
+		err error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		f, err := os.Open(name)
+		ch <- opened{f, err}
+	}()
+	select {
+	case o := <-ch:
+		return o.f, o.err
+	case <-ctx.Done():
+		go func() {
+			if o := <-ch; o.f != nil {
+				o.f.Close()
+			}
+		}()
+		return nil, fmt.Errorf("opening %s, which waits for a writer (a named pipe?): %w", quoteArg(name), context.Cause(ctx))
+	}
 }
 
 // progressFrom is the number of bytes spooled or sent after which progress
