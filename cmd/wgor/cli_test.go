@@ -107,6 +107,8 @@ func TestEveryCommandChecksItsArguments(t *testing.T) {
 		bad("write --header without a colon", "for flag -header: not 'Name: value'", w("--header", "nocolon")...),
 		bad("write --header with a bad name", "is not a valid HTTP header name", w("--header", "Bad Name: v")...),
 		bad("write --header with a newline", "contains a control character", w("--header", "X-A: a\nforged")...),
+		bad("write --header Content-Type twice", "for flag -header: Content-Type is given twice: a response has one", w("--header", "Content-Type: a", "--header", "content-type: b")...),
+		bad("write --header ETag twice", "for flag -header: Etag is given twice", w("--header", "ETag: \"a\"", "--header", "ETag: \"b\"")...),
 		bad("write --header with the fwd prefix", "--header name \"X-Oss-Fwd-Header-X\" carries the x-oss-fwd-header- prefix", w("--header", "x-oss-fwd-header-X: v")...),
 		bad("write --token with a newline", "--token contains a control character", "write", "--route", testRoute, "--token", "a\nb"),
 		bad("write --route with a path", "--route to \"example.com\" has a path", "write", "--route", "example.com/x", "--token", "t", "--region", "cn-qingdao"),

@@ -203,12 +203,21 @@ func headers(fs *flag.FlagSet, name, usage string) http.Header {
 			return fmt.Errorf("%s is not a valid HTTP header name", quoteArg(name))
 		case !oss.ValidValue(value):
 			return fmt.Errorf("the value of %s contains a control character (CR, LF, NUL or another)", name)
+		case len(h.Values(name)) > 0 && slices.Contains(singletons[:], http.CanonicalHeaderKey(name)):
+			return fmt.Errorf("%s is given twice: a response has one", http.CanonicalHeaderKey(name))
 		}
 		h.Add(name, value)
 		return nil
 	})
 	return h
 }
+
+// singletons are the forwarded fields a response has once: a sender never
+// repeats a field that is not a list (RFC 9110, section 5.3). Their
+// definitions: Content-Type (RFC 9110, 8.3), Content-Range (14.4), ETag
+// (8.8.3), Last-Modified (8.8.2), Location (10.2.2), Expires (RFC 9111,
+// 5.3), Content-Disposition (RFC 6266, section 4).
+var singletons = [...]string{"Content-Type", "Content-Range", "Etag", "Last-Modified", "Location", "Expires", "Content-Disposition"}
 
 // quoteArg quotes an argument for a message, on one line and bounded.
 func quoteArg(s string) string {

@@ -3,12 +3,14 @@ package main
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/wgor-dev/wgor/creds"
@@ -53,20 +55,20 @@ func runWrite(ctx context.Context, e *env, args []string) error {
 		c.Logger = newLogger(e, true)
 		fmt.Fprintf(e.stderr, "credentials: access key ID %s, %s\n", cr.AccessKeyID, source)
 	}
-	if r.Body, err = openBody(e, fs.Arg(0)); err != nil {
-		return err
-	}
 	var prog *progress
 	if e.stderrIsTTY {
 		prog = &progress{w: e.stderr}
 		c.Progress = prog.report
 	}
-	res, err := c.Write(ctx, r)
-	prog.done()
+	var res *wgor.Result
+	if r.Body, err = openBody(ctx, e, fs.Arg(0)); err == nil {
+		res, err = c.Write(ctx, r)
+		prog.done()
+	}
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
 		return fmt.Errorf("gave up after --timeout %v: %w", *timeout, err)
 	} else if err != nil {
-		return err
+		return plainHTTPHint(err, r.Route)
 	}
 	fmt.Fprintf(e.stdout, "sent %d bytes with status %d: OSS answered %d, request ID %s\n",
 		res.BytesSent, r.Status, res.StatusCode, e.scrub().String(cmp.Or(res.RequestID, "-")))
@@ -80,6 +82,16 @@ func fwdStatus(s string) (int, error) {
 		return 0, errors.New("OSS accepts " + oss.StatusList)
 	}
 	return n, nil
+}
+
+// plainHTTPHint adds to a TLS handshake that got a plain HTTP answer (a
+// local emulator's route given without http://) how to give the scheme.
+func plainHTTPHint(err error, route string) error {
+	if rhe := (tls.RecordHeaderError{}); errors.As(err, &rhe) {
+		host := strings.TrimPrefix(route, "https://")
+		return fmt.Errorf("%w: the server speaks plain HTTP: give --route http://%s or --scheme http", err, host)
+	}
+	return err
 }
 
 // checkWrite checks the arguments and the token, then lets the library check
@@ -115,14 +127,14 @@ func checkWrite(ctx context.Context, e *env, fs *flag.FlagSet, c wgor.Client, r 
 
 // openBody opens the body: the file name, or standard input for "" or "-".
 // Write closes it.
-func openBody(e *env, name string) (io.Reader, error) {
+func openBody(ctx context.Context, e *env, name string) (io.Reader, error) {
 	if name == "" || name == "-" {
 		if e.stdinIsTTY {
 			fmt.Fprintln(e.stderr, "reading the body from standard input… (end it with Ctrl-D)")
 		}
 		return e.stdin, nil
 	}
-	f, err := os.Open(name)
+	f, err := openBounded(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +143,32 @@ func openBody(e *env, name string) (io.Reader, error) {
 		return nil, fmt.Errorf("%s is a directory: give a file, or - for standard input", quoteArg(name))
 	}
 	return f, nil
+}
+
+// openBounded opens name for reading, or gives up when ctx ends: opening a
+// named pipe waits for a writer, which may never come. An open given up on
+// is closed if it ever ends.
+func openBounded(ctx context.Context, name string) (*os.File, error) {
+	type opened struct {
+		f   *os.File
+		err error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		f, err := os.Open(name)
+		ch <- opened{f, err}
+	}()
+	select {
+	case o := <-ch:
+		return o.f, o.err
+	case <-ctx.Done():
+		go func() {
+			if o := <-ch; o.f != nil {
+				o.f.Close()
+			}
+		}()
+		return nil, fmt.Errorf("opening %s, which waits for a writer (a named pipe?): %w", quoteArg(name), context.Cause(ctx))
+	}
 }
 
 // progressFrom is the number of bytes spooled or sent after which progress
