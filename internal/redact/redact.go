@@ -161,14 +161,6 @@ func (s *Scrubber) allForms() []string {
 	return s.forms
 }
 
-// squeeze returns text without its white space.
-func squeeze(text string) string {
-	if strings.ContainsFunc(text, unicode.IsSpace) {
-		text = strings.Join(strings.Fields(text), "")
-	}
-	return text
-}
-
 // lowerHex writes percent-escapes in lower-case hex, as some servers do.
 func lowerHex(escaped string) string {
 	return percentHex.ReplaceAllStringFunc(escaped, strings.ToLower)
@@ -184,9 +176,8 @@ func inner(quoted string) string { return quoted[1 : len(quoted)-1] }
 // String removes: every form keeps the secret's longest run of ASCII
 // letters and digits, once white space that may split it is left out.
 func (s *Scrubber) mayHold(text string) bool {
-	text = squeeze(text)
 	for _, sec := range s.secrets {
-		if sec.run == "" || strings.Contains(text, sec.run) {
+		if sec.run == "" || containsSpaced(text, sec.run) {
 			return true
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -153,6 +155,20 @@ func FuzzMayMatch(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if secretValue.MatchString(s) && !mayMatch(s) {
 			t.Fatalf("mayMatch(%q) is false, but the expression matches", s)
+		}
+	})
+}
+
+func FuzzContainsSpaced(f *testing.F) {
+	f.Add("a line\nthen c0f fee and", "c0ffee")
+	f.Add("Mon, 07 Dec 2026 18:00:00 GMT", "Dec2026")
+	f.Add("ab\u2028c", "abc")
+	f.Fuzz(func(t *testing.T, text, run string) {
+		if run == "" || strings.ContainsFunc(run, func(r rune) bool { return r >= utf8.RuneSelf || unicode.IsSpace(r) }) {
+			return // a run is ASCII letters and digits
+		}
+		if got, want := containsSpaced(text, run), strings.Contains(squeeze(text), run); got != want {
+			t.Fatalf("containsSpaced(%q, %q) = %v, squeeze says %v", text, run, got, want)
 		}
 	})
 }
